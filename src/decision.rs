@@ -1,0 +1,480 @@
+//! Deciding a request against a pool of policies (spec rules E1, E5, E6), with the explanation.
+//!
+//! This is the reference evaluator: plain and readable, it tests every statement of every
+//! policy, collects what applied, then decides, so the verdict and its explanation cannot
+//! drift apart. The account model ([`crate::account`]) calls it once per stage of the full
+//! procedure (E4).
+
+mod request;
+
+use std::sync::Arc;
+
+pub use request::{Context, Request, RequestError, CANCEL_IMAGE_PIPELINE_EXECUTION};
+
+use crate::condition::value::ValueError;
+use crate::condition::{self, ConditionResult, Operator};
+use crate::matching::{wildcard_match, wildcard_match_ignore_case};
+use crate::policy::{Effect, PatternList, Policy, Position, Statement};
+
+/// The verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Some statement allows and none denies.
+    Allow,
+    /// Some statement denies.
+    ExplicitDeny,
+    /// Nothing allows.
+    ImplicitDeny,
+}
+
+impl Decision {
+    /// Whether the request may go ahead.
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+
+    /// `allowed`, `explicit_deny` or `implicit_deny`: the `reason` of the JSON output.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Decision::Allow => "allowed",
+            Decision::ExplicitDeny => "explicit_deny",
+            Decision::ImplicitDeny => "implicit_deny",
+        }
+    }
+}
+
+/// Which step of the decision procedure decided (E4, E5), in RAM's own names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The principal is the account itself (E2).
+    AccountOwner,
+    /// The resource belongs to another account (E3).
+    CrossAccount,
+    /// Resource Directory control policies (E4.1).
+    ControlPolicy,
+    /// The role session's policy (E4.2).
+    SessionPolicy,
+    /// Identity policies attached at account scope (E4.3).
+    AccountLevelIdentityBasedPolicy,
+    /// Identity policies attached at the scope of the resource's group (E4.3).
+    ResourceGroupLevelIdentityBasedPolicy,
+}
+
+impl Stage {
+    /// The stage's name, as RAM and the JSON output spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::AccountOwner => "AccountOwner",
+            Stage::CrossAccount => "CrossAccount",
+            Stage::ControlPolicy => "ControlPolicy",
+            Stage::SessionPolicy => "SessionPolicy",
+            Stage::AccountLevelIdentityBasedPolicy => "AccountLevelIdentityBasedPolicy",
+            Stage::ResourceGroupLevelIdentityBasedPolicy => "ResourceGroupLevelIdentityBasedPolicy",
+        }
+    }
+}
+
+/// A policy with the name it is attached under and the file it came from.
+#[derive(Debug, Clone)]
+pub struct NamedPolicy {
+    name: String,
+    file: Option<String>,
+    policy: Arc<Policy>,
+}
+
+impl NamedPolicy {
+    /// Names a policy; `file` is the path as the user gave it (`None` for a bundled policy).
+    pub fn new(name: impl Into<String>, file: Option<String>, policy: Arc<Policy>) -> NamedPolicy {
+        NamedPolicy {
+            name: name.into(),
+            file,
+            policy,
+        }
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file it came from.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The document.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// A pool of policies attached to one principal, decided together (E1). Immutable once built,
+/// `Send + Sync`; share it in an `Arc`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ramcheck::decision::{Decision, NamedPolicy, PolicySet, Request};
+/// use ramcheck::policy::Policy;
+///
+/// let policy = Policy::parse(r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+///     "Action": "ecs:CancelImagePipelineExecution",
+///     "Resource": "acs:ecs:cn-hangzhou:*:imagepipeline/*"}]}"#)?;
+/// let set = PolicySet::new(vec![NamedPolicy::new("cancel-hangzhou", None, Arc::new(policy))]);
+/// let request = Request::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// assert_eq!(set.decide(&request)?.decision(), Decision::Allow);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    policies: Vec<NamedPolicy>,
+}
+
+impl PolicySet {
+    /// A pool of these policies.
+    pub fn new(policies: Vec<NamedPolicy>) -> PolicySet {
+        PolicySet { policies }
+    }
+
+    /// The policies, in the order given.
+    pub fn policies(&self) -> &[NamedPolicy] {
+        &self.policies
+    }
+
+    /// Decides a request against the pool (E1): ExplicitDeny if any applicable statement
+    /// denies, else Allow if any allows, else ImplicitDeny. The stage is
+    /// [`Stage::AccountLevelIdentityBasedPolicy`]: the pool stands for policies attached to a
+    /// RAM user of the resource's account.
+    pub fn decide(&self, request: &Request) -> Result<Outcome, EvaluationError> {
+        let refs: Vec<&NamedPolicy> = self.policies.iter().collect();
+        let pool = evaluate_pool(&refs, request)?;
+        Ok(pool.into_outcome(Stage::AccountLevelIdentityBasedPolicy))
+    }
+}
+
+/// A decision with what decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub(crate) decision: Decision,
+    pub(crate) stage: Stage,
+    pub(crate) deciding: Vec<StatementRef>,
+    pub(crate) near_misses: Vec<NearMiss>,
+}
+
+impl Outcome {
+    /// The verdict.
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
+    /// The stage that decided (E5).
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// The deciding statements: the applying Deny statements for ExplicitDeny, the applying
+    /// Allow statements for Allow, none for ImplicitDeny (E5).
+    pub fn deciding(&self) -> &[StatementRef] {
+        &self.deciding
+    }
+
+    /// For an ImplicitDeny: the Allow statements that came closest (the action matched, but
+    /// the resource or a condition did not).
+    pub fn near_misses(&self) -> &[NearMiss] {
+        &self.near_misses
+    }
+}
+
+/// A statement named by its policy, index and position, with what made it apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementRef {
+    pub(crate) policy: String,
+    pub(crate) file: Option<String>,
+    pub(crate) index: usize,
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) position: Position,
+    pub(crate) action: Matched,
+    pub(crate) resource: Matched,
+    pub(crate) conditions: Vec<(Operator, String)>,
+}
+
+impl StatementRef {
+    /// The policy's name.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The policy's file as given (`None` for a bundled or inline policy).
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The statement's index, from 0.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Its `Sid`.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    /// Its effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// Line and column of its opening `{`.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    /// How its action part matched.
+    pub fn action(&self) -> &Matched {
+        &self.action
+    }
+
+    /// How its resource part matched.
+    pub fn resource(&self) -> &Matched {
+        &self.resource
+    }
+
+    /// The `(operator, key)` of each condition clause, all of which held.
+    pub fn conditions(&self) -> &[(Operator, String)] {
+        &self.conditions
+    }
+}
+
+/// How an action or resource part of a statement matched a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matched {
+    /// This pattern of `Action`/`Resource` matched.
+    Pattern(String),
+    /// `NotAction`/`NotResource` applied: it lists no pattern that matches (M5).
+    NotListed,
+    /// Nothing matched (only in near misses).
+    None,
+}
+
+/// An Allow statement that did not apply, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    pub(crate) statement: StatementRef,
+    pub(crate) reason: MissReason,
+}
+
+impl NearMiss {
+    /// The statement (its `action` says how the action matched).
+    pub fn statement(&self) -> &StatementRef {
+        &self.statement
+    }
+
+    /// Why it did not apply.
+    pub fn reason(&self) -> &MissReason {
+        &self.reason
+    }
+}
+
+/// Why an Allow statement whose action matched did not apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissReason {
+    /// None of its resource patterns matched (or `NotResource` listed the resource).
+    Resource {
+        /// Its resource patterns.
+        patterns: Vec<String>,
+        /// Whether it was `NotResource`.
+        negated: bool,
+    },
+    /// This condition clause was not met.
+    Condition {
+        /// The operator.
+        operator: Operator,
+        /// The key.
+        key: String,
+    },
+}
+
+/// A request value could not be compared (C7), so no sure answer exists (E6).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: cannot evaluate `{operator} {key}` against the request value `{value}`: {cause}")]
+pub struct EvaluationError {
+    place: String,
+    operator: Operator,
+    key: String,
+    value: String,
+    cause: ValueError,
+}
+
+impl EvaluationError {
+    /// The condition key whose request value is bad.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The bad value.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+/// What one pool of policies gave for a request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PoolResult {
+    pub(crate) denies: Vec<StatementRef>,
+    pub(crate) allows: Vec<StatementRef>,
+    pub(crate) near_misses: Vec<NearMiss>,
+}
+
+impl PoolResult {
+    /// E1: any Deny wins, then any Allow, else implicit deny.
+    pub(crate) fn decision(&self) -> Decision {
+        if !self.denies.is_empty() {
+            Decision::ExplicitDeny
+        } else if !self.allows.is_empty() {
+            Decision::Allow
+        } else {
+            Decision::ImplicitDeny
+        }
+    }
+
+    pub(crate) fn into_outcome(self, stage: Stage) -> Outcome {
+        let decision = self.decision();
+        let (deciding, near_misses) = match decision {
+            Decision::ExplicitDeny => (self.denies, Vec::new()),
+            Decision::Allow => (self.allows, Vec::new()),
+            Decision::ImplicitDeny => (Vec::new(), self.near_misses),
+        };
+        Outcome {
+            decision,
+            stage,
+            deciding,
+            near_misses,
+        }
+    }
+}
+
+/// Tests every statement of every policy of a pool against the request (M6, E1, E6).
+pub(crate) fn evaluate_pool(
+    policies: &[&NamedPolicy],
+    request: &Request,
+) -> Result<PoolResult, EvaluationError> {
+    let mut result = PoolResult::default();
+    for named in policies {
+        for statement in named.policy.statements() {
+            evaluate_statement(named, statement, request, &mut result)?;
+        }
+    }
+    Ok(result)
+}
+
+fn evaluate_statement(
+    named: &NamedPolicy,
+    statement: &Statement,
+    request: &Request,
+    result: &mut PoolResult,
+) -> Result<(), EvaluationError> {
+    let action = match_part(statement.action(), |p| {
+        wildcard_match_ignore_case(p, request.action())
+    });
+    if action == Matched::None {
+        return Ok(());
+    }
+    let reference = |action: Matched, resource: Matched, conditions| StatementRef {
+        policy: named.name.clone(),
+        file: named.file.clone(),
+        index: statement.index(),
+        sid: statement.sid().map(|s| s.value().clone()),
+        effect: statement.effect(),
+        position: named.policy.position(statement.span()),
+        action,
+        resource,
+        conditions,
+    };
+    // A statement without a resource part (a trust policy's) never applies to a resource.
+    let resource = statement.resource().map_or(Matched::None, |r| {
+        match_part(r, |p| wildcard_match(p, request.resource().as_str()))
+    });
+    if resource == Matched::None {
+        if statement.effect() == Effect::Allow {
+            let (patterns, negated) = statement.resource().map_or((Vec::new(), false), |r| {
+                (
+                    r.patterns().iter().map(|p| p.value().clone()).collect(),
+                    r.is_negated(),
+                )
+            });
+            result.near_misses.push(NearMiss {
+                statement: reference(action, Matched::None, Vec::new()),
+                reason: MissReason::Resource { patterns, negated },
+            });
+        }
+        return Ok(());
+    }
+    let clauses: Vec<(Operator, String)> = statement
+        .condition()
+        .map(|c| {
+            c.clauses()
+                .iter()
+                .map(|cl| (cl.operator(), cl.key().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let met = match statement.condition() {
+        None => ConditionResult::Met,
+        Some(c) => condition::evaluate(c, request.context(), request.now()).map_err(|e| {
+            let (operator, key) = clauses
+                .get(e.clause)
+                .cloned()
+                .unwrap_or((Operator::StringEquals, String::new()));
+            let position = named.policy.position(statement.span());
+            EvaluationError {
+                place: format!(
+                    "{}:{}: statement {} of policy `{}`",
+                    named.file.as_deref().unwrap_or(&named.name),
+                    position,
+                    statement.index(),
+                    named.name
+                ),
+                operator,
+                key,
+                value: e.value,
+                cause: e.cause,
+            }
+        })?,
+    };
+    match met {
+        ConditionResult::Met => {
+            let r = reference(action, resource, clauses);
+            match statement.effect() {
+                Effect::Deny => result.denies.push(r),
+                Effect::Allow => result.allows.push(r),
+            }
+        }
+        ConditionResult::NotMet { clause } => {
+            if statement.effect() == Effect::Allow {
+                let (operator, key) = clauses
+                    .get(clause)
+                    .cloned()
+                    .unwrap_or((Operator::StringEquals, String::new()));
+                result.near_misses.push(NearMiss {
+                    statement: reference(action, resource, Vec::new()),
+                    reason: MissReason::Condition { operator, key },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a pattern list matches (M1, M5), and how.
+fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
+    let hit = list.patterns().iter().find(|p| is_match(p.value()));
+    match (hit, list.is_negated()) {
+        (Some(p), false) => Matched::Pattern(p.value().clone()),
+        (None, true) => Matched::NotListed,
+        _ => Matched::None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,229 @@
+//! A request to decide: the action, the resource ARN and the context, digested once.
+
+use std::fmt;
+
+use crate::condition::value::Instant;
+use crate::condition::{fixed_type_of, validate_request_value, Family};
+use crate::matching::{ArnError, ResourceArn};
+
+/// The action ramcheck exists for, and the CLI's default.
+pub const CANCEL_IMAGE_PIPELINE_EXECUTION: &str = "ecs:CancelImagePipelineExecution";
+
+/// The request context: condition keys and their values. A key given several times has several
+/// values, OR-ed (C2). Key names compare case-insensitively (C6).
+///
+/// ```
+/// use ramcheck::decision::Context;
+///
+/// let mut context = Context::new();
+/// context.insert("acs:SourceIp", "192.168.0.7")?;
+/// assert_eq!(context.values("ACS:SOURCEIP"), Some(&["192.168.0.7".to_string()][..]));
+/// assert!(context.insert("acs:SourceIp", "not-an-ip").is_err()); // C7
+/// # Ok::<(), ramcheck::decision::RequestError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    entries: Vec<(String, Vec<String>)>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Adds a value to a key. A global key with a fixed type (`acs:SourceIp`,
+    /// `acs:CurrentTime`, `acs:SecureTransport`, `acs:MFAPresent`) must parse as that type
+    /// (C7).
+    pub fn insert(&mut self, key: &str, value: &str) -> Result<(), RequestError> {
+        if key.is_empty() {
+            return Err(RequestError::EmptyContextKey);
+        }
+        if let Some(family) = fixed_type_of(key) {
+            validate_request_value(family, value).map_err(|cause| {
+                RequestError::InvalidContextValue {
+                    key: key.to_owned(),
+                    value: value.to_owned(),
+                    expected: family,
+                    cause: cause.to_string(),
+                }
+            })?;
+        }
+        match self
+            .entries
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
+            Some((_, values)) => values.push(value.to_owned()),
+            None => self.entries.push((key.to_owned(), vec![value.to_owned()])),
+        }
+        Ok(())
+    }
+
+    /// Parses `KEY=VALUE` (split at the first `=`) and adds it.
+    pub fn insert_pair(&mut self, pair: &str) -> Result<(), RequestError> {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| RequestError::MalformedContextPair(pair.to_owned()))?;
+        self.insert(key.trim(), value)
+    }
+
+    /// Replaces every value of a key (used for keys the checker fills in itself, C8, E2).
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.entries.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        self.entries.push((key.to_owned(), vec![value.to_owned()]));
+    }
+
+    /// The values of a key, if the request has it.
+    pub fn values(&self, key: &str) -> Option<&[String]> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Every key with its values, in the order first given.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+}
+
+/// A request: an action on one resource, with its context. Build one per request; deciding
+/// borrows it.
+///
+/// ```
+/// use ramcheck::decision::Request;
+///
+/// let request = Request::new(
+///     "ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1",
+/// )?;
+/// assert_eq!(request.resource().region(), "cn-hangzhou");
+/// assert!(Request::new("ecs:CancelImagePipelineExecution", "imagepipeline/ip-1").is_err());
+/// # Ok::<(), ramcheck::decision::RequestError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    action: String,
+    resource: ResourceArn,
+    context: Context,
+    now: Instant,
+}
+
+impl Request {
+    /// A request for `action` (`<ram-code>:<name>`, no wildcards) on the resource `arn` (M4),
+    /// with an empty context, at the current time.
+    pub fn new(action: &str, arn: &str) -> Result<Request, RequestError> {
+        validate_action(action)?;
+        Ok(Request {
+            action: action.to_owned(),
+            resource: ResourceArn::parse(arn)?,
+            context: Context::new(),
+            now: Instant::now(),
+        })
+    }
+
+    /// The same request with this context.
+    pub fn with_context(mut self, context: Context) -> Request {
+        self.context = context;
+        self
+    }
+
+    /// The same request at another time: `acs:CurrentTime` when the context does not give it
+    /// (C8).
+    pub fn at(mut self, now: Instant) -> Request {
+        self.now = now;
+        self
+    }
+
+    /// The action as given.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The resource.
+    pub fn resource(&self) -> &ResourceArn {
+        &self.resource
+    }
+
+    /// The context.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// The time `acs:CurrentTime` defaults to.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+}
+
+fn validate_action(action: &str) -> Result<(), RequestError> {
+    let bad = |why: &str| RequestError::InvalidAction {
+        action: action.to_owned(),
+        reason: why.to_owned(),
+    };
+    let Some((service, name)) = action.split_once(':') else {
+        return Err(bad(
+            "expected `<ram-code>:<action-name>`, e.g. `ecs:CancelImagePipelineExecution`",
+        ));
+    };
+    if service.is_empty() || name.is_empty() || name.contains(':') {
+        return Err(bad(
+            "expected `<ram-code>:<action-name>`, e.g. `ecs:CancelImagePipelineExecution`",
+        ));
+    }
+    if action.contains(['*', '?']) {
+        return Err(bad("a request names one action, never a pattern"));
+    }
+    if action.chars().any(char::is_whitespace) {
+        return Err(bad("an action has no spaces"));
+    }
+    Ok(())
+}
+
+/// Why a request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The resource is not a valid request ARN (M4).
+    #[error(transparent)]
+    InvalidResource(#[from] ArnError),
+    /// The action is not `<ram-code>:<name>`.
+    #[error("invalid action `{action}`: {reason}")]
+    InvalidAction {
+        /// The action as given.
+        action: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A context value does not parse as its key's fixed type (C7).
+    #[error("invalid context value for `{key}`: {cause}")]
+    InvalidContextValue {
+        /// The key.
+        key: String,
+        /// The value as given.
+        value: String,
+        /// The type the key has.
+        expected: Family,
+        /// Why it does not parse.
+        cause: String,
+    },
+    /// A context entry is not `KEY=VALUE`.
+    #[error("invalid context entry `{0}`: expected `KEY=VALUE`, e.g. `acs:SourceIp=192.168.0.1`")]
+    MalformedContextPair(String),
+    /// A context key is empty.
+    #[error("empty context key: expected `KEY=VALUE`, e.g. `acs:SourceIp=192.168.0.1`")]
+    EmptyContextKey,
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::String => "string",
+            Family::Numeric => "number",
+            Family::Date => "date-time",
+            Family::Bool => "boolean",
+            Family::Ip => "IP address",
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! ramcheck reads Alibaba Cloud RAM policies and decides, exactly as RAM would, whether a
+//! principal may call an action (above all `ecs:CancelImagePipelineExecution`) on a resource,
+//! and says why.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ramcheck::decision::{Context, Decision, NamedPolicy, PolicySet, Request};
+//! use ramcheck::policy::Policy;
+//!
+//! let policy = Policy::parse(r#"{
+//!   "Version": "1",
+//!   "Statement": [{
+//!     "Effect": "Allow",
+//!     "Action": "ecs:CancelImagePipelineExecution",
+//!     "Resource": "acs:ecs:cn-hangzhou:*:imagepipeline/*",
+//!     "Condition": {"IpAddress": {"acs:SourceIp": "192.168.0.0/16"}}
+//!   }]
+//! }"#)?;
+//! let set = PolicySet::new(vec![NamedPolicy::new("cancel-hangzhou", None, Arc::new(policy))]);
+//!
+//! let mut context = Context::new();
+//! context.insert("acs:SourceIp", "192.168.3.4")?;
+//! let request = Request::new(
+//!     "ecs:CancelImagePipelineExecution",
+//!     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1",
+//! )?
+//! .with_context(context);
+//!
+//! let outcome = set.decide(&request)?;
+//! assert_eq!(outcome.decision(), Decision::Allow);
+//! assert_eq!(outcome.deciding()[0].policy(), "cancel-hangzhou");
+//! assert_eq!(outcome.deciding()[0].position().to_string(), "3:17");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! - [`policy`]: the typed model of a document, read strictly (spec G1–G11) with positions.
+//! - [`matching`]: `*`/`?` wildcards and resource ARNs (M1–M6).
+//! - [`condition`]: the 21 operators and their typed values (C1–C8).
+//! - [`decision`]: requests, pools of policies and explained outcomes (E1, E5, E6).
+//!
+//! # Guarantees
+//!
+//! - No panics on any input: every fault is a typed error with a position.
+//! - Fails closed: nothing that goes wrong turns into Allow; a request value that cannot be
+//!   compared is an error, never a silent "not met" (E6).
+//! - Wildcard matching never backtracks exponentially (see [`matching`]).
+//! - Parsed policies and sets are immutable and `Send + Sync`.
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod condition;
+pub mod decision;
+pub mod matching;
+pub mod output;
+pub mod policy;
+pub mod suggest;
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,92 @@
+//! JSON renderings. Field names are a contract: add fields freely, never rename them.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::CheckReport;
+use crate::decision::{Decision, Matched, MissReason, StatementRef};
+
+/// Writes the report as one JSON object and a newline.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ramcheck::decision::{NamedPolicy, PolicySet, Request};
+/// use ramcheck::output::{json, CheckReport};
+/// use ramcheck::policy::system;
+///
+/// let policy = system::find("AliyunECSReadOnlyAccess").expect("bundled").parse()?;
+/// let set = PolicySet::new(vec![NamedPolicy::new("AliyunECSReadOnlyAccess", None, Arc::new(policy))]);
+/// let request = Request::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// let outcome = set.decide(&request)?;
+/// let mut out = Vec::new();
+/// json::write_check(&mut out, &CheckReport { request: &request, principal: None, outcome: &outcome })?;
+/// let value: serde_json::Value = serde_json::from_slice(&out)?;
+/// assert_eq!(value["reason"], "implicit_deny");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &check_value(report))?;
+    writeln!(out)
+}
+
+/// The report as a JSON value.
+pub fn check_value(report: &CheckReport<'_>) -> Value {
+    let outcome = report.outcome;
+    let mut value = json!({
+        "decision": if outcome.decision() == Decision::Allow { "allow" } else { "deny" },
+        "reason": outcome.decision().reason(),
+        "stage": outcome.stage().name(),
+        "action": report.request.action(),
+        "resource": report.request.resource().as_str(),
+        "statements": outcome.deciding().iter().map(statement_value).collect::<Vec<_>>(),
+        "near_misses": outcome.near_misses().iter().map(|m| {
+            let mut v = statement_value(m.statement());
+            if let Value::Object(map) = &mut v {
+                match m.reason() {
+                    MissReason::Resource { patterns, negated } => {
+                        map.insert("missed".into(), json!("resource"));
+                        map.insert(
+                            if *negated { "not_resource" } else { "resource_patterns" }.into(),
+                            json!(patterns),
+                        );
+                    }
+                    MissReason::Condition { operator, key } => {
+                        map.insert("missed".into(), json!("condition"));
+                        map.insert("condition".into(), json!({"operator": operator.name(), "key": key}));
+                    }
+                }
+            }
+            v
+        }).collect::<Vec<_>>(),
+    });
+    if let (Some(principal), Value::Object(map)) = (report.principal, &mut value) {
+        map.insert("principal".into(), json!(principal));
+    }
+    value
+}
+
+fn matched(m: &Matched) -> Value {
+    match m {
+        Matched::Pattern(p) => json!(p),
+        Matched::NotListed => json!({"not_listed": true}),
+        Matched::None => Value::Null,
+    }
+}
+
+/// One deciding statement: policy, index, sid, effect, file, line, column, and what matched.
+pub fn statement_value(s: &StatementRef) -> Value {
+    json!({
+        "policy": s.policy(),
+        "index": s.index(),
+        "sid": s.sid(),
+        "effect": s.effect().name(),
+        "file": s.file(),
+        "line": s.position().line,
+        "column": s.position().column,
+        "matched_action": matched(s.action()),
+        "matched_resource": matched(s.resource()),
+        "conditions": s.conditions().iter().map(|(op, key)| json!({"operator": op.name(), "key": key})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,139 @@
+//! Text renderings for people: the verdict first, then the statements that decided it with
+//! `file:line:column`, or for an implicit deny what came closest.
+
+use std::io::{self, Write};
+
+use super::CheckReport;
+use crate::decision::{Decision, Matched, MissReason, StatementRef};
+
+/// Writes the report for a person.
+///
+/// The first line is the verdict (`ALLOW`, `DENY (explicit deny)`, `DENY (implicit deny)`)
+/// with the action and resource; then the stage; then one line per deciding statement.
+pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result<()> {
+    let outcome = report.outcome;
+    let verdict = match outcome.decision() {
+        Decision::Allow => "ALLOW",
+        Decision::ExplicitDeny => "DENY (explicit deny)",
+        Decision::ImplicitDeny => "DENY (implicit deny)",
+    };
+    write!(
+        out,
+        "{verdict}: {} on {}",
+        report.request.action(),
+        report.request.resource()
+    )?;
+    if let Some(principal) = report.principal {
+        write!(out, " for {principal}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "  decided at stage {}", outcome.stage().name())?;
+    match outcome.decision() {
+        Decision::Allow | Decision::ExplicitDeny => {
+            let verb = if outcome.decision() == Decision::Allow {
+                "allows"
+            } else {
+                "denies"
+            };
+            for s in outcome.deciding() {
+                writeln!(
+                    out,
+                    "  {}: {} {verb} it: {}",
+                    location(s),
+                    name(s),
+                    describe(s)
+                )?;
+            }
+        }
+        Decision::ImplicitDeny => write_near_misses(out, report)?,
+    }
+    Ok(())
+}
+
+fn write_near_misses(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result<()> {
+    let misses = report.outcome.near_misses();
+    if misses.is_empty() {
+        if report.outcome.deciding().is_empty()
+            && !matches!(report.outcome.stage(), crate::decision::Stage::CrossAccount)
+        {
+            writeln!(out, "  no statement allows `{}`", report.request.action())?;
+        }
+        return Ok(());
+    }
+    let n = misses.len();
+    let (count, verb) = if n == 1 {
+        ("1 statement".to_owned(), "allows")
+    } else {
+        (format!("{n} statements"), "allow")
+    };
+    writeln!(out, "  {count} {verb} this action, but:")?;
+    for miss in misses {
+        let s = miss.statement();
+        let why = match miss.reason() {
+            MissReason::Resource {
+                patterns,
+                negated: false,
+            } => {
+                format!("its resource {} does not match", quoted(patterns))
+            }
+            MissReason::Resource {
+                patterns,
+                negated: true,
+            } => {
+                format!("its NotResource {} lists this resource", quoted(patterns))
+            }
+            MissReason::Condition { operator, key } => {
+                format!("its condition `{operator} {key}` was not met")
+            }
+        };
+        writeln!(out, "  {}: {}: {why}", location(s), name(s))?;
+    }
+    Ok(())
+}
+
+fn location(s: &StatementRef) -> String {
+    let file = match s.file() {
+        Some(f) => f.to_owned(),
+        None => format!("<{}>", s.policy()),
+    };
+    format!("{file}:{}", s.position())
+}
+
+fn name(s: &StatementRef) -> String {
+    let mut text = format!("statement {} of `{}`", s.index(), s.policy());
+    if let Some(sid) = s.sid() {
+        text.push_str(&format!(" (Sid `{sid}`)"));
+    }
+    text
+}
+
+fn describe(s: &StatementRef) -> String {
+    let action = match s.action() {
+        Matched::Pattern(p) => format!("Action `{p}`"),
+        Matched::NotListed => "NotAction (does not list it)".to_owned(),
+        Matched::None => "no action".to_owned(),
+    };
+    let resource = match s.resource() {
+        Matched::Pattern(p) => format!("Resource `{p}`"),
+        Matched::NotListed => "NotResource (does not list it)".to_owned(),
+        Matched::None => "no resource".to_owned(),
+    };
+    let mut text = format!("{} {action} on {resource}", s.effect());
+    if !s.conditions().is_empty() {
+        let held: Vec<String> = s
+            .conditions()
+            .iter()
+            .map(|(op, key)| format!("`{op} {key}`"))
+            .collect();
+        text.push_str(&format!(", condition {} held", held.join(" and ")));
+    }
+    text
+}
+
+fn quoted(patterns: &[String]) -> String {
+    patterns
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,546 @@
+//! The policy language: a typed model of a RAM policy document, read strictly (spec §2, rules
+//! G1–G11) with the source position of every statement, entry and condition value.
+//!
+//! This module owns reading text into a [`Policy`] and the errors that reading can raise
+//! ([`PolicyError`]). Matching patterns is [`crate::matching`]'s job, testing conditions
+//! [`crate::condition`]'s, and deciding requests [`crate::decision`]'s.
+
+mod error;
+pub(crate) mod json;
+mod parser;
+pub mod system;
+
+use std::sync::Arc;
+
+pub use error::{PolicyError, PolicyErrorKind};
+
+use crate::condition::value::{Decimal, Instant, IpBlock};
+use crate::condition::Operator;
+
+/// A byte range `start..end` in a policy's source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset just past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` up to `end`.
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+/// A line and column, both from 1. Columns count characters (Unicode scalar values), so a
+/// position in a line with Chinese text lands where an editor shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Position {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column number, from 1, in characters.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// The source text of a document with an index of its line starts, to turn byte offsets into
+/// [`Position`]s when rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    /// Indexes a text.
+    pub fn new(text: &str) -> Source {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source {
+            text: Arc::from(text),
+            line_starts,
+        }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The line and column of a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        Position { line, column }
+    }
+
+    /// The text of a line (from 1), without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self
+            .line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// What a document is for: it decides which keys a statement needs (G4) and its size limit (G10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PolicyKind {
+    /// Attached to a user, group or role (custom or system policy).
+    #[default]
+    Identity,
+    /// Passed as AssumeRole's `Policy` parameter to narrow a role session.
+    Session,
+    /// A Resource Directory control policy.
+    Control,
+    /// A role's trust policy: who may assume it (statements with `Principal`, no `Resource`).
+    Trust,
+}
+
+impl PolicyKind {
+    /// The longest document RAM accepts for this kind, in characters (G10).
+    pub fn max_length(self) -> usize {
+        match self {
+            PolicyKind::Identity | PolicyKind::Trust => 6144,
+            PolicyKind::Session => 2048,
+            PolicyKind::Control => 4096,
+        }
+    }
+
+    /// The kind's name in lower case, as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Session => "session",
+            PolicyKind::Control => "control",
+            PolicyKind::Trust => "trust",
+        }
+    }
+}
+
+/// A parsed RAM policy document. Immutable, cheap to share (`Send + Sync`).
+///
+/// ```
+/// use ramcheck::policy::{Effect, Policy};
+///
+/// let policy = Policy::parse(r#"{
+///   "Version": "1",
+///   "Statement": [{"Effect": "Allow", "Action": "ecs:Describe*", "Resource": "*"}]
+/// }"#)?;
+/// assert_eq!(policy.statements().len(), 1);
+/// assert_eq!(policy.statements()[0].effect(), Effect::Allow);
+/// assert_eq!(policy.position(policy.statements()[0].span()).to_string(), "3:17");
+/// # Ok::<(), ramcheck::policy::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub(crate) source: Source,
+    pub(crate) kind: PolicyKind,
+    pub(crate) span: Span,
+    pub(crate) version_span: Span,
+    pub(crate) statement_span: Span,
+    pub(crate) statement_is_array: bool,
+    pub(crate) statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// Parses an identity policy from text (G1–G11); the first error in document order fails it.
+    pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+        Policy::parse_as(text, PolicyKind::Identity)
+    }
+
+    /// Parses a document of the given kind from text.
+    pub fn parse_as(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        Policy::from_bytes(text.as_bytes(), kind)
+    }
+
+    /// Parses a document of the given kind from raw bytes, which must be UTF-8 (G11).
+    pub fn from_bytes(bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
+        let (policy, mut errors) = parser::parse(bytes, kind);
+        match policy {
+            Some(policy) if errors.is_empty() => Ok(policy),
+            _ => {
+                errors.sort_by_key(|e| e.span().start);
+                Err(errors
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| PolicyError::internal("the document could not be read")))
+            }
+        }
+    }
+
+    /// Parses leniently, for the linter: every error found (not just the first), and the
+    /// policy when the document was JSON of the right overall shape, even if a statement was
+    /// wrong (wrong statements are left out of it).
+    pub fn parse_with_errors(bytes: &[u8], kind: PolicyKind) -> (Option<Policy>, Vec<PolicyError>) {
+        parser::parse(bytes, kind)
+    }
+
+    /// The statements, in document order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// The kind it was read as.
+    pub fn kind(&self) -> PolicyKind {
+        self.kind
+    }
+
+    /// The source text and its line index.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The line and column where a span of this document starts.
+    pub fn position(&self, span: Span) -> Position {
+        self.source.position(span.start)
+    }
+
+    /// Whether `Statement` was written as an array (the documented form) rather than a single
+    /// object (accepted, G3).
+    pub fn statement_is_array(&self) -> bool {
+        self.statement_is_array
+    }
+
+    /// Span of the `Statement` value.
+    pub fn statement_span(&self) -> Span {
+        self.statement_span
+    }
+
+    /// Span of the `Version` value.
+    pub fn version_span(&self) -> Span {
+        self.version_span
+    }
+
+    /// Span of the whole document object.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// `Allow` or `Deny` (G6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Grants, unless something denies.
+    Allow,
+    /// Denies, whatever else allows.
+    Deny,
+}
+
+impl Effect {
+    /// The effect as written in a policy.
+    pub fn name(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+impl std::fmt::Display for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A string with the span of its JSON value in the source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub(crate) value: T,
+    pub(crate) span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// The value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// Where it is in the source.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// The patterns of an `Action`/`NotAction` or `Resource`/`NotResource` element (G7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternList {
+    pub(crate) negated: bool,
+    pub(crate) key_span: Span,
+    pub(crate) span: Span,
+    pub(crate) is_array: bool,
+    pub(crate) patterns: Vec<Spanned<String>>,
+}
+
+impl PatternList {
+    /// Whether it is the `Not` form (M5).
+    pub fn is_negated(&self) -> bool {
+        self.negated
+    }
+
+    /// The patterns, in document order.
+    pub fn patterns(&self) -> &[Spanned<String>] {
+        &self.patterns
+    }
+
+    /// Span of the element's key (`"Action"`).
+    pub fn key_span(&self) -> Span {
+        self.key_span
+    }
+
+    /// Span of the element's value.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// Whether the value was written as an array.
+    pub fn is_array(&self) -> bool {
+        self.is_array
+    }
+}
+
+/// One statement of a policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub(crate) index: usize,
+    pub(crate) span: Span,
+    pub(crate) sid: Option<Spanned<String>>,
+    pub(crate) effect: Effect,
+    pub(crate) effect_span: Span,
+    pub(crate) action: PatternList,
+    pub(crate) resource: Option<PatternList>,
+    pub(crate) principal: Option<Principal>,
+    pub(crate) condition: Option<Condition>,
+}
+
+impl Statement {
+    /// Its index in the policy's `Statement` array, from 0.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Span of the statement object, from its opening `{`.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The `Sid`, if any.
+    pub fn sid(&self) -> Option<&Spanned<String>> {
+        self.sid.as_ref()
+    }
+
+    /// The effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// Span of the `Effect` value.
+    pub fn effect_span(&self) -> Span {
+        self.effect_span
+    }
+
+    /// `Action` or `NotAction`.
+    pub fn action(&self) -> &PatternList {
+        &self.action
+    }
+
+    /// `Resource` or `NotResource`; absent only in trust policies.
+    pub fn resource(&self) -> Option<&PatternList> {
+        self.resource.as_ref()
+    }
+
+    /// `Principal` (trust policies only).
+    pub fn principal(&self) -> Option<&Principal> {
+        self.principal.as_ref()
+    }
+
+    /// `Condition`, if any.
+    pub fn condition(&self) -> Option<&Condition> {
+        self.condition.as_ref()
+    }
+}
+
+/// The `Principal` element of a trust policy: `"*"`, or principal types (`RAM`, `Service`,
+/// `Federated`) with their values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub(crate) span: Span,
+    pub(crate) entries: Vec<(Spanned<String>, Vec<Spanned<String>>)>,
+    pub(crate) is_wildcard: bool,
+}
+
+impl Principal {
+    /// Span of the value.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// `(type, values)` pairs such as `("RAM", ["acs:ram::123:root"])`.
+    pub fn entries(&self) -> &[(Spanned<String>, Vec<Spanned<String>>)] {
+        &self.entries
+    }
+
+    /// Whether it was the bare string `"*"`.
+    pub fn is_wildcard(&self) -> bool {
+        self.is_wildcard
+    }
+}
+
+/// A `Condition` block: clauses AND-ed together (C1, C2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub(crate) span: Span,
+    pub(crate) clauses: Vec<Clause>,
+}
+
+impl Condition {
+    /// Span of the `Condition` value.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// One clause per (operator, key) pair, in document order.
+    pub fn clauses(&self) -> &[Clause] {
+        &self.clauses
+    }
+}
+
+/// One `operator: {key: values}` test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub(crate) operator: Operator,
+    pub(crate) operator_span: Span,
+    pub(crate) key: String,
+    pub(crate) key_span: Span,
+    pub(crate) values: Vec<ConditionValue>,
+}
+
+impl Clause {
+    /// The operator.
+    pub fn operator(&self) -> Operator {
+        self.operator
+    }
+
+    /// Span of the operator's name.
+    pub fn operator_span(&self) -> Span {
+        self.operator_span
+    }
+
+    /// The condition key as written (compared case-insensitively, C6).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Span of the key's name.
+    pub fn key_span(&self) -> Span {
+        self.key_span
+    }
+
+    /// The listed values, OR-ed (C2).
+    pub fn values(&self) -> &[ConditionValue] {
+        &self.values
+    }
+}
+
+/// One listed condition value, typed for its operator when the policy was read (C3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionValue {
+    pub(crate) text: String,
+    pub(crate) span: Span,
+    pub(crate) typed: TypedValue,
+    pub(crate) was_string: bool,
+}
+
+impl ConditionValue {
+    /// The value's text (a JSON number or boolean reads as its text, G9).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where it is.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The typed form.
+    pub fn typed(&self) -> &TypedValue {
+        &self.typed
+    }
+
+    /// Whether it was written as a JSON string (the documented form); false for a bare number
+    /// or boolean (G9).
+    pub fn was_string(&self) -> bool {
+        self.was_string
+    }
+}
+
+/// A condition value in the type its operator compares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedValue {
+    /// String operators.
+    String(String),
+    /// Numeric operators.
+    Decimal(Decimal),
+    /// Date operators.
+    Instant(Instant),
+    /// `Bool`.
+    Bool(bool),
+    /// `IpAddress` / `NotIpAddress`.
+    IpBlock(IpBlock),
+}
+
+impl TypedValue {
+    pub(crate) fn as_decimal(&self) -> Option<&Decimal> {
+        match self {
+            TypedValue::Decimal(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_instant(&self) -> Option<&Instant> {
+        match self {
+            TypedValue::Instant(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_bool(&self) -> Option<bool> {
+        match self {
+            TypedValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_ip_block(&self) -> Option<&IpBlock> {
+        match self {
+            TypedValue::IpBlock(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

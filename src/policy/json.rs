@@ -1,0 +1,704 @@
+//! A strict, position-tracking JSON reader (RFC 8259) for policy documents.
+//!
+//! serde_json reports positions only for errors; the policy model needs the span of every
+//! statement, entry and condition value of a *valid* document, and the linter needs to know of
+//! duplicate keys, which serde_json silently resolves. This reader keeps every member of every
+//! object in order (duplicates included) with byte spans, and names the faults people actually
+//! make (spec G11): byte-order marks, NUL bytes, comments, trailing commas, `NaN`, non-breaking
+//! spaces and full-width punctuation. It does not interpret the document: that is
+//! [`crate::policy`]'s job.
+
+use std::fmt;
+
+use super::Span;
+
+/// How deep arrays and objects may nest. Policies nest four levels; the limit keeps hostile
+/// input from exhausting the stack of a recursive reader.
+const MAX_DEPTH: usize = 64;
+
+/// A JSON value with the byte span it covers in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Node {
+    pub(crate) value: Value,
+    pub(crate) span: Span,
+}
+
+/// A JSON value. Numbers keep their source text: the policy grammar reads them as text (G9).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+/// One `"key": value` member of an object, duplicates kept.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Member {
+    pub(crate) key: String,
+    pub(crate) key_span: Span,
+    pub(crate) value: Node,
+}
+
+impl Value {
+    /// The JSON type's name, as error messages call it.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+}
+
+/// Why the text is not strict JSON, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JsonError {
+    /// Byte offset of the fault.
+    pub(crate) offset: usize,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Reads one JSON document from raw bytes: checks UTF-8 first, then the grammar.
+pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(error(
+            0,
+            "the document starts with a UTF-8 byte-order mark",
+            Some("save the file as UTF-8 without a BOM"),
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(error(
+                e.valid_up_to(),
+                "the document is not valid UTF-8",
+                Some("RAM policies are UTF-8 text; re-save the file as UTF-8"),
+            ))
+        }
+    };
+    parse_str(text).map(|node| (text, node))
+}
+
+/// Reads one JSON document from text.
+pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
+    if text.starts_with('\u{FEFF}') {
+        return Err(error(
+            0,
+            "the document starts with a byte-order mark (U+FEFF)",
+            Some("save the file as UTF-8 without a BOM"),
+        ));
+    }
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    reader.skip_whitespace()?;
+    if reader.pos >= reader.bytes.len() {
+        return Err(error(
+            reader.pos,
+            "the document is empty",
+            Some("a policy is a JSON object: `{\"Version\": \"1\", \"Statement\": [...]}`"),
+        ));
+    }
+    let node = reader.value()?;
+    reader.skip_whitespace()?;
+    if reader.pos < reader.bytes.len() {
+        return Err(error(
+            reader.pos,
+            "unexpected content after the end of the JSON document",
+            Some("a file holds exactly one policy document; remove what follows its closing `}`"),
+        ));
+    }
+    Ok(node)
+}
+
+#[cold]
+fn error(offset: usize, message: impl Into<String>, help: Option<&str>) -> JsonError {
+    JsonError {
+        offset,
+        message: message.into(),
+        help: help.map(str::to_owned),
+    }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn peek_char(&self) -> Option<char> {
+        self.text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+    }
+
+    fn skip_whitespace(&mut self) -> Result<(), JsonError> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b'/') => {
+                    let next = self.bytes.get(self.pos + 1).copied();
+                    if next == Some(b'/') || next == Some(b'*') {
+                        return Err(error(
+                            self.pos,
+                            "comments are not allowed in JSON",
+                            Some("remove the comment; RAM policies are strict JSON"),
+                        ));
+                    }
+                    return Ok(());
+                }
+                Some(b'#') => {
+                    return Err(error(
+                        self.pos,
+                        "`#` comments are not allowed in JSON",
+                        Some("remove the comment; RAM policies are strict JSON"),
+                    ))
+                }
+                Some(0) => {
+                    return Err(error(
+                        self.pos,
+                        "NUL byte in the document",
+                        Some("remove the NUL byte; the file may be UTF-16 or binary"),
+                    ))
+                }
+                Some(b) if b >= 0x80 => {
+                    let c = self.peek_char().unwrap_or('\u{FFFD}');
+                    if c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}' {
+                        return Err(error(
+                            self.pos,
+                            format!(
+                                "{} (U+{:04X}) used as whitespace",
+                                unicode_name(c),
+                                c as u32
+                            ),
+                            Some("JSON whitespace is space, tab, CR and LF only; replace it with an ordinary space"),
+                        ));
+                    }
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn value(&mut self) -> Result<Node, JsonError> {
+        let start = self.pos;
+        let value = match self.peek() {
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            None => {
+                return Err(error(
+                    self.pos,
+                    "unexpected end of the document: expected a value",
+                    Some("the document is cut short; complete it or close the open brackets"),
+                ))
+            }
+            Some(_) => return Err(self.unexpected("a value")),
+        };
+        Ok(Node {
+            value,
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn enter(&mut self) -> Result<(), JsonError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(error(
+                self.pos,
+                format!("arrays and objects nest more than {MAX_DEPTH} levels deep"),
+                Some("a policy nests four levels at most; check the brackets"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Value, JsonError> {
+        self.enter()?;
+        self.pos += 1; // `{`
+        let mut members = Vec::new();
+        self.skip_whitespace()?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_whitespace()?;
+            if self.peek() != Some(b'"') {
+                return Err(self.unexpected("a `\"`-quoted member name"));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_whitespace()?;
+            if self.peek() != Some(b':') {
+                return Err(self.unexpected("`:` after the member name"));
+            }
+            self.pos += 1;
+            self.skip_whitespace()?;
+            let value = self.value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_whitespace()?;
+            match self.peek() {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_whitespace()?;
+                    if self.peek() == Some(b'}') {
+                        return Err(trailing_comma(comma));
+                    }
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Value::Object(members));
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Value, JsonError> {
+        self.enter()?;
+        self.pos += 1; // `[`
+        let mut items = Vec::new();
+        self.skip_whitespace()?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_whitespace()?;
+            items.push(self.value()?);
+            self.skip_whitespace()?;
+            match self.peek() {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_whitespace()?;
+                    if self.peek() == Some(b']') {
+                        return Err(trailing_comma(comma));
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.unexpected("`,` or `]`")),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, JsonError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.unexpected("a value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<String, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(error(
+                        start,
+                        "numbers must not have leading zeros",
+                        Some("write the number without leading zeros, or quote it as a string"),
+                    ));
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => {
+                if self
+                    .text
+                    .get(self.pos..)
+                    .is_some_and(|r| r.starts_with("Infinity"))
+                {
+                    return Err(not_a_number(start));
+                }
+                return Err(self.unexpected("a digit"));
+            }
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.unexpected("a digit after the decimal point"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+            self.digits();
+        }
+        Ok(self
+            .text
+            .get(start..self.pos)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        let open = self.pos;
+        self.pos += 1; // `"`
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(0) => {
+                    return Err(error(
+                        self.pos,
+                        "NUL byte inside a string",
+                        Some("remove the NUL byte; the file may be UTF-16 or binary"),
+                    ))
+                }
+                Some(b'\n' | b'\r') => {
+                    return Err(error(
+                        self.pos,
+                        "line break inside a string",
+                        Some("close the string with `\"` before the line ends, or write `\\n`"),
+                    ))
+                }
+                Some(b) => {
+                    return Err(error(
+                        self.pos,
+                        format!("control character U+{b:04X} inside a string"),
+                        Some("write it as an escape such as `\\t`, or remove it"),
+                    ))
+                }
+                None => {
+                    return Err(error(
+                        open,
+                        "string is never closed",
+                        Some("add the closing `\"`"),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let at = self.pos;
+        self.pos += 1; // `\`
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{C}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let high = self.hex4(at)?;
+                let c = if (0xD800..0xDC00).contains(&high) {
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return Err(lone_surrogate(at));
+                    }
+                    self.pos += 2;
+                    let low = self.hex4(at)?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err(lone_surrogate(at));
+                    }
+                    char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                } else if (0xDC00..0xE000).contains(&high) {
+                    return Err(lone_surrogate(at));
+                } else {
+                    char::from_u32(high)
+                };
+                out.push(c.ok_or_else(|| lone_surrogate(at))?);
+                return Ok(());
+            }
+            _ => {
+                return Err(error(
+                    at,
+                    "invalid escape sequence in a string",
+                    Some("JSON knows `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`; to write a backslash, double it"),
+                ))
+            }
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self, at: usize) -> Result<u32, JsonError> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| {
+                error(
+                    at,
+                    "invalid `\\u` escape: expected four hexadecimal digits",
+                    Some("write the character as `\\uXXXX` with four hex digits"),
+                )
+            })?;
+        self.pos += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| error(at, "invalid `\\u` escape", None))
+    }
+
+    #[cold]
+    fn unexpected(&self, expected: &str) -> JsonError {
+        let Some(c) = self.peek_char() else {
+            return error(
+                self.pos,
+                format!("unexpected end of the document: expected {expected}"),
+                Some("the document is cut short; complete it or close the open brackets"),
+            );
+        };
+        let (found, help) = match c {
+            '\u{FF0C}' => (
+                "a full-width comma `，`".to_owned(),
+                Some("replace it with an ASCII comma `,`"),
+            ),
+            '\u{FF1A}' => (
+                "a full-width colon `：`".to_owned(),
+                Some("replace it with an ASCII colon `:`"),
+            ),
+            '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}' => (
+                format!("a typographic quote `{c}`"),
+                Some("replace it with a straight double quote `\"`"),
+            ),
+            '\'' => (
+                "a single quote `'`".to_owned(),
+                Some("JSON strings use double quotes `\"`"),
+            ),
+            'N' if self.text.get(self.pos..).is_some_and(|r| r.starts_with("NaN")) => {
+                return not_a_number(self.pos)
+            }
+            'I' if self.text.get(self.pos..).is_some_and(|r| r.starts_with("Infinity")) => {
+                return not_a_number(self.pos)
+            }
+            '$' => (
+                "`$`".to_owned(),
+                Some("this looks like an unexpanded template variable; substitute its value and quote it"),
+            ),
+            '<' => (
+                "`<`".to_owned(),
+                Some("this looks like a placeholder; replace it with a real, quoted value"),
+            ),
+            c if c.is_alphabetic() || c == '_' => (
+                format!("`{c}`"),
+                Some("strings and member names must be enclosed in double quotes `\"`"),
+            ),
+            c if c.is_control() => (format!("control character U+{:04X}", c as u32), None),
+            c => (format!("`{c}`"), None),
+        };
+        error(
+            self.pos,
+            format!("expected {expected}, found {found}"),
+            help,
+        )
+    }
+}
+
+#[cold]
+fn trailing_comma(offset: usize) -> JsonError {
+    error(
+        offset,
+        "trailing comma before the closing bracket",
+        Some("remove the comma after the last element; JSON does not allow trailing commas"),
+    )
+}
+
+#[cold]
+fn not_a_number(offset: usize) -> JsonError {
+    error(
+        offset,
+        "`NaN` and `Infinity` are not JSON values",
+        Some("quote the value as a string, or write a number"),
+    )
+}
+
+#[cold]
+fn lone_surrogate(offset: usize) -> JsonError {
+    error(
+        offset,
+        "invalid `\\u` escape: a UTF-16 surrogate must come in a high/low pair",
+        Some("write the character itself, or its correct surrogate pair"),
+    )
+}
+
+fn unicode_name(c: char) -> &'static str {
+    match c {
+        '\u{A0}' => "non-breaking space",
+        '\u{3000}' => "ideographic (full-width) space",
+        '\u{FEFF}' => "zero-width no-break space (BOM)",
+        '\u{200B}' => "zero-width space",
+        '\u{2028}' => "line separator",
+        '\u{2029}' => "paragraph separator",
+        _ => "Unicode space",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> JsonError {
+        parse_str(text).expect_err("should fail")
+    }
+
+    #[test]
+    fn g1_reads_nested_document_with_spans() {
+        let node = parse_str(r#" {"a": [1, "x", true, null]} "#).expect("valid");
+        assert_eq!(node.span, Span::new(1, 28));
+        let Value::Object(members) = node.value else {
+            panic!("object")
+        };
+        assert_eq!(members[0].key, "a");
+        assert_eq!(members[0].key_span, Span::new(2, 5));
+        let Value::Array(items) = &members[0].value.value else {
+            panic!("array")
+        };
+        assert_eq!(items[0].value, Value::Number("1".into()));
+        assert_eq!(items[1].span, Span::new(11, 14));
+    }
+
+    #[test]
+    fn g8_keeps_duplicate_keys() {
+        let node = parse_str(r#"{"a": 1, "a": 2}"#).expect("valid");
+        let Value::Object(members) = node.value else {
+            panic!("object")
+        };
+        assert_eq!(members.len(), 2);
+    }
+
+    #[test]
+    fn g11_bom_is_error() {
+        assert!(parse_bytes(b"\xEF\xBB\xBF{}").is_err());
+        assert_eq!(err("\u{FEFF}{}").offset, 0);
+    }
+    #[test]
+    fn g11_nul_is_error() {
+        assert!(err("{\"a\":\0 1}").message.contains("NUL"));
+        assert!(err("{\"a\":\"x\0\"}").message.contains("NUL"));
+    }
+    #[test]
+    fn g11_comments_are_errors() {
+        assert_eq!(err("{ // c\n}").offset, 2);
+        assert_eq!(err("{ /* c */ }").offset, 2);
+        assert_eq!(err("{\"a\": 1 # c\n}").offset, 8);
+    }
+    #[test]
+    fn g11_trailing_commas_are_errors() {
+        let e = err("[1, 2, ]");
+        assert_eq!(e.offset, 5);
+        assert!(e.message.contains("trailing comma"));
+        assert_eq!(err("{\"a\": 1,\n}").offset, 7);
+    }
+    #[test]
+    fn g11_nan_and_infinity_are_errors() {
+        assert!(err("[NaN]").message.contains("NaN"));
+        assert!(err("[-Infinity]").message.contains("Infinity"));
+    }
+    #[test]
+    fn g11_nbsp_is_error() {
+        let e = err("{\u{A0}\"a\": 1}");
+        assert_eq!(e.offset, 1);
+        assert!(e.message.contains("non-breaking space"), "{}", e.message);
+    }
+    #[test]
+    fn full_width_comma_is_named() {
+        let e = err("[1\u{FF0C} 2]");
+        assert!(e.message.contains("full-width comma"), "{}", e.message);
+    }
+    #[test]
+    fn invalid_utf8_is_error() {
+        let e = parse_bytes(b"{\"a\": \"\xFF\"}").expect_err("invalid");
+        assert_eq!(e.offset, 7);
+    }
+    #[test]
+    fn escapes_decode() {
+        let node = parse_str(r#""a\"\\\/\n\u00e9\ud83d\ude00""#).expect("valid");
+        assert_eq!(node.value, Value::String("a\"\\/\né😀".into()));
+    }
+    #[test]
+    fn lone_surrogate_is_error() {
+        assert!(parse_str(r#""\ud83d""#).is_err());
+    }
+    #[test]
+    fn deep_nesting_is_error_not_overflow() {
+        let text = "[".repeat(100_000);
+        assert!(err(&text).message.contains("nest"));
+    }
+    #[test]
+    fn trailing_content_is_error() {
+        assert!(err("{} {}").message.contains("after the end"));
+    }
+    #[test]
+    fn leading_zero_is_error() {
+        assert!(parse_str("[01]").is_err());
+    }
+    #[test]
+    fn truncated_document_is_error() {
+        assert!(err("{\"a\": [1,").message.contains("end of the document"));
+    }
+}

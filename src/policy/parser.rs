@@ -1,0 +1,793 @@
+//! Turns the JSON tree of a document into the typed model, checking the grammar (G1–G10).
+//!
+//! The parser does not stop at the first fault: it records every fault it can find and leaves
+//! faulty statements out of the model, so the linter sees all of them in one run, while
+//! [`Policy::parse`](super::Policy::parse) reports the first.
+
+use super::json::{self, Member, Node, Value};
+use super::{
+    Clause, Condition, ConditionValue, Effect, PatternList, Policy, PolicyError, PolicyErrorKind,
+    PolicyKind, Principal, Source, Span, Spanned, Statement, TypedValue,
+};
+use crate::condition::value::{parse_bool, Decimal, Instant, IpBlock};
+use crate::condition::{Family, Operator};
+use crate::suggest::did_you_mean;
+
+const TOP_LEVEL_KEYS: [&str; 2] = ["Version", "Statement"];
+const STATEMENT_KEYS: [&str; 8] = [
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "Principal",
+    "Sid",
+];
+
+/// Parses a document; see [`Policy::parse_with_errors`](super::Policy::parse_with_errors).
+pub(super) fn parse(bytes: &[u8], kind: PolicyKind) -> (Option<Policy>, Vec<PolicyError>) {
+    let (text, root) = match json::parse_bytes(bytes) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let source = Source::new(&String::from_utf8_lossy(bytes));
+            let error = PolicyError {
+                kind: PolicyErrorKind::InvalidJson,
+                span: Span::new(e.offset, e.offset),
+                position: source.position(e.offset),
+                path: String::new(),
+                message: e.message,
+                help: e.help,
+                related: None,
+                file: None,
+            };
+            return (None, vec![error]);
+        }
+    };
+    let mut parser = Parser {
+        source: Source::new(text),
+        kind,
+        errors: Vec::new(),
+    };
+    let policy = parser.document(&root);
+    (policy, parser.errors)
+}
+
+struct Parser {
+    source: Source,
+    kind: PolicyKind,
+    errors: Vec<PolicyError>,
+}
+
+impl Parser {
+    #[cold]
+    fn error(
+        &mut self,
+        kind: PolicyErrorKind,
+        span: Span,
+        path: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        self.errors.push(PolicyError {
+            kind,
+            span,
+            position: self.source.position(span.start),
+            path: path.to_owned(),
+            message,
+            help,
+            related: None,
+            file: None,
+        });
+    }
+
+    /// Reports keys repeated in one object (G8) and returns the members with the first
+    /// occurrence of each key.
+    fn unique_members<'a>(&mut self, members: &'a [Member], path: &str) -> Vec<&'a Member> {
+        let mut seen: Vec<&'a Member> = Vec::with_capacity(members.len());
+        for member in members {
+            if let Some(first) = seen.iter().find(|m| m.key == member.key) {
+                let related = (first.key_span, self.source.position(first.key_span.start));
+                self.error(
+                    PolicyErrorKind::DuplicateKey,
+                    member.key_span,
+                    &join(path, &member.key),
+                    format!(
+                        "duplicate key `{}` (first at line {})",
+                        member.key, related.1.line
+                    ),
+                    Some("keep one; JSON does not say which of two equal keys wins, and a lost block can silently widen access".into()),
+                );
+                if let Some(last) = self.errors.last_mut() {
+                    last.related = Some(related);
+                }
+            } else {
+                seen.push(member);
+            }
+        }
+        seen
+    }
+
+    fn unknown_key(&mut self, member: &Member, known: &[&str], path: &str, place: &str) {
+        let help = match did_you_mean(&member.key, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? keys are case-sensitive"),
+            None => format!("the keys allowed {place} are {}", list(known)),
+        };
+        self.error(
+            PolicyErrorKind::UnknownKey,
+            member.key_span,
+            &join(path, &member.key),
+            format!("unknown key `{}` {place}", member.key),
+            Some(help),
+        );
+    }
+
+    fn document(&mut self, root: &Node) -> Option<Policy> {
+        let Value::Object(members) = &root.value else {
+            self.error(
+                PolicyErrorKind::InvalidType,
+                root.span,
+                "",
+                format!(
+                    "a policy must be a JSON object, found {}",
+                    root.value.type_name()
+                ),
+                Some("write `{\"Version\": \"1\", \"Statement\": [...]}`".into()),
+            );
+            return None;
+        };
+        let has = |k: &str| members.iter().any(|m| m.key == k);
+        if has("Effect") && !has("Statement") && !has("Version") {
+            self.error(
+                PolicyErrorKind::MissingStatement,
+                root.span,
+                "",
+                "this is a single statement, not a policy document".into(),
+                Some("wrap it: `{\"Version\": \"1\", \"Statement\": [ <this statement> ]}`".into()),
+            );
+            return None;
+        }
+        let members = self.unique_members(members, "");
+        let mut version = None;
+        let mut statement = None;
+        for member in members {
+            match member.key.as_str() {
+                "Version" => version = Some(member),
+                "Statement" => statement = Some(member),
+                _ => self.unknown_key(member, &TOP_LEVEL_KEYS, "", "at the top level"),
+            }
+        }
+        let version_span = self.version(version, root.span);
+        let Some(statement) = statement else {
+            self.error(
+                PolicyErrorKind::MissingStatement,
+                root.span,
+                "",
+                "the policy has no `Statement`".into(),
+                Some("add `\"Statement\": [...]` with the policy's statements".into()),
+            );
+            return None;
+        };
+        let value = &statement.value;
+        let (nodes, is_array): (Vec<&Node>, bool) = match &value.value {
+            Value::Array(items) => (items.iter().collect(), true),
+            Value::Object(_) => (vec![value], false),
+            other => {
+                self.error(
+                    PolicyErrorKind::InvalidType,
+                    value.span,
+                    "Statement",
+                    format!("`Statement` must be an array of statement objects, found {}", other.type_name()),
+                    Some("write `\"Statement\": [{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}]`".into()),
+                );
+                return None;
+            }
+        };
+        let mut statements = Vec::with_capacity(nodes.len());
+        for (index, node) in nodes.into_iter().enumerate() {
+            let path = if is_array {
+                format!("Statement[{index}]")
+            } else {
+                "Statement".to_owned()
+            };
+            if let Some(s) = self.statement(node, index, &path) {
+                statements.push(s);
+            }
+        }
+        Some(Policy {
+            source: self.source.clone(),
+            kind: self.kind,
+            span: root.span,
+            version_span,
+            statement_span: value.span,
+            statement_is_array: is_array,
+            statements,
+        })
+    }
+
+    fn version(&mut self, version: Option<&Member>, root: Span) -> Span {
+        let Some(member) = version else {
+            self.error(
+                PolicyErrorKind::InvalidVersion,
+                root,
+                "",
+                "the policy has no `Version`".into(),
+                Some("add `\"Version\": \"1\"`".into()),
+            );
+            return root;
+        };
+        let node = &member.value;
+        match &node.value {
+            Value::String(s) if s == "1" => {}
+            Value::String(s) => {
+                let help = if s.len() == 10 && s.starts_with("20") {
+                    "`Version` is `\"1\"` in RAM; a date such as this is an AWS IAM version"
+                } else {
+                    "write `\"Version\": \"1\"`; it is the only version RAM has"
+                };
+                self.error(
+                    PolicyErrorKind::InvalidVersion,
+                    node.span,
+                    "Version",
+                    format!("`Version` must be \"1\", found \"{s}\""),
+                    Some(help.into()),
+                );
+            }
+            other => self.error(
+                PolicyErrorKind::InvalidVersion,
+                node.span,
+                "Version",
+                format!(
+                    "`Version` must be the string \"1\", found {}",
+                    other.type_name()
+                ),
+                Some("quote it: `\"Version\": \"1\"`".into()),
+            ),
+        }
+        node.span
+    }
+
+    fn statement(&mut self, node: &Node, index: usize, path: &str) -> Option<Statement> {
+        let Value::Object(members) = &node.value else {
+            self.error(
+                PolicyErrorKind::InvalidType,
+                node.span,
+                path,
+                format!("a statement must be a JSON object, found {}", node.value.type_name()),
+                Some("write each statement as `{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}`".into()),
+            );
+            return None;
+        };
+        let errors_before = self.errors.len();
+        let members = self.unique_members(members, path);
+        let find = |k: &str| members.iter().copied().find(|m| m.key == k);
+        for member in &members {
+            if !STATEMENT_KEYS.contains(&member.key.as_str()) {
+                self.unknown_key(member, &STATEMENT_KEYS, path, "in a statement");
+            }
+        }
+
+        let sid = find("Sid").and_then(|m| match &m.value.value {
+            Value::String(s) => Some(Spanned {
+                value: s.clone(),
+                span: m.value.span,
+            }),
+            other => {
+                self.error(
+                    PolicyErrorKind::InvalidType,
+                    m.value.span,
+                    &join(path, "Sid"),
+                    format!("`Sid` must be a string, found {}", other.type_name()),
+                    Some("quote it".into()),
+                );
+                None
+            }
+        });
+
+        let effect = self.effect(find("Effect"), node.span, path);
+        let action = self.pattern_pair(
+            find("Action"),
+            find("NotAction"),
+            node.span,
+            path,
+            ("Action", "NotAction"),
+            true,
+        );
+        let resource_required = self.kind != PolicyKind::Trust;
+        let resource = self.pattern_pair(
+            find("Resource"),
+            find("NotResource"),
+            node.span,
+            path,
+            ("Resource", "NotResource"),
+            resource_required,
+        );
+        let principal = match (find("Principal"), self.kind) {
+            (Some(m), PolicyKind::Trust) => self.principal(m, path),
+            (Some(m), kind) => {
+                self.error(
+                    PolicyErrorKind::PrincipalNotAllowed,
+                    m.key_span,
+                    &join(path, "Principal"),
+                    format!("`Principal` is not allowed in {} policy", article(kind)),
+                    Some("`Principal` belongs in a role's trust policy; an identity policy applies to whoever it is attached to, so remove it".into()),
+                );
+                None
+            }
+            (None, PolicyKind::Trust) => {
+                self.error(
+                    PolicyErrorKind::MissingPrincipal,
+                    node.span,
+                    path,
+                    "a trust policy statement has no `Principal`".into(),
+                    Some("add `\"Principal\": {\"RAM\": [\"acs:ram::<account-id>:root\"]}` or a `Service`".into()),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        let condition = find("Condition").and_then(|m| self.condition(m, path));
+
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        Some(Statement {
+            index,
+            span: node.span,
+            sid,
+            effect: effect?.0,
+            effect_span: effect?.1,
+            action: action?,
+            resource,
+            principal,
+            condition,
+        })
+    }
+
+    fn effect(
+        &mut self,
+        member: Option<&Member>,
+        stmt: Span,
+        path: &str,
+    ) -> Option<(Effect, Span)> {
+        let Some(member) = member else {
+            self.error(
+                PolicyErrorKind::InvalidEffect,
+                stmt,
+                path,
+                "the statement has no `Effect`".into(),
+                Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into()),
+            );
+            return None;
+        };
+        let node = &member.value;
+        let path = join(path, "Effect");
+        match &node.value {
+            Value::String(s) if s == "Allow" => Some((Effect::Allow, node.span)),
+            Value::String(s) if s == "Deny" => Some((Effect::Deny, node.span)),
+            Value::String(s) => {
+                let help = match did_you_mean(s, ["Allow", "Deny"]) {
+                    Some(fix) => format!("did you mean `{fix}`? `Effect` is case-sensitive"),
+                    None => "write `\"Allow\"` or `\"Deny\"`".to_owned(),
+                };
+                self.error(
+                    PolicyErrorKind::InvalidEffect,
+                    node.span,
+                    &path,
+                    format!("`Effect` must be \"Allow\" or \"Deny\", found \"{s}\""),
+                    Some(help),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    PolicyErrorKind::InvalidEffect,
+                    node.span,
+                    &path,
+                    format!(
+                        "`Effect` must be the string \"Allow\" or \"Deny\", found {}",
+                        other.type_name()
+                    ),
+                    Some("write `\"Allow\"` or `\"Deny\"`".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reads `Action`/`NotAction` or `Resource`/`NotResource`: exactly one of the two (G4),
+    /// a string or a non-empty array of strings (G7).
+    fn pattern_pair(
+        &mut self,
+        plain: Option<&Member>,
+        negated: Option<&Member>,
+        stmt: Span,
+        path: &str,
+        (name, not_name): (&str, &str),
+        required: bool,
+    ) -> Option<PatternList> {
+        let kind = if name == "Action" {
+            PolicyErrorKind::MissingAction
+        } else {
+            PolicyErrorKind::MissingResource
+        };
+        let (member, is_negated) = match (plain, negated) {
+            (Some(_), Some(n)) => {
+                self.error(
+                    kind,
+                    n.key_span,
+                    &join(path, not_name),
+                    format!("the statement has both `{name}` and `{not_name}`"),
+                    Some(format!("keep exactly one of `{name}` and `{not_name}`")),
+                );
+                return None;
+            }
+            (Some(m), None) => (m, false),
+            (None, Some(m)) => (m, true),
+            (None, None) => {
+                if required {
+                    let message = if name == "Action" {
+                        "the statement has neither `Action` nor `NotAction`".to_owned()
+                    } else {
+                        format!(
+                            "the statement has neither `Resource` nor `NotResource`, which {} policy requires",
+                            article(self.kind)
+                        )
+                    };
+                    self.error(
+                        kind,
+                        stmt,
+                        path,
+                        message,
+                        Some(format!(
+                            "add `\"{name}\": ...`; use `\"*\"` to mean every {}",
+                            name.to_lowercase()
+                        )),
+                    );
+                }
+                return None;
+            }
+        };
+        let key = if is_negated { not_name } else { name };
+        let path = join(path, key);
+        let node = &member.value;
+        let (patterns, is_array) = self.strings(node, &path, key)?;
+        Some(PatternList {
+            negated: is_negated,
+            key_span: member.key_span,
+            span: node.span,
+            is_array,
+            patterns,
+        })
+    }
+
+    /// A string or a non-empty array of strings (G7).
+    fn strings(
+        &mut self,
+        node: &Node,
+        path: &str,
+        key: &str,
+    ) -> Option<(Vec<Spanned<String>>, bool)> {
+        match &node.value {
+            Value::String(s) => Some((
+                vec![Spanned {
+                    value: s.clone(),
+                    span: node.span,
+                }],
+                false,
+            )),
+            Value::Array(items) if items.is_empty() => {
+                self.error(
+                    PolicyErrorKind::EmptyValue,
+                    node.span,
+                    path,
+                    format!("`{key}` is an empty array"),
+                    Some(format!("list at least one value, or use `\"*\"`; an empty `{key}` is rejected by RAM")),
+                );
+                None
+            }
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match &item.value {
+                        Value::String(s) => out.push(Spanned {
+                            value: s.clone(),
+                            span: item.span,
+                        }),
+                        other => {
+                            ok = false;
+                            self.error(
+                                PolicyErrorKind::InvalidType,
+                                item.span,
+                                &format!("{path}[{i}]"),
+                                format!(
+                                    "`{key}` entries must be strings, found {}",
+                                    other.type_name()
+                                ),
+                                Some("quote the value".into()),
+                            );
+                        }
+                    }
+                }
+                ok.then_some((out, true))
+            }
+            other => {
+                self.error(
+                    PolicyErrorKind::InvalidType,
+                    node.span,
+                    path,
+                    format!(
+                        "`{key}` must be a string or an array of strings, found {}",
+                        other.type_name()
+                    ),
+                    Some(format!(
+                        "write `\"{key}\": \"...\"` or `\"{key}\": [\"...\", \"...\"]`"
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    fn principal(&mut self, member: &Member, path: &str) -> Option<Principal> {
+        let path = join(path, "Principal");
+        let node = &member.value;
+        match &node.value {
+            Value::String(s) if s == "*" => Some(Principal {
+                span: node.span,
+                entries: Vec::new(),
+                is_wildcard: true,
+            }),
+            Value::Object(members) => {
+                let members = self.unique_members(members, &path);
+                let mut entries = Vec::with_capacity(members.len());
+                for m in members {
+                    let entry_path = join(&path, &m.key);
+                    let (values, _) = self.strings(&m.value, &entry_path, &m.key)?;
+                    entries.push((
+                        Spanned {
+                            value: m.key.clone(),
+                            span: m.key_span,
+                        },
+                        values,
+                    ));
+                }
+                Some(Principal {
+                    span: node.span,
+                    entries,
+                    is_wildcard: false,
+                })
+            }
+            other => {
+                self.error(
+                    PolicyErrorKind::InvalidType,
+                    node.span,
+                    &path,
+                    format!(
+                        "`Principal` must be an object or \"*\", found {}",
+                        other.type_name()
+                    ),
+                    Some(
+                        "write `\"Principal\": {\"RAM\": [\"acs:ram::<account-id>:root\"]}`".into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn condition(&mut self, member: &Member, path: &str) -> Option<Condition> {
+        let path = join(path, "Condition");
+        let node = &member.value;
+        let Value::Object(operators) = &node.value else {
+            self.error(
+                PolicyErrorKind::InvalidType,
+                node.span,
+                &path,
+                format!(
+                    "`Condition` must be an object, found {}",
+                    node.value.type_name()
+                ),
+                Some("write `\"Condition\": {\"<Operator>\": {\"<key>\": \"<value>\"}}`".into()),
+            );
+            return None;
+        };
+        let mut clauses = Vec::new();
+        for op_member in self.unique_members(operators, &path) {
+            let op_path = join(&path, &op_member.key);
+            let Some(operator) = self.operator(op_member, &op_path) else {
+                continue;
+            };
+            let Value::Object(keys) = &op_member.value.value else {
+                self.error(
+                    PolicyErrorKind::InvalidType,
+                    op_member.value.span,
+                    &op_path,
+                    format!(
+                        "the value of `{}` must be an object of condition keys, found {}",
+                        op_member.key,
+                        op_member.value.value.type_name()
+                    ),
+                    Some(format!(
+                        "write `\"{}\": {{\"<key>\": \"<value>\"}}`",
+                        op_member.key
+                    )),
+                );
+                continue;
+            };
+            if keys.is_empty() {
+                self.error(
+                    PolicyErrorKind::EmptyValue,
+                    op_member.value.span,
+                    &op_path,
+                    format!("`{}` has no condition keys", op_member.key),
+                    Some("give at least one key and value, or remove the operator; an empty operator would make the statement unconditional".into()),
+                );
+                continue;
+            }
+            for key_member in self.unique_members(keys, &op_path) {
+                let key_path = join(&op_path, &key_member.key);
+                if let Some(values) = self.condition_values(operator, &key_member.value, &key_path)
+                {
+                    clauses.push(Clause {
+                        operator,
+                        operator_span: op_member.key_span,
+                        key: key_member.key.clone(),
+                        key_span: key_member.key_span,
+                        values,
+                    });
+                }
+            }
+        }
+        Some(Condition {
+            span: node.span,
+            clauses,
+        })
+    }
+
+    fn operator(&mut self, member: &Member, path: &str) -> Option<Operator> {
+        let name = member.key.as_str();
+        if let Some(op) = Operator::from_name(name) {
+            return Some(op);
+        }
+        let names = Operator::ALL.map(Operator::name);
+        let help = if let Some(base) = name.strip_suffix("IfExists") {
+            Some(match Operator::from_name(base) {
+                Some(op) => format!("`...IfExists` is AWS-only and RAM does not have it; use `{op}` and remember that a missing key fails a positive operator"),
+                None => "`...IfExists` operators are AWS-only; RAM does not have them".to_owned(),
+            })
+        } else if name.starts_with("ForAnyValue:") || name.starts_with("ForAllValues:") {
+            Some("set operators (`ForAnyValue:`, `ForAllValues:`) are AWS-only; in RAM the values of one key are always OR-ed".to_owned())
+        } else if matches!(
+            name,
+            "ArnLike" | "ArnNotLike" | "ArnEquals" | "ArnNotEquals"
+        ) {
+            Some(format!(
+                "`{name}` is AWS-only; in RAM use `StringLike`/`StringNotLike` on the ARN"
+            ))
+        } else if matches!(name, "Null" | "BinaryEquals") {
+            Some(format!("`{name}` is AWS-only; RAM has no such operator"))
+        } else {
+            did_you_mean(name, names)
+                .map(|s| format!("did you mean `{s}`? operator names are case-sensitive"))
+        };
+        self.error(
+            PolicyErrorKind::UnknownOperator,
+            member.key_span,
+            path,
+            format!("unknown condition operator `{name}`"),
+            help.or_else(|| Some(format!("RAM's operators are {}", list(&names)))),
+        );
+        None
+    }
+
+    /// Condition values: a string, or a non-empty array of strings; bare numbers and booleans
+    /// read as their text (G9); each typed for its operator (C3).
+    fn condition_values(
+        &mut self,
+        operator: Operator,
+        node: &Node,
+        path: &str,
+    ) -> Option<Vec<ConditionValue>> {
+        let items: Vec<(&Node, String)> = match &node.value {
+            Value::Array(items) if items.is_empty() => {
+                self.error(
+                    PolicyErrorKind::EmptyValue,
+                    node.span,
+                    path,
+                    "the condition key has an empty array of values".into(),
+                    Some("list at least one value".into()),
+                );
+                return None;
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n, format!("{path}[{i}]")))
+                .collect(),
+            _ => vec![(node, path.to_owned())],
+        };
+        let mut values = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (item, item_path) in items {
+            let (text, was_string) = match &item.value {
+                Value::String(s) => (s.clone(), true),
+                Value::Number(n) => (n.clone(), false),
+                Value::Bool(b) => (b.to_string(), false),
+                other => {
+                    ok = false;
+                    self.error(
+                        PolicyErrorKind::InvalidType,
+                        item.span,
+                        &item_path,
+                        format!(
+                            "a condition value must be a string, found {}",
+                            other.type_name()
+                        ),
+                        Some("write the value as a quoted string, or a list of them".into()),
+                    );
+                    continue;
+                }
+            };
+            match typed(operator, &text) {
+                Ok(typed) => values.push(ConditionValue {
+                    text,
+                    span: item.span,
+                    typed,
+                    was_string,
+                }),
+                Err(e) => {
+                    ok = false;
+                    self.error(
+                        PolicyErrorKind::InvalidConditionValue,
+                        item.span,
+                        &item_path,
+                        format!("invalid value for `{operator}`: {e}"),
+                        None,
+                    );
+                }
+            }
+        }
+        ok.then_some(values)
+    }
+}
+
+/// Types a policy value for its operator (C3).
+fn typed(
+    operator: Operator,
+    text: &str,
+) -> Result<TypedValue, crate::condition::value::ValueError> {
+    Ok(match operator.family() {
+        Family::String => TypedValue::String(text.to_owned()),
+        Family::Numeric => TypedValue::Decimal(Decimal::parse(text)?),
+        Family::Date => TypedValue::Instant(Instant::parse(text)?),
+        Family::Bool => TypedValue::Bool(parse_bool(text)?),
+        Family::Ip => TypedValue::IpBlock(IpBlock::parse(text)?),
+    })
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn article(kind: PolicyKind) -> &'static str {
+    match kind {
+        PolicyKind::Identity => "an identity",
+        PolicyKind::Session => "a session",
+        PolicyKind::Control => "a control",
+        PolicyKind::Trust => "a trust",
+    }
+}
