@@ -2,6 +2,7 @@
 //! module reads files, calls it, renders the result and picks the exit status.
 
 mod check;
+mod who_can;
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
@@ -92,6 +93,8 @@ struct Cli {
 enum Command {
     /// Decide one request against policies, and explain the decision.
     Check(check::CheckArgs),
+    /// List every principal of an account with whether it may make the request.
+    WhoCan(who_can::WhoCanArgs),
 }
 
 /// Runs the command line and returns the exit status.
@@ -110,6 +113,7 @@ pub(crate) fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::WhoCan(args) => who_can::run(args),
     };
     match result {
         Ok(status) => status.into(),

@@ -162,6 +162,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    pub(crate) fn without_statements(decision: Decision, stage: Stage) -> Outcome {
+        Outcome {
+            decision,
+            stage,
+            deciding: Vec::new(),
+            near_misses: Vec::new(),
+        }
+    }
+
     /// The verdict.
     pub fn decision(&self) -> Decision {
         self.decision

@@ -50,6 +50,7 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod account;
 pub mod condition;
 pub mod decision;
 pub mod matching;

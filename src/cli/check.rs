@@ -4,8 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use clap::Args;
+use ramcheck::account::{Account, AccountError, DecideError, Principal};
 use ramcheck::decision::{
-    Context, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
+    Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
 };
 use ramcheck::output::{self, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
@@ -18,8 +19,24 @@ use super::{read_input, write_stdout, Failure, Format, Status};
 pub(crate) struct CheckArgs {
     /// A policy document attached to the principal (repeatable); `-` reads standard input; the
     /// name of a bundled system policy (e.g. `AliyunECSFullAccess`) means that policy.
-    #[arg(long = "policy", value_name = "FILE", required = true)]
+    #[arg(
+        long = "policy",
+        value_name = "FILE",
+        required_unless_present = "account",
+        conflicts_with = "account"
+    )]
     policies: Vec<String>,
+    /// An account snapshot file: decide for `--principal` of that account, through every stage
+    /// of RAM's procedure.
+    #[arg(long, value_name = "FILE", requires = "principal")]
+    account: Option<String>,
+    /// The principal, with `--account`: `root`, `user/NAME`, `role/NAME`,
+    /// `assumed-role/ROLE/SESSION`, or the full `acs:ram::ACCOUNT:...` ARN.
+    #[arg(long, value_name = "PRINCIPAL", requires = "account")]
+    principal: Option<String>,
+    /// The session policy (AssumeRole's `Policy`) of an `assumed-role` principal.
+    #[arg(long = "session-policy", value_name = "FILE", requires = "principal")]
+    session_policy: Option<String>,
     /// The action to decide.
     #[arg(long, value_name = "ACTION", default_value = CANCEL_IMAGE_PIPELINE_EXECUTION)]
     action: String,
@@ -34,22 +51,42 @@ pub(crate) struct CheckArgs {
     format: Format,
 }
 
+/// Whom `check` decides for: the principal of a bare pool of policies, or a principal of an
+/// account.
+enum Subject {
+    Pool(PolicySet),
+    Account {
+        account: Box<Account>,
+        principal: Principal,
+        session_policy: Option<NamedPolicy>,
+    },
+}
+
 /// `check` with its files read and its request built.
 struct CheckJob {
-    set: PolicySet,
+    subject: Subject,
     request: Request,
     format: Format,
 }
 
 pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
     let job = resolve(args)?;
-    let outcome = job.set.decide(&job.request).map_err(|e| {
-        Failure::new(e.to_string())
-            .with_help("give a context value of the type the operator compares")
-    })?;
+    let (outcome, principal) = match &job.subject {
+        Subject::Pool(set) => (set.decide(&job.request).map_err(evaluation_failure)?, None),
+        Subject::Account {
+            account,
+            principal,
+            session_policy,
+        } => (
+            account
+                .decide(principal, session_policy.as_ref(), &job.request)
+                .map_err(decide_failure)?,
+            Some(principal.arn(account.id())),
+        ),
+    };
     let report = CheckReport {
         request: &job.request,
-        principal: None,
+        principal: principal.as_deref(),
         outcome: &outcome,
     };
     write_stdout(|out| match job.format {
@@ -69,15 +106,69 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
             .with_help("standard input can be read only once"));
     }
     let request = build_request(&args.action, &args.resource, &args.context)?;
-    let mut policies = Vec::with_capacity(args.policies.len());
-    for given in &args.policies {
-        policies.push(load_policy(given, PolicyKind::Identity)?);
-    }
+    let subject = match (&args.account, &args.principal) {
+        (Some(file), Some(principal)) => {
+            let account = load_account(file)?;
+            let principal = Principal::parse(principal, account.id())
+                .map_err(|e| Failure::new(format!("--principal: {e}")))?;
+            let session_policy = match &args.session_policy {
+                None => None,
+                Some(_) if !matches!(principal, Principal::RoleSession { .. }) => {
+                    return Err(Failure::new(format!(
+                        "--session-policy is only valid with an `assumed-role` principal, not `{principal}`"
+                    ))
+                    .with_help("give the principal as `assumed-role/ROLE/SESSION`"));
+                }
+                Some(file) => Some(load_policy(file, PolicyKind::Session)?),
+            };
+            Subject::Account {
+                account: Box::new(account),
+                principal,
+                session_policy,
+            }
+        }
+        _ => {
+            if args.session_policy.is_some() {
+                return Err(Failure::new(
+                    "--session-policy needs --account and an `assumed-role` --principal",
+                ));
+            }
+            let mut policies = Vec::with_capacity(args.policies.len());
+            for given in &args.policies {
+                policies.push(load_policy(given, PolicyKind::Identity)?);
+            }
+            Subject::Pool(PolicySet::new(policies))
+        }
+    };
     Ok(CheckJob {
-        set: PolicySet::new(policies),
+        subject,
         request,
         format: args.format,
     })
+}
+
+/// Loads an account snapshot file.
+pub(crate) fn load_account(file: &str) -> Result<Account, Failure> {
+    Account::load(file).map_err(|e| match e {
+        AccountError::Policy(p) => Failure::from(p),
+        other => {
+            let help = other.help().map(str::to_owned);
+            let mut failure = Failure::new(other.to_string());
+            failure.help = help;
+            failure
+        }
+    })
+}
+
+pub(crate) fn evaluation_failure(e: EvaluationError) -> Failure {
+    Failure::new(e.to_string()).with_help("give a context value of the type the operator compares")
+}
+
+pub(crate) fn decide_failure(e: DecideError) -> Failure {
+    match e {
+        DecideError::Evaluation(e) => evaluation_failure(e),
+        other => Failure::new(other.to_string()),
+    }
 }
 
 /// Builds the request from the flags (M4, C7).

@@ -155,6 +155,10 @@ impl Request {
     pub fn now(&self) -> Instant {
         self.now
     }
+
+    pub(crate) fn context_mut(&mut self) -> &mut Context {
+        &mut self.context
+    }
 }
 
 fn validate_action(action: &str) -> Result<(), RequestError> {

@@ -90,3 +90,25 @@ pub fn statement_value(s: &StatementRef) -> Value {
         "conditions": s.conditions().iter().map(|(op, key)| json!({"operator": op.name(), "key": key})).collect::<Vec<_>>(),
     })
 }
+
+/// Writes `who-can`'s answer: `{"action", "resource", "principals": [{"principal",
+/// "decision", "reason", "stage"}]}`.
+pub fn write_who_can(
+    out: &mut impl Write,
+    request: &crate::decision::Request,
+    decisions: &[crate::account::PrincipalDecision],
+) -> io::Result<()> {
+    let value = json!({
+        "action": request.action(),
+        "resource": request.resource().as_str(),
+        "principals": decisions.iter().map(|d| json!({
+            "principal": d.principal,
+            "decision": if d.outcome.decision() == Decision::Allow { "allow" } else { "deny" },
+            "reason": d.outcome.decision().reason(),
+            "stage": d.outcome.stage().name(),
+            "statements": d.outcome.deciding().iter().map(statement_value).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer(&mut *out, &value)?;
+    writeln!(out)
+}

@@ -137,3 +137,47 @@ fn quoted(patterns: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Writes `who-can`'s answer: one line per principal, allowed ones first.
+pub fn write_who_can(
+    out: &mut impl Write,
+    request: &crate::decision::Request,
+    decisions: &[crate::account::PrincipalDecision],
+) -> io::Result<()> {
+    let allowed = decisions
+        .iter()
+        .filter(|d| d.outcome.decision().is_allowed())
+        .count();
+    writeln!(
+        out,
+        "{allowed} of {} principals may call {} on {}",
+        decisions.len(),
+        request.action(),
+        request.resource()
+    )?;
+    let width = decisions
+        .iter()
+        .map(|d| d.principal.len())
+        .max()
+        .unwrap_or(0);
+    for d in decisions {
+        let verdict = match d.outcome.decision() {
+            Decision::Allow => "ALLOW",
+            Decision::ExplicitDeny => "DENY (explicit)",
+            Decision::ImplicitDeny => "DENY (implicit)",
+        };
+        let by: Vec<String> = d.outcome.deciding().iter().map(location).collect();
+        let by = if by.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", by.join(", "))
+        };
+        writeln!(
+            out,
+            "  {verdict:<15}  {:<width$}  {}{by}",
+            d.principal,
+            d.outcome.stage().name()
+        )?;
+    }
+    Ok(())
+}

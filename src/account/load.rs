@@ -1,0 +1,603 @@
+//! Reading an account snapshot file: strict, positioned, every reference resolved.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::principal::is_valid_name;
+use super::{Account, Attachment, DirectoryLevel, Group, ResourceDirectory, Role, Scope, User};
+use crate::decision::NamedPolicy;
+use crate::policy::json::{self, Member, Node, Value};
+use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source};
+use crate::suggest::did_you_mean;
+
+/// Why an account file could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccountError {
+    /// The file is wrong at this place.
+    #[error("{}{position}: {message}", file.as_deref().map(|f| format!("{f}:")).unwrap_or_default())]
+    Invalid {
+        /// The account file.
+        file: Option<String>,
+        /// Where.
+        position: Position,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: Option<String>,
+    },
+    /// A policy it names does not parse.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// A file could not be read.
+    #[error("cannot read `{file}`: {cause}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The I/O error.
+        cause: String,
+    },
+}
+
+impl AccountError {
+    /// How to fix it, when there is a suggestion.
+    pub fn help(&self) -> Option<&str> {
+        match self {
+            AccountError::Invalid { help, .. } => help.as_deref(),
+            AccountError::Policy(e) => e.help(),
+            AccountError::Read { .. } => None,
+        }
+    }
+}
+
+const TOP_KEYS: [&str; 7] = [
+    "account_id",
+    "policies",
+    "users",
+    "groups",
+    "roles",
+    "resource_groups",
+    "resource_directory",
+];
+
+impl Account {
+    /// Loads an account snapshot file; custom policy paths are relative to its folder.
+    pub fn load(path: impl AsRef<Path>) -> Result<Account, AccountError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| AccountError::Read {
+            file: shown.clone(),
+            cause: e.to_string(),
+        })?;
+        let base = path.parent().map(Path::to_path_buf);
+        Account::from_bytes(&bytes, base.as_deref(), Some(&shown))
+    }
+
+    /// Reads an account snapshot from text. `base` is the folder that relative policy paths
+    /// start from (`None`: the current directory); `file` names the text in errors.
+    pub fn from_json(
+        text: &str,
+        base: Option<&Path>,
+        file: Option<&str>,
+    ) -> Result<Account, AccountError> {
+        Account::from_bytes(text.as_bytes(), base, file)
+    }
+
+    fn from_bytes(
+        bytes: &[u8],
+        base: Option<&Path>,
+        file: Option<&str>,
+    ) -> Result<Account, AccountError> {
+        let (text, root) = json::parse_bytes(bytes).map_err(|e| {
+            let source = Source::new(&String::from_utf8_lossy(bytes));
+            AccountError::Invalid {
+                file: file.map(str::to_owned),
+                position: source.position(e.offset),
+                message: e.message,
+                help: e.help,
+            }
+        })?;
+        let loader = Loader {
+            source: Source::new(text),
+            file: file.map(str::to_owned),
+            base: base.map(Path::to_path_buf),
+        };
+        loader.account(&root)
+    }
+}
+
+struct Loader {
+    source: Source,
+    file: Option<String>,
+    base: Option<PathBuf>,
+}
+
+type Result<T, E = AccountError> = std::result::Result<T, E>;
+
+impl Loader {
+    #[cold]
+    fn error(&self, offset: usize, message: String, help: Option<String>) -> AccountError {
+        AccountError::Invalid {
+            file: self.file.clone(),
+            position: self.source.position(offset),
+            message,
+            help,
+        }
+    }
+
+    /// The members of an object, rejecting repeated keys and keys not in `known`.
+    fn object<'a>(
+        &self,
+        node: &'a Node,
+        what: &str,
+        known: Option<&[&str]>,
+    ) -> Result<&'a [Member]> {
+        let Value::Object(members) = &node.value else {
+            return Err(self.error(
+                node.span.start,
+                format!("{what} must be an object, found {}", node.value.type_name()),
+                None,
+            ));
+        };
+        for (i, m) in members.iter().enumerate() {
+            if members.iter().take(i).any(|o| o.key == m.key) {
+                return Err(self.error(
+                    m.key_span.start,
+                    format!("duplicate key `{}` in {what}", m.key),
+                    Some("keep one".into()),
+                ));
+            }
+            if let Some(known) = known {
+                if !known.contains(&m.key.as_str()) {
+                    let help = match did_you_mean(&m.key, known.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("the keys allowed are {}", known.join(", ")),
+                    };
+                    return Err(self.error(
+                        m.key_span.start,
+                        format!("unknown key `{}` in {what}", m.key),
+                        Some(help),
+                    ));
+                }
+            }
+        }
+        Ok(members)
+    }
+
+    fn string<'a>(&self, node: &'a Node, what: &str) -> Result<&'a str> {
+        match &node.value {
+            Value::String(s) => Ok(s),
+            other => Err(self.error(
+                node.span.start,
+                format!("{what} must be a string, found {}", other.type_name()),
+                None,
+            )),
+        }
+    }
+
+    fn array<'a>(&self, node: &'a Node, what: &str) -> Result<&'a [Node]> {
+        match &node.value {
+            Value::Array(items) => Ok(items),
+            other => Err(self.error(
+                node.span.start,
+                format!("{what} must be an array, found {}", other.type_name()),
+                None,
+            )),
+        }
+    }
+
+    fn account(&self, root: &Node) -> Result<Account> {
+        let members = self.object(root, "the account file", Some(&TOP_KEYS))?;
+        let get = |k: &str| members.iter().find(|m| m.key == k);
+        let id_member = get("account_id").ok_or_else(|| {
+            self.error(
+                root.span.start,
+                "the account file has no `account_id`".into(),
+                Some("add `\"account_id\": \"<16-digit account ID>\"`".into()),
+            )
+        })?;
+        let id = self.string(&id_member.value, "`account_id`")?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.error(
+                id_member.value.span.start,
+                format!("`account_id` must be the numeric account ID, found \"{id}\""),
+                Some(
+                    "write the account ID as a string of digits, e.g. \"1234567890123456\"".into(),
+                ),
+            ));
+        }
+
+        let custom = match get("policies") {
+            Some(m) => self.custom_policies(&m.value)?,
+            None => HashMap::new(),
+        };
+        let resource_groups = match get("resource_groups") {
+            Some(m) => self.resource_groups(&m.value)?,
+            None => Vec::new(),
+        };
+        let resolver = Resolver {
+            loader: self,
+            custom: &custom,
+            resource_groups: &resource_groups,
+        };
+
+        let mut groups = BTreeMap::new();
+        if let Some(m) = get("groups") {
+            for g in self.object(&m.value, "`groups`", None)? {
+                self.check_name(g, "group")?;
+                let fields =
+                    self.object(&g.value, &format!("group `{}`", g.key), Some(&["policies"]))?;
+                let attachments = resolver.attachments(fields)?;
+                groups.insert(g.key.clone(), Group { attachments });
+            }
+        }
+        let mut users = BTreeMap::new();
+        if let Some(m) = get("users") {
+            for u in self.object(&m.value, "`users`", None)? {
+                self.check_name(u, "user")?;
+                let what = format!("user `{}`", u.key);
+                let fields = self.object(&u.value, &what, Some(&["groups", "policies"]))?;
+                let mut user_groups = Vec::new();
+                if let Some(gm) = fields.iter().find(|f| f.key == "groups") {
+                    for g in self.array(&gm.value, "`groups`")? {
+                        let name = self.string(g, "a group name")?;
+                        if !groups.contains_key(name) {
+                            let suggestion = did_you_mean(name, groups.keys().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?"));
+                            return Err(self.error(
+                                g.span.start,
+                                format!("{what} is in group `{name}`, which does not exist"),
+                                suggestion.or_else(|| Some("define it under `groups`".into())),
+                            ));
+                        }
+                        user_groups.push(name.to_owned());
+                    }
+                }
+                let attachments = resolver.attachments(fields)?;
+                users.insert(
+                    u.key.clone(),
+                    User {
+                        groups: user_groups,
+                        attachments,
+                    },
+                );
+            }
+        }
+        let mut roles = BTreeMap::new();
+        if let Some(m) = get("roles") {
+            for r in self.object(&m.value, "`roles`", None)? {
+                self.check_name(r, "role")?;
+                let what = format!("role `{}`", r.key);
+                let fields = self.object(&r.value, &what, Some(&["policies", "service_linked"]))?;
+                let service_linked = match fields.iter().find(|f| f.key == "service_linked") {
+                    None => false,
+                    Some(f) => match f.value.value {
+                        Value::Bool(b) => b,
+                        _ => {
+                            return Err(self.error(
+                                f.value.span.start,
+                                "`service_linked` must be `true` or `false`".into(),
+                                None,
+                            ))
+                        }
+                    },
+                };
+                let attachments = resolver.attachments(fields)?;
+                roles.insert(
+                    r.key.clone(),
+                    Role {
+                        attachments,
+                        service_linked,
+                    },
+                );
+            }
+        }
+        let resource_directory = match get("resource_directory") {
+            Some(m) => Some(resolver.directory(&m.value, id)?),
+            None => None,
+        };
+        Ok(Account {
+            id: id.to_owned(),
+            users,
+            groups,
+            roles,
+            resource_groups,
+            resource_directory,
+        })
+    }
+
+    fn check_name(&self, member: &Member, kind: &str) -> Result<()> {
+        if is_valid_name(&member.key) {
+            return Ok(());
+        }
+        Err(self.error(
+            member.key_span.start,
+            format!("invalid {kind} name `{}`", member.key),
+            Some(format!(
+                "{kind} names are 1-64 characters of letters, digits and `._@-`"
+            )),
+        ))
+    }
+
+    fn custom_policies(&self, node: &Node) -> Result<HashMap<String, Arc<NamedPolicy>>> {
+        let mut out = HashMap::new();
+        for m in self.object(node, "`policies`", None)? {
+            let name = &m.key;
+            let valid = (1..=128).contains(&name.len())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !valid {
+                return Err(self.error(
+                    m.key_span.start,
+                    format!("invalid policy name `{name}`"),
+                    Some(
+                        "policy names are 1-128 characters of letters, digits and `-` (G10)".into(),
+                    ),
+                ));
+            }
+            if system::find(name).is_some() {
+                return Err(self.error(
+                    m.key_span.start,
+                    format!("the custom policy `{name}` has the name of a bundled system policy"),
+                    Some(
+                        "rename it; system policies are used by name without defining them".into(),
+                    ),
+                ));
+            }
+            let policy = match &m.value.value {
+                Value::String(path) => {
+                    let full = match &self.base {
+                        Some(base) => base.join(path),
+                        None => PathBuf::from(path),
+                    };
+                    let shown = full.display().to_string();
+                    let bytes = std::fs::read(&full).map_err(|e| {
+                        self.error(
+                            m.value.span.start,
+                            format!("cannot read policy `{name}` from `{shown}`: {e}"),
+                            Some("paths are relative to the account file's folder".into()),
+                        )
+                    })?;
+                    let policy = Policy::from_bytes(&bytes, PolicyKind::Identity)
+                        .map_err(|e| e.with_file(&shown))?;
+                    NamedPolicy::new(name.clone(), Some(shown), Arc::new(policy))
+                }
+                Value::Object(_) => {
+                    // Parse the inline document in place, so positions are the account file's.
+                    let text = self.source.text();
+                    let padded: String = text
+                        .get(..m.value.span.start)
+                        .unwrap_or_default()
+                        .chars()
+                        .map(|c| if c == '\n' { '\n' } else { ' ' })
+                        .chain(
+                            text.get(m.value.span.start..m.value.span.end)
+                                .unwrap_or_default()
+                                .chars(),
+                        )
+                        .collect();
+                    let policy =
+                        Policy::parse_as(&padded, PolicyKind::Identity).map_err(|e| match &self
+                            .file
+                        {
+                            Some(f) => e.with_file(f),
+                            None => e,
+                        })?;
+                    NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
+                }
+                other => {
+                    return Err(self.error(
+                        m.value.span.start,
+                        format!(
+                            "policy `{name}` must be a file path or an inline document, found {}",
+                            other.type_name()
+                        ),
+                        None,
+                    ))
+                }
+            };
+            out.insert(name.clone(), Arc::new(policy));
+        }
+        Ok(out)
+    }
+
+    fn resource_groups(&self, node: &Node) -> Result<Vec<(String, Vec<String>)>> {
+        let mut out = Vec::new();
+        for m in self.object(node, "`resource_groups`", None)? {
+            if m.key.is_empty() {
+                return Err(self.error(m.key_span.start, "empty resource group ID".into(), None));
+            }
+            let what = format!("resource group `{}`", m.key);
+            let mut patterns = Vec::new();
+            for item in self.array(&m.value, &what)? {
+                let pattern = self.string(item, "a resource ARN pattern")?;
+                if !pattern.starts_with("acs:") && pattern != "*" {
+                    return Err(self.error(
+                        item.span.start,
+                        format!("`{pattern}` is not a resource ARN or ARN pattern"),
+                        Some("write `acs:<service>:<region>:<account-id>:<relative-id>`, wildcards allowed".into()),
+                    ));
+                }
+                patterns.push(pattern.to_owned());
+            }
+            out.push((m.key.clone(), patterns));
+        }
+        Ok(out)
+    }
+}
+
+/// Resolves policy names to policies, and checks resource group references.
+struct Resolver<'a> {
+    loader: &'a Loader,
+    custom: &'a HashMap<String, Arc<NamedPolicy>>,
+    resource_groups: &'a [(String, Vec<String>)],
+}
+
+impl Resolver<'_> {
+    fn policy(&self, node: &Node, control: bool) -> Result<Arc<NamedPolicy>> {
+        let name = self.loader.string(node, "a policy name")?;
+        if let Some(p) = self.custom.get(name) {
+            return Ok(p.clone());
+        }
+        if let Some(sys) = system::find(name) {
+            let is_control = sys.kind == PolicyKind::Control;
+            if is_control != control {
+                let (it, here) = if is_control {
+                    ("a control policy", "to a user, group or role")
+                } else {
+                    ("an identity policy", "as a control policy")
+                };
+                return Err(self.loader.error(
+                    node.span.start,
+                    format!("`{name}` is {it} and cannot be attached {here}"),
+                    None,
+                ));
+            }
+            let policy = sys.parse()?;
+            return Ok(Arc::new(NamedPolicy::new(sys.name, None, Arc::new(policy))));
+        }
+        let candidates = self
+            .custom
+            .keys()
+            .map(String::as_str)
+            .chain(system::SYSTEM_POLICIES.iter().map(|p| p.name));
+        let help = match did_you_mean(name, candidates) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "define it under `policies`, or use a bundled system policy".to_owned(),
+        };
+        Err(self.loader.error(
+            node.span.start,
+            format!("unknown policy `{name}`: not defined under `policies` and not a bundled system policy"),
+            Some(help),
+        ))
+    }
+
+    fn attachments(&self, fields: &[Member]) -> Result<Vec<Attachment>> {
+        let Some(m) = fields.iter().find(|f| f.key == "policies") else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for item in self.loader.array(&m.value, "`policies`")? {
+            let attachment = match &item.value {
+                Value::String(_) => Attachment {
+                    policy: self.policy(item, false)?,
+                    scope: Scope::Account,
+                },
+                Value::Object(_) => {
+                    let members = self.loader.object(item, "an attachment", Some(&["policy", "resource_group"]))?;
+                    let get = |k: &str| members.iter().find(|f| f.key == k);
+                    let policy = get("policy").ok_or_else(|| {
+                        self.loader.error(item.span.start, "the attachment has no `policy`".into(), None)
+                    })?;
+                    let scope = match get("resource_group") {
+                        None => Scope::Account,
+                        Some(g) => {
+                            let id = self.loader.string(&g.value, "`resource_group`")?;
+                            if !self.resource_groups.iter().any(|(rg, _)| rg == id) {
+                                let suggestion = did_you_mean(id, self.resource_groups.iter().map(|(r, _)| r.as_str()))
+                                    .map(|s| format!("did you mean `{s}`?"));
+                                return Err(self.loader.error(
+                                    g.value.span.start,
+                                    format!("resource group `{id}` does not exist"),
+                                    suggestion.or_else(|| Some("define it under `resource_groups`".into())),
+                                ));
+                            }
+                            Scope::ResourceGroup(id.to_owned())
+                        }
+                    };
+                    Attachment {
+                        policy: self.policy(&policy.value, false)?,
+                        scope,
+                    }
+                }
+                other => {
+                    return Err(self.loader.error(
+                        item.span.start,
+                        format!("an attachment must be a policy name or {{\"policy\": ..., \"resource_group\": ...}}, found {}", other.type_name()),
+                        None,
+                    ))
+                }
+            };
+            out.push(attachment);
+        }
+        Ok(out)
+    }
+
+    fn directory(&self, node: &Node, account: &str) -> Result<ResourceDirectory> {
+        let members = self.loader.object(
+            node,
+            "`resource_directory`",
+            Some(&["management_account", "path"]),
+        )?;
+        let get = |k: &str| members.iter().find(|f| f.key == k);
+        let management_account = match get("management_account") {
+            None => false,
+            Some(f) => match f.value.value {
+                Value::Bool(b) => b,
+                _ => {
+                    return Err(self.loader.error(
+                        f.value.span.start,
+                        "`management_account` must be `true` or `false`".into(),
+                        None,
+                    ))
+                }
+            },
+        };
+        let path_member = get("path").ok_or_else(|| {
+            self.loader.error(
+                node.span.start,
+                "`resource_directory` has no `path`".into(),
+                Some("list the levels from the Root folder down to the account".into()),
+            )
+        })?;
+        let items = self.loader.array(&path_member.value, "`path`")?;
+        let mut path = Vec::with_capacity(items.len());
+        for item in items {
+            let fields = self.loader.object(
+                item,
+                "a directory level",
+                Some(&["name", "control_policies"]),
+            )?;
+            let get = |k: &str| fields.iter().find(|f| f.key == k);
+            let name = get("name")
+                .ok_or_else(|| {
+                    self.loader
+                        .error(item.span.start, "the level has no `name`".into(), None)
+                })
+                .and_then(|f| self.loader.string(&f.value, "`name`"))?;
+            let policies = get("control_policies").ok_or_else(|| {
+                self.loader.error(
+                    item.span.start,
+                    format!("level `{name}` has no `control_policies`"),
+                    Some(
+                        "give the list of control policies attached there (possibly empty)".into(),
+                    ),
+                )
+            })?;
+            let mut control_policies = Vec::new();
+            for p in self.loader.array(&policies.value, "`control_policies`")? {
+                control_policies.push(self.policy(p, true)?);
+            }
+            path.push(DirectoryLevel {
+                name: name.to_owned(),
+                control_policies,
+            });
+        }
+        match path.last() {
+            Some(last) if last.name == account => {}
+            _ => {
+                return Err(self.loader.error(
+                    path_member.value.span.start,
+                    format!(
+                        "the last level of `path` must be the account itself, named `{account}`"
+                    ),
+                    Some("list the levels from the Root folder down to the account".into()),
+                ))
+            }
+        }
+        Ok(ResourceDirectory {
+            management_account,
+            path,
+        })
+    }
+}
