@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::CheckReport;
-use crate::decision::{Decision, Matched, MissReason, StatementRef};
+use crate::decision::{Decision, Matched, MissReason, Stage, StatementRef};
 
 /// Writes the report for a person.
 ///
@@ -52,43 +52,55 @@ pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result
 
 fn write_near_misses(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result<()> {
     let misses = report.outcome.near_misses();
-    if misses.is_empty() {
-        if report.outcome.deciding().is_empty()
-            && !matches!(report.outcome.stage(), crate::decision::Stage::CrossAccount)
-        {
-            writeln!(out, "  no statement allows `{}`", report.request.action())?;
+    match (misses, report.outcome.stage()) {
+        (_, Stage::CrossAccount) => writeln!(
+            out,
+            "  the resource belongs to account `{}`, and image pipelines have no resource-based policy that could let another account in",
+            report.request.resource().account()
+        ),
+        (_, Stage::ControlPolicy) if misses.is_empty() => writeln!(
+            out,
+            "  a level of the resource directory allows nothing: attach `FullAliyunAccess` or a control policy that allows `{}` there",
+            report.request.action()
+        ),
+        ([], _) => writeln!(out, "  no statement allows `{}`", report.request.action()),
+        ([only], _) => {
+            writeln!(
+                out,
+                "  1 statement allows this action, but {}",
+                why(only.reason())
+            )?;
+            writeln!(out, "  {}: {}", location(only.statement()), name(only.statement()))
         }
-        return Ok(());
+        (many, _) => {
+            writeln!(
+                out,
+                "  {} statements allow this action, but none applies:",
+                many.len()
+            )?;
+            for miss in many {
+                let s = miss.statement();
+                writeln!(out, "  {}: {}: {}", location(s), name(s), why(miss.reason()))?;
+            }
+            Ok(())
+        }
     }
-    let n = misses.len();
-    let (count, verb) = if n == 1 {
-        ("1 statement".to_owned(), "allows")
-    } else {
-        (format!("{n} statements"), "allow")
-    };
-    writeln!(out, "  {count} {verb} this action, but:")?;
-    for miss in misses {
-        let s = miss.statement();
-        let why = match miss.reason() {
-            MissReason::Resource {
-                patterns,
-                negated: false,
-            } => {
-                format!("its resource {} does not match", quoted(patterns))
-            }
-            MissReason::Resource {
-                patterns,
-                negated: true,
-            } => {
-                format!("its NotResource {} lists this resource", quoted(patterns))
-            }
-            MissReason::Condition { operator, key } => {
-                format!("its condition `{operator} {key}` was not met")
-            }
-        };
-        writeln!(out, "  {}: {}: {why}", location(s), name(s))?;
+}
+
+fn why(reason: &MissReason) -> String {
+    match reason {
+        MissReason::Resource {
+            patterns,
+            negated: false,
+        } => format!("its resource {} does not match", quoted(patterns)),
+        MissReason::Resource {
+            patterns,
+            negated: true,
+        } => format!("its NotResource {} lists this resource", quoted(patterns)),
+        MissReason::Condition { operator, key } => {
+            format!("its condition `{operator} {key}` was not met")
+        }
     }
-    Ok(())
 }
 
 fn location(s: &StatementRef) -> String {
