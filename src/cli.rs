@@ -2,6 +2,8 @@
 //! module reads files, calls it, renders the result and picks the exit status.
 
 mod check;
+mod lint;
+mod rules;
 mod who_can;
 
 use std::io::{self, Read, Write};
@@ -93,6 +95,10 @@ struct Cli {
 enum Command {
     /// Decide one request against policies, and explain the decision.
     Check(check::CheckArgs),
+    /// Lint policy documents (plain, Terraform plans, GetPolicy output) before they reach RAM.
+    Lint(lint::LintArgs),
+    /// List the lint rules with their level and description, or print their documentation.
+    Rules(rules::RulesArgs),
     /// List every principal of an account with whether it may make the request.
     WhoCan(who_can::WhoCanArgs),
 }
@@ -113,6 +119,8 @@ pub(crate) fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
         Command::WhoCan(args) => who_can::run(args),
     };
     match result {

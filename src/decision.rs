@@ -316,6 +316,24 @@ pub struct EvaluationError {
 }
 
 impl EvaluationError {
+    /// Builds the error for the compiled authorizer ([`crate::authorizer`]), which must report
+    /// exactly what this evaluator reports.
+    pub(crate) fn new(
+        place: String,
+        operator: Operator,
+        key: String,
+        value: String,
+        cause: ValueError,
+    ) -> EvaluationError {
+        EvaluationError {
+            place,
+            operator,
+            key,
+            value,
+            cause,
+        }
+    }
+
     /// The condition key whose request value is bad.
     pub fn key(&self) -> &str {
         &self.key

@@ -51,8 +51,11 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod account;
+pub mod authorizer;
 pub mod condition;
 pub mod decision;
+pub mod gateway;
+pub mod lint;
 pub mod matching;
 pub mod output;
 pub mod policy;

@@ -5,6 +5,9 @@
 //! contract with other tools: add fields, never rename them.
 
 pub mod json;
+pub mod lint_json;
+pub mod lint_text;
+pub mod sarif;
 pub mod text;
 
 use crate::decision::{Outcome, Request};

@@ -179,16 +179,10 @@ impl Policy {
 
     /// Parses a document of the given kind from raw bytes, which must be UTF-8 (G11).
     pub fn from_bytes(bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
-        let (policy, mut errors) = parser::parse(bytes, kind);
+        let (policy, errors) = parser::parse(bytes, kind);
         match policy {
             Some(policy) if errors.is_empty() => Ok(policy),
-            _ => {
-                errors.sort_by_key(|e| e.span().start);
-                Err(errors
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| PolicyError::internal("the document could not be read")))
-            }
+            _ => Err(first_error(errors)),
         }
     }
 
@@ -238,6 +232,40 @@ impl Policy {
     /// Span of the whole document object.
     pub fn span(&self) -> Span {
         self.span
+    }
+}
+
+/// The error to report when only one is wanted: the first in document order, except that a
+/// statement-level "missing `Resource`" gives way to a fault inside the same statement that
+/// explains it (a misspelt `Resources`, a stray `Principal`), which is the one to fix.
+fn first_error(mut errors: Vec<PolicyError>) -> PolicyError {
+    errors.sort_by_key(|e| e.span().start);
+    let mut chosen = 0;
+    if let Some(first) = errors.first() {
+        let missing = matches!(
+            first.kind(),
+            PolicyErrorKind::MissingAction
+                | PolicyErrorKind::MissingResource
+                | PolicyErrorKind::MissingPrincipal
+                | PolicyErrorKind::InvalidEffect
+        );
+        let statement = first.span();
+        if missing && statement.end > statement.start {
+            if let Some(i) = errors.iter().position(|e| {
+                matches!(
+                    e.kind(),
+                    PolicyErrorKind::UnknownKey | PolicyErrorKind::PrincipalNotAllowed
+                ) && e.span().start > statement.start
+                    && e.span().start < statement.end
+            }) {
+                chosen = i;
+            }
+        }
+    }
+    if chosen < errors.len() {
+        errors.swap_remove(chosen)
+    } else {
+        PolicyError::internal("the document could not be read")
     }
 }
 

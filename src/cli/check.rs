@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use ramcheck::account::{Account, AccountError, DecideError, Principal};
+use ramcheck::authorizer::Authorizer;
 use ramcheck::decision::{
     Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
 };
@@ -78,8 +79,11 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
             principal,
             session_policy,
         } => (
-            account
-                .decide(principal, session_policy.as_ref(), &job.request)
+            // The compiled authorizer decides; the reference evaluator only adds the near misses
+            // of an implicit deny to the explanation.
+            Authorizer::compile(account)
+                .map_err(|e| Failure::new(e.to_string()))?
+                .explain(account, principal, session_policy.as_ref(), &job.request)
                 .map_err(decide_failure)?,
             Some(principal.arn(account.id())),
         ),

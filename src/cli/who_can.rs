@@ -1,6 +1,7 @@
 //! `ramcheck who-can`: every principal of an account, and whether it may make the request.
 
 use clap::Args;
+use ramcheck::authorizer::Authorizer;
 use ramcheck::decision::CANCEL_IMAGE_PIPELINE_EXECUTION;
 use ramcheck::output;
 
@@ -30,7 +31,10 @@ pub(crate) struct WhoCanArgs {
 pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
     let request = build_request(&args.action, &args.resource, &args.context)?;
     let account = load_account(&args.account)?;
-    let decisions = account.who_can(&request).map_err(decide_failure)?;
+    let decisions = Authorizer::compile(&account)
+        .map_err(|e| Failure::new(e.to_string()))?
+        .who_can_request(&account, &request)
+        .map_err(decide_failure)?;
     write_stdout(|out| match args.format {
         Format::Text => output::text::write_who_can(out, &request, &decisions),
         Format::Json => output::json::write_who_can(out, &request, &decisions),

@@ -278,7 +278,7 @@ impl Reader<'_> {
                     self.pos += 1;
                     self.skip_whitespace()?;
                     if self.peek() == Some(b'}') {
-                        return Err(trailing_comma(comma));
+                        return Err(self.trailing_comma(comma, '}'));
                     }
                 }
                 Some(b'}') => {
@@ -311,7 +311,7 @@ impl Reader<'_> {
                     self.pos += 1;
                     self.skip_whitespace()?;
                     if self.peek() == Some(b']') {
-                        return Err(trailing_comma(comma));
+                        return Err(self.trailing_comma(comma, ']'));
                     }
                 }
                 Some(b']') => {
@@ -504,6 +504,28 @@ impl Reader<'_> {
         u32::from_str_radix(digits, 16).map_err(|_| error(at, "invalid `\\u` escape", None))
     }
 
+    /// A trailing comma is reported where the closing bracket is, as serde_json and Python's
+    /// `json` do (so positions agree with other tools), and the message says where the comma is.
+    #[cold]
+    fn trailing_comma(&self, comma: usize, close: char) -> JsonError {
+        let before = self.text.get(..comma).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        error(
+            self.pos,
+            format!(
+                "trailing comma before the closing `{close}` (the comma is at {line}:{column})"
+            ),
+            Some("remove the comma after the last element; JSON does not allow trailing commas"),
+        )
+    }
+
     #[cold]
     fn unexpected(&self, expected: &str) -> JsonError {
         let Some(c) = self.peek_char() else {
@@ -557,15 +579,6 @@ impl Reader<'_> {
             help,
         )
     }
-}
-
-#[cold]
-fn trailing_comma(offset: usize) -> JsonError {
-    error(
-        offset,
-        "trailing comma before the closing bracket",
-        Some("remove the comma after the last element; JSON does not allow trailing commas"),
-    )
 }
 
 #[cold]
@@ -650,9 +663,12 @@ mod tests {
     #[test]
     fn g11_trailing_commas_are_errors() {
         let e = err("[1, 2, ]");
-        assert_eq!(e.offset, 5);
-        assert!(e.message.contains("trailing comma"));
-        assert_eq!(err("{\"a\": 1,\n}").offset, 7);
+        assert_eq!(e.offset, 7);
+        assert_eq!(
+            e.message,
+            "trailing comma before the closing `]` (the comma is at 1:6)"
+        );
+        assert_eq!(err("{\"a\": 1,\n}").offset, 9);
     }
     #[test]
     fn g11_nan_and_infinity_are_errors() {

@@ -36,12 +36,20 @@ fn assert_fails(args: &[&str], stderr_needle: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
     assert!(output.stdout.is_empty(), "stdout must be empty on exit 2");
-    assert!(stderr.contains(stderr_needle), "expected `{stderr_needle}` in: {stderr}");
+    assert!(
+        stderr.contains(stderr_needle),
+        "expected `{stderr_needle}` in: {stderr}"
+    );
 }
 
 #[test]
 fn e2_account_owner_stage() {
-    let (code, v) = check_json(&["--principal", "root", "--resource", &pipeline("cn-hangzhou", "ip-1")]);
+    let (code, v) = check_json(&[
+        "--principal",
+        "root",
+        "--resource",
+        &pipeline("cn-hangzhou", "ip-1"),
+    ]);
     assert_eq!(code, 0);
     assert_eq!(v["stage"], "AccountOwner");
     assert_eq!(v["principal"], "acs:ram::1234567890123456:root");
@@ -50,19 +58,32 @@ fn e2_account_owner_stage() {
 
 #[test]
 fn e2_user_allowed_through_group() {
-    let (code, v) = check_json(&["--principal", "user/alice", "--resource", &pipeline("cn-hangzhou", "ip-1")]);
+    let (code, v) = check_json(&[
+        "--principal",
+        "user/alice",
+        "--resource",
+        &pipeline("cn-hangzhou", "ip-1"),
+    ]);
     assert_eq!(code, 0);
     assert_eq!(v["reason"], "allowed");
     assert_eq!(v["stage"], "AccountLevelIdentityBasedPolicy");
     assert_eq!(v["statements"][0]["policy"], "CancelHangzhou");
-    assert_eq!(v["statements"][0]["file"], "policies/examples/cancel-hangzhou.json");
+    assert_eq!(
+        v["statements"][0]["file"],
+        "policies/examples/cancel-hangzhou.json"
+    );
     assert_eq!(v["statements"][0]["line"], 4);
     assert_eq!(v["statements"][0]["column"], 5);
 }
 
 #[test]
 fn e1_user_denied_by_explicit_deny_names_inline_statement() {
-    let (code, v) = check_json(&["--principal", "user/bob", "--resource", &pipeline("cn-hangzhou", "ip-prod-7")]);
+    let (code, v) = check_json(&[
+        "--principal",
+        "user/bob",
+        "--resource",
+        &pipeline("cn-hangzhou", "ip-prod-7"),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(v["reason"], "explicit_deny");
     assert_eq!(v["statements"][0]["policy"], "DenyCancelProd");
@@ -81,12 +102,20 @@ fn e3_cross_account_stage() {
         "acs:ecs:cn-hangzhou:999999:imagepipeline/ip-1",
     ]);
     assert_eq!(code, 1);
-    assert_eq!((v["reason"].as_str(), v["stage"].as_str()), (Some("implicit_deny"), Some("CrossAccount")));
+    assert_eq!(
+        (v["reason"].as_str(), v["stage"].as_str()),
+        (Some("implicit_deny"), Some("CrossAccount"))
+    );
 }
 
 #[test]
 fn e4_control_policy_stage() {
-    let (code, v) = check_json(&["--principal", "user/alice", "--resource", &pipeline("ap-southeast-1", "ip-1")]);
+    let (code, v) = check_json(&[
+        "--principal",
+        "user/alice",
+        "--resource",
+        &pipeline("ap-southeast-1", "ip-1"),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(v["stage"], "ControlPolicy");
     assert_eq!(v["reason"], "explicit_deny");
@@ -116,7 +145,10 @@ fn e4_session_policy_stage() {
     ]);
     assert_eq!(code, 1);
     assert_eq!(v["stage"], "SessionPolicy");
-    assert_eq!(v["principal"], "acs:ram::1234567890123456:assumed-role/deployer/ci-42");
+    assert_eq!(
+        v["principal"],
+        "acs:ram::1234567890123456:assumed-role/deployer/ci-42"
+    );
     let (code, _) = check_json(&[
         "--principal",
         "acs:sts::1234567890123456:assumed-role/deployer/ci-42",
@@ -130,10 +162,20 @@ fn e4_session_policy_stage() {
 
 #[test]
 fn e4_resource_group_stage() {
-    let (code, v) = check_json(&["--principal", "user/carol", "--resource", &pipeline("cn-hangzhou", "ip-dev-1")]);
+    let (code, v) = check_json(&[
+        "--principal",
+        "user/carol",
+        "--resource",
+        &pipeline("cn-hangzhou", "ip-dev-1"),
+    ]);
     assert_eq!(code, 0);
     assert_eq!(v["stage"], "ResourceGroupLevelIdentityBasedPolicy");
-    let (code, v) = check_json(&["--principal", "user/carol", "--resource", &pipeline("cn-hangzhou", "ip-1")]);
+    let (code, v) = check_json(&[
+        "--principal",
+        "user/carol",
+        "--resource",
+        &pipeline("cn-hangzhou", "ip-1"),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(v["stage"], "AccountLevelIdentityBasedPolicy");
 }
@@ -148,8 +190,14 @@ fn check_account_text_names_principal_and_stage() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let first = stdout.lines().next().unwrap_or_default();
     assert!(first.starts_with("ALLOW"), "{stdout}");
-    assert!(first.contains("acs:ram::1234567890123456:user/carol"), "{stdout}");
-    assert!(stdout.contains("ResourceGroupLevelIdentityBasedPolicy"), "{stdout}");
+    assert!(
+        first.contains("acs:ram::1234567890123456:user/carol"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ResourceGroupLevelIdentityBasedPolicy"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -165,7 +213,12 @@ fn who_can_json_lists_allowed_first() {
     let principals = v["principals"].as_array().expect("array");
     let rows: Vec<(String, String)> = principals
         .iter()
-        .map(|p| (p["principal"].as_str().unwrap_or("").to_owned(), p["decision"].as_str().unwrap_or("").to_owned()))
+        .map(|p| {
+            (
+                p["principal"].as_str().unwrap_or("").to_owned(),
+                p["decision"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let id = "acs:ram::1234567890123456";
     let expected: Vec<(String, String)> = [
@@ -189,7 +242,13 @@ fn who_can_json_lists_allowed_first() {
 #[test]
 fn who_can_text_exits_zero() {
     let output = ramcheck()
-        .args(["who-can", "--account", ACCOUNT, "--resource", &pipeline("cn-hangzhou", "ip-1")])
+        .args([
+            "who-can",
+            "--account",
+            ACCOUNT,
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(0));
@@ -199,7 +258,17 @@ fn who_can_text_exits_zero() {
 #[test]
 fn policy_and_account_cannot_be_combined() {
     assert_fails(
-        &["check", "--account", ACCOUNT, "--principal", "root", "--policy", "AdministratorAccess", "--resource", &pipeline("cn-hangzhou", "ip-1")],
+        &[
+            "check",
+            "--account",
+            ACCOUNT,
+            "--principal",
+            "root",
+            "--policy",
+            "AdministratorAccess",
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
         "cannot be used with",
     );
 }
@@ -207,7 +276,17 @@ fn policy_and_account_cannot_be_combined() {
 #[test]
 fn session_policy_needs_an_assumed_role() {
     assert_fails(
-        &["check", "--account", ACCOUNT, "--principal", "role/deployer", "--session-policy", SESSION, "--resource", &pipeline("cn-hangzhou", "ip-1")],
+        &[
+            "check",
+            "--account",
+            ACCOUNT,
+            "--principal",
+            "role/deployer",
+            "--session-policy",
+            SESSION,
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
         "only valid with an `assumed-role` principal",
     );
 }
@@ -215,7 +294,15 @@ fn session_policy_needs_an_assumed_role() {
 #[test]
 fn unknown_principal_is_invalid_input() {
     assert_fails(
-        &["check", "--account", ACCOUNT, "--principal", "user/alcie", "--resource", &pipeline("cn-hangzhou", "ip-1")],
+        &[
+            "check",
+            "--account",
+            ACCOUNT,
+            "--principal",
+            "user/alcie",
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
         "did you mean `alice`",
     );
 }
@@ -223,7 +310,15 @@ fn unknown_principal_is_invalid_input() {
 #[test]
 fn principal_of_another_account_is_invalid_input() {
     assert_fails(
-        &["check", "--account", ACCOUNT, "--principal", "acs:ram::999:user/alice", "--resource", &pipeline("cn-hangzhou", "ip-1")],
+        &[
+            "check",
+            "--account",
+            ACCOUNT,
+            "--principal",
+            "acs:ram::999:user/alice",
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
         "names account `999`",
     );
 }
@@ -235,10 +330,27 @@ fn invalid_account_file_names_file_line_column() {
     std::fs::write(&path, "{\"account_id\": \"1\",\n  \"userz\": {}}").expect("write");
     let path = path.to_string_lossy().into_owned();
     assert_fails(
-        &["check", "--account", &path, "--principal", "root", "--resource", &pipeline("cn-hangzhou", "ip-1")],
+        &[
+            "check",
+            "--account",
+            &path,
+            "--principal",
+            "root",
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
         &format!("{path}:2:3: unknown key `userz`"),
     );
-    assert_fails(&["who-can", "--account", &path, "--resource", &pipeline("cn-hangzhou", "ip-1")], "did you mean `users`");
+    assert_fails(
+        &[
+            "who-can",
+            "--account",
+            &path,
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
+        "did you mean `users`",
+    );
 }
 
 #[test]
@@ -246,14 +358,35 @@ fn account_policy_file_error_names_the_policy_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("bad.json"), "{\"Version\": \"1\",\n \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Conditon\": {}}]}").expect("write");
     let account = dir.path().join("account.json");
-    std::fs::write(&account, "{\"account_id\": \"1\", \"policies\": {\"Bad\": \"bad.json\"}}").expect("write");
+    std::fs::write(
+        &account,
+        "{\"account_id\": \"1\", \"policies\": {\"Bad\": \"bad.json\"}}",
+    )
+    .expect("write");
     assert_fails(
-        &["check", "--account", &account.to_string_lossy(), "--principal", "root", "--resource", "acs:ecs:cn-hangzhou:1:imagepipeline/ip-1"],
+        &[
+            "check",
+            "--account",
+            &account.to_string_lossy(),
+            "--principal",
+            "root",
+            "--resource",
+            "acs:ecs:cn-hangzhou:1:imagepipeline/ip-1",
+        ],
         "bad.json:2:",
     );
 }
 
 #[test]
 fn missing_principal_is_usage_error() {
-    assert_fails(&["check", "--account", ACCOUNT, "--resource", &pipeline("cn-hangzhou", "ip-1")], "--principal");
+    assert_fails(
+        &[
+            "check",
+            "--account",
+            ACCOUNT,
+            "--resource",
+            &pipeline("cn-hangzhou", "ip-1"),
+        ],
+        "--principal",
+    );
 }

@@ -1,0 +1,192 @@
+//! Criterion benchmarks of the compiled authorizer (issue 5), with the reference evaluator and a
+//! plain `HashMap` lookup as baselines in the same run.
+//!
+//! `cargo bench -p ramcheck-bench` (about two minutes on two cores).
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ramcheck::account::{Account, Principal};
+use ramcheck::authorizer::{AuthRequest, Authorizer};
+use ramcheck::condition::value::Instant;
+use ramcheck::decision::{Context, Request};
+use ramcheck_bench::{
+    large_account, large_dir, large_requests, small_account, wildcard_account, ACCOUNT, CANCEL,
+};
+
+fn now() -> Instant {
+    Instant::from_unix(1_767_225_600, 0)
+}
+
+fn reference_request(arn: &str, context: &[(String, String)]) -> Request {
+    let mut c = Context::new();
+    for (k, v) in context {
+        c.insert(k, v).expect("valid context");
+    }
+    Request::new(CANCEL, arn)
+        .expect("valid request")
+        .with_context(c)
+        .at(now())
+}
+
+fn small(c: &mut Criterion) {
+    let text = small_account();
+    let account = Account::from_json(&text, None, None).expect("valid");
+    let authorizer = Authorizer::compile(&account).expect("compiles");
+    let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42");
+    let context = [
+        ("acs:SourceIp", "192.168.3.4"),
+        ("acs:SecureTransport", "true"),
+    ];
+    let alice = authorizer.resolve("user/alice").expect("known");
+    let mut group = c.benchmark_group("small");
+    group.bench_function("compiled", |b| {
+        b.iter(|| {
+            let request = AuthRequest::new(CANCEL, black_box(&arn))
+                .and_then(|r| r.with_context(&context))
+                .expect("valid")
+                .at(now());
+            black_box(
+                authorizer
+                    .authorize(black_box(alice), None, &request)
+                    .expect("decides"),
+            )
+        })
+    });
+    group.bench_function("compiled_resolve_principal_text", |b| {
+        b.iter(|| {
+            let alice = authorizer.resolve(black_box("user/alice")).expect("known");
+            let request = AuthRequest::new(CANCEL, black_box(&arn))
+                .and_then(|r| r.with_context(&context))
+                .expect("valid")
+                .at(now());
+            black_box(
+                authorizer
+                    .authorize(alice, None, &request)
+                    .expect("decides"),
+            )
+        })
+    });
+    let owned: Vec<(String, String)> = context
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let request = reference_request(&arn, &owned);
+    let principal = Principal::parse("user/alice", ACCOUNT).expect("valid");
+    group.bench_function("reference", |b| {
+        b.iter(|| {
+            black_box(
+                account
+                    .decide(&principal, None, black_box(&request))
+                    .expect("decides"),
+            )
+        })
+    });
+    group.finish();
+}
+
+fn large(c: &mut Criterion) {
+    let dir = large_dir();
+    let text = large_account(&dir).expect("writes the policy files");
+    let account = Account::from_json(&text, Some(&dir), None).expect("valid");
+    let authorizer = Authorizer::compile(&account).expect("compiles");
+    let requests = large_requests(4096);
+    let mut group = c.benchmark_group("large");
+    let mut i = 0usize;
+    group.bench_function("compiled", |b| {
+        b.iter(|| {
+            let (principal, arn, context) = &requests[i % requests.len()];
+            i += 1;
+            let id = authorizer.resolve(principal).expect("known");
+            let request = AuthRequest::new(CANCEL, arn)
+                .and_then(|r| r.with_owned_context(context))
+                .expect("valid")
+                .at(now());
+            black_box(authorizer.authorize(id, None, &request).expect("decides"))
+        })
+    });
+    let prepared: Vec<(Principal, Request)> = requests
+        .iter()
+        .map(|(p, arn, context)| {
+            (
+                Principal::parse(p, ACCOUNT).expect("valid"),
+                reference_request(arn, context),
+            )
+        })
+        .collect();
+    let mut i = 0usize;
+    group.bench_function("reference", |b| {
+        b.iter(|| {
+            let (principal, request) = &prepared[i % prepared.len()];
+            i += 1;
+            black_box(account.decide(principal, None, request).expect("decides"))
+        })
+    });
+    // The floor: one hash lookup per request, keyed by the pipeline ARN.
+    let table: HashMap<String, bool> = requests
+        .iter()
+        .map(|(_, arn, _)| (arn.clone(), arn.len() % 2 == 0))
+        .collect();
+    let mut i = 0usize;
+    group.bench_function("hashmap_lookup_baseline", |b| {
+        b.iter(|| {
+            let (_, arn, _) = &requests[i % requests.len()];
+            i += 1;
+            black_box(table.get(arn.as_str()).copied())
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("compile");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("large_from_json_text", |b| {
+        b.iter(|| {
+            black_box(Authorizer::from_json(black_box(&text), Some(&dir), None).expect("compiles"))
+        })
+    });
+    group.bench_function("large_from_loaded_account", |b| {
+        b.iter(|| black_box(Authorizer::compile(black_box(&account)).expect("compiles")))
+    });
+    group.finish();
+}
+
+fn wildcard(c: &mut Criterion) {
+    let text = wildcard_account();
+    let account = Account::from_json(&text, None, None).expect("valid");
+    let authorizer = Authorizer::compile(&account).expect("compiles");
+    let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-team999-1");
+    let alice = authorizer.resolve("user/alice").expect("known");
+    let mut group = c.benchmark_group("wildcard_heavy");
+    group.bench_function("compiled", |b| {
+        b.iter(|| {
+            let request = AuthRequest::new(CANCEL, black_box(&arn))
+                .expect("valid")
+                .at(now());
+            black_box(
+                authorizer
+                    .authorize(alice, None, &request)
+                    .expect("decides"),
+            )
+        })
+    });
+    let request = reference_request(&arn, &[]);
+    let principal = Principal::parse("user/alice", ACCOUNT).expect("valid");
+    group.bench_function("reference", |b| {
+        b.iter(|| black_box(account.decide(&principal, None, &request).expect("decides")))
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50);
+    targets = small, large, wildcard
+}
+criterion_main!(benches);

@@ -1,0 +1,116 @@
+//! A toy API gateway: serves a handful of `CancelImagePipelineExecution` calls through the
+//! adapter (`ramcheck::gateway`) with the example account, and prints each outcome as the HTTP
+//! status and JSON body the gateway would return.
+//!
+//! Run it from the repository root: `cargo run --example gateway`.
+
+use std::collections::HashMap;
+
+use ramcheck::authorizer::AuthorizerHandle;
+use ramcheck::condition::value::Instant;
+use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string("policies/example-account.json")?;
+    // Policy paths in the account file are relative to its folder.
+    let authorizer = ramcheck::authorizer::Authorizer::from_json(
+        &text,
+        Some(std::path::Path::new("policies")),
+        Some("policies/example-account.json"),
+    )?;
+    let handle = AuthorizerHandle::new(authorizer);
+
+    // The gateway's own lookup: execution → pipeline and owning account.
+    let mut executions = HashMap::new();
+    for (execution, pipeline, account) in [
+        ("exec-5fb8facb8ed7427c0001", "ip-1", "1234567890123456"),
+        ("exec-5fb8facb8ed7427c0002", "ip-prod-7", "1234567890123456"),
+        ("exec-5fb8facb8ed7427c0003", "ip-dev-3", "1234567890123456"),
+        ("exec-5fb8facb8ed7427c0004", "ip-1", "9999999999999999"),
+    ] {
+        executions.insert(execution.to_owned(), Execution::new(pipeline, account));
+    }
+
+    let now = Instant::parse("2026-11-28T09:00:00Z")?;
+    let office = [("acs:SourceIp", "192.168.3.4")];
+    let calls: [(&str, Option<&str>, Option<&str>, &str); 9] = [
+        (
+            "alice cancels a Hangzhou build",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0001"),
+            "user/alice",
+        ),
+        (
+            "bob cancels a production build",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0002"),
+            "user/bob",
+        ),
+        (
+            "carol (read-only) cancels",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0001"),
+            "user/carol",
+        ),
+        (
+            "carol cancels in her dev resource group",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0003"),
+            "user/carol",
+        ),
+        (
+            "the deployer role cancels in Singapore",
+            Some("ap-southeast-1"),
+            Some("exec-5fb8facb8ed7427c0001"),
+            "assumed-role/deployer/ci-42",
+        ),
+        (
+            "another account's pipeline",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0004"),
+            "user/alice",
+        ),
+        (
+            "no RegionId",
+            None,
+            Some("exec-5fb8facb8ed7427c0001"),
+            "user/alice",
+        ),
+        (
+            "empty ExecutionId",
+            Some("cn-hangzhou"),
+            Some(""),
+            "user/alice",
+        ),
+        (
+            "unknown execution",
+            Some("cn-hangzhou"),
+            Some("exec-0000"),
+            "user/alice",
+        ),
+    ];
+    for (i, (what, region, execution, principal)) in calls.into_iter().enumerate() {
+        let request_id = format!("req-{i}");
+        let request = CancelRequest {
+            region_id: region,
+            execution_id: execution,
+            principal,
+            context: &office,
+            request_id: Some(&request_id),
+            now,
+        };
+        let current = handle.current();
+        match authorize_cancel(&current, &executions, &request) {
+            Ok(granted) => println!(
+                "{what}: 200 allowed at stage {}",
+                granted.decision.stage().name()
+            ),
+            Err(error) => println!(
+                "{what}: {} {}",
+                error.status(),
+                serde_json::to_string(error.body())?
+            ),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,1406 @@
+//! The gateway-grade authorizer: an [`Account`] compiled once into an immutable, indexed
+//! [`Authorizer`] that decides a request in nanoseconds without allocating, exactly as the
+//! reference evaluator ([`Account::decide`]) does.
+//!
+//! This module owns the compiled form and the fast path. What a decision *means* is not decided
+//! here: every rule (M1–M6, C1–C8, E1–E6) is the reference's, and a differential property test
+//! holds the two to the same decision, reason, stage, deciding statements and errors.
+//!
+//! ```
+//! use ramcheck::account::Account;
+//! use ramcheck::authorizer::{AuthRequest, Authorizer};
+//! use ramcheck::decision::{Decision, Stage};
+//!
+//! let account = Account::from_json(r#"{
+//!   "account_id": "1234567890123456",
+//!   "users": {"alice": {"groups": ["ops"]}},
+//!   "groups": {"ops": {"policies": ["AliyunECSFullAccess"]}}
+//! }"#, None, None)?;
+//! let authorizer = Authorizer::compile(&account)?;
+//! let alice = authorizer.resolve("user/alice")?;
+//! let request = AuthRequest::new(
+//!     "ecs:CancelImagePipelineExecution",
+//!     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1",
+//! )?;
+//! let decision = authorizer.authorize(alice, None, &request)?;
+//! assert_eq!(decision.decision(), Decision::Allow);
+//! assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
+//! let deciding = authorizer.statement_ref(decision.deciding()[0], None, &request);
+//! assert_eq!(deciding.map(|s| s.policy().to_owned()).as_deref(), Some("AliyunECSFullAccess"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # How it is fast
+//!
+//! - **Compile once.** Actions are split into RAM code and name and folded to lower case; exact
+//!   action names and literal services get dense ids in case-folding hash tables; resource
+//!   patterns are classified as exact, prefix, any or general (as globset picks a strategy per
+//!   glob); condition values are already typed by the parser. Every principal's statements are
+//!   pooled per stage (account scope, each resource group's scope), and so are the control
+//!   policies of each directory level.
+//! - **Index by action.** Each pool maps an action id to the statements naming it exactly, a
+//!   service id to the statements with a wildcard action of that service, and keeps one list of
+//!   `NotAction` and service-wildcard statements. A request looks at the union of three short
+//!   sorted lists, merged in pool order, instead of every statement.
+//! - **No allocation.** [`AuthRequest`] borrows its text and parses the fixed-type context
+//!   values on the stack; a decision refers to its deciding statements by [`StatementId`]
+//!   (an inline list of up to [`INLINE_DECIDING`]), and [`Authorizer::statement_ref`] builds the
+//!   full explanation only when asked.
+//!
+//! # Guarantees
+//!
+//! - Same answer as the reference, errors included (fail closed, E6): a request value that
+//!   cannot be compared (C7), an unknown principal, a resource claimed by two resource groups.
+//! - `authorize` never allocates on success, never panics, and is `Send + Sync`; share one
+//!   `Authorizer` in an `Arc`, or an [`AuthorizerHandle`] for hot reload.
+
+mod condition;
+mod index;
+mod pattern;
+mod reload;
+mod request;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use reload::AuthorizerHandle;
+pub use request::AuthRequest;
+
+use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision, Scope};
+use crate::decision::{
+    Decision, EvaluationError, Matched, NamedPolicy, Outcome, Stage, StatementRef,
+};
+use crate::matching::{wildcard_match, wildcard_match_ignore_case};
+use crate::policy::{PatternList, PolicyError};
+use index::{Catalog, Pool, PoolError, Sink};
+use pattern::ResourcePattern;
+
+/// How many deciding statements a [`AuthDecision`] carries inline.
+pub const INLINE_DECIDING: usize = 16;
+
+/// Session statements are numbered in their own catalog; this bit tells them apart.
+const SESSION_BIT: u32 = 1 << 31;
+
+/// Why an account could not be compiled.
+///
+/// ```
+/// use ramcheck::authorizer::CompileError;
+///
+/// assert!(CompileError::TooLarge.to_string().contains("too many"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompileError {
+    /// More than 2^31 statements or pool members: ids no longer fit.
+    #[error("the account has too many statements to compile (more than 2^31)")]
+    TooLarge,
+}
+
+/// Why an account file or text could not be turned into an [`Authorizer`]: the positioned
+/// errors of loading ([`AccountError`], which wraps [`PolicyError`]), or of compiling.
+///
+/// ```
+/// use ramcheck::authorizer::{Authorizer, LoadError};
+///
+/// let err = Authorizer::from_json(r#"{"account_id": "12", "user": {}}"#, None, None).unwrap_err();
+/// assert!(matches!(err, LoadError::Account(_)));
+/// assert!(err.to_string().contains("unknown key `user`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The account file (or a policy it names) is invalid, with file, line and column.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// The account could not be compiled.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+}
+
+impl From<PolicyError> for LoadError {
+    fn from(e: PolicyError) -> LoadError {
+        LoadError::Account(AccountError::Policy(e))
+    }
+}
+
+/// A deciding statement, as an id into the compiled set (or into a [`SessionPolicy`]): cheap to
+/// copy; [`Authorizer::statement_ref`] turns it into a full [`StatementRef`].
+///
+/// ```
+/// use ramcheck::authorizer::StatementId;
+///
+/// let id = StatementId::default();
+/// assert!(!id.is_session());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct StatementId(u32);
+
+impl StatementId {
+    /// Whether the statement is one of the session policy's.
+    pub fn is_session(self) -> bool {
+        self.0 & SESSION_BIT != 0
+    }
+
+    fn number(self) -> usize {
+        (self.0 & !SESSION_BIT) as usize
+    }
+}
+
+/// The deciding statements of an [`AuthDecision`]: the first [`INLINE_DECIDING`] inline, and how
+/// many there were in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct InlineIds {
+    ids: [StatementId; INLINE_DECIDING],
+    total: u32,
+}
+
+impl InlineIds {
+    const EMPTY: InlineIds = InlineIds {
+        ids: [StatementId(0); INLINE_DECIDING],
+        total: 0,
+    };
+
+    fn as_slice(&self) -> &[StatementId] {
+        let len = (self.total as usize).min(INLINE_DECIDING);
+        self.ids.get(..len).unwrap_or_default()
+    }
+}
+
+impl Sink for InlineIds {
+    #[inline]
+    fn push(&mut self, id: StatementId) {
+        if let Some(slot) = self.ids.get_mut(self.total as usize) {
+            *slot = id;
+        }
+        self.total = self.total.saturating_add(1);
+    }
+    #[inline]
+    fn clear(&mut self) {
+        self.total = 0;
+    }
+    #[inline]
+    fn count(&self) -> usize {
+        self.total as usize
+    }
+}
+
+/// A compiled decision: the verdict, the stage that decided it (E5) and the deciding statements
+/// as ids. `Copy`, no heap.
+///
+/// ```
+/// # use ramcheck::account::Account;
+/// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+/// use ramcheck::decision::{Decision, Stage};
+/// # let account = Account::from_json(r#"{"account_id": "1234567890123456", "users": {"bob": {}}}"#, None, None)?;
+/// # let authorizer = Authorizer::compile(&account)?;
+/// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// let decision = authorizer.authorize(authorizer.resolve("user/bob")?, None, &request)?;
+/// assert_eq!(decision.decision(), Decision::ImplicitDeny);
+/// assert_eq!(decision.reason(), "implicit_deny");
+/// assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
+/// assert!(decision.deciding().is_empty() && decision.is_complete());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthDecision {
+    decision: Decision,
+    stage: Stage,
+    deciding: InlineIds,
+}
+
+impl AuthDecision {
+    /// The verdict.
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
+    /// `allowed`, `explicit_deny` or `implicit_deny`.
+    pub fn reason(&self) -> &'static str {
+        self.decision.reason()
+    }
+
+    /// Whether the request may go ahead.
+    pub fn is_allowed(&self) -> bool {
+        self.decision.is_allowed()
+    }
+
+    /// The stage that decided (E5).
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// The deciding statements (E5), in the reference's order: all of them when
+    /// [`is_complete`](AuthDecision::is_complete), else the first [`INLINE_DECIDING`];
+    /// [`Authorizer::deciding_statements`] lists them all.
+    pub fn deciding(&self) -> &[StatementId] {
+        self.deciding.as_slice()
+    }
+
+    /// How many statements decided.
+    pub fn deciding_count(&self) -> usize {
+        self.deciding.total as usize
+    }
+
+    /// Whether [`deciding`](AuthDecision::deciding) lists every deciding statement.
+    pub fn is_complete(&self) -> bool {
+        self.deciding.total as usize <= INLINE_DECIDING
+    }
+}
+
+/// Who asks, resolved against a compiled account by [`Authorizer::resolve`] or
+/// [`Authorizer::principal`]: `Copy`, valid for the [`Authorizer`] that made it (after a reload,
+/// resolve again).
+///
+/// ```
+/// # use ramcheck::account::Account;
+/// # use ramcheck::authorizer::Authorizer;
+/// # let account = Account::from_json(r#"{"account_id": "1234567890123456", "roles": {"deployer": {}}}"#, None, None)?;
+/// # let authorizer = Authorizer::compile(&account)?;
+/// let session = authorizer.resolve("acs:sts::1234567890123456:assumed-role/deployer/ci-1")?;
+/// assert_eq!(session, authorizer.resolve("assumed-role/deployer/other")?);
+/// assert!(authorizer.resolve("user/nobody").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PrincipalId {
+    kind: Kind,
+    index: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Root,
+    User,
+    Role,
+    RoleSession,
+}
+
+/// Why a principal given as text could not be resolved.
+///
+/// ```
+/// # use ramcheck::account::Account;
+/// # use ramcheck::authorizer::{Authorizer, ResolveError};
+/// # let account = Account::from_json(r#"{"account_id": "1234567890123456"}"#, None, None)?;
+/// # let authorizer = Authorizer::compile(&account)?;
+/// assert!(matches!(authorizer.resolve("group/ops"), Err(ResolveError::Invalid(_))));
+/// assert!(matches!(authorizer.resolve("user/alice"), Err(ResolveError::Unknown(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The text is not a principal.
+    #[error(transparent)]
+    Invalid(#[from] crate::account::PrincipalError),
+    /// No such user or role in the account.
+    #[error(transparent)]
+    Unknown(#[from] DecideError),
+}
+
+/// A session policy (AssumeRole's `Policy`), compiled on its own: pass it to
+/// [`Authorizer::authorize`] with a role-session principal.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ramcheck::authorizer::SessionPolicy;
+/// use ramcheck::decision::NamedPolicy;
+/// use ramcheck::policy::{Policy, PolicyKind};
+///
+/// let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]}"#;
+/// let policy = Policy::parse_as(text, PolicyKind::Session)?;
+/// let session = SessionPolicy::compile(&NamedPolicy::new("session", None, Arc::new(policy)))?;
+/// assert_eq!(session.policy().name(), "session");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    policy: Arc<NamedPolicy>,
+    catalog: Catalog,
+    pool: Pool,
+}
+
+impl SessionPolicy {
+    /// Compiles a session policy.
+    ///
+    /// # Errors
+    ///
+    /// [`CompileError::TooLarge`] past 2^31 statements.
+    pub fn compile(policy: &NamedPolicy) -> Result<SessionPolicy, CompileError> {
+        let policy = Arc::new(policy.clone());
+        let mut catalog = Catalog::default();
+        let id = catalog.add_policy(&policy)?;
+        let pool = catalog.pool(&[id])?;
+        Ok(SessionPolicy {
+            policy,
+            catalog,
+            pool,
+        })
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &NamedPolicy {
+        &self.policy
+    }
+}
+
+/// A user or role, compiled: its pools per stage.
+#[derive(Debug, Clone)]
+struct CompiledPrincipal {
+    /// `acs:PrincipalARN` (E2).
+    principal_arn: Box<str>,
+    service_linked: bool,
+    account_pool: Pool,
+    /// `(resource group number, pool)`, sorted by group number.
+    group_pools: Box<[(u32, Pool)]>,
+}
+
+/// The resource groups (E4.3): which group holds a resource.
+#[derive(Debug, Clone, Default)]
+struct ResourceGroups {
+    names: Vec<Box<str>>,
+    exact: HashMap<Box<str>, Vec<u32>>,
+    patterns: Vec<(ResourcePattern, u32)>,
+}
+
+impl ResourceGroups {
+    fn compile(groups: &[(String, Vec<String>)]) -> ResourceGroups {
+        let mut out = ResourceGroups::default();
+        for (number, (name, patterns)) in (0u32..).zip(groups) {
+            out.names.push(name.as_str().into());
+            for pattern in patterns {
+                match ResourcePattern::new(pattern) {
+                    ResourcePattern::Exact(arn) => {
+                        let holders = out.exact.entry(arn).or_default();
+                        if !holders.contains(&number) {
+                            holders.push(number);
+                        }
+                    }
+                    other => out.patterns.push((other, number)),
+                }
+            }
+        }
+        out
+    }
+
+    /// The group holding `arn`, if any; two groups are an error (E4.3).
+    #[inline]
+    fn holder(&self, arn: &str) -> Result<Option<u32>, DecideError> {
+        if self.names.is_empty() {
+            return Ok(None);
+        }
+        // The two lowest group numbers that hold it: the reference names the first two in
+        // file order.
+        let (mut first, mut second) = (u32::MAX, u32::MAX);
+        let mut note = |g: u32| {
+            if g == first || g == second {
+                return;
+            }
+            if g < first {
+                second = first;
+                first = g;
+            } else if g < second {
+                second = g;
+            }
+        };
+        if let Some(holders) = self.exact.get(arn) {
+            holders.iter().for_each(|&g| note(g));
+        }
+        let mut grams = None;
+        for (pattern, g) in &self.patterns {
+            if pattern.is_match(arn, &mut grams) {
+                note(*g);
+            }
+        }
+        if second != u32::MAX {
+            return Err(self.two_groups(arn, first, second));
+        }
+        Ok((first != u32::MAX).then_some(first))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn two_groups(&self, arn: &str, first: u32, second: u32) -> DecideError {
+        let name = |g: u32| {
+            self.names
+                .get(g as usize)
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        };
+        DecideError::ResourceInTwoGroups {
+            resource: arn.to_owned(),
+            first: name(first),
+            second: name(second),
+        }
+    }
+}
+
+/// The Resource Directory control policies, one pool per level, Root first (E4.1).
+#[derive(Debug, Clone)]
+struct Directory {
+    management_account: bool,
+    levels: Box<[Pool]>,
+}
+
+/// An account compiled for deciding many requests fast (see the [module](self) docs).
+/// Immutable and `Send + Sync`; share it in an `Arc` or an [`AuthorizerHandle`].
+///
+/// ```
+/// use ramcheck::authorizer::Authorizer;
+///
+/// let authorizer = Authorizer::from_json(r#"{"account_id": "1234567890123456"}"#, None, None)?;
+/// assert_eq!(authorizer.account_id(), "1234567890123456");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    account_id: Box<str>,
+    catalog: Catalog,
+    user_names: Vec<Box<str>>,
+    user_index: HashMap<Box<str>, u32>,
+    users: Vec<CompiledPrincipal>,
+    role_names: Vec<Box<str>>,
+    role_index: HashMap<Box<str>, u32>,
+    roles: Vec<CompiledPrincipal>,
+    directory: Option<Directory>,
+    groups: ResourceGroups,
+}
+
+/// Which list of a pool decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deciding {
+    None,
+    Denies,
+    Allows,
+}
+
+impl Authorizer {
+    /// Compiles an account snapshot.
+    ///
+    /// # Errors
+    ///
+    /// [`CompileError::TooLarge`] past 2^31 statements or pool members.
+    ///
+    /// ```
+    /// use ramcheck::account::Account;
+    /// use ramcheck::authorizer::Authorizer;
+    ///
+    /// let account = Account::from_json(r#"{"account_id": "1234567890123456"}"#, None, None)?;
+    /// let authorizer = Authorizer::compile(&account)?;
+    /// assert_eq!(authorizer.account_id(), account.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn compile(account: &Account) -> Result<Authorizer, CompileError> {
+        let mut catalog = Catalog::default();
+        let group_numbers: HashMap<&str, u32> = (0u32..)
+            .zip(&account.resource_groups)
+            .map(|(i, (name, _))| (name.as_str(), i))
+            .collect();
+        // Every policy first, so the lookup tables are complete before pools are indexed.
+        let mut principals: Vec<(bool, &str, Vec<&crate::account::Attachment>, bool)> = Vec::new();
+        for (name, user) in &account.users {
+            let mut all: Vec<&crate::account::Attachment> = user.attachments.iter().collect();
+            for group in &user.groups {
+                if let Some(g) = account.groups.get(group) {
+                    all.extend(g.attachments.iter());
+                }
+            }
+            principals.push((true, name, all, false));
+        }
+        for (name, role) in &account.roles {
+            principals.push((
+                false,
+                name,
+                role.attachments.iter().collect(),
+                role.service_linked,
+            ));
+        }
+        let mut numbered: Vec<Vec<(u32, Option<u32>)>> = Vec::with_capacity(principals.len());
+        for (_, _, attachments, _) in &principals {
+            let mut list = Vec::with_capacity(attachments.len());
+            for a in attachments {
+                let id = catalog.add_policy(&a.policy)?;
+                let scope = match &a.scope {
+                    Scope::Account => None,
+                    Scope::ResourceGroup(g) => {
+                        Some(group_numbers.get(g.as_str()).copied().unwrap_or(u32::MAX))
+                    }
+                };
+                list.push((id, scope));
+            }
+            numbered.push(list);
+        }
+        let mut level_policies = Vec::new();
+        if let Some(directory) = &account.resource_directory {
+            for level in &directory.path {
+                let mut ids = Vec::with_capacity(level.control_policies.len());
+                for p in &level.control_policies {
+                    ids.push(catalog.add_policy(p)?);
+                }
+                level_policies.push(ids);
+            }
+        }
+
+        let id = account.id.as_str();
+        let mut authorizer = Authorizer {
+            account_id: id.into(),
+            catalog: Catalog::default(),
+            user_names: Vec::new(),
+            user_index: HashMap::new(),
+            users: Vec::new(),
+            role_names: Vec::new(),
+            role_index: HashMap::new(),
+            roles: Vec::new(),
+            directory: None,
+            groups: ResourceGroups::compile(&account.resource_groups),
+        };
+        for ((is_user, name, _, service_linked), list) in principals.iter().zip(&numbered) {
+            let account_scope: Vec<u32> = list
+                .iter()
+                .filter(|(_, s)| s.is_none())
+                .map(|(p, _)| *p)
+                .collect();
+            let mut group_numbers: Vec<u32> = list.iter().filter_map(|(_, s)| *s).collect();
+            group_numbers.sort_unstable();
+            group_numbers.dedup();
+            let mut group_pools = Vec::with_capacity(group_numbers.len());
+            for g in group_numbers {
+                let scoped: Vec<u32> = list
+                    .iter()
+                    .filter(|(_, s)| *s == Some(g))
+                    .map(|(p, _)| *p)
+                    .collect();
+                group_pools.push((g, catalog.pool(&scoped)?));
+            }
+            let kind = if *is_user { "user" } else { "role" };
+            let compiled = CompiledPrincipal {
+                principal_arn: format!("acs:ram::{id}:{kind}/{name}").into(),
+                service_linked: *service_linked,
+                account_pool: catalog.pool(&account_scope)?,
+                group_pools: group_pools.into_boxed_slice(),
+            };
+            let (names, index, all) = if *is_user {
+                (
+                    &mut authorizer.user_names,
+                    &mut authorizer.user_index,
+                    &mut authorizer.users,
+                )
+            } else {
+                (
+                    &mut authorizer.role_names,
+                    &mut authorizer.role_index,
+                    &mut authorizer.roles,
+                )
+            };
+            index.insert((*name).into(), index::to_u32(all.len())?);
+            names.push((*name).into());
+            all.push(compiled);
+        }
+        if let Some(directory) = &account.resource_directory {
+            let mut levels = Vec::with_capacity(level_policies.len());
+            for ids in &level_policies {
+                levels.push(catalog.pool(ids)?);
+            }
+            authorizer.directory = Some(Directory {
+                management_account: directory.management_account,
+                levels: levels.into_boxed_slice(),
+            });
+        }
+        authorizer.catalog = catalog;
+        Ok(authorizer)
+    }
+
+    /// Loads an account snapshot file (policy paths relative to its folder) and compiles it.
+    ///
+    /// # Errors
+    ///
+    /// The positioned errors of [`Account::load`], or a [`CompileError`].
+    ///
+    /// ```
+    /// use ramcheck::authorizer::Authorizer;
+    ///
+    /// let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// assert_eq!(authorizer.account_id(), "1234567890123456");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load(path: impl AsRef<Path>) -> Result<Authorizer, LoadError> {
+        Ok(Authorizer::compile(&Account::load(path)?)?)
+    }
+
+    /// Reads an account snapshot from JSON text and compiles it; `base` and `file` as in
+    /// [`Account::from_json`].
+    ///
+    /// # Errors
+    ///
+    /// The positioned errors of [`Account::from_json`], or a [`CompileError`].
+    ///
+    /// ```
+    /// use ramcheck::authorizer::Authorizer;
+    ///
+    /// assert!(Authorizer::from_json(r#"{"account_id": "x"}"#, None, Some("a.json")).is_err());
+    /// ```
+    pub fn from_json(
+        text: &str,
+        base: Option<&Path>,
+        file: Option<&str>,
+    ) -> Result<Authorizer, LoadError> {
+        Ok(Authorizer::compile(&Account::from_json(text, base, file)?)?)
+    }
+
+    /// The account ID.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// Resolves a principal of the account.
+    ///
+    /// # Errors
+    ///
+    /// [`DecideError::UnknownPrincipal`], exactly as [`Account::decide`] reports it.
+    ///
+    /// ```
+    /// # use ramcheck::account::{Account, Principal};
+    /// # use ramcheck::authorizer::Authorizer;
+    /// # let account = Account::from_json(r#"{"account_id": "1234567890123456", "users": {"alice": {}}}"#, None, None)?;
+    /// # let authorizer = Authorizer::compile(&account)?;
+    /// let alice = authorizer.principal(&Principal::User("alice".into()))?;
+    /// assert_eq!(alice, authorizer.resolve("user/alice")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn principal(&self, principal: &Principal) -> Result<PrincipalId, DecideError> {
+        match principal {
+            Principal::Root => Ok(PrincipalId {
+                kind: Kind::Root,
+                index: 0,
+            }),
+            Principal::User(name) => self.find(Kind::User, name),
+            Principal::Role(name) => self.find(Kind::Role, name),
+            Principal::RoleSession { role, .. } => self.find(Kind::RoleSession, role),
+        }
+    }
+
+    fn find(&self, kind: Kind, name: &str) -> Result<PrincipalId, DecideError> {
+        let (index, names, what) = match kind {
+            Kind::User => (&self.user_index, &self.user_names, "user"),
+            _ => (&self.role_index, &self.role_names, "role"),
+        };
+        match index.get(name) {
+            Some(&index) => Ok(PrincipalId { kind, index }),
+            None => Err(self.unknown(what, name, names)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unknown(&self, kind: &'static str, name: &str, names: &[Box<str>]) -> DecideError {
+        let suggestion = crate::suggest::did_you_mean(name, names.iter().map(|n| &**n))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        DecideError::UnknownPrincipal {
+            kind,
+            name: name.to_owned(),
+            account: self.account_id.to_string(),
+            suggestion,
+        }
+    }
+
+    /// Resolves a principal given as text, in any form [`Principal::parse`] reads (`root`,
+    /// `user/NAME`, `role/NAME`, `assumed-role/ROLE/SESSION` or the full ARNs), without
+    /// allocating when it is valid and known.
+    ///
+    /// # Errors
+    ///
+    /// [`ResolveError::Invalid`] for text that is not a principal of this account,
+    /// [`ResolveError::Unknown`] for an unknown user or role.
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::Authorizer;
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let alice = authorizer.resolve("acs:ram::1234567890123456:user/alice")?;
+    /// assert_eq!(alice, authorizer.resolve("user/alice")?);
+    /// assert!(authorizer.resolve("acs:ram::999:user/alice").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve(&self, text: &str) -> Result<PrincipalId, ResolveError> {
+        if let Some(id) = self.resolve_fast(text) {
+            return Ok(id);
+        }
+        self.resolve_slow(text)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn resolve_slow(&self, text: &str) -> Result<PrincipalId, ResolveError> {
+        let principal = Principal::parse(text, &self.account_id)?;
+        Ok(self.principal(&principal)?)
+    }
+
+    /// The common case of [`resolve`](Authorizer::resolve); `None` sends it to the reference
+    /// parser, which then reports the error.
+    fn resolve_fast(&self, text: &str) -> Option<PrincipalId> {
+        let relative = match text.strip_prefix("acs:") {
+            Some(rest) => {
+                let mut fields = rest.splitn(4, ':');
+                let (service, region, account, relative) = (
+                    fields.next()?,
+                    fields.next()?,
+                    fields.next()?,
+                    fields.next()?,
+                );
+                let session = relative.starts_with("assumed-role/");
+                let service_ok = service == "ram" || (service == "sts" && session);
+                if !region.is_empty() || !service_ok || account != &*self.account_id {
+                    return None;
+                }
+                relative
+            }
+            None => text,
+        };
+        let mut parts = relative.split('/');
+        let (first, second, third, fourth) =
+            (parts.next()?, parts.next(), parts.next(), parts.next());
+        let (kind, name) = match (first, second, third, fourth) {
+            ("root", None, _, _) => {
+                return Some(PrincipalId {
+                    kind: Kind::Root,
+                    index: 0,
+                })
+            }
+            ("user", Some(name), None, _) if is_valid_name(name) => (Kind::User, name),
+            ("role", Some(name), None, _) if is_valid_name(name) => (Kind::Role, name),
+            ("assumed-role", Some(role), Some(session), None)
+                if is_valid_name(role) && is_valid_session(session) =>
+            {
+                (Kind::RoleSession, role)
+            }
+            _ => return None,
+        };
+        let index = match kind {
+            Kind::User => self.user_index.get(name)?,
+            _ => self.role_index.get(name)?,
+        };
+        Some(PrincipalId {
+            kind,
+            index: *index,
+        })
+    }
+
+    /// Decides a request for a principal (E2–E5), exactly as [`Account::decide`] does, without
+    /// allocating. `session` is the compiled session policy of a role session.
+    ///
+    /// # Errors
+    ///
+    /// As [`Account::decide`]: a session policy for a principal that is not a role session, a
+    /// resource claimed by two resource groups, a request value that cannot be compared (C7).
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// use ramcheck::decision::{Decision, Stage};
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-prod-1")?;
+    /// let bob = authorizer.authorize(authorizer.resolve("user/bob")?, None, &request)?;
+    /// assert_eq!(bob.decision(), Decision::ExplicitDeny);
+    /// assert_eq!(bob.stage(), Stage::AccountLevelIdentityBasedPolicy);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn authorize(
+        &self,
+        principal: PrincipalId,
+        session: Option<&SessionPolicy>,
+        request: &AuthRequest<'_>,
+    ) -> Result<AuthDecision, DecideError> {
+        let mut denies = InlineIds::EMPTY;
+        let mut allows = InlineIds::EMPTY;
+        let (decision, stage, which) =
+            self.run(principal, session, request, &mut denies, &mut allows)?;
+        let deciding = match which {
+            Deciding::None => InlineIds::EMPTY,
+            Deciding::Denies => denies,
+            Deciding::Allows => allows,
+        };
+        Ok(AuthDecision {
+            decision,
+            stage,
+            deciding,
+        })
+    }
+
+    /// Every deciding statement of a decision, however many (allocates the list).
+    ///
+    /// # Errors
+    ///
+    /// As [`authorize`](Authorizer::authorize).
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// let alice = authorizer.resolve("user/alice")?;
+    /// let all = authorizer.deciding_statements(alice, None, &request)?;
+    /// assert_eq!(all, authorizer.authorize(alice, None, &request)?.deciding());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deciding_statements(
+        &self,
+        principal: PrincipalId,
+        session: Option<&SessionPolicy>,
+        request: &AuthRequest<'_>,
+    ) -> Result<Vec<StatementId>, DecideError> {
+        let mut denies = Vec::new();
+        let mut allows = Vec::new();
+        let (_, _, which) = self.run(principal, session, request, &mut denies, &mut allows)?;
+        Ok(match which {
+            Deciding::None => Vec::new(),
+            Deciding::Denies => denies,
+            Deciding::Allows => allows,
+        })
+    }
+
+    /// Decides a batch; `out` is cleared and gets one result per item, in order (reuse it to
+    /// avoid allocating).
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// let batch = [(authorizer.resolve("user/alice")?, None, &request),
+    ///              (authorizer.resolve("user/carol")?, None, &request)];
+    /// let mut out = Vec::new();
+    /// authorizer.authorize_many(&batch, &mut out);
+    /// assert!(out[0].as_ref().is_ok_and(|d| d.is_allowed()));
+    /// assert!(out[1].as_ref().is_ok_and(|d| !d.is_allowed()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authorize_many(
+        &self,
+        batch: &[(PrincipalId, Option<&SessionPolicy>, &AuthRequest<'_>)],
+        out: &mut Vec<Result<AuthDecision, DecideError>>,
+    ) {
+        out.clear();
+        out.extend(batch.iter().map(|(p, s, r)| self.authorize(*p, *s, r)));
+    }
+
+    /// The stages of E2–E4, collecting deciding statements into `denies`/`allows`.
+    #[inline]
+    fn run<S: Sink>(
+        &self,
+        principal: PrincipalId,
+        session: Option<&SessionPolicy>,
+        request: &AuthRequest<'_>,
+        denies: &mut S,
+        allows: &mut S,
+    ) -> Result<(Decision, Stage, Deciding), DecideError> {
+        if session.is_some() && principal.kind != Kind::RoleSession {
+            return Err(self.session_without_session(principal));
+        }
+        let group = self.groups.holder(request.resource())?;
+        let own = request.account() == &*self.account_id;
+        // E2: the account itself may do anything to its own resources.
+        if principal.kind == Kind::Root {
+            return Ok(if own {
+                (Decision::Allow, Stage::AccountOwner, Deciding::None)
+            } else {
+                (Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None)
+            });
+        }
+        // E3: other accounts' image pipelines are out of reach.
+        if !own {
+            return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
+        }
+        let compiled = match principal.kind {
+            Kind::User => self.users.get(principal.index as usize),
+            _ => self.roles.get(principal.index as usize),
+        };
+        let Some(compiled) = compiled else {
+            return Err(self.unknown_id(principal));
+        };
+        let arn = &*compiled.principal_arn;
+        let lookup = self.catalog.lookup(request);
+        let catalog = &self.catalog;
+        let evaluate = |pool: &Pool, denies: &mut S, allows: &mut S| {
+            pool.evaluate(catalog, lookup, request, arn, 0, denies, allows)
+                .map_err(|e| self.evaluation_error(None, e))
+        };
+
+        // E4.1: control policies, every level from the account's own up to Root.
+        if let Some(directory) = &self.directory {
+            let exempt = directory.management_account
+                || (principal.kind != Kind::User && compiled.service_linked);
+            if !exempt {
+                denies.clear();
+                let mut implicit = false;
+                for level in directory.levels.iter().rev() {
+                    allows.clear();
+                    let before = denies.count();
+                    evaluate(level, denies, allows)?;
+                    if denies.count() == before && allows.count() == 0 {
+                        implicit = true;
+                    }
+                }
+                if denies.count() > 0 {
+                    return Ok((
+                        Decision::ExplicitDeny,
+                        Stage::ControlPolicy,
+                        Deciding::Denies,
+                    ));
+                }
+                if implicit {
+                    return Ok((Decision::ImplicitDeny, Stage::ControlPolicy, Deciding::None));
+                }
+            }
+        }
+
+        // E4.2: the session policy must allow.
+        if let Some(session) = session {
+            denies.clear();
+            allows.clear();
+            let lookup = session.catalog.lookup(request);
+            session
+                .pool
+                .evaluate(
+                    &session.catalog,
+                    lookup,
+                    request,
+                    arn,
+                    SESSION_BIT,
+                    denies,
+                    allows,
+                )
+                .map_err(|e| self.evaluation_error(Some(session), e))?;
+            if denies.count() > 0 {
+                return Ok((
+                    Decision::ExplicitDeny,
+                    Stage::SessionPolicy,
+                    Deciding::Denies,
+                ));
+            }
+            if allows.count() == 0 {
+                return Ok((Decision::ImplicitDeny, Stage::SessionPolicy, Deciding::None));
+            }
+        }
+
+        // E4.3: account scope, then the scope of the resource's group.
+        denies.clear();
+        allows.clear();
+        evaluate(&compiled.account_pool, denies, allows)?;
+        let stage = Stage::AccountLevelIdentityBasedPolicy;
+        if denies.count() > 0 {
+            return Ok((Decision::ExplicitDeny, stage, Deciding::Denies));
+        }
+        if allows.count() > 0 {
+            return Ok((Decision::Allow, stage, Deciding::Allows));
+        }
+        let Some(group) = group else {
+            return Ok((Decision::ImplicitDeny, stage, Deciding::None));
+        };
+        let stage = Stage::ResourceGroupLevelIdentityBasedPolicy;
+        let pool = compiled
+            .group_pools
+            .binary_search_by_key(&group, |(g, _)| *g)
+            .ok()
+            .and_then(|i| compiled.group_pools.get(i));
+        if let Some((_, pool)) = pool {
+            evaluate(pool, denies, allows)?;
+            if denies.count() > 0 {
+                return Ok((Decision::ExplicitDeny, stage, Deciding::Denies));
+            }
+            if allows.count() > 0 {
+                return Ok((Decision::Allow, stage, Deciding::Allows));
+            }
+        }
+        Ok((Decision::ImplicitDeny, stage, Deciding::None))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn session_without_session(&self, principal: PrincipalId) -> DecideError {
+        let shown = match principal.kind {
+            Kind::Root => "root".to_owned(),
+            Kind::User => format!("user/{}", self.name_of(principal)),
+            Kind::Role | Kind::RoleSession => format!("role/{}", self.name_of(principal)),
+        };
+        DecideError::SessionPolicyWithoutSession(shown)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unknown_id(&self, principal: PrincipalId) -> DecideError {
+        let kind = if principal.kind == Kind::User {
+            "user"
+        } else {
+            "role"
+        };
+        DecideError::UnknownPrincipal {
+            kind,
+            name: format!("#{}", principal.index),
+            account: self.account_id.to_string(),
+            suggestion: "; resolve the principal against this authorizer".to_owned(),
+        }
+    }
+
+    fn name_of(&self, principal: PrincipalId) -> &str {
+        let names = match principal.kind {
+            Kind::User => &self.user_names,
+            _ => &self.role_names,
+        };
+        names.get(principal.index as usize).map_or("", |n| n)
+    }
+
+    /// The reference's [`EvaluationError`] for a statement whose condition failed (C7).
+    #[cold]
+    #[inline(never)]
+    fn evaluation_error(&self, session: Option<&SessionPolicy>, e: PoolError) -> DecideError {
+        let catalog = session.map_or(&self.catalog, |s| &s.catalog);
+        let statement = catalog.statements.get(e.statement as usize);
+        let named = statement.and_then(|s| catalog.policies.get(s.policy as usize));
+        let (Some(statement), Some(named)) = (statement, named) else {
+            return DecideError::Evaluation(EvaluationError::new(
+                "compiled statement".to_owned(),
+                crate::condition::Operator::StringEquals,
+                String::new(),
+                e.error.value,
+                e.error.cause,
+            ));
+        };
+        let span = named
+            .policy()
+            .statements()
+            .get(statement.index as usize)
+            .map(|s| s.span())
+            .unwrap_or_default();
+        let position = named.policy().position(span);
+        let (operator, key) = statement
+            .condition
+            .as_ref()
+            .and_then(|c| c.clause_names().nth(e.error.clause))
+            .map_or(
+                (crate::condition::Operator::StringEquals, String::new()),
+                |(o, k)| (o, k.to_owned()),
+            );
+        let place = format!(
+            "{}:{}: statement {} of policy `{}`",
+            named.file().unwrap_or(named.name()),
+            position,
+            statement.index,
+            named.name()
+        );
+        DecideError::Evaluation(EvaluationError::new(
+            place,
+            operator,
+            key,
+            e.error.value,
+            e.error.cause,
+        ))
+    }
+
+    /// The full [`StatementRef`] of a deciding statement: policy, index, `Sid`, effect, position,
+    /// and what matched the request (as the reference reports it). `session` must be the session
+    /// policy the decision was made with, for its statements.
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// let decision = authorizer.authorize(authorizer.resolve("user/alice")?, None, &request)?;
+    /// let s = authorizer.statement_ref(decision.deciding()[0], None, &request).expect("compiled");
+    /// assert_eq!((s.policy(), s.index(), s.sid()), ("CancelHangzhou", 0, Some("CancelHangzhouBuilds")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn statement_ref(
+        &self,
+        id: StatementId,
+        session: Option<&SessionPolicy>,
+        request: &AuthRequest<'_>,
+    ) -> Option<StatementRef> {
+        let catalog = if id.is_session() {
+            &session?.catalog
+        } else {
+            &self.catalog
+        };
+        let compiled = catalog.statements.get(id.number())?;
+        let named = catalog.policies.get(compiled.policy as usize)?;
+        let statement = named.policy().statements().get(compiled.index as usize)?;
+        let action = match_part(statement.action(), |p| {
+            wildcard_match_ignore_case(p, request.action())
+        });
+        let resource = statement.resource().map_or(Matched::None, |r| {
+            match_part(r, |p| wildcard_match(p, request.resource()))
+        });
+        Some(StatementRef {
+            policy: named.name().to_owned(),
+            file: named.file().map(str::to_owned),
+            index: statement.index(),
+            sid: statement.sid().map(|s| s.value().clone()),
+            effect: statement.effect(),
+            position: named.policy().position(statement.span()),
+            action,
+            resource,
+            conditions: statement
+                .condition()
+                .map(|c| {
+                    c.clauses()
+                        .iter()
+                        .map(|cl| (cl.operator(), cl.key().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The decision as an [`Outcome`] with materialized deciding statements (no near misses:
+    /// the compiled form does not track them; see [`Authorizer::explain`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`authorize`](Authorizer::authorize).
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// let outcome = authorizer.outcome(authorizer.resolve("user/alice")?, None, &request)?;
+    /// assert_eq!(outcome.deciding()[0].policy(), "CancelHangzhou");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn outcome(
+        &self,
+        principal: PrincipalId,
+        session: Option<&SessionPolicy>,
+        request: &AuthRequest<'_>,
+    ) -> Result<Outcome, DecideError> {
+        let mut denies = Vec::new();
+        let mut allows = Vec::new();
+        let (decision, stage, which) =
+            self.run(principal, session, request, &mut denies, &mut allows)?;
+        let ids = match which {
+            Deciding::None => Vec::new(),
+            Deciding::Denies => denies,
+            Deciding::Allows => allows,
+        };
+        let mut outcome = Outcome::without_statements(decision, stage);
+        outcome.deciding = ids
+            .into_iter()
+            .filter_map(|id| self.statement_ref(id, session, request))
+            .collect();
+        Ok(outcome)
+    }
+
+    /// The CLI's explanation: the decision, stage and deciding statements from the compiled
+    /// form, and, for an implicit deny, the near misses from the reference evaluator (which
+    /// `account` must be the source of this authorizer for).
+    ///
+    /// # Errors
+    ///
+    /// As [`authorize`](Authorizer::authorize).
+    ///
+    /// ```
+    /// # use ramcheck::account::{Account, Principal};
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// use ramcheck::decision::{Decision, Request};
+    /// let account = Account::load("policies/example-account.json")?;
+    /// let authorizer = Authorizer::compile(&account)?;
+    /// let request = Request::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-beijing:1234567890123456:imagepipeline/ip-1")?;
+    /// let alice = Principal::parse("user/alice", account.id())?;
+    /// let outcome = authorizer.explain(&account, &alice, None, &request)?;
+    /// assert_eq!(outcome.decision(), Decision::ImplicitDeny);
+    /// assert!(!outcome.near_misses().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn explain(
+        &self,
+        account: &Account,
+        principal: &Principal,
+        session: Option<&NamedPolicy>,
+        request: &crate::decision::Request,
+    ) -> Result<Outcome, DecideError> {
+        let id = self.principal(principal)?;
+        let compiled_session = match session.map(SessionPolicy::compile).transpose() {
+            Ok(compiled) => compiled,
+            Err(_) => return account.decide(principal, session, request),
+        };
+        let pairs = context_pairs(request);
+        let auth = match auth_request(request, &pairs) {
+            Ok(auth) => auth,
+            // A request the reference accepted always builds; if not, the reference decides.
+            Err(_) => return account.decide(principal, session, request),
+        };
+        let mut outcome = self.outcome(id, compiled_session.as_ref(), &auth)?;
+        if outcome.decision == Decision::ImplicitDeny {
+            outcome.near_misses = account.decide(principal, session, request)?.near_misses;
+        }
+        Ok(outcome)
+    }
+
+    /// `who-can`: decides for the account owner, every user and every role (each role as a
+    /// session without a session policy, listed by the role's ARN), allowed ones first, then
+    /// root, users, roles, each sorted by name: the same list as [`Account::who_can`], with
+    /// deciding statements and no near misses.
+    ///
+    /// # Errors
+    ///
+    /// As [`authorize`](Authorizer::authorize), for the first principal that errs.
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// let list = authorizer.who_can(&request)?;
+    /// assert_eq!(list[0].principal, "acs:ram::1234567890123456:root");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn who_can(
+        &self,
+        request: &AuthRequest<'_>,
+    ) -> Result<Vec<PrincipalDecision>, DecideError> {
+        let id = &self.account_id;
+        let principals = std::iter::once((
+            PrincipalId {
+                kind: Kind::Root,
+                index: 0,
+            },
+            format!("acs:ram::{id}:root"),
+        ))
+        .chain((0u32..).zip(&self.user_names).map(|(i, n)| {
+            (
+                PrincipalId {
+                    kind: Kind::User,
+                    index: i,
+                },
+                format!("acs:ram::{id}:user/{n}"),
+            )
+        }))
+        .chain((0u32..).zip(&self.role_names).map(|(i, n)| {
+            (
+                PrincipalId {
+                    kind: Kind::Role,
+                    index: i,
+                },
+                format!("acs:ram::{id}:role/{n}"),
+            )
+        }));
+        let mut decisions = Vec::new();
+        for (principal, arn) in principals {
+            decisions.push(PrincipalDecision {
+                principal: arn,
+                outcome: self.outcome(principal, None, request)?,
+            });
+        }
+        decisions.sort_by_key(|d| !d.outcome.decision().is_allowed());
+        Ok(decisions)
+    }
+
+    /// [`who_can`](Authorizer::who_can) for a reference [`Request`](crate::decision::Request),
+    /// as the CLI holds it; `account` must be this authorizer's source (it answers only if the
+    /// request could not be compiled, which the differential tests show does not happen).
+    ///
+    /// # Errors
+    ///
+    /// As [`who_can`](Authorizer::who_can).
+    ///
+    /// ```
+    /// # use ramcheck::account::Account;
+    /// # use ramcheck::authorizer::Authorizer;
+    /// use ramcheck::decision::Request;
+    /// let account = Account::load("policies/example-account.json")?;
+    /// let authorizer = Authorizer::compile(&account)?;
+    /// let request = Request::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// assert_eq!(authorizer.who_can_request(&account, &request)?.len(), 6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn who_can_request(
+        &self,
+        account: &Account,
+        request: &crate::decision::Request,
+    ) -> Result<Vec<PrincipalDecision>, DecideError> {
+        let pairs = context_pairs(request);
+        match auth_request(request, &pairs) {
+            Ok(auth) => self.who_can(&auth),
+            Err(_) => account.who_can(request),
+        }
+    }
+
+    /// Approximate heap bytes held by the compiled form (excluding the parsed policies it keeps
+    /// for explanations), for memory reports.
+    ///
+    /// ```
+    /// # use ramcheck::authorizer::Authorizer;
+    /// # let authorizer = Authorizer::load("policies/example-account.json")?;
+    /// assert!(authorizer.index_bytes() > 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn index_bytes(&self) -> usize {
+        let pools = self
+            .users
+            .iter()
+            .chain(&self.roles)
+            .map(|p| {
+                p.account_pool.heap_bytes()
+                    + p.group_pools
+                        .iter()
+                        .map(|(_, g)| g.heap_bytes())
+                        .sum::<usize>()
+            })
+            .sum::<usize>();
+        pools
+            + self.catalog.actions.heap_bytes()
+            + self.catalog.services.heap_bytes()
+            + self.catalog.statements.capacity() * std::mem::size_of::<index::CompiledStatement>()
+    }
+}
+
+/// A reference request's context as `(key, value)` pairs, in order.
+fn context_pairs(request: &crate::decision::Request) -> Vec<(String, String)> {
+    request
+        .context()
+        .entries()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.to_owned(), v.clone())))
+        .collect()
+}
+
+/// The compiled form of a reference request.
+fn auth_request<'a>(
+    request: &'a crate::decision::Request,
+    pairs: &'a [(String, String)],
+) -> Result<AuthRequest<'a>, crate::decision::RequestError> {
+    AuthRequest::new(request.action(), request.resource().as_str())
+        .and_then(|r| r.with_owned_context(pairs))
+        .map(|r| r.at(request.now()))
+}
+
+/// The reference's `match_part`: the first listed pattern that matches, or `NotListed` (M5).
+fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
+    let hit = list.patterns().iter().find(|p| is_match(p.value()));
+    match (hit, list.is_negated()) {
+        (Some(p), false) => Matched::Pattern(p.value().clone()),
+        (None, true) => Matched::NotListed,
+        _ => Matched::None,
+    }
+}
+
+/// Users, groups and roles: 1–64 characters of `[A-Za-z0-9._@-]` (as [`Principal::parse`]).
+fn is_valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'))
+}
+
+fn is_valid_session(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-' | b'=' | b',' | b'+')
+        })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! Compiled `Condition` blocks: each clause's key folded once, its values already typed for the
+//! operator (C3), tested against an [`AuthRequest`] without allocating (C1–C8).
+//!
+//! The order of evaluation is the reference's ([`crate::condition`]): every clause, every
+//! request value, so that a request value that cannot be compared is an error wherever it sits
+//! (C7, E6), and the error names the same clause and value.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use super::request::{AuthRequest, Typed};
+use crate::condition::value::{parse_bool, parse_ip, Decimal, Instant, IpBlock, ValueError};
+use crate::condition::{eq_ignore_case, Operator};
+use crate::matching::wildcard_match;
+use crate::policy::{Condition, TypedValue};
+
+/// The listed values of a clause, in the type its operator compares.
+#[derive(Debug, Clone)]
+enum Listed {
+    Strings(Box<[Box<str>]>),
+    Decimals(Box<[Decimal]>),
+    Instants(Box<[Instant]>),
+    Bools(Box<[bool]>),
+    Blocks(Box<[IpBlock]>),
+}
+
+/// Which key a clause tests, when the checker fills it in itself (C8, E2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpecialKey {
+    None,
+    PrincipalArn,
+    CurrentTime,
+}
+
+/// One `operator: {key: values}` test.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledClause {
+    operator: Operator,
+    key: Box<str>,
+    special: SpecialKey,
+    listed: Listed,
+}
+
+/// A compiled `Condition` block (clauses AND-ed, C2).
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledCondition {
+    clauses: Box<[CompiledClause]>,
+}
+
+/// A request value that could not be compared: which clause, the value, and why (C7).
+#[derive(Debug)]
+pub(crate) struct ClauseError {
+    pub(crate) clause: usize,
+    pub(crate) value: String,
+    pub(crate) cause: ValueError,
+}
+
+impl CompiledCondition {
+    pub(crate) fn compile(condition: &Condition) -> CompiledCondition {
+        let clauses = condition
+            .clauses()
+            .iter()
+            .map(|clause| {
+                let values = clause.values().iter().map(|v| v.typed());
+                let listed = match clause.operator().family() {
+                    crate::condition::Family::String => Listed::Strings(
+                        values
+                            .filter_map(|v| match v {
+                                TypedValue::String(s) => Some(s.as_str().into()),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    crate::condition::Family::Numeric => Listed::Decimals(
+                        values.filter_map(TypedValue::as_decimal).cloned().collect(),
+                    ),
+                    crate::condition::Family::Date => Listed::Instants(
+                        values.filter_map(TypedValue::as_instant).copied().collect(),
+                    ),
+                    crate::condition::Family::Bool => {
+                        Listed::Bools(values.filter_map(TypedValue::as_bool).collect())
+                    }
+                    crate::condition::Family::Ip => Listed::Blocks(
+                        values
+                            .filter_map(TypedValue::as_ip_block)
+                            .copied()
+                            .collect(),
+                    ),
+                };
+                let key = clause.key();
+                let special = if key.eq_ignore_ascii_case("acs:PrincipalARN") {
+                    SpecialKey::PrincipalArn
+                } else if key.eq_ignore_ascii_case("acs:CurrentTime") {
+                    SpecialKey::CurrentTime
+                } else {
+                    SpecialKey::None
+                };
+                CompiledClause {
+                    operator: clause.operator(),
+                    key: key.into(),
+                    special,
+                    listed,
+                }
+            })
+            .collect();
+        CompiledCondition { clauses }
+    }
+
+    /// Whether every clause is met (C1, C2). Every clause is evaluated, even after one fails,
+    /// so that a bad request value is reported whatever the clause order (C7, E6).
+    #[inline]
+    pub(crate) fn is_met(
+        &self,
+        request: &AuthRequest<'_>,
+        principal_arn: &str,
+    ) -> Result<bool, ClauseError> {
+        let mut met = true;
+        for (index, clause) in self.clauses.iter().enumerate() {
+            let ok = clause
+                .is_met(request, principal_arn)
+                .map_err(|(value, cause)| ClauseError {
+                    clause: index,
+                    value,
+                    cause,
+                })?;
+            met &= ok;
+        }
+        Ok(met)
+    }
+
+    /// The `(operator, key)` of each clause, as a `StatementRef` lists them.
+    pub(crate) fn clause_names(&self) -> impl Iterator<Item = (Operator, &str)> {
+        self.clauses.iter().map(|c| (c.operator, &*c.key))
+    }
+}
+
+/// `acs:CurrentTime` as text, formatted on the stack (C8): the reference compares the text of
+/// `now` when the request does not give the key.
+struct NowText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl std::fmt::Write for NowText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Whether `now` is within the years RFC 3339 writes with four digits (0000–9999), where
+/// formatting and parsing it back gives it unchanged.
+fn is_rfc3339_year(now: Instant) -> bool {
+    const FIRST: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+    const LAST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    (FIRST..=LAST).contains(&now.unix_seconds())
+}
+
+impl CompiledClause {
+    /// C2–C5 for one clause.
+    fn is_met(
+        &self,
+        request: &AuthRequest<'_>,
+        principal_arn: &str,
+    ) -> Result<bool, (String, ValueError)> {
+        let negated = self.operator.is_negated();
+        let mut any = false;
+        if self.special == SpecialKey::PrincipalArn {
+            // E2: the principal's ARN, whatever the request context says.
+            any = self.value_matches(principal_arn, None)?;
+            return Ok(any != negated);
+        }
+        let mut found = false;
+        for (key, value, typed) in request.context_entries() {
+            if !key.eq_ignore_ascii_case(&self.key) {
+                continue;
+            }
+            found = true;
+            // Every request value is typed, so a bad one is an error even if another matched.
+            if self.value_matches(value, typed)? {
+                any = true;
+            }
+        }
+        if !found {
+            if self.special != SpecialKey::CurrentTime {
+                // C5: a missing key meets a negated operator and fails a positive one.
+                return Ok(negated);
+            }
+            let now = request.now();
+            if let (Listed::Instants(_), true) = (&self.listed, is_rfc3339_year(now)) {
+                // The reference formats `now` and parses it back; for a year of 0000–9999 that
+                // round trip is exact, so compare `now` itself.
+                any = self.value_matches("", Some(&Typed::Instant(now)))?;
+                return Ok(any != negated);
+            }
+            let mut text = NowText {
+                buf: [0; 64],
+                len: 0,
+            };
+            let formatted = write!(text, "{now}").is_ok();
+            let owned;
+            let value = match text.buf.get(..text.len).map(std::str::from_utf8) {
+                Some(Ok(s)) if formatted => s,
+                _ => {
+                    owned = now.to_string();
+                    &owned
+                }
+            };
+            any = self.value_matches(value, None)?;
+        }
+        // C4: a negated operator is met exactly when no request value matches any listed value.
+        Ok(any != negated)
+    }
+
+    /// Whether one request value matches any listed value under the operator's positive form.
+    #[inline]
+    fn value_matches(
+        &self,
+        text: &str,
+        typed: Option<&Typed>,
+    ) -> Result<bool, (String, ValueError)> {
+        use Operator::*;
+        let bad = |e: ValueError| (text.to_owned(), e);
+        Ok(match &self.listed {
+            Listed::Strings(listed) => match self.operator {
+                StringEquals | StringNotEquals => listed.iter().any(|p| **p == *text),
+                StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
+                    listed.iter().any(|p| eq_ignore_case(p, text))
+                }
+                _ => listed.iter().any(|p| wildcard_match(p, text)),
+            },
+            Listed::Decimals(listed) => {
+                let x = Decimal::parse(text).map_err(bad)?;
+                listed.iter().any(|p| match self.operator {
+                    NumericLessThan => x < *p,
+                    NumericLessThanEquals => x <= *p,
+                    NumericGreaterThan => x > *p,
+                    NumericGreaterThanEquals => x >= *p,
+                    _ => x == *p,
+                })
+            }
+            Listed::Instants(listed) => {
+                let x = match typed {
+                    Some(Typed::Instant(i)) => *i,
+                    _ => Instant::parse(text).map_err(bad)?,
+                };
+                listed.iter().any(|p| match self.operator {
+                    DateLessThan => x < *p,
+                    DateLessThanEquals => x <= *p,
+                    DateGreaterThan => x > *p,
+                    DateGreaterThanEquals => x >= *p,
+                    _ => x == *p,
+                })
+            }
+            Listed::Bools(listed) => {
+                let x = match typed {
+                    Some(Typed::Bool(b)) => *b,
+                    _ => parse_bool(text).map_err(bad)?,
+                };
+                listed.contains(&x)
+            }
+            Listed::Blocks(listed) => {
+                let x: IpAddr = match typed {
+                    Some(Typed::Ip(ip)) => *ip,
+                    _ => parse_ip(text).map_err(bad)?,
+                };
+                listed.iter().any(|b| b.contains(x))
+            }
+        })
+    }
+}

@@ -1,0 +1,568 @@
+//! The gateway adapter for `CancelImagePipelineExecution` (spec §1): from the raw API request to
+//! an authorization answer, or to the error body the API returns.
+//!
+//! The API names an *execution* (`exec-...`), but RAM checks the *pipeline* it belongs to
+//! (`acs:ecs:{RegionId}:{account}:imagepipeline/{pipelineId}`). The adapter validates the
+//! parameters, asks the gateway's [`ExecutionResolver`] which pipeline and account own the
+//! execution, builds the ARN, and decides with a compiled [`Authorizer`]. Every failure is an
+//! [`ApiError`] whose [`body`](ApiError::body) serializes to the JSON error shape of Alibaba
+//! Cloud APIs:
+//!
+//! | when | HTTP | `Code` | `Message` |
+//! |---|---|---|---|
+//! | `RegionId` missing or empty | 400 | `MissingRegionId` | `RegionId is mandatory for this action.` |
+//! | `ExecutionId` missing or empty | 400 | `MissingExecutionId` | `ExecutionId is mandatory for this action.` |
+//! | a parameter that cannot be part of an ARN | 400 | `InvalidRegionId.Malformed` / `InvalidExecutionId.Malformed` | `The specified parameter ... is not valid.` |
+//! | the resolver does not know the execution | 404 | `InvalidImagePipelineExecution.NotFound` | `The specified image pipeline execution does not exist!` |
+//! | RAM denies | 403 | `Forbidden.RAM` | `User not authorized to operate on the specified resource, or this API doesn't support RAM.` |
+//! | anything that prevents a sure answer (E6) | 500 | `InternalError` | `The request processing has failed due to some unknown error, exception or failure.` |
+//!
+//! A denial carries an `AccessDeniedDetail` object, as RAM-integrated APIs return it:
+//! `PolicyType` (the stage that denied: `ControlPolicy`, `SessionPolicy`,
+//! `AccountLevelIdentityBasedPolicy`, `ResourceGroupLevelIdentityBasedPolicy`; a cross-account
+//! request, which no resource-based policy can grant here, reports `ResourceBasedPolicy`),
+//! `AuthAction`, `AuthPrincipalType` (`SubUser`, `AssumedRoleUser`), `AuthPrincipalDisplayName`,
+//! `AuthPrincipalOwnerId`, `NoPermissionType` (`ImplicitDeny` or `ExplicitDeny`) and
+//! `EncodedDiagnosticMessage` (base64 of a JSON diagnosis: action, resource, policy type,
+//! whether explicit, and the deciding statements as `policy#index`).
+//!
+//! On the allowed path nothing is allocated: the ARN is built in a stack buffer.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use ramcheck::authorizer::Authorizer;
+//! use ramcheck::condition::value::Instant;
+//! use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
+//!
+//! let authorizer = Authorizer::load("policies/example-account.json")?;
+//! let mut executions = HashMap::new();
+//! executions.insert("exec-1".to_owned(), Execution::new("ip-1", "1234567890123456"));
+//! let request = CancelRequest {
+//!     region_id: Some("cn-hangzhou"),
+//!     execution_id: Some("exec-1"),
+//!     principal: "user/alice",
+//!     context: &[],
+//!     request_id: None,
+//!     now: Instant::parse("2026-01-01T00:00:00Z")?,
+//! };
+//! assert!(authorize_cancel(&authorizer, &executions, &request).is_ok());
+//!
+//! let denied = authorize_cancel(&authorizer, &executions, &CancelRequest { principal: "user/carol", ..request })
+//!     .unwrap_err();
+//! assert_eq!(denied.status(), 403);
+//! assert_eq!(denied.body().code(), "Forbidden.RAM");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::account::Principal;
+use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, PrincipalId};
+use crate::condition::value::Instant;
+use crate::decision::{Decision, Stage, CANCEL_IMAGE_PIPELINE_EXECUTION};
+
+/// The raw `CancelImagePipelineExecution` call as the gateway received and authenticated it.
+#[derive(Debug, Clone, Copy)]
+pub struct CancelRequest<'a> {
+    /// The `RegionId` parameter (required).
+    pub region_id: Option<&'a str>,
+    /// The `ExecutionId` parameter (required).
+    pub execution_id: Option<&'a str>,
+    /// The authenticated caller, in any form [`Principal::parse`] reads.
+    pub principal: &'a str,
+    /// The request context (`acs:SourceIp`, `acs:SecureTransport`, ...); a key may repeat.
+    pub context: &'a [(&'a str, &'a str)],
+    /// The request's id, echoed in error bodies as `RequestId`.
+    pub request_id: Option<&'a str>,
+    /// The gateway's clock: `acs:CurrentTime` unless the context gives it.
+    pub now: Instant,
+}
+
+/// What the gateway knows of an execution: its pipeline and the account that owns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    /// The pipeline id, e.g. `ip-2ze5tsl5bp6nf2b3****`.
+    pub pipeline_id: String,
+    /// The owning account's ID.
+    pub owner_account_id: String,
+}
+
+impl Execution {
+    /// An execution of `pipeline_id` owned by `owner_account_id`.
+    ///
+    /// ```
+    /// use ramcheck::gateway::Execution;
+    ///
+    /// let e = Execution::new("ip-1", "1234567890123456");
+    /// assert_eq!(e.pipeline_id, "ip-1");
+    /// ```
+    pub fn new(pipeline_id: impl Into<String>, owner_account_id: impl Into<String>) -> Execution {
+        Execution {
+            pipeline_id: pipeline_id.into(),
+            owner_account_id: owner_account_id.into(),
+        }
+    }
+}
+
+/// The gateway's lookup from an execution id to its pipeline and owner.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use ramcheck::gateway::{Execution, ExecutionResolver};
+///
+/// let mut executions = HashMap::new();
+/// executions.insert("exec-1".to_owned(), Execution::new("ip-1", "1234567890123456"));
+/// assert_eq!(executions.execution("exec-1").map(|e| e.pipeline_id.as_str()), Some("ip-1"));
+/// assert!(executions.execution("exec-2").is_none());
+/// ```
+pub trait ExecutionResolver {
+    /// The execution, if it exists.
+    fn execution(&self, execution_id: &str) -> Option<&Execution>;
+}
+
+impl ExecutionResolver for HashMap<String, Execution> {
+    fn execution(&self, execution_id: &str) -> Option<&Execution> {
+        self.get(execution_id)
+    }
+}
+
+/// An allowed request: the pipeline it was decided on, and the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Granted {
+    /// The compiled decision (allowed; its stage and deciding statements).
+    pub decision: AuthDecision,
+}
+
+/// `AccessDeniedDetail` of a RAM denial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessDeniedDetail {
+    /// The policy type that denied: the stage's RAM name.
+    pub policy_type: String,
+    /// The RAM action checked.
+    pub auth_action: String,
+    /// `SubUser`, `AssumedRoleUser` (or `Account` for the account itself).
+    pub auth_principal_type: String,
+    /// The user's name, or `role:session` for a role session.
+    pub auth_principal_display_name: String,
+    /// The caller's account ID.
+    pub auth_principal_owner_id: String,
+    /// Base64 of a JSON diagnosis.
+    pub encoded_diagnostic_message: String,
+    /// `ImplicitDeny` or `ExplicitDeny`.
+    pub no_permission_type: String,
+}
+
+/// The JSON error body, in Alibaba Cloud's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorBody {
+    /// The request's id, when the gateway gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The error code.
+    pub code: String,
+    /// The error message.
+    pub message: String,
+    /// For a RAM denial: what denied it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_denied_detail: Option<AccessDeniedDetail>,
+}
+
+impl ErrorBody {
+    /// The error code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+}
+
+/// A failed call: the HTTP status and the body to return, plus, for internal errors, the cause
+/// (for the gateway's logs, never sent).
+///
+/// ```
+/// use ramcheck::authorizer::Authorizer;
+/// use ramcheck::condition::value::Instant;
+/// use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
+/// use std::collections::HashMap;
+///
+/// let authorizer = Authorizer::load("policies/example-account.json")?;
+/// let executions: HashMap<String, Execution> = HashMap::new();
+/// let request = CancelRequest { region_id: Some(""), execution_id: Some("exec-1"),
+///     principal: "user/alice", context: &[], request_id: Some("req-1"), now: Instant::now() };
+/// let err = authorize_cancel(&authorizer, &executions, &request).unwrap_err();
+/// assert_eq!(err.status(), 400);
+/// assert_eq!(serde_json::to_string(err.body())?,
+///     r#"{"RequestId":"req-1","Code":"MissingRegionId","Message":"RegionId is mandatory for this action."}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {}: {}", body.code, body.message)]
+pub struct ApiError {
+    status: u16,
+    body: ErrorBody,
+    cause: Option<String>,
+}
+
+impl ApiError {
+    /// The HTTP status: 400, 403, 404 or 500.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body to serialize.
+    pub fn body(&self) -> &ErrorBody {
+        &self.body
+    }
+
+    /// For a 500: what went wrong (not part of the body).
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new(status: u16, request: &CancelRequest<'_>, code: &str, message: &str) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody {
+                request_id: request.request_id.map(str::to_owned),
+                code: code.to_owned(),
+                message: message.to_owned(),
+                access_denied_detail: None,
+            },
+            cause: None,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn internal(request: &CancelRequest<'_>, cause: String) -> ApiError {
+        let mut e = ApiError::new(
+            500,
+            request,
+            "InternalError",
+            "The request processing has failed due to some unknown error, exception or failure.",
+        );
+        e.cause = Some(cause);
+        e
+    }
+}
+
+const FORBIDDEN_MESSAGE: &str =
+    "User not authorized to operate on the specified resource, or this API doesn't support RAM.";
+
+/// Whether a parameter can be spliced into an ARN field: no `:`, `/`, wildcards or spaces.
+fn is_arn_safe(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A stack buffer for the resource ARN.
+struct ArnBuf {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl std::fmt::Write for ArnBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Validates, resolves, builds the ARN and authorizes a `CancelImagePipelineExecution` call.
+///
+/// # Errors
+///
+/// An [`ApiError`] with the status and body the API returns (see the [module](self) docs).
+pub fn authorize_cancel(
+    authorizer: &Authorizer,
+    resolver: &impl ExecutionResolver,
+    request: &CancelRequest<'_>,
+) -> Result<Granted, ApiError> {
+    let region = match request.region_id {
+        Some(r) if !r.is_empty() => r,
+        _ => {
+            return Err(ApiError::new(
+                400,
+                request,
+                "MissingRegionId",
+                "RegionId is mandatory for this action.",
+            ))
+        }
+    };
+    let execution_id = match request.execution_id {
+        Some(e) if !e.is_empty() => e,
+        _ => {
+            return Err(ApiError::new(
+                400,
+                request,
+                "MissingExecutionId",
+                "ExecutionId is mandatory for this action.",
+            ))
+        }
+    };
+    if !is_arn_safe(region) {
+        return Err(ApiError::new(
+            400,
+            request,
+            "InvalidRegionId.Malformed",
+            "The specified parameter RegionId is not valid.",
+        ));
+    }
+    if !is_arn_safe(execution_id) {
+        return Err(ApiError::new(
+            400,
+            request,
+            "InvalidExecutionId.Malformed",
+            "The specified parameter ExecutionId is not valid.",
+        ));
+    }
+    let Some(execution) = resolver.execution(execution_id) else {
+        return Err(ApiError::new(
+            404,
+            request,
+            "InvalidImagePipelineExecution.NotFound",
+            "The specified image pipeline execution does not exist!",
+        ));
+    };
+    let mut arn = ArnBuf {
+        buf: [0; 256],
+        len: 0,
+    };
+    let owned;
+    let resource = match write!(
+        arn,
+        "acs:ecs:{region}:{}:imagepipeline/{}",
+        execution.owner_account_id, execution.pipeline_id
+    ) {
+        Ok(()) => match arn.buf.get(..arn.len).map(std::str::from_utf8) {
+            Some(Ok(text)) => text,
+            _ => return Err(ApiError::internal(request, "the ARN is not UTF-8".into())),
+        },
+        Err(_) => {
+            owned = format!(
+                "acs:ecs:{region}:{}:imagepipeline/{}",
+                execution.owner_account_id, execution.pipeline_id
+            );
+            &owned
+        }
+    };
+    let principal = authorizer
+        .resolve(request.principal)
+        .map_err(|e| ApiError::internal(request, e.to_string()))?;
+    let auth = AuthRequest::new(CANCEL_IMAGE_PIPELINE_EXECUTION, resource)
+        .and_then(|r| r.with_context(request.context))
+        .map_err(|e| ApiError::internal(request, e.to_string()))?
+        .at(request.now);
+    let decision = authorizer
+        .authorize(principal, None, &auth)
+        .map_err(|e| ApiError::internal(request, e.to_string()))?;
+    if decision.is_allowed() {
+        return Ok(Granted { decision });
+    }
+    Err(forbidden(authorizer, request, principal, &auth, &decision))
+}
+
+/// The 403 body of a RAM denial.
+#[cold]
+#[inline(never)]
+fn forbidden(
+    authorizer: &Authorizer,
+    request: &CancelRequest<'_>,
+    principal: PrincipalId,
+    auth: &AuthRequest<'_>,
+    decision: &AuthDecision,
+) -> ApiError {
+    let account = authorizer.account_id();
+    let (principal_type, display_name) = match Principal::parse(request.principal, account) {
+        Ok(Principal::User(name)) => ("SubUser", name),
+        Ok(Principal::Role(role)) => ("AssumedRoleUser", role),
+        Ok(Principal::RoleSession { role, session }) => {
+            ("AssumedRoleUser", format!("{role}:{session}"))
+        }
+        Ok(Principal::Root) | Err(_) => ("Account", account.to_owned()),
+    };
+    let policy_type = match decision.stage() {
+        Stage::CrossAccount => "ResourceBasedPolicy",
+        other => other.name(),
+    };
+    let explicit = decision.decision() == Decision::ExplicitDeny;
+    let statements: Vec<String> = authorizer
+        .deciding_statements(principal, None, auth)
+        .unwrap_or_else(|_| decision.deciding().to_vec())
+        .into_iter()
+        .filter_map(|id| authorizer.statement_ref(id, None, auth))
+        .map(|s| format!("{}#{}", s.policy(), s.index()))
+        .collect();
+    let diagnosis = serde_json::json!({
+        "AuthAction": auth.action(),
+        "AuthResource": auth.resource(),
+        "NoPermissionPolicyType": policy_type,
+        "ExplicitDeny": explicit,
+        "DecidingStatements": statements,
+    });
+    let mut e = ApiError::new(403, request, "Forbidden.RAM", FORBIDDEN_MESSAGE);
+    e.body.access_denied_detail = Some(AccessDeniedDetail {
+        policy_type: policy_type.to_owned(),
+        auth_action: auth.action().to_owned(),
+        auth_principal_type: principal_type.to_owned(),
+        auth_principal_display_name: display_name,
+        auth_principal_owner_id: account.to_owned(),
+        encoded_diagnostic_message: base64(diagnosis.to_string().as_bytes()),
+        no_permission_type: if explicit {
+            "ExplicitDeny"
+        } else {
+            "ImplicitDeny"
+        }
+        .to_owned(),
+    });
+    e
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                let index = ((n >> shift) & 63) as usize;
+                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'=')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> (Authorizer, HashMap<String, Execution>) {
+        let authorizer = Authorizer::load("policies/example-account.json").unwrap();
+        let mut executions = HashMap::new();
+        for (exec, pipeline, account) in [
+            ("exec-1", "ip-1", "1234567890123456"),
+            ("exec-prod", "ip-prod-1", "1234567890123456"),
+            ("exec-other", "ip-1", "9999999999999999"),
+        ] {
+            executions.insert(exec.to_owned(), Execution::new(pipeline, account));
+        }
+        (authorizer, executions)
+    }
+
+    fn call(
+        principal: &str,
+        region: Option<&str>,
+        exec: Option<&str>,
+    ) -> Result<Granted, ApiError> {
+        let (authorizer, executions) = fixture();
+        let request = CancelRequest {
+            region_id: region,
+            execution_id: exec,
+            principal,
+            context: &[],
+            request_id: Some("r-1"),
+            now: Instant::from_unix(1_767_225_600, 0),
+        };
+        authorize_cancel(&authorizer, &executions, &request)
+    }
+
+    #[test]
+    fn spec1_missing_or_empty_region_is_400_naming_it() {
+        for region in [None, Some("")] {
+            let e = call("user/alice", region, Some("exec-1")).unwrap_err();
+            assert_eq!((e.status(), e.body().code()), (400, "MissingRegionId"));
+            assert_eq!(e.body().message, "RegionId is mandatory for this action.");
+        }
+    }
+
+    #[test]
+    fn spec1_missing_or_empty_execution_is_400_naming_it() {
+        for exec in [None, Some("")] {
+            let e = call("user/alice", Some("cn-hangzhou"), exec).unwrap_err();
+            assert_eq!((e.status(), e.body().code()), (400, "MissingExecutionId"));
+        }
+        let e = call("user/alice", Some("cn-*"), Some("exec-1")).unwrap_err();
+        assert_eq!(
+            (e.status(), e.body().code()),
+            (400, "InvalidRegionId.Malformed")
+        );
+    }
+
+    #[test]
+    fn spec1_unknown_execution_is_404() {
+        let e = call("user/alice", Some("cn-hangzhou"), Some("exec-nope")).unwrap_err();
+        assert_eq!(e.status(), 404);
+        assert_eq!(e.body().code(), "InvalidImagePipelineExecution.NotFound");
+        assert_eq!(
+            e.body().message,
+            "The specified image pipeline execution does not exist!"
+        );
+    }
+
+    #[test]
+    fn e5_denials_are_403_with_access_denied_detail() {
+        assert!(call("user/alice", Some("cn-hangzhou"), Some("exec-1")).is_ok());
+        let e = call("user/bob", Some("cn-hangzhou"), Some("exec-prod")).unwrap_err();
+        assert_eq!((e.status(), e.body().code()), (403, "Forbidden.RAM"));
+        let detail = e.body().access_denied_detail.clone().unwrap();
+        assert_eq!(detail.no_permission_type, "ExplicitDeny");
+        assert_eq!(detail.policy_type, "AccountLevelIdentityBasedPolicy");
+        assert_eq!(detail.auth_principal_type, "SubUser");
+        assert_eq!(detail.auth_principal_display_name, "bob");
+        assert_eq!(detail.auth_action, "ecs:CancelImagePipelineExecution");
+        let json = serde_json::to_value(e.body()).unwrap();
+        assert_eq!(
+            json["AccessDeniedDetail"]["AuthPrincipalOwnerId"],
+            "1234567890123456"
+        );
+        let e = call("user/alice", Some("ap-southeast-1"), Some("exec-1")).unwrap_err();
+        let detail = e.body().access_denied_detail.clone().unwrap();
+        assert_eq!(
+            (
+                detail.policy_type.as_str(),
+                detail.no_permission_type.as_str()
+            ),
+            ("ControlPolicy", "ExplicitDeny")
+        );
+        let e = call("user/alice", Some("cn-hangzhou"), Some("exec-other")).unwrap_err();
+        assert_eq!(e.status(), 403);
+    }
+
+    #[test]
+    fn e6_unknown_principal_is_500_never_allow() {
+        let e = call("user/mallory", Some("cn-hangzhou"), Some("exec-1")).unwrap_err();
+        assert_eq!((e.status(), e.body().code()), (500, "InternalError"));
+        assert!(e.cause().is_some_and(|c| c.contains("mallory")));
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The linter: findings about policy documents before they reach RAM, from "RAM would reject
+//! this" to "this lets anyone cancel every image build".
+//!
+//! This module owns [`Finding`], [`Severity`] and the entry points [`lint_document`] (one
+//! document) and [`lint_file`] (a file in any input format, see [`input`]). Each rule lives in
+//! its own file under `lint/rules/` and is listed, with its stable id, default severity and
+//! documentation, in the [`registry`]. Grammar faults come from the parser
+//! ([`Policy::parse_with_errors`]) and are mapped to rules by
+//! [`PolicyErrorKind::rule_id`](crate::policy::PolicyErrorKind::rule_id); every other rule works
+//! on the parsed model. Rendering findings is [`crate::output`]'s job; choosing files, ignores
+//! and exit status is the CLI's.
+//!
+//! ```
+//! use ramcheck::lint::{lint_document, Severity};
+//!
+//! let findings = lint_document(br#"{"Version": "1", "Statement": [
+//!   {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecutions",
+//!    "Resource": "acs:ecs:cn-hangzhou:*:imagepipeline/*"}]}"#, None);
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].rule, "unknown-action");
+//! assert_eq!(findings[0].severity, Severity::Warning);
+//! assert_eq!((findings[0].position.line, findings[0].position.column), (2, 33));
+//! assert_eq!(findings[0].help.as_deref(), Some("did you mean `ecs:CancelImagePipelineExecution`?"));
+//! ```
+
+pub mod catalog;
+pub mod input;
+pub mod registry;
+mod rules;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::policy::{Policy, PolicyKind, Position, Source, Span};
+
+pub use registry::Rule;
+
+/// How bad a finding is, from most to least severe. The order of the variants is that order:
+/// `Severity::Error < Severity::Suggestion` reads "comes before".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// RAM would reject the document, or it cannot work as written.
+    Error,
+    /// It grants more than is safe.
+    Security,
+    /// Probably not what the author meant.
+    Warning,
+    /// Style; no effect on access.
+    Suggestion,
+}
+
+impl Severity {
+    /// Every severity, most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Error,
+        Severity::Security,
+        Severity::Warning,
+        Severity::Suggestion,
+    ];
+
+    /// The level's name as the CLI and the JSON output spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Security => "security",
+            Severity::Warning => "warning",
+            Severity::Suggestion => "suggestion",
+        }
+    }
+
+    /// Whether this severity is `level` or more severe.
+    pub fn is_at_least(self, level: Severity) -> bool {
+        self <= level
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The text is not a severity name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown level `{0}`; the levels are `error`, `security`, `warning` and `suggestion`")]
+pub struct UnknownSeverity(pub String);
+
+impl FromStr for Severity {
+    type Err = UnknownSeverity;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|l| l.name() == s)
+            .ok_or_else(|| UnknownSeverity(s.to_owned()))
+    }
+}
+
+/// One thing a rule found in a document: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's stable id (`unknown-key`).
+    pub rule: &'static str,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Byte span in the document's text.
+    pub span: Span,
+    /// Line and column of the span's start, both from 1 (columns in characters).
+    pub position: Position,
+    /// JSON path of the element (`Statement[0].Action[1]`); empty for the document itself.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is a suggestion.
+    pub help: Option<String>,
+    /// A second place involved (the first of two duplicates), when there is one.
+    pub related: Option<Position>,
+}
+
+/// One document that was linted, with its text (for rendering source lines) and findings.
+#[derive(Debug, Clone)]
+pub struct LintedDocument {
+    /// The document's name: the Terraform address, the RAM policy name, or for a plain
+    /// document its file name without the extension.
+    pub name: String,
+    /// The kind it was checked as.
+    pub kind: PolicyKind,
+    /// Whether it was embedded in another format (a Terraform plan, GetPolicy output): then its
+    /// positions point into the decoded document, not into the file.
+    pub embedded: bool,
+    /// The document's own text (for an embedded document: the decoded string), which the
+    /// findings' positions point into.
+    pub source: Source,
+    /// The findings, in document order.
+    pub findings: Vec<Finding>,
+}
+
+/// The documents of one input file, linted.
+#[derive(Debug, Clone)]
+pub struct LintedFile {
+    /// The file's path as shown to people (`-` for standard input).
+    pub path: String,
+    /// The documents found in it (none for a Terraform plan without RAM resources).
+    pub documents: Vec<LintedDocument>,
+}
+
+/// Every finding of `files` with its file and document, sorted by file, line and column (then
+/// rule), as all renderers list them.
+pub fn sorted_findings(files: &[LintedFile]) -> Vec<(&LintedFile, &LintedDocument, &Finding)> {
+    let mut all: Vec<(&LintedFile, &LintedDocument, &Finding)> = files
+        .iter()
+        .flat_map(|file| {
+            file.documents
+                .iter()
+                .flat_map(move |doc| doc.findings.iter().map(move |f| (file, doc, f)))
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        (a.0.path.as_str(), a.2.position, a.1.name.as_str(), a.2.rule).cmp(&(
+            b.0.path.as_str(),
+            b.2.position,
+            b.1.name.as_str(),
+            b.2.rule,
+        ))
+    });
+    all
+}
+
+/// Lints one policy document. `kind` is the kind to check it as; `None` tells trust policies
+/// from identity policies by their statements ([`input::guess_kind`]).
+///
+/// Never fails: a document that is not JSON gives an `invalid-json` finding.
+pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
+    lint_with_kind(bytes, kind).1
+}
+
+/// Lints a file in any of the supported input formats (a policy document, `terraform show
+/// -json` output, `aliyun ram GetPolicy`/`GetPolicyVersion` output), one entry per document
+/// found in it. `name` names a plain document; `kind` overrides the kind of plain and
+/// GetPolicy documents (Terraform documents take theirs from the resource type).
+pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<LintedDocument> {
+    let (format, documents) = input::detect(bytes, name, kind);
+    documents
+        .into_iter()
+        .map(|doc| {
+            let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
+            linted.embedded = format != input::Format::Policy;
+            linted
+        })
+        .collect()
+}
+
+/// Lints a document from raw bytes that may not be UTF-8; the source is read lossily.
+pub fn lint_bytes(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> LintedDocument {
+    let (kind, findings) = lint_with_kind(bytes, kind);
+    LintedDocument {
+        name: name.to_owned(),
+        kind,
+        embedded: false,
+        source: Source::new(&String::from_utf8_lossy(bytes)),
+        findings,
+    }
+}
+
+fn lint_with_kind(bytes: &[u8], kind: Option<PolicyKind>) -> (PolicyKind, Vec<Finding>) {
+    let kind = kind.unwrap_or_else(|| input::guess_kind(bytes));
+    let (policy, errors) = Policy::parse_with_errors(bytes, kind);
+    let mut findings: Vec<Finding> = errors
+        .iter()
+        .map(|e| Finding {
+            rule: registry::rule_for_kind(e.kind()).id,
+            severity: registry::rule_for_kind(e.kind()).severity,
+            span: e.span(),
+            position: e.position(),
+            path: e.path().to_owned(),
+            message: e.message().to_owned(),
+            help: e.help().map(str::to_owned),
+            related: e.related().map(|(_, p)| p),
+        })
+        .collect();
+    if let Some(policy) = &policy {
+        rules::check_all(policy, &mut findings);
+    }
+    findings
+        .sort_by(|a, b| (a.position, a.rule, &a.message).cmp(&(b.position, b.rule, &b.message)));
+    findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
+    (kind, findings)
+}
+
+/// What a rule sees: the parsed document. Rules push findings through [`Ctx::report`].
+pub(crate) struct Ctx<'a> {
+    pub(crate) policy: &'a Policy,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    /// Records a finding of `rule` at `span`.
+    pub(crate) fn report(
+        &mut self,
+        rule: &Rule,
+        span: Span,
+        path: String,
+        message: String,
+        help: Option<String>,
+    ) {
+        self.findings.push(Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            span,
+            position: self.policy.position(span),
+            path,
+            message,
+            help,
+            related: None,
+        });
+    }
+
+    /// Like [`Ctx::report`], with a second place involved.
+    pub(crate) fn report_related(
+        &mut self,
+        rule: &Rule,
+        span: Span,
+        path: String,
+        message: String,
+        help: Option<String>,
+        related: Span,
+    ) {
+        self.report(rule, span, path, message, help);
+        let position = self.policy.position(related);
+        if let Some(last) = self.findings.last_mut() {
+            last.related = Some(position);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Input formats: finding the policy documents in a file.
+//!
+//! A file is one of
+//!
+//! 1. a policy document (anything that is not one of the formats below, including text that is
+//!    not JSON at all, which the linter reports as `invalid-json`);
+//! 2. the output of `terraform show -json`, a plan or a state: every `alicloud_ram_policy`
+//!    (`policy_document`, or the older `document`), `alicloud_ram_role`
+//!    (`assume_role_policy_document` or `document`: a trust policy) and
+//!    `alicloud_resource_manager_control_policy` (`policy_document`: a control policy) in
+//!    `planned_values`, `resource_changes[].change.after` or `values`, modules walked
+//!    recursively, named by its Terraform address; the same address with the same document in
+//!    several sections is linted once;
+//! 3. the output of `aliyun ram GetPolicy` or `GetPolicyVersion`: the document is the JSON string
+//!    `DefaultPolicyVersion.PolicyDocument` or `PolicyVersion.PolicyDocument`.
+//!
+//! An embedded document is linted as its own text (the decoded string), so positions point into
+//! it. What to do with the documents is [`crate::lint`]'s job.
+
+use crate::policy::json::{self, Member, Node, Value};
+use crate::policy::PolicyKind;
+
+/// One document found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Its name: the Terraform address, the RAM policy name, or the name given for the file.
+    pub name: String,
+    /// Its text.
+    pub bytes: Vec<u8>,
+    /// The kind to check it as; `None` to guess ([`guess_kind`]).
+    pub kind: Option<PolicyKind>,
+}
+
+/// The format a file was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A policy document (or something that is not JSON).
+    Policy,
+    /// `terraform show -json` output.
+    Terraform,
+    /// `aliyun ram GetPolicy` / `GetPolicyVersion` output.
+    GetPolicy,
+}
+
+/// The documents in a file, with the format it was recognised as. `name` names a plain
+/// document; `kind` (when given) is the kind of plain and GetPolicy documents, while Terraform
+/// documents take theirs from the resource type.
+pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Vec<Document>) {
+    let plain = || Document {
+        name: name.to_owned(),
+        bytes: bytes.to_vec(),
+        kind,
+    };
+    let Ok((_, root)) = json::parse_bytes(bytes) else {
+        return (Format::Policy, vec![plain()]);
+    };
+    let Value::Object(members) = &root.value else {
+        return (Format::Policy, vec![plain()]);
+    };
+    if is_terraform(members) {
+        return (Format::Terraform, terraform(members));
+    }
+    if let Some(docs) = get_policy(members, kind) {
+        return (Format::GetPolicy, docs);
+    }
+    (Format::Policy, vec![plain()])
+}
+
+/// The documents in a file; see [`detect`].
+pub fn documents(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<Document> {
+    detect(bytes, name, kind).1
+}
+
+/// Tells a trust policy from an identity policy: a document is a trust policy when a statement
+/// has `Principal`, and either a statement with `Principal` has no `Resource`/`NotResource` or
+/// some statement names an `sts:` action. So an identity policy with a stray
+/// `Principal` is checked as the identity policy it is (and gets `principal-not-allowed`).
+pub fn guess_kind(bytes: &[u8]) -> PolicyKind {
+    let Ok((_, root)) = json::parse_bytes(bytes) else {
+        return PolicyKind::Identity;
+    };
+    let Value::Object(members) = &root.value else {
+        return PolicyKind::Identity;
+    };
+    let statements: Vec<&[Member]> = match get(members, "Statement").map(|n| &n.value) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|n| match &n.value {
+                Value::Object(m) => Some(m.as_slice()),
+                _ => None,
+            })
+            .collect(),
+        Some(Value::Object(m)) => vec![m.as_slice()],
+        _ => return PolicyKind::Identity,
+    };
+    let with_principal: Vec<&[Member]> = statements
+        .iter()
+        .copied()
+        .filter(|s| get(s, "Principal").is_some())
+        .collect();
+    if with_principal.is_empty() {
+        return PolicyKind::Identity;
+    }
+    let principal_without_resource = with_principal
+        .iter()
+        .any(|s| get(s, "Resource").is_none() && get(s, "NotResource").is_none());
+    let any_sts = statements.iter().any(|s| {
+        ["Action", "NotAction"]
+            .iter()
+            .filter_map(|k| get(s, k))
+            .flat_map(strings)
+            .any(|a| a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sts:")))
+    });
+    if principal_without_resource || any_sts {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Identity
+    }
+}
+
+fn strings(node: &Node) -> Vec<&str> {
+    match &node.value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|n| match &n.value {
+                Value::String(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
+    members.iter().find(|m| m.key == key).map(|m| &m.value)
+}
+
+fn get_str<'a>(members: &'a [Member], key: &str) -> Option<&'a str> {
+    match get(members, key).map(|n| &n.value) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn object(node: Option<&Node>) -> Option<&[Member]> {
+    match node.map(|n| &n.value) {
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
+    }
+}
+
+fn is_terraform(members: &[Member]) -> bool {
+    get(members, "format_version").is_some()
+        && [
+            "planned_values",
+            "values",
+            "resource_changes",
+            "terraform_version",
+        ]
+        .iter()
+        .any(|k| get(members, k).is_some())
+}
+
+/// The document attributes of each resource type, in order of preference, and its kind.
+fn terraform_type(ty: &str) -> Option<(&'static [&'static str], PolicyKind)> {
+    match ty {
+        "alicloud_ram_policy" => Some((&["policy_document", "document"], PolicyKind::Identity)),
+        "alicloud_ram_role" => Some((
+            &["assume_role_policy_document", "document"],
+            PolicyKind::Trust,
+        )),
+        "alicloud_resource_manager_control_policy" => {
+            Some((&["policy_document"], PolicyKind::Control))
+        }
+        _ => None,
+    }
+}
+
+fn terraform(members: &[Member]) -> Vec<Document> {
+    let mut out: Vec<Document> = Vec::new();
+    if let Some(root) = object(get(members, "planned_values")).and_then(|v| get(v, "root_module")) {
+        walk_module(root, &mut out, 0);
+    }
+    if let Some(Value::Array(changes)) = get(members, "resource_changes").map(|n| &n.value) {
+        for change in changes {
+            let Value::Object(change) = &change.value else {
+                continue;
+            };
+            let (Some(address), Some(ty)) = (get_str(change, "address"), get_str(change, "type"))
+            else {
+                continue;
+            };
+            if let Some(after) = object(get(change, "change")).and_then(|c| object(get(c, "after")))
+            {
+                resource(address, ty, after, &mut out);
+            }
+        }
+    }
+    if let Some(root) = object(get(members, "values")).and_then(|v| get(v, "root_module")) {
+        walk_module(root, &mut out, 0);
+    }
+    out
+}
+
+/// Modules nest as deep as the configuration does; the JSON reader already bounds nesting, and
+/// this bound keeps the walk from recursing on anything it could not have read.
+const MAX_MODULE_DEPTH: usize = 64;
+
+fn walk_module(module: &Node, out: &mut Vec<Document>, depth: usize) {
+    let Value::Object(module) = &module.value else {
+        return;
+    };
+    if depth > MAX_MODULE_DEPTH {
+        return;
+    }
+    if let Some(Value::Array(resources)) = get(module, "resources").map(|n| &n.value) {
+        for r in resources {
+            let Value::Object(r) = &r.value else {
+                continue;
+            };
+            let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type")) else {
+                continue;
+            };
+            if let Some(values) = object(get(r, "values")) {
+                resource(address, ty, values, out);
+            }
+        }
+    }
+    if let Some(Value::Array(children)) = get(module, "child_modules").map(|n| &n.value) {
+        for child in children {
+            walk_module(child, out, depth + 1);
+        }
+    }
+}
+
+fn resource(address: &str, ty: &str, values: &[Member], out: &mut Vec<Document>) {
+    let Some((attributes, kind)) = terraform_type(ty) else {
+        return;
+    };
+    let Some(text) = attributes.iter().find_map(|a| get_str(values, a)) else {
+        return;
+    };
+    if out
+        .iter()
+        .any(|d| d.name == address && d.bytes == text.as_bytes())
+    {
+        return;
+    }
+    out.push(Document {
+        name: address.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+        kind: Some(kind),
+    });
+}
+
+fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
+    let version = ["DefaultPolicyVersion", "PolicyVersion"]
+        .iter()
+        .find_map(|k| object(get(members, k)))?;
+    let text = get_str(version, "PolicyDocument")?;
+    let policy_name = object(get(members, "Policy")).and_then(|p| get_str(p, "PolicyName"));
+    let version_id = get_str(version, "VersionId");
+    let name = match (policy_name, version_id) {
+        (Some(name), Some(v)) => format!("{name}@{v}"),
+        (Some(name), None) => name.to_owned(),
+        (None, Some(v)) => format!("PolicyVersion {v}"),
+        (None, None) => "PolicyDocument".to_owned(),
+    };
+    Some(vec![Document {
+        name,
+        bytes: text.as_bytes().to_vec(),
+        kind: kind.or(Some(PolicyKind::Identity)),
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_policy_is_guessed() {
+        let trust = br#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}]}"#;
+        assert_eq!(guess_kind(trust), PolicyKind::Trust);
+    }
+
+    #[test]
+    fn identity_policy_with_stray_principal_stays_identity() {
+        let doc = br#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*","Principal":"*"}]}"#;
+        assert_eq!(guess_kind(doc), PolicyKind::Identity);
+    }
+
+    #[test]
+    fn get_policy_version_is_unwrapped() {
+        let doc = br#"{"RequestId":"x","PolicyVersion":{"VersionId":"v3","PolicyDocument":"{\"Version\":\"1\"}"}}"#;
+        let (format, docs) = detect(doc, "file", None);
+        assert_eq!(format, Format::GetPolicy);
+        assert_eq!(docs[0].name, "PolicyVersion v3");
+        assert_eq!(docs[0].bytes, br#"{"Version":"1"}"#);
+    }
+
+    #[test]
+    fn terraform_dedupes_same_address_and_document() {
+        let doc = br#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[
+            {"address":"alicloud_ram_policy.p","type":"alicloud_ram_policy","values":{"policy_document":"{}"}}]}},
+          "resource_changes":[{"address":"alicloud_ram_policy.p","type":"alicloud_ram_policy","change":{"after":{"policy_document":"{}"}}}]}"#;
+        let (format, docs) = detect(doc, "plan", None);
+        assert_eq!(format, Format::Terraform);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].kind, Some(PolicyKind::Identity));
+    }
+}

@@ -1,0 +1,223 @@
+//! The registry of lint rules: each stable id with its default severity, status, one-line
+//! description and documentation. Ids are never reused; a retired rule stays here as
+//! deprecated. The `docs/rules/` pages and `ramcheck rules` are generated from this list.
+
+use super::rules;
+use super::Severity;
+use crate::policy::PolicyErrorKind;
+
+/// Whether a rule is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Stable: its id and meaning will not change.
+    Stable,
+    /// Preview: may still change.
+    Preview,
+}
+
+/// A lint rule: its id, default severity and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable id in kebab case, named after the problem it finds.
+    pub id: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// Stable or preview.
+    pub status: Status,
+    /// The version of ramcheck that introduced it.
+    pub since: &'static str,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// Markdown with the fixed headings "What it does", "Why is this bad?", "Example",
+    /// "Use instead" and "References".
+    pub doc: &'static str,
+}
+
+impl Rule {
+    /// The rule's documentation page in Markdown, as `docs/rules/<id>.md` holds it.
+    pub fn markdown(&self) -> String {
+        format!(
+            "# `{}`\n\nLevel: **{}** · status: {} · since {}\n\n{}\n\n{}\n",
+            self.id,
+            self.severity,
+            match self.status {
+                Status::Stable => "stable",
+                Status::Preview => "preview",
+            },
+            self.since,
+            self.summary,
+            self.doc.trim()
+        )
+    }
+}
+
+/// Every rule, in the order of the docs: errors, then security, warnings, suggestions.
+pub fn rules() -> &'static [&'static Rule] {
+    &ALL
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// The rule that reports a grammar fault of this kind.
+pub(crate) fn rule_for_kind(kind: PolicyErrorKind) -> &'static Rule {
+    rule(kind.rule_id()).unwrap_or(&rules::grammar::INTERNAL_ERROR)
+}
+
+/// The index page of `docs/rules/`, listing every rule.
+pub fn index_markdown() -> String {
+    let mut out = String::from(
+        "# ramcheck lint rules\n\nGenerated from the code (`src/lint/rules/`); regenerate with \
+         `RAMCHECK_BLESS=1 cargo test`.\n\n| id | level | finds |\n|---|---|---|\n",
+    );
+    for rule in ALL {
+        out.push_str(&format!(
+            "| [`{}`]({}.md) | {} | {} |\n",
+            rule.id, rule.id, rule.severity, rule.summary
+        ));
+    }
+    out
+}
+
+static ALL: [&Rule; 37] = [
+    &rules::grammar::INVALID_JSON,
+    &rules::grammar::INVALID_VERSION,
+    &rules::grammar::MISSING_STATEMENT,
+    &rules::grammar::UNKNOWN_KEY,
+    &rules::grammar::DUPLICATE_KEY,
+    &rules::grammar::INVALID_EFFECT,
+    &rules::grammar::MISSING_ACTION,
+    &rules::grammar::MISSING_RESOURCE,
+    &rules::empty_value::RULE,
+    &rules::grammar::INVALID_TYPE,
+    &rules::malformed_action::RULE,
+    &rules::malformed_resource::RULE,
+    &rules::grammar::UNKNOWN_OPERATOR,
+    &rules::grammar::INVALID_CONDITION_VALUE,
+    &rules::grammar::PRINCIPAL_NOT_ALLOWED,
+    &rules::trust_policy_shape::RULE,
+    &rules::policy_too_large::RULE,
+    &rules::grammar::INTERNAL_ERROR,
+    &rules::allow_all::RULE,
+    &rules::allow_notaction::RULE,
+    &rules::cancel_any_pipeline::RULE,
+    &rules::trust_any_principal::RULE,
+    &rules::deny_bypass_missing_key::RULE,
+    &rules::unknown_action::RULE,
+    &rules::action_resource_mismatch::RULE,
+    &rules::condition_key_unsupported::RULE,
+    &rules::condition_never_met::RULE,
+    &rules::non_string_value::RULE,
+    &rules::single_statement_object::RULE,
+    &rules::not_resource::RULE,
+    &rules::unreachable_statement::RULE,
+    &rules::cidr_host_bits::RULE,
+    &rules::empty_statement::RULE,
+    &rules::key_case::RULE,
+    &rules::action_case::RULE,
+    &rules::duplicate_entry::RULE,
+    &rules::duplicate_sid::RULE,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case() {
+        let mut ids: Vec<&str> = ALL.iter().map(|r| r.id).collect();
+        for id in &ids {
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id}"
+            );
+        }
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len());
+    }
+
+    #[test]
+    fn every_doc_has_the_fixed_headings() {
+        for rule in ALL {
+            let mut at = 0;
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## References",
+            ] {
+                let found = rule.doc.get(at..).and_then(|rest| rest.find(heading));
+                assert!(
+                    found.is_some(),
+                    "{}: missing or misplaced {heading}",
+                    rule.id
+                );
+                at += found.unwrap_or(0) + heading.len();
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_kind_has_a_rule() {
+        for kind in [
+            PolicyErrorKind::InvalidJson,
+            PolicyErrorKind::InvalidVersion,
+            PolicyErrorKind::MissingStatement,
+            PolicyErrorKind::UnknownKey,
+            PolicyErrorKind::DuplicateKey,
+            PolicyErrorKind::InvalidEffect,
+            PolicyErrorKind::MissingAction,
+            PolicyErrorKind::MissingResource,
+            PolicyErrorKind::EmptyValue,
+            PolicyErrorKind::InvalidType,
+            PolicyErrorKind::UnknownOperator,
+            PolicyErrorKind::InvalidConditionValue,
+            PolicyErrorKind::PrincipalNotAllowed,
+            PolicyErrorKind::MissingPrincipal,
+            PolicyErrorKind::Internal,
+        ] {
+            assert!(rule(kind.rule_id()).is_some(), "{kind:?}");
+        }
+    }
+
+    /// `docs/rules/` is generated from the registry; `RAMCHECK_BLESS=1 cargo test` rewrites it.
+    #[test]
+    fn docs_rules_is_up_to_date() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+        let mut expected: Vec<(String, String)> = ALL
+            .iter()
+            .map(|r| (format!("{}.md", r.id), r.markdown()))
+            .collect();
+        expected.push(("README.md".to_owned(), index_markdown()));
+        if std::env::var_os("RAMCHECK_BLESS").is_some() {
+            std::fs::create_dir_all(&dir).expect("create docs/rules");
+            for (name, text) in &expected {
+                std::fs::write(dir.join(name), text).expect("write doc");
+            }
+        }
+        for (name, text) in &expected {
+            let found = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            assert!(
+                found == *text,
+                "docs/rules/{name} is out of date; regenerate with `RAMCHECK_BLESS=1 cargo test`"
+            );
+        }
+        let mut stale = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("docs/rules exists") {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if !expected.iter().any(|(n, _)| *n == name) {
+                stale.push(name);
+            }
+        }
+        assert!(stale.is_empty(), "stale pages in docs/rules: {stale:?}");
+    }
+}

@@ -1,0 +1,51 @@
+//! Lint findings as one JSON object:
+//! `{"files": N, "documents": N, "findings": [{"rule", "severity", "file", "document", "line",
+//! "column", "path", "message", "help"}]}`, findings sorted by file, line and column. The field
+//! names are a contract.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::lint::{sorted_findings, LintedFile};
+
+/// The report as a JSON value.
+pub fn findings_value(files: &[LintedFile]) -> Value {
+    let documents: usize = files.iter().map(|f| f.documents.len()).sum();
+    let findings: Vec<Value> = sorted_findings(files)
+        .into_iter()
+        .map(|(file, doc, f)| {
+            json!({
+                "rule": f.rule,
+                "severity": f.severity.name(),
+                "file": file.path,
+                "document": doc.name,
+                "line": f.position.line,
+                "column": f.position.column,
+                "path": f.path,
+                "message": f.message,
+                "help": f.help,
+            })
+        })
+        .collect();
+    json!({"files": files.len(), "documents": documents, "findings": findings})
+}
+
+/// Writes the report as one JSON object and a newline.
+///
+/// ```
+/// use ramcheck::lint::{lint_file, LintedFile};
+/// use ramcheck::output::lint_json;
+///
+/// let files = vec![LintedFile { path: "p.json".into(), documents: lint_file(b"{}", "p", None) }];
+/// let mut out = Vec::new();
+/// lint_json::write_findings(&mut out, &files)?;
+/// let value: serde_json::Value = serde_json::from_slice(&out)?;
+/// assert_eq!(value["files"], 1);
+/// assert_eq!(value["findings"][0]["rule"], "invalid-version");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_findings(out: &mut impl Write, files: &[LintedFile]) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &findings_value(files))?;
+    writeln!(out)
+}

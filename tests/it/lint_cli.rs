@@ -1,0 +1,535 @@
+//! `ramcheck lint` and `ramcheck rules` through the real binary: exit status for each
+//! `--fail-on`, the JSON and SARIF shapes, Terraform and GetPolicy inputs, ignores and the
+//! sidecar, colour, standard input, directories and globs.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/{name}")
+}
+
+fn ramcheck() -> Command {
+    let mut cmd = Command::cargo_bin("ramcheck").expect("binary");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let out = ramcheck()
+        .arg("lint")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+}
+
+fn status(args: &[&str]) -> i32 {
+    ramcheck()
+        .arg("lint")
+        .args(args)
+        .output()
+        .expect("runs")
+        .status
+        .code()
+        .unwrap_or(-1)
+}
+
+#[test]
+fn fail_on_levels_pick_the_exit_status() {
+    let security = fixture("lint/allow-all.json");
+    let warning = fixture("lint/not-resource.json");
+    let suggestion = fixture("lint/key-case.json");
+    let clean = fixture("lint/allow-all.ok.json");
+    assert_eq!(status(&[&security]), 1, "default is security");
+    assert_eq!(status(&[&security, "--fail-on", "error"]), 0);
+    assert_eq!(status(&[&security, "--fail-on", "never"]), 0);
+    assert_eq!(status(&[&warning]), 0);
+    assert_eq!(status(&[&warning, "--fail-on", "warning"]), 1);
+    assert_eq!(status(&[&suggestion, "--fail-on", "warning"]), 0);
+    assert_eq!(status(&[&suggestion, "--fail-on", "suggestion"]), 1);
+    assert_eq!(status(&[&clean, "--fail-on", "suggestion"]), 0);
+    assert_eq!(
+        status(&[&fixture("lint/invalid-json.json"), "--fail-on", "error"]),
+        1
+    );
+}
+
+#[test]
+fn usage_errors_and_unreadable_inputs_exit_2_with_empty_stdout() {
+    for args in [
+        vec!["no/such/file.json"],
+        vec!["--fail-on", "sometimes"],
+        vec!["--format", "xml"],
+        vec!["--ignore", "allow-al"],
+        vec!["tests/fixtures/lint/*.nothing"],
+        vec!["-", "-"],
+    ] {
+        let out = ramcheck().arg("lint").args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+    let out = ramcheck()
+        .args(["lint", "--ignore", "allow-al"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `allow-all`?"));
+}
+
+#[test]
+fn a_file_that_is_not_json_is_a_finding_not_exit_2() {
+    let out = ramcheck()
+        .args(["lint", "-", "--format", "json"])
+        .write_stdin("this is not json")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"][0]["rule"], "invalid-json");
+    assert_eq!(v["findings"][0]["file"], "-");
+    assert_eq!(v["findings"][0]["document"], "-");
+}
+
+#[test]
+fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
+    let v = json_of(&[
+        &fixture("lint/unknown-action.json"),
+        &fixture("lint/cancel-any-pipeline.json"),
+    ]);
+    let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["documents", "files", "findings"]);
+    assert_eq!(v["files"], 2);
+    assert_eq!(v["documents"], 2);
+    let findings = v["findings"].as_array().expect("array");
+    assert_eq!(findings.len(), 5);
+    for f in findings {
+        let mut keys: Vec<&str> = f
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["column", "document", "file", "help", "line", "message", "path", "rule", "severity"]
+        );
+    }
+    let order: Vec<(String, u64, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    let typo = findings
+        .iter()
+        .find(|f| f["rule"] == "unknown-action")
+        .expect("typo found");
+    assert_eq!(typo["severity"], "warning");
+    assert_eq!(typo["path"], "Statement[0].Action[0]");
+    assert_eq!(
+        typo["help"],
+        "did you mean `ecs:CancelImagePipelineExecution`?"
+    );
+    assert_eq!(typo["document"], "unknown-action");
+    assert_eq!(
+        (typo["line"].as_u64(), typo["column"].as_u64()),
+        (Some(6), Some(18))
+    );
+}
+
+#[test]
+fn sarif_has_one_run_with_rules_and_located_results() {
+    let out = ramcheck()
+        .args([
+            "lint",
+            "tests/fixtures/lint/cancel-any-pipeline.json",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().is_some_and(|s| s.contains("sarif")));
+    let runs = log["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "ramcheck");
+    assert!(driver["informationUri"].as_str().is_some());
+    let rules = driver["rules"].as_array().expect("rules");
+    assert!(rules.iter().any(|r| r["id"] == "cancel-any-pipeline"
+        && r["defaultConfiguration"]["level"] == "error"
+        && r["shortDescription"]["text"].is_string()
+        && r["help"]["text"].is_string()));
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "key-case" && r["defaultConfiguration"]["level"] == "note"));
+    let results = runs[0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert_eq!(r["level"], "error");
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(
+            loc["artifactLocation"]["uri"],
+            "tests/fixtures/lint/cancel-any-pipeline.json"
+        );
+        assert!(loc["region"]["startLine"].as_u64() >= Some(1));
+        assert!(loc["region"]["startColumn"].as_u64() >= Some(1));
+    }
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        19
+    );
+}
+
+#[test]
+fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document() {
+    let v = json_of(&[
+        &fixture("lint-inputs/terraform-plan.json"),
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(v["files"], 1);
+    assert_eq!(
+        v["documents"], 4,
+        "builders (deduped), deployer, no_delete, module.ci legacy"
+    );
+    let findings: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            (
+                f["document"].as_str().unwrap_or("").to_owned(),
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        findings.contains(&(
+            "alicloud_ram_policy.builders".into(),
+            "cancel-any-pipeline".into(),
+            7
+        )),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&(
+            "alicloud_ram_role.deployer".into(),
+            "trust-any-principal".into(),
+            9
+        )),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&(
+            "module.ci.alicloud_ram_policy.legacy".into(),
+            "unknown-action".into(),
+            1
+        )),
+        "{findings:?}"
+    );
+    assert!(
+        !findings.iter().any(|(d, _, _)| d.contains("no_delete")),
+        "{findings:?}"
+    );
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|(_, r, _)| r == "cancel-any-pipeline")
+            .count(),
+        1,
+        "deduped"
+    );
+    let out = ramcheck()
+        .args(["lint", &fixture("lint-inputs/terraform-plan.json")])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "tests/fixtures/lint-inputs/terraform-plan.json:7:19: security[cancel-any-pipeline]: "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("(in `alicloud_ram_policy.builders`)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_control_policy_from_terraform_is_checked_as_control() {
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "values": {"root_module": {"resources": [{
+            "address": "alicloud_resource_manager_control_policy.p",
+            "type": "alicloud_resource_manager_control_policy",
+            "values": {"policy_document": "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Principal\":\"*\"}]}"}
+        }]}}
+    });
+    let out = ramcheck()
+        .args(["lint", "-", "--format", "json"])
+        .write_stdin(plan.to_string())
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["principal-not-allowed"]);
+}
+
+#[test]
+fn get_policy_output_is_unwrapped_and_named_after_the_policy() {
+    let v = json_of(&[&fixture("lint-inputs/get-policy.json")]);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "action-resource-mismatch");
+    assert_eq!(f["document"], "cancel-builds@v2");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(6), Some(17))
+    );
+}
+
+#[test]
+fn ignore_suppresses_a_rule_everywhere_or_in_one_file() {
+    let a = fixture("lint/allow-all.json");
+    let b = fixture("lint/cancel-any-pipeline.json");
+    let count = |v: &Value, rule: &str| {
+        v["findings"]
+            .as_array()
+            .map_or(0, |f| f.iter().filter(|f| f["rule"] == rule).count())
+    };
+    let all = json_of(&[&a, &b]);
+    assert_eq!(count(&all, "cancel-any-pipeline"), 4);
+    let none = json_of(&[&a, &b, "--ignore", "cancel-any-pipeline"]);
+    assert_eq!(count(&none, "cancel-any-pipeline"), 0);
+    let one = json_of(&[&a, &b, "--ignore", &format!("cancel-any-pipeline:{b}")]);
+    assert_eq!(count(&one, "cancel-any-pipeline"), 1);
+    let glob = json_of(&[
+        &a,
+        &b,
+        "--ignore",
+        "cancel-any-pipeline:tests/fixtures/lint/allow-*.json",
+    ]);
+    assert_eq!(count(&glob, "cancel-any-pipeline"), 3);
+    assert_eq!(
+        status(&[
+            &a,
+            "--ignore",
+            "allow-all",
+            "--ignore",
+            "cancel-any-pipeline"
+        ]),
+        0
+    );
+}
+
+fn temp_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect(".git");
+    std::fs::create_dir_all(dir.path().join("policies/nested")).expect("dirs");
+    let copy = |from: &str, to: &str| {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture(from)),
+            dir.path().join(to),
+        )
+        .expect("copy");
+    };
+    copy("lint/allow-all.json", "policies/admin.json");
+    copy("lint/key-case.json", "policies/nested/case.json");
+    copy("lint/allow-all.ok.json", "policies/nested/ok.json");
+    std::fs::write(dir.path().join("policies/notes.txt"), "not linted").expect("write");
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = Command::cargo_bin("ramcheck")
+        .expect("binary")
+        .current_dir(dir)
+        .arg("lint")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn sidecar_at_the_repository_root_suppresses_findings() {
+    let repo = temp_repo();
+    let (code, v) = run_in(repo.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        v["files"], 3,
+        "every *.json below the current directory, sidecar and .git skipped"
+    );
+    std::fs::write(
+        repo.path().join(".ramcheck.json"),
+        r#"{"ignore": [{"rule": "allow-all", "path": "policies/*.json"}, {"rule": "cancel-any-pipeline"}]}"#,
+    )
+    .expect("write sidecar");
+    let (code, v) = run_in(
+        &repo.path().join("policies/nested"),
+        &["../admin.json", "case.json"],
+    );
+    assert_eq!(code, 0, "{v}");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["key-case"]);
+    std::fs::write(
+        repo.path().join(".ramcheck.json"),
+        r#"{"ignore": [{"rule": "no-such-rule"}]}"#,
+    )
+    .expect("write");
+    let (code, _) = run_in(repo.path(), &[]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn directories_are_walked_recursively_in_order_and_globs_are_expanded() {
+    let repo = temp_repo();
+    let (_, v) = run_in(repo.path(), &["policies", "--fail-on", "never"]);
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert_eq!(files.first(), Some(&"policies/admin.json"));
+    assert_eq!(files.last(), Some(&"policies/nested/case.json"));
+    assert_eq!(v["files"], 3);
+    let (_, v) = run_in(repo.path(), &["policies/**/*.json", "--fail-on", "never"]);
+    assert_eq!(v["files"], 3);
+    let (_, v) = run_in(repo.path(), &["policies/nested/*.json"]);
+    assert_eq!(v["files"], 2);
+}
+
+#[test]
+fn text_is_compiler_style_with_caret_help_and_summary_and_no_colour_off_a_terminal() {
+    for no_color in [false, true] {
+        let mut cmd = ramcheck();
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd
+            .args(["lint", &fixture("lint/unknown-action.json")])
+            .output()
+            .expect("runs");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(
+            !text.contains('\u{1b}'),
+            "no colour when stdout is not a terminal"
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "tests/fixtures/lint/unknown-action.json:6:18: warning[unknown-action]: unknown action `ecs:CancelImagePipelineExecutions`"
+        );
+        assert!(lines[1].starts_with("6 |       \"Action\": ["));
+        assert_eq!(
+            lines[2],
+            format!("  | {}{}", " ".repeat(17), "^".repeat(35))
+        );
+        assert_eq!(
+            lines[3],
+            "  = help: did you mean `ecs:CancelImagePipelineExecution`?"
+        );
+        assert_eq!(
+            lines.last(),
+            Some(&"2 findings (2 warnings) in 1 file, 1 document")
+        );
+    }
+}
+
+#[test]
+fn stdin_is_linted_with_kind() {
+    let trust = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::*:root"}}]}"#;
+    let out = ramcheck()
+        .args(["lint", "-", "--format", "json"])
+        .write_stdin(trust)
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"][0]["rule"], "trust-any-principal");
+    assert_eq!(out.status.code(), Some(1));
+    let out = ramcheck()
+        .args(["lint", "-", "--format", "json", "--kind", "identity"])
+        .write_stdin(trust)
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"principal-not-allowed") && rules.contains(&"missing-resource"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn rules_lists_every_rule_and_prints_docs() {
+    let out = ramcheck().arg("rules").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    for id in [
+        "invalid-json",
+        "cancel-any-pipeline",
+        "deny-bypass-missing-key",
+        "duplicate-sid",
+        "invalid-type",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(id)), "{id}");
+    }
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("cancel-any-pipeline") && l.contains(" security ")));
+    let out = ramcheck()
+        .args(["rules", "unknown-action", "--format", "markdown"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.starts_with("# `unknown-action`"));
+    assert!(text.contains("## Why is this bad?"));
+    let docs: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/unknown-action.md");
+    assert_eq!(
+        std::fs::read_to_string(docs).expect("doc page"),
+        text.trim_end().to_owned() + "\n"
+    );
+}

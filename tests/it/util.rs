@@ -1,0 +1,139 @@
+//! Helpers shared by the integration tests: running the real `ramcheck` binary from the crate
+//! root, and reading its output.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The crate root: the binary runs here, so relative paths are those of the README.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The path of a `tests/fixtures/check/` file, relative to the crate root, as a user would
+/// type it.
+pub fn fixture(name: &str) -> String {
+    format!("tests/fixtures/check/{name}")
+}
+
+/// What one run of the binary gave: exit status, stdout and stderr, kept apart.
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl fmt::Debug for Run {
+    /// Prints everything, so a failed assertion shows the whole run.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\n--- status: {:?}\n--- stdout:\n{}\n--- stderr:\n{}\n---",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// The first line of stdout.
+    pub fn first_line(&self) -> &str {
+        self.stdout.lines().next().unwrap_or_default()
+    }
+
+    /// Stdout as exactly one JSON object (nothing before or after it but whitespace).
+    pub fn json(&self) -> Value {
+        let value: Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON value: {e}{self:?}"));
+        assert!(value.is_object(), "stdout is not a JSON object{self:?}");
+        assert_eq!(
+            self.stdout.matches('\n').count(),
+            1,
+            "the object is not one line{self:?}"
+        );
+        value
+    }
+
+    /// Asserts an invalid-input failure: status 2, nothing on stdout, an `error:` on stderr
+    /// containing every one of `needles`.
+    pub fn assert_invalid(&self, needles: &[&str]) {
+        assert_eq!(self.status, Some(2), "{self:?}");
+        assert_eq!(self.stdout, "", "stdout must be empty on status 2{self:?}");
+        assert!(!self.stderr.trim().is_empty(), "{self:?}");
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "stderr lacks `{needle}`{self:?}"
+            );
+        }
+    }
+}
+
+/// Runs `ramcheck ARGS` in the crate root.
+pub fn ramcheck(args: &[&str]) -> Run {
+    run(args, None)
+}
+
+/// Runs `ramcheck ARGS` in the crate root with `stdin` on standard input.
+pub fn ramcheck_stdin(args: &[&str], stdin: &str) -> Run {
+    run(args, Some(stdin))
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Run {
+    run_in(root(), args, stdin)
+}
+
+/// Runs `ramcheck ARGS` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut command = Command::new(binary());
+    command.current_dir(dir).args(args);
+    if let Some(stdin) = stdin {
+        command.write_stdin(stdin);
+    }
+    let output = command.output().expect("the binary runs");
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ramcheck"))
+}
+
+/// Whether a parse error's line and column lie inside the document (columns up to one past
+/// the end of the line, for an error at a line's end), and its span too; the text is read
+/// lossily, as the parser reports positions for non-UTF-8 input.
+pub fn position_inside(bytes: &[u8], e: &ramcheck::policy::PolicyError) -> Result<(), String> {
+    check_position(bytes, e.position()).map_err(|why| format!("{why}: {e}"))?;
+    if e.span().start > bytes.len() || e.span().end > bytes.len() {
+        return Err(format!(
+            "span {:?} past the end ({}): {e}",
+            e.span(),
+            bytes.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a line and column lie inside the document.
+pub fn check_position(bytes: &[u8], p: ramcheck::policy::Position) -> Result<(), String> {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.split('\n').collect();
+    if p.line < 1 || p.line > lines.len() {
+        return Err(format!("line {} outside 1..={}", p.line, lines.len()));
+    }
+    // Only `\n` ends a line: a `\r` is a character of its line and counts as a column.
+    let width = lines[p.line - 1].chars().count();
+    if p.column < 1 || p.column > width + 1 {
+        return Err(format!(
+            "column {} outside 1..={} of line {}",
+            p.column,
+            width + 1,
+            p.line
+        ));
+    }
+    Ok(())
+}
