@@ -55,6 +55,9 @@ impl std::fmt::Display for Position {
 pub struct Source {
     text: Arc<str>,
     line_starts: Vec<usize>,
+    /// Where the text starts in the file it is embedded in (an inline policy of an account
+    /// file): lines before it, and characters before it on its first line.
+    origin: Position,
 }
 
 impl Source {
@@ -66,6 +69,16 @@ impl Source {
         Source {
             text: Arc::from(text),
             line_starts,
+            origin: Position { line: 1, column: 1 },
+        }
+    }
+
+    /// Indexes a text that starts at `origin` of a larger file, so that positions are the
+    /// file's.
+    pub(crate) fn with_origin(text: &str, origin: Position) -> Source {
+        Source {
+            origin,
+            ..Source::new(text)
         }
     }
 
@@ -84,11 +97,21 @@ impl Source {
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count())
             + 1;
-        Position { line, column }
+        let column = if line == 1 {
+            column + self.origin.column - 1
+        } else {
+            column
+        };
+        Position {
+            line: line + self.origin.line - 1,
+            column,
+        }
     }
 
-    /// The text of a line (from 1), without its line break.
+    /// The text of a line (from 1), without its line break. For an embedded text, lines are
+    /// the file's, and the first line holds only the embedded part.
     pub fn line_text(&self, line: usize) -> &str {
+        let line = line.saturating_sub(self.origin.line - 1);
         let start = self
             .line_starts
             .get(line.wrapping_sub(1))
@@ -180,6 +203,20 @@ impl Policy {
     /// Parses a document of the given kind from raw bytes, which must be UTF-8 (G11).
     pub fn from_bytes(bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
         let (policy, errors) = parser::parse(bytes, kind);
+        match policy {
+            Some(policy) if errors.is_empty() => Ok(policy),
+            _ => Err(first_error(errors)),
+        }
+    }
+
+    /// Parses a document embedded in a larger file at `origin`, so that every position is the
+    /// file's (inline policies of an account file).
+    pub(crate) fn parse_at(
+        text: &str,
+        kind: PolicyKind,
+        origin: Position,
+    ) -> Result<Policy, PolicyError> {
+        let (policy, errors) = parser::parse_at(text.as_bytes(), kind, origin);
         match policy {
             Some(policy) if errors.is_empty() => Ok(policy),
             _ => Err(first_error(errors)),

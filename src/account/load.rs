@@ -363,25 +363,21 @@ impl Loader {
                     NamedPolicy::new(name.clone(), Some(shown), Arc::new(policy))
                 }
                 Value::Object(_) => {
-                    // Parse the inline document in place, so positions are the account file's.
-                    let text = self.source.text();
-                    let padded: String = text
-                        .get(..m.value.span.start)
-                        .unwrap_or_default()
-                        .chars()
-                        .map(|c| if c == '\n' { '\n' } else { ' ' })
-                        .chain(
-                            text.get(m.value.span.start..m.value.span.end)
-                                .unwrap_or_default()
-                                .chars(),
-                        )
-                        .collect();
+                    // Parse the inline document where it stands, so positions are the
+                    // account file's (`Source::with_origin`); only its own text is copied, so
+                    // loading stays linear in the file.
+                    let text = self
+                        .source
+                        .text()
+                        .get(m.value.span.start..m.value.span.end)
+                        .unwrap_or_default();
+                    let origin = self.source.position(m.value.span.start);
                     let policy =
-                        Policy::parse_as(&padded, PolicyKind::Identity).map_err(|e| match &self
-                            .file
-                        {
-                            Some(f) => e.with_file(f),
-                            None => e,
+                        Policy::parse_at(text, PolicyKind::Identity, origin).map_err(|e| {
+                            match &self.file {
+                                Some(f) => e.with_file(f),
+                                None => e,
+                            }
                         })?;
                     NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
                 }

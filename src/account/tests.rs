@@ -681,3 +681,28 @@ fn example_account_exercises_every_stage() {
         Stage::CrossAccount
     );
 }
+
+#[test]
+fn load_reports_inline_policy_errors_on_the_documents_first_line() {
+    let json =
+        "{\"account_id\": \"1\", \"policies\": {\"P\": {\"Version\": 1, \"Statement\": []}}}";
+    let AccountError::Policy(p) = load_err(json) else {
+        panic!("policy error expected")
+    };
+    assert_eq!((p.position().line, p.position().column), (1, 51));
+}
+
+#[test]
+fn load_keeps_inline_policy_statement_positions() {
+    let json = "{\"account_id\": \"1\",\n  \"policies\": {\"P\": {\"Version\": \"1\", \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}},\n  \"users\": {\"u\": {\"policies\": [\"P\"]}}}";
+    let a = account(json);
+    let p = Principal::parse("user/u", "1").expect("principal");
+    let outcome = a
+        .decide(
+            &p,
+            None,
+            &cancel("acs:ecs:cn-hangzhou:1:imagepipeline/ip-1"),
+        )
+        .expect("decides");
+    assert_eq!(outcome.deciding()[0].position().to_string(), "3:5");
+}

@@ -7,7 +7,7 @@
 use super::json::{self, Member, Node, Value};
 use super::{
     Clause, Condition, ConditionValue, Effect, PatternList, Policy, PolicyError, PolicyErrorKind,
-    PolicyKind, Principal, Source, Span, Spanned, Statement, TypedValue,
+    PolicyKind, Position, Principal, Source, Span, Spanned, Statement, TypedValue,
 };
 use crate::condition::value::{parse_bool, Decimal, Instant, IpBlock};
 use crate::condition::{Family, Operator};
@@ -27,10 +27,19 @@ const STATEMENT_KEYS: [&str; 8] = [
 
 /// Parses a document; see [`Policy::parse_with_errors`](super::Policy::parse_with_errors).
 pub(super) fn parse(bytes: &[u8], kind: PolicyKind) -> (Option<Policy>, Vec<PolicyError>) {
+    parse_at(bytes, kind, Position { line: 1, column: 1 })
+}
+
+/// Parses a document whose text starts at `origin` of the file it is in.
+pub(super) fn parse_at(
+    bytes: &[u8],
+    kind: PolicyKind,
+    origin: Position,
+) -> (Option<Policy>, Vec<PolicyError>) {
     let (text, root) = match json::parse_bytes(bytes) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let source = Source::new(&String::from_utf8_lossy(bytes));
+            let source = Source::with_origin(&String::from_utf8_lossy(bytes), origin);
             let error = PolicyError {
                 kind: PolicyErrorKind::InvalidJson,
                 span: Span::new(e.offset, e.offset),
@@ -45,7 +54,7 @@ pub(super) fn parse(bytes: &[u8], kind: PolicyKind) -> (Option<Policy>, Vec<Poli
         }
     };
     let mut parser = Parser {
-        source: Source::new(text),
+        source: Source::with_origin(text, origin),
         kind,
         errors: Vec::new(),
     };
