@@ -9,6 +9,12 @@
 //!   positioned error; the failures are exactly the listed ones, with their reasons.
 //! - `parser_props`: property tests: the parser never panics on random bytes, random text or
 //!   mutated policies, and its errors always lie inside the document.
+//! - `lint_cli`: `ramcheck lint` and `ramcheck rules` through the real binary: exit statuses
+//!   for each `--fail-on`, the JSON and SARIF outputs, Terraform and GetPolicy inputs,
+//!   suppressions.
+//! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
+//!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
+//!   located; the SARIF log validates against the SARIF 2.1.0 schema.
 //! - `util`: running the binary and reading its output.
 
 #[path = "it/account_cli.rs"]
@@ -17,6 +23,10 @@ mod account_cli;
 mod cli_check;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/lint_cli.rs"]
+mod lint_cli;
+#[path = "it/lint_fixtures.rs"]
+mod lint_fixtures;
 #[path = "it/parser_props.rs"]
 mod parser_props;
 #[path = "it/util.rs"]

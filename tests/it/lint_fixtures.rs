@@ -1,13 +1,10 @@
-//! `ramcheck lint` (issue 4): the rule fixtures, the real-world corpus, the SARIF schema, and
-//! the CLI through the real binary (`it/lint_cli.rs`).
+//! `ramcheck lint` (issue 4): the rule fixtures, the real-world corpus and the SARIF schema
+//! (the CLI through the real binary is in `lint_cli`).
 //!
 //! - `fixtures/lint/<rule-id>.json` must give exactly the (rule, line) pairs listed for it in
 //!   `fixtures/lint/EXPECTED.tsv`; `<rule-id>.ok.json` must give no finding at all.
 //! - Every document of `../shared/corpus/real/` is linted without a crash, and each one that is
 //!   not strict JSON gets `invalid-json` at the line and column of the fault.
-
-#[path = "it/lint_cli.rs"]
-mod lint_cli;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
