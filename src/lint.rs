@@ -170,7 +170,7 @@ pub fn sorted_findings(files: &[LintedFile]) -> Vec<(&LintedFile, &LintedDocumen
 ///
 /// Never fails: a document that is not JSON gives an `invalid-json` finding.
 pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
-    lint_with_kind(bytes, kind).1
+    lint_with_kind(bytes, kind, Position { line: 1, column: 1 }).1
 }
 
 /// Lints a file in any of the supported input formats (a policy document, `terraform show
@@ -181,17 +181,30 @@ pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<Lint
     let (format, documents) = input::detect(bytes, name, kind);
     documents
         .into_iter()
-        .map(|doc| {
-            let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
-            linted.embedded = format != input::Format::Policy;
-            linted
+        .map(|doc| match doc.origin {
+            // An inline policy of an account file: positions and source lines are the file's.
+            Some(origin) => {
+                let (kind, findings) = lint_with_kind(&doc.bytes, doc.kind, origin);
+                LintedDocument {
+                    name: doc.name,
+                    kind,
+                    embedded: false,
+                    source: Source::new(&String::from_utf8_lossy(bytes)),
+                    findings,
+                }
+            }
+            None => {
+                let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
+                linted.embedded = format != input::Format::Policy;
+                linted
+            }
         })
         .collect()
 }
 
 /// Lints a document from raw bytes that may not be UTF-8; the source is read lossily.
 pub fn lint_bytes(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> LintedDocument {
-    let (kind, findings) = lint_with_kind(bytes, kind);
+    let (kind, findings) = lint_with_kind(bytes, kind, Position { line: 1, column: 1 });
     LintedDocument {
         name: name.to_owned(),
         kind,
@@ -201,9 +214,13 @@ pub fn lint_bytes(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> LintedD
     }
 }
 
-fn lint_with_kind(bytes: &[u8], kind: Option<PolicyKind>) -> (PolicyKind, Vec<Finding>) {
+fn lint_with_kind(
+    bytes: &[u8],
+    kind: Option<PolicyKind>,
+    origin: Position,
+) -> (PolicyKind, Vec<Finding>) {
     let kind = kind.unwrap_or_else(|| input::guess_kind(bytes));
-    let (policy, errors) = Policy::parse_with_errors(bytes, kind);
+    let (policy, errors) = Policy::parse_with_errors_at(bytes, kind, origin);
     let mut findings: Vec<Finding> = errors
         .iter()
         .map(|e| Finding {

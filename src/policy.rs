@@ -223,6 +223,15 @@ impl Policy {
         }
     }
 
+    /// [`Policy::parse_with_errors`] for a document embedded at `origin` of a larger file.
+    pub(crate) fn parse_with_errors_at(
+        bytes: &[u8],
+        kind: PolicyKind,
+        origin: Position,
+    ) -> (Option<Policy>, Vec<PolicyError>) {
+        parser::parse_at(bytes, kind, origin)
+    }
+
     /// Parses leniently, for the linter: every error found (not just the first), and the
     /// policy when the document was JSON of the right overall shape, even if a statement was
     /// wrong (wrong statements are left out of it).

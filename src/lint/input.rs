@@ -18,7 +18,7 @@
 //! it. What to do with the documents is [`crate::lint`]'s job.
 
 use crate::policy::json::{self, Member, Node, Value};
-use crate::policy::PolicyKind;
+use crate::policy::{PolicyKind, Position};
 
 /// One document found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct Document {
     pub bytes: Vec<u8>,
     /// The kind to check it as; `None` to guess ([`guess_kind`]).
     pub kind: Option<PolicyKind>,
+    /// Where its text starts in the file, when positions are the file's (an inline policy of
+    /// an account snapshot); `None` when positions are the document's own.
+    pub origin: Option<Position>,
 }
 
 /// The format a file was recognised as.
@@ -40,6 +43,9 @@ pub enum Format {
     Terraform,
     /// `aliyun ram GetPolicy` / `GetPolicyVersion` output.
     GetPolicy,
+    /// A ramcheck account snapshot (`account_id` at the top level): its inline policies are
+    /// linted where they stand, with the account file's positions.
+    Account,
 }
 
 /// The documents in a file, with the format it was recognised as. `name` names a plain
@@ -50,6 +56,7 @@ pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Ve
         name: name.to_owned(),
         bytes: bytes.to_vec(),
         kind,
+        origin: None,
     };
     let Ok((_, root)) = json::parse_bytes(bytes) else {
         return (Format::Policy, vec![plain()]);
@@ -59,6 +66,9 @@ pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Ve
     };
     if is_terraform(members) {
         return (Format::Terraform, terraform(members));
+    }
+    if get(members, "account_id").is_some() && get(members, "Statement").is_none() {
+        return (Format::Account, account(bytes, members));
     }
     if let Some(docs) = get_policy(members, kind) {
         return (Format::GetPolicy, docs);
@@ -207,6 +217,45 @@ fn terraform(members: &[Member]) -> Vec<Document> {
 /// this bound keeps the walk from recursing on anything it could not have read.
 const MAX_MODULE_DEPTH: usize = 64;
 
+/// The inline policies of an account snapshot, each with its place in the file. A policy
+/// named in a `control_policies` list is checked as a control policy. Policies given as paths
+/// are files of their own, linted when they are named on the command line.
+fn account(bytes: &[u8], members: &[Member]) -> Vec<Document> {
+    let text = String::from_utf8_lossy(bytes);
+    let source = crate::policy::Source::new(&text);
+    let mut control: Vec<&str> = Vec::new();
+    if let Some(path) = object(get(members, "resource_directory")).and_then(|d| get(d, "path")) {
+        if let Value::Array(levels) = &path.value {
+            for level in levels {
+                if let Some(list) = object(Some(level)).and_then(|l| get(l, "control_policies")) {
+                    control.extend(strings(list));
+                }
+            }
+        }
+    }
+    let Some(policies) = object(get(members, "policies")) else {
+        return Vec::new();
+    };
+    policies
+        .iter()
+        .filter(|m| matches!(m.value.value, Value::Object(_)))
+        .filter_map(|m| {
+            let slice = bytes.get(m.value.span.start..m.value.span.end)?;
+            let kind = if control.contains(&m.key.as_str()) {
+                PolicyKind::Control
+            } else {
+                PolicyKind::Identity
+            };
+            Some(Document {
+                name: m.key.clone(),
+                bytes: slice.to_vec(),
+                kind: Some(kind),
+                origin: Some(source.position(m.value.span.start)),
+            })
+        })
+        .collect()
+}
+
 fn walk_module(module: &Node, out: &mut Vec<Document>, depth: usize) {
     let Value::Object(module) = &module.value else {
         return;
@@ -251,6 +300,7 @@ fn resource(address: &str, ty: &str, values: &[Member], out: &mut Vec<Document>)
         name: address.to_owned(),
         bytes: text.as_bytes().to_vec(),
         kind: Some(kind),
+        origin: None,
     });
 }
 
@@ -271,6 +321,7 @@ fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Docume
         name,
         bytes: text.as_bytes().to_vec(),
         kind: kind.or(Some(PolicyKind::Identity)),
+        origin: None,
     }])
 }
 
@@ -297,6 +348,23 @@ mod tests {
         assert_eq!(format, Format::GetPolicy);
         assert_eq!(docs[0].name, "PolicyVersion v3");
         assert_eq!(docs[0].bytes, br#"{"Version":"1"}"#);
+    }
+
+    #[test]
+    fn account_snapshot_yields_its_inline_policies_with_file_positions() {
+        let text = "{\"account_id\": \"1\",\n \"policies\": {\"Path\": \"p.json\",\n  \"Guard\": {\"Version\": \"1\", \"Statement\": []}},\n \"resource_directory\": {\"path\": [{\"name\": \"1\", \"control_policies\": [\"Guard\"]}]}}";
+        let (format, docs) = detect(text.as_bytes(), "account", None);
+        assert_eq!(format, Format::Account);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].name, "Guard");
+        assert_eq!(docs[0].kind, Some(PolicyKind::Control));
+        assert_eq!(
+            docs[0].origin,
+            Some(Position {
+                line: 3,
+                column: 12
+            })
+        );
     }
 
     #[test]

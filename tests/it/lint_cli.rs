@@ -533,3 +533,30 @@ fn rules_lists_every_rule_and_prints_docs() {
         text.trim_end().to_owned() + "\n"
     );
 }
+
+#[test]
+fn account_snapshot_inline_policies_are_linted_at_account_file_positions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("account.json");
+    std::fs::write(
+        &path,
+        "{\"account_id\": \"1\",\n \"policies\": {\"Broad\": {\"Version\": \"1\", \"Statement\": [\n   {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Conditon\": {}}]}}}",
+    )
+    .expect("write");
+    let v = json_of(&[&path.to_string_lossy()]);
+    assert_eq!(v["documents"], 1);
+    let findings = v["findings"].as_array().expect("findings");
+    let typo = findings
+        .iter()
+        .find(|f| f["rule"] == "unknown-key")
+        .expect("the misspelt Condition is found");
+    assert_eq!(
+        (typo["line"].as_u64(), typo["column"].as_u64()),
+        (Some(3), Some(56))
+    );
+    assert_eq!(typo["document"], "Broad");
+    // The example account's own inline policies are clean.
+    let example = json_of(&["policies/example-account.json"]);
+    assert_eq!(example["documents"], 2);
+    assert_eq!(example["findings"].as_array().map(Vec::len), Some(0));
+}
