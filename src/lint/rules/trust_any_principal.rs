@@ -40,7 +40,9 @@ such as `sts:ExternalId` narrow it, but a guessable or leaked value opens it aga
 "#,
 };
 
-/// Whether a principal value stands for anyone or any account.
+/// Whether a principal value stands for anyone or any account. A partly starred account ID
+/// (`123456789012****`) is a masked example in documentation, not a wildcard for every account,
+/// so only an account field made of wildcards alone counts.
 fn is_any(kind: &str, value: &str) -> bool {
     if value == "*" {
         return true;
@@ -49,7 +51,7 @@ fn is_any(kind: &str, value: &str) -> bool {
         && value
             .split(':')
             .nth(3)
-            .is_some_and(|account| account.contains('*'))
+            .is_some_and(|account| !account.is_empty() && account.chars().all(|c| c == '*'))
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
