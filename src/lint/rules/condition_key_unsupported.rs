@@ -21,7 +21,10 @@ Reports a condition on an ECS or VPC key (`ecs:...`, `vpc:...`) in a statement w
 are all ECS actions of the catalogue (named, or matched by a wildcard) and none of which lists
 the key among its condition keys. Global `acs:` keys are never reported; a statement with any
 action of another service, a `NotAction`, or an action whose authorization details are not
-published is not checked.
+published is not checked. Tag keys (`ecs:tag/<key>`, `vpc:tag/<key>`) are not reported either:
+ECS evaluates them through tag-based authorization on every taggable resource, and the
+published per-action lists of them are incomplete (Alibaba's own Image Builder service-linked
+role conditions `ecs:RunCommand` on `ecs:tag/imagepipelineid`).
 
 ## Why is this bad?
 A request for an action that does not support a key carries no value for it, so a positive
@@ -86,8 +89,12 @@ fn statement_actions(statement: &Statement) -> Option<Vec<&'static Action>> {
 }
 
 fn is_service_key(key: &str) -> bool {
-    key.split_once(':')
-        .is_some_and(|(svc, _)| svc.eq_ignore_ascii_case("ecs") || svc.eq_ignore_ascii_case("vpc"))
+    key.split_once(':').is_some_and(|(svc, name)| {
+        (svc.eq_ignore_ascii_case("ecs") || svc.eq_ignore_ascii_case("vpc"))
+            && !name
+                .get(..4)
+                .is_some_and(|t| t.eq_ignore_ascii_case("tag/"))
+    })
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
