@@ -38,6 +38,13 @@ pub(crate) struct CheckArgs {
     /// The session policy (AssumeRole's `Policy`) of an `assumed-role` principal.
     #[arg(long = "session-policy", value_name = "FILE", requires = "principal")]
     session_policy: Option<String>,
+    #[command(flatten)]
+    request: RequestArgs,
+}
+
+/// The request and output flags that `check` and `who-can` share.
+#[derive(Debug, Args)]
+pub(crate) struct RequestArgs {
     /// The action to decide.
     #[arg(long, value_name = "ACTION", default_value = CANCEL_IMAGE_PIPELINE_EXECUTION)]
     action: String,
@@ -49,7 +56,14 @@ pub(crate) struct CheckArgs {
     context: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    pub(crate) format: Format,
+}
+
+impl RequestArgs {
+    /// Builds the request from the flags (M4, C7).
+    pub(crate) fn build(&self) -> Result<Request, Failure> {
+        build_request(&self.action, &self.resource, &self.context)
+    }
 }
 
 /// Whom `check` decides for: the principal of a bare pool of policies, or a principal of an
@@ -109,7 +123,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
         return Err(Failure::new("`--policy -` is given more than once")
             .with_help("standard input can be read only once"));
     }
-    let request = build_request(&args.action, &args.resource, &args.context)?;
+    let request = args.request.build()?;
     let subject = match (&args.account, &args.principal) {
         (Some(file), Some(principal)) => {
             let account = load_account(file)?;
@@ -147,7 +161,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
     Ok(CheckJob {
         subject,
         request,
-        format: args.format,
+        format: args.request.format,
     })
 }
 
@@ -175,12 +189,7 @@ pub(crate) fn decide_failure(e: DecideError) -> Failure {
     }
 }
 
-/// Builds the request from the flags (M4, C7).
-pub(crate) fn build_request(
-    action: &str,
-    resource: &str,
-    pairs: &[String],
-) -> Result<Request, Failure> {
+fn build_request(action: &str, resource: &str, pairs: &[String]) -> Result<Request, Failure> {
     let mut context = Context::new();
     for pair in pairs {
         context
