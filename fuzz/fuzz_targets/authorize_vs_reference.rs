@@ -33,16 +33,15 @@ fuzz_target!(|data: &[u8]| {
         panic!("a loaded account must compile");
     };
     let now = Instant::from_unix(1_767_225_600, 0);
+    // Both sides check the action and ARN before the context, so that a request wrong in
+    // several ways reports the same first fault.
     let reference = (|| {
+        let request = Request::new(action, resource)?;
         let mut context = Context::new();
         for (k, v) in &pairs {
             context.insert(k, v)?;
         }
-        Ok::<_, ramcheck::decision::RequestError>(
-            Request::new(action, resource)?
-                .with_context(context)
-                .at(now),
-        )
+        Ok::<_, ramcheck::decision::RequestError>(request.with_context(context).at(now))
     })();
     let compiled = AuthRequest::new(action, resource)
         .and_then(|r| r.with_owned_context(&pairs))
