@@ -74,7 +74,7 @@ use crate::decision::{
 use crate::matching::{wildcard_match, wildcard_match_ignore_case};
 use crate::policy::{PatternList, PolicyError};
 use index::{Catalog, Pool, PoolError, Sink};
-use pattern::ResourcePattern;
+use pattern::{FastState, ResourcePattern, ResourceText};
 
 /// How many deciding statements a [`AuthDecision`] carries inline.
 pub const INLINE_DECIDING: usize = 16;
@@ -360,8 +360,9 @@ struct CompiledPrincipal {
 #[derive(Debug, Clone, Default)]
 struct ResourceGroups {
     names: Vec<Box<str>>,
-    exact: HashMap<Box<str>, Vec<u32>>,
-    patterns: Vec<(ResourcePattern, u32)>,
+    exact: HashMap<Box<str>, Vec<u32>, FastState>,
+    /// `(pattern, required gram or NO_GRAM, group)`.
+    patterns: Vec<(ResourcePattern, u32, u32)>,
 }
 
 impl ResourceGroups {
@@ -377,7 +378,10 @@ impl ResourceGroups {
                             holders.push(number);
                         }
                     }
-                    other => out.patterns.push((other, number)),
+                    other => {
+                        let gram = other.required_gram().map_or(pattern::NO_GRAM, u32::from);
+                        out.patterns.push((other, gram, number));
+                    }
                 }
             }
         }
@@ -386,7 +390,8 @@ impl ResourceGroups {
 
     /// The group holding `arn`, if any; two groups are an error (E4.3).
     #[inline]
-    fn holder(&self, arn: &str) -> Result<Option<u32>, DecideError> {
+    fn holder(&self, text: &mut ResourceText<'_>) -> Result<Option<u32>, DecideError> {
+        let arn = text.text;
         if self.names.is_empty() {
             return Ok(None);
         }
@@ -407,9 +412,9 @@ impl ResourceGroups {
         if let Some(holders) = self.exact.get(arn) {
             holders.iter().for_each(|&g| note(g));
         }
-        let mut grams = None;
-        for (pattern, g) in &self.patterns {
-            if pattern.is_match(arn, &mut grams) {
+        for (pattern, gram, g) in &self.patterns {
+            let may = *gram == pattern::NO_GRAM || text.may_have(*gram as u16);
+            if may && pattern.is_match(text) {
                 note(*g);
             }
         }
@@ -458,10 +463,10 @@ pub struct Authorizer {
     account_id: Box<str>,
     catalog: Catalog,
     user_names: Vec<Box<str>>,
-    user_index: HashMap<Box<str>, u32>,
+    user_index: HashMap<Box<str>, u32, FastState>,
     users: Vec<CompiledPrincipal>,
     role_names: Vec<Box<str>>,
-    role_index: HashMap<Box<str>, u32>,
+    role_index: HashMap<Box<str>, u32, FastState>,
     roles: Vec<CompiledPrincipal>,
     directory: Option<Directory>,
     groups: ResourceGroups,
@@ -547,10 +552,10 @@ impl Authorizer {
             account_id: id.into(),
             catalog: Catalog::default(),
             user_names: Vec::new(),
-            user_index: HashMap::new(),
+            user_index: HashMap::default(),
             users: Vec::new(),
             role_names: Vec::new(),
-            role_index: HashMap::new(),
+            role_index: HashMap::default(),
             roles: Vec::new(),
             directory: None,
             groups: ResourceGroups::compile(&account.resource_groups),
@@ -607,6 +612,7 @@ impl Authorizer {
                 levels: levels.into_boxed_slice(),
             });
         }
+        catalog.finish();
         authorizer.catalog = catalog;
         Ok(authorizer)
     }
@@ -898,7 +904,8 @@ impl Authorizer {
         if session.is_some() && principal.kind != Kind::RoleSession {
             return Err(self.session_without_session(principal));
         }
-        let group = self.groups.holder(request.resource())?;
+        let mut text = ResourceText::new(request.resource(), request.resource_is_ascii());
+        let group = self.groups.holder(&mut text)?;
         let own = request.account() == &*self.account_id;
         // E2: the account itself may do anything to its own resources.
         if principal.kind == Kind::Root {
@@ -922,10 +929,11 @@ impl Authorizer {
         let arn = &*compiled.principal_arn;
         let lookup = self.catalog.lookup(request);
         let catalog = &self.catalog;
-        let evaluate = |pool: &Pool, denies: &mut S, allows: &mut S| {
-            pool.evaluate(catalog, lookup, request, arn, 0, denies, allows)
-                .map_err(|e| self.evaluation_error(None, e))
-        };
+        let evaluate =
+            |pool: &Pool, text: &mut ResourceText<'_>, denies: &mut S, allows: &mut S| {
+                pool.evaluate(catalog, lookup, request, text, arn, 0, denies, allows)
+                    .map_err(|e| self.evaluation_error(None, e))
+            };
 
         // E4.1: control policies, every level from the account's own up to Root.
         if let Some(directory) = &self.directory {
@@ -937,7 +945,7 @@ impl Authorizer {
                 for level in directory.levels.iter().rev() {
                     allows.clear();
                     let before = denies.count();
-                    evaluate(level, denies, allows)?;
+                    evaluate(level, &mut text, denies, allows)?;
                     if denies.count() == before && allows.count() == 0 {
                         implicit = true;
                     }
@@ -966,6 +974,7 @@ impl Authorizer {
                     &session.catalog,
                     lookup,
                     request,
+                    &mut text,
                     arn,
                     SESSION_BIT,
                     denies,
@@ -987,7 +996,7 @@ impl Authorizer {
         // E4.3: account scope, then the scope of the resource's group.
         denies.clear();
         allows.clear();
-        evaluate(&compiled.account_pool, denies, allows)?;
+        evaluate(&compiled.account_pool, &mut text, denies, allows)?;
         let stage = Stage::AccountLevelIdentityBasedPolicy;
         if denies.count() > 0 {
             return Ok((Decision::ExplicitDeny, stage, Deciding::Denies));
@@ -1005,7 +1014,7 @@ impl Authorizer {
             .ok()
             .and_then(|i| compiled.group_pools.get(i));
         if let Some((_, pool)) = pool {
-            evaluate(pool, denies, allows)?;
+            evaluate(pool, &mut text, denies, allows)?;
             if denies.count() > 0 {
                 return Ok((Decision::ExplicitDeny, stage, Deciding::Denies));
             }
@@ -1074,9 +1083,9 @@ impl Authorizer {
             .map(|s| s.span())
             .unwrap_or_default();
         let position = named.policy().position(span);
-        let (operator, key) = statement
-            .condition
-            .as_ref()
+        let (operator, key) = catalog
+            .conditions
+            .get(statement.condition() as usize)
             .and_then(|c| c.clause_names().nth(e.error.clause))
             .map_or(
                 (crate::condition::Operator::StringEquals, String::new()),
@@ -1355,6 +1364,7 @@ impl Authorizer {
             + self.catalog.actions.heap_bytes()
             + self.catalog.services.heap_bytes()
             + self.catalog.statements.capacity() * std::mem::size_of::<index::CompiledStatement>()
+            + self.catalog.candidates_bytes()
     }
 }
 

@@ -6,14 +6,30 @@
 //! and every index list is sorted by member position; merging the lists visits candidates in
 //! that order, so the deciding statements come out exactly as the reference lists them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::condition::{ClauseError, CompiledCondition};
-use super::pattern::{literal_service, ActionPattern, FoldTable, Grams, ResourcePattern, NO_GRAM};
+use super::pattern::{
+    literal_service, ActionPattern, FastState, FoldTable, ResourcePattern, ResourceText, NO_GRAM,
+};
 use super::request::AuthRequest;
 use super::StatementId;
 use crate::decision::NamedPolicy;
 use crate::policy::{Effect, Statement};
+
+/// The actions every pool keeps a resolved candidate list for (see [`Pool`]): the one a gateway
+/// authorizes on every call.
+const HOT_ACTIONS: &[&str] = &[crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION];
+
+/// A resource set id that matches every resource (a `Resource` list with `*`).
+const RESOURCE_ANY: u32 = u32::MAX;
+/// A resource set id that matches no resource (no resource part, or `NotResource` with `*`).
+const RESOURCE_NONE: u32 = u32::MAX - 1;
+/// "No condition" as a condition id.
+const NO_CONDITION: u32 = u32::MAX;
+/// The bit of a candidate's id that marks a Deny statement.
+const DENY: u32 = 1 << 31;
 
 /// One statement, compiled.
 #[derive(Debug, Clone)]
@@ -23,49 +39,42 @@ pub(crate) struct CompiledStatement {
     pub(crate) effect: Effect,
     action_negated: bool,
     actions: Box<[ActionPattern]>,
-    /// `None`: no resource part (a trust policy's statement), which never applies.
-    resource_negated: bool,
-    resources: Option<Box<[ResourcePattern]>>,
-    pub(crate) condition: Option<CompiledCondition>,
+    /// Into [`Catalog::resources`], or [`RESOURCE_ANY`] / [`RESOURCE_NONE`].
+    resource: u32,
+    /// Two gram requirements, one of which the resource must meet ([`NO_GRAM`]: none).
+    grams: u32,
+    /// Into [`Catalog::conditions`], or [`NO_CONDITION`].
+    condition: u32,
 }
 
 impl CompiledStatement {
-    fn compile(policy: u32, statement: &Statement) -> CompiledStatement {
-        let action = statement.action();
-        CompiledStatement {
-            policy,
-            index: u32::try_from(statement.index()).unwrap_or(u32::MAX),
-            effect: statement.effect(),
-            action_negated: action.is_negated(),
-            actions: action
-                .patterns()
-                .iter()
-                .map(|p| ActionPattern::new(p.value()))
-                .collect(),
-            resource_negated: statement.resource().is_some_and(|r| r.is_negated()),
-            resources: statement.resource().map(|r| {
-                r.patterns()
-                    .iter()
-                    .map(|p| ResourcePattern::new(p.value()))
-                    .collect()
-            }),
-            condition: statement.condition().map(CompiledCondition::compile),
-        }
+    /// Its condition's id in [`Catalog::conditions`] (none there: no condition).
+    pub(crate) fn condition(&self) -> u32 {
+        self.condition
+    }
+}
+
+/// A resource part, compiled (M1, M3, M5): shared by every statement with the same one.
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceSet {
+    negated: bool,
+    patterns: Box<[ResourcePattern]>,
+}
+
+impl ResourceSet {
+    #[inline]
+    fn is_match(&self, text: &ResourceText<'_>) -> bool {
+        self.patterns.iter().any(|p| p.is_match(text)) != self.negated
     }
 
-    /// A necessary condition on the request resource, kept inline in the pool index so that
-    /// most statements whose resource cannot match are skipped without being read: two 4-gram
-    /// bits (one per pattern, at most two patterns), one of which the resource must contain;
-    /// [`NO_GRAM`] when there is no such condition (`*`, `NotResource`, short literals).
-    fn gram_filter(&self) -> u32 {
-        let Some(patterns) = &self.resources else {
-            return NO_GRAM;
-        };
-        if self.resource_negated || patterns.is_empty() || patterns.len() > 2 {
+    /// Two gram requirements (one per pattern, at most two patterns), one of which every
+    /// resource it matches meets; [`NO_GRAM`] when there is no such condition.
+    fn grams(&self) -> u32 {
+        if self.negated || self.patterns.is_empty() || self.patterns.len() > 2 {
             return NO_GRAM;
         }
         let mut bits = [0u16; 2];
-        for (slot, pattern) in bits.iter_mut().zip(patterns.iter().cycle()) {
+        for (slot, pattern) in bits.iter_mut().zip(self.patterns.iter().cycle()) {
             match pattern.required_gram() {
                 Some(bit) => *slot = bit,
                 None => return NO_GRAM,
@@ -73,21 +82,22 @@ impl CompiledStatement {
         }
         (u32::from(bits[0]) << 16) | u32::from(bits[1])
     }
+}
 
+impl CompiledStatement {
     /// M1, M2, M5 for the action part.
     #[inline]
     pub(crate) fn action_matches(&self, action: &str) -> bool {
         self.actions.iter().any(|p| p.is_match(action)) != self.action_negated
     }
 
-    /// M1, M3, M5 for the resource part.
-    #[inline]
-    pub(crate) fn resource_matches(&self, resource: &str, grams: &mut Option<Grams>) -> bool {
-        match &self.resources {
-            None => false,
-            Some(patterns) => {
-                patterns.iter().any(|p| p.is_match(resource, grams)) != self.resource_negated
-            }
+    /// The candidate entry of this statement.
+    fn candidate(&self, id: u32) -> Candidate {
+        Candidate {
+            id: id | if self.effect == Effect::Deny { DENY } else { 0 },
+            resource: self.resource,
+            grams: self.grams,
+            condition: self.condition,
         }
     }
 }
@@ -101,18 +111,101 @@ pub(crate) struct Catalog {
     pub(crate) statements: Vec<CompiledStatement>,
     pub(crate) actions: FoldTable,
     pub(crate) services: FoldTable,
+    /// The distinct resource parts and conditions, shared by the statements.
+    resources: Vec<ResourceSet>,
+    pub(crate) conditions: Vec<CompiledCondition>,
+    /// Every pool's resolved candidate lists, back to back (identical lists stored once).
+    candidates: Vec<Candidate>,
     /// Pointer identity → policy number, so a policy attached in many places compiles once.
-    seen: std::collections::HashMap<usize, u32>,
+    seen: HashMap<usize, u32, FastState>,
+    /// Compile-time interning tables.
+    resource_ids: HashMap<(bool, Vec<String>), u32, FastState>,
+    condition_ids: HashMap<String, u32, FastState>,
+    list_ids: HashMap<Vec<Candidate>, (u32, u32), FastState>,
+    /// The ids of [`HOT_ACTIONS`] in `actions`.
+    hot: Vec<u32>,
 }
 
 /// The ids a request's action and service have in a catalog's tables.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Lookup {
     action: Option<u32>,
-    service: Option<u32>,
 }
 
 impl Catalog {
+    /// The statement's condition id, compiling it the first time it is seen.
+    fn intern_condition(&mut self, statement: &Statement) -> u32 {
+        let Some(condition) = statement.condition() else {
+            return NO_CONDITION;
+        };
+        let compiled = CompiledCondition::compile(condition);
+        let key = format!("{compiled:?}");
+        if let Some(&id) = self.condition_ids.get(&key) {
+            return id;
+        }
+        let id = u32::try_from(self.conditions.len()).unwrap_or(NO_CONDITION);
+        self.conditions.push(compiled);
+        self.condition_ids.insert(key, id);
+        id
+    }
+
+    /// The statement's resource set id, compiling it the first time it is seen.
+    fn intern_resource(&mut self, statement: &Statement) -> u32 {
+        let Some(list) = statement.resource() else {
+            return RESOURCE_NONE;
+        };
+        let any = list
+            .patterns()
+            .iter()
+            .any(|p| p.value().bytes().all(|b| b == b'*'));
+        match (any, list.is_negated()) {
+            (true, false) => return RESOURCE_ANY,
+            (true, true) => return RESOURCE_NONE,
+            _ => {}
+        }
+        let key = (
+            list.is_negated(),
+            list.patterns().iter().map(|p| p.value().clone()).collect(),
+        );
+        if let Some(&id) = self.resource_ids.get(&key) {
+            return id;
+        }
+        let id = u32::try_from(self.resources.len()).unwrap_or(RESOURCE_NONE);
+        self.resources.push(ResourceSet {
+            negated: list.is_negated(),
+            patterns: list
+                .patterns()
+                .iter()
+                .map(|p| ResourcePattern::new(p.value()))
+                .collect(),
+        });
+        self.resource_ids.insert(key, id);
+        id
+    }
+
+    fn compile_statement(&mut self, policy: u32, statement: &Statement) -> CompiledStatement {
+        let action = statement.action();
+        let resource = self.intern_resource(statement);
+        let grams = self
+            .resources
+            .get(resource as usize)
+            .map_or(NO_GRAM, ResourceSet::grams);
+        CompiledStatement {
+            policy,
+            index: u32::try_from(statement.index()).unwrap_or(u32::MAX),
+            effect: statement.effect(),
+            action_negated: action.is_negated(),
+            actions: action
+                .patterns()
+                .iter()
+                .map(|p| ActionPattern::new(p.value()))
+                .collect(),
+            resource,
+            grams,
+            condition: self.intern_condition(statement),
+        }
+    }
+
     /// The policy's number, compiling its statements the first time it is seen.
     pub(crate) fn add_policy(
         &mut self,
@@ -122,13 +215,16 @@ impl Catalog {
         if let Some(&id) = self.seen.get(&key) {
             return Ok(id);
         }
+        if self.hot.is_empty() {
+            self.hot = HOT_ACTIONS.iter().map(|a| self.actions.intern(a)).collect();
+        }
         let id = to_u32(self.policies.len())?;
         if self.policy_starts.is_empty() {
             self.policy_starts.push(0);
         }
         for statement in policy.policy().statements() {
-            self.statements
-                .push(CompiledStatement::compile(id, statement));
+            let compiled = self.compile_statement(id, statement);
+            self.statements.push(compiled);
         }
         self.policy_starts.push(to_u32(self.statements.len())?);
         // The exact action names and literal services feed the lookup tables.
@@ -169,13 +265,39 @@ impl Catalog {
     pub(crate) fn lookup(&self, request: &AuthRequest<'_>) -> Lookup {
         Lookup {
             action: self.actions.get(request.action()),
-            service: self.services.get(request.service()),
         }
+    }
+
+    /// Stores a resolved candidate list once, however many pools have it.
+    fn intern_list(&mut self, list: Vec<Candidate>) -> Result<(u32, u32), super::CompileError> {
+        if list.is_empty() {
+            return Ok((0, 0));
+        }
+        if let Some(&range) = self.list_ids.get(&list) {
+            return Ok(range);
+        }
+        let start = to_u32(self.candidates.len())?;
+        self.candidates.extend_from_slice(&list);
+        let range = (start, to_u32(self.candidates.len())?);
+        self.list_ids.insert(list, range);
+        Ok(range)
+    }
+
+    /// Drops the compile-time tables once every pool is built.
+    pub(crate) fn finish(&mut self) {
+        self.resource_ids = HashMap::default();
+        self.condition_ids = HashMap::default();
+        self.list_ids = HashMap::default();
+        self.seen = HashMap::default();
+        self.candidates.shrink_to_fit();
+        self.statements.shrink_to_fit();
+        self.resources.shrink_to_fit();
+        self.conditions.shrink_to_fit();
     }
 
     /// Builds the pool of these policies, in this order (duplicates kept, as the reference
     /// keeps them).
-    pub(crate) fn pool(&self, policies: &[u32]) -> Result<Pool, super::CompileError> {
+    pub(crate) fn pool(&mut self, policies: &[u32]) -> Result<Pool, super::CompileError> {
         let mut members = Vec::new();
         for &p in policies {
             members.extend(self.statements_of(p));
@@ -221,7 +343,7 @@ impl Catalog {
             members
                 .get(position as usize)
                 .and_then(|id| self.statements.get(*id as usize))
-                .map_or(NO_GRAM, CompiledStatement::gram_filter)
+                .map_or(NO_GRAM, |s| s.grams)
         };
         let mut lists = Vec::with_capacity(exact.len() + service.len() + global.len());
         let exact = ranges(&exact, &mut lists, &filter_of)?;
@@ -232,12 +354,33 @@ impl Catalog {
             grams: filter_of(p),
         }));
         let global = (global_start, to_u32(lists.len())?);
+
+        // The hot actions: every member whose action part matches, resolved now; members that
+        // can never apply (no resource part) are left out.
+        let mut hot = Vec::with_capacity(self.hot.len());
+        for h in 0..self.hot.len() {
+            let (Some(&action_id), Some(action)) = (self.hot.get(h), HOT_ACTIONS.get(h)) else {
+                continue;
+            };
+            let list: Vec<Candidate> = members
+                .iter()
+                .filter_map(|&id| {
+                    let statement = self.statements.get(id as usize)?;
+                    (statement.resource != RESOURCE_NONE && statement.action_matches(action))
+                        .then(|| statement.candidate(id))
+                })
+                .collect();
+            let (start, end) = self.intern_list(list)?;
+            hot.push((action_id, start, end));
+        }
+        hot.sort_unstable();
         Ok(Pool {
             members: members.into_boxed_slice(),
             exact: exact.into_boxed_slice(),
             service: service.into_boxed_slice(),
             global,
             lists: lists.into_boxed_slice(),
+            hot: hot.into_boxed_slice(),
         })
     }
 }
@@ -271,6 +414,12 @@ pub(crate) fn to_u32(n: usize) -> Result<u32, super::CompileError> {
 }
 
 /// The statements of one pool, indexed by action.
+///
+/// For a hot action (the one a gateway decides on every call), the pool holds the resolved
+/// list: every member whose action part matches it (exact names, wildcards and `NotAction`
+/// worked out when compiling), in pool order, each entry carrying what the hot loop needs
+/// (effect, resource set, gram filter, condition) in 16 bytes, so a request reads one short
+/// contiguous list. Any other action merges the exact, service and global lists.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Pool {
     /// Member position → statement id, in the reference's order.
@@ -282,6 +431,8 @@ pub(crate) struct Pool {
     /// Members with `NotAction` or a wildcard in the service part.
     global: (u32, u32),
     lists: Box<[Entry]>,
+    /// `(action id, start, end)` of the hot actions' lists in [`Catalog::candidates`].
+    hot: Box<[(u32, u32, u32)]>,
 }
 
 /// A candidate: its member position and its inline resource filter.
@@ -289,6 +440,16 @@ pub(crate) struct Pool {
 struct Entry {
     position: u32,
     grams: u32,
+}
+
+/// A candidate of a resolved list: its action part is known to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Candidate {
+    /// Statement id, with [`DENY`] for a Deny statement.
+    id: u32,
+    resource: u32,
+    grams: u32,
+    condition: u32,
 }
 
 /// Below this many candidates, reading the statements is cheaper than hashing the resource.
@@ -343,13 +504,32 @@ impl Pool {
         catalog: &Catalog,
         lookup: Lookup,
         request: &AuthRequest<'_>,
+        text: &mut ResourceText<'_>,
         principal_arn: &str,
         tag: u32,
         denies: &mut S,
         allows: &mut S,
     ) -> Result<(), PoolError> {
+        if let Some(action) = lookup.action {
+            if let Some(&(_, start, end)) = self.hot.iter().find(|h| h.0 == action) {
+                let list = catalog
+                    .candidates
+                    .get(start as usize..end as usize)
+                    .unwrap_or_default();
+                return evaluate_resolved(
+                    list,
+                    catalog,
+                    request,
+                    text,
+                    principal_arn,
+                    tag,
+                    denies,
+                    allows,
+                );
+            }
+        }
         let (es, ee) = range_of(&self.exact, lookup.action);
-        let (ss, se) = range_of(&self.service, lookup.service);
+        let (ss, se) = range_of(&self.service, catalog.services.get(request.service()));
         let empty: &[Entry] = &[];
         let exact = self.lists.get(es as usize..ee as usize).unwrap_or(empty);
         let service = self.lists.get(ss as usize..se as usize).unwrap_or(empty);
@@ -359,7 +539,6 @@ impl Pool {
             .unwrap_or(empty);
         let (mut i, mut j, mut k) = (0, 0, 0);
         let mut last = u32::MAX;
-        let mut grams: Option<Grams> = None;
         let filter = exact.len() + service.len() + global.len() >= FILTER_FROM;
         let none = Entry {
             position: u32::MAX,
@@ -392,11 +571,8 @@ impl Pool {
                 continue;
             }
             last = position;
-            if filter && entry.grams != NO_GRAM {
-                let grams = grams.get_or_insert_with(|| Grams::of(request.resource()));
-                if !grams.has_either(entry.grams) {
-                    continue;
-                }
+            if filter && entry.grams != NO_GRAM && !text.may_have_either(entry.grams) {
+                continue;
             }
             let Some(&id) = self.members.get(position as usize) else {
                 continue;
@@ -407,13 +583,59 @@ impl Pool {
             if !known_action && !statement.action_matches(request.action()) {
                 continue;
             }
-            if !statement.resource_matches(request.resource(), &mut grams) {
-                continue;
-            }
-            if let Some(condition) = &statement.condition {
+            let candidate = statement.candidate(id);
+            candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
+        }
+    }
+
+    /// Heap bytes, for memory reports (the shared candidate lists are the catalog's).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.members.len() * 4
+            + self.lists.len() * 8
+            + (self.exact.len() + self.service.len() + self.hot.len()) * 12
+    }
+}
+
+impl Catalog {
+    /// Heap bytes of the shared parts (statements, resource sets, conditions excluded: those
+    /// are counted by the caller as it sees fit), for memory reports.
+    pub(crate) fn candidates_bytes(&self) -> usize {
+        self.candidates.capacity() * std::mem::size_of::<Candidate>()
+    }
+}
+
+impl Candidate {
+    /// The resource and condition tests of a candidate whose action matches; pushes it to
+    /// `denies` or `allows` when it applies.
+    #[inline]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the hot path passes its parts apart rather than build a context struct"
+    )]
+    fn apply<S: Sink>(
+        self,
+        catalog: &Catalog,
+        request: &AuthRequest<'_>,
+        text: &mut ResourceText<'_>,
+        principal_arn: &str,
+        tag: u32,
+        denies: &mut S,
+        allows: &mut S,
+    ) -> Result<(), PoolError> {
+        match self.resource {
+            RESOURCE_ANY => {}
+            RESOURCE_NONE => return Ok(()),
+            r => match catalog.resources.get(r as usize) {
+                Some(set) if set.is_match(text) => {}
+                _ => return Ok(()),
+            },
+        }
+        let id = self.id & !DENY;
+        if self.condition != NO_CONDITION {
+            if let Some(condition) = catalog.conditions.get(self.condition as usize) {
                 match condition.is_met(request, principal_arn) {
                     Ok(true) => {}
-                    Ok(false) => continue,
+                    Ok(false) => return Ok(()),
                     Err(error) => {
                         return Err(PoolError {
                             statement: id,
@@ -422,16 +644,39 @@ impl Pool {
                     }
                 }
             }
-            let sid = StatementId(id | tag);
-            match statement.effect {
-                Effect::Deny => denies.push(sid),
-                Effect::Allow => allows.push(sid),
-            }
         }
+        let sid = StatementId(id | tag);
+        if self.id & DENY != 0 {
+            denies.push(sid);
+        } else {
+            allows.push(sid);
+        }
+        Ok(())
     }
+}
 
-    /// Heap bytes, for memory reports.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        self.members.len() * 4 + self.lists.len() * 8 + (self.exact.len() + self.service.len()) * 12
+/// The hot loop: a resolved list, action already known to match.
+#[inline]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hot path passes its parts apart rather than build a context struct"
+)]
+fn evaluate_resolved<S: Sink>(
+    list: &[Candidate],
+    catalog: &Catalog,
+    request: &AuthRequest<'_>,
+    text: &mut ResourceText<'_>,
+    principal_arn: &str,
+    tag: u32,
+    denies: &mut S,
+    allows: &mut S,
+) -> Result<(), PoolError> {
+    let filter = list.len() >= FILTER_FROM;
+    for candidate in list {
+        if filter && candidate.grams != NO_GRAM && !text.may_have_either(candidate.grams) {
+            continue;
+        }
+        candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
     }
+    Ok(())
 }

@@ -56,8 +56,8 @@ pub(crate) enum ResourcePattern {
     Exact(Box<str>),
     /// `literal*` (no other wildcard).
     Prefix(Box<str>),
-    /// Anything else: the general matcher, behind a 4-gram filter.
-    General(Box<str>, GramFilter),
+    /// Anything else: the pre-split general matcher.
+    General(Box<General>),
 }
 
 impl ResourcePattern {
@@ -67,131 +67,355 @@ impl ResourcePattern {
             ResourcePattern::Any,
             ResourcePattern::Exact,
             ResourcePattern::Prefix,
-            |p| {
-                let filter = GramFilter::new(&p);
-                ResourcePattern::General(p, filter)
-            },
+            |p| ResourcePattern::General(Box::new(General::new(p))),
         )
     }
 
-    /// Whether the request resource matches (M1, M3). `grams` is the resource's 4-gram set,
-    /// built on first use and shared by every pattern of the request.
+    /// Whether the request resource matches (M1, M3).
     #[inline]
-    pub(crate) fn is_match(&self, resource: &str, grams: &mut Option<Grams>) -> bool {
+    pub(crate) fn is_match(&self, text: &ResourceText<'_>) -> bool {
         match self {
             ResourcePattern::Any => true,
-            ResourcePattern::Exact(p) => **p == *resource,
-            ResourcePattern::Prefix(p) => resource.starts_with(&**p),
-            ResourcePattern::General(p, filter) => {
-                filter.may_match(grams.get_or_insert_with(|| Grams::of(resource)))
-                    && wildcard_match(p, resource)
-            }
+            ResourcePattern::Exact(p) => **p == *text.text,
+            ResourcePattern::Prefix(p) => text.text.starts_with(&**p),
+            ResourcePattern::General(g) => g.is_match(text),
         }
+    }
+
+    /// A gram every text this pattern matches has (see [`ResourceText::may_have`]), if the
+    /// pattern has a usable literal window.
+    pub(crate) fn required_gram(&self) -> Option<u16> {
+        match self {
+            ResourcePattern::Any => None,
+            ResourcePattern::Exact(p) | ResourcePattern::Prefix(p) => required_gram(p),
+            ResourcePattern::General(g) => required_gram(&g.pattern),
+        }
+    }
+}
+
+/// A general wildcard pattern, split at `*` once, when compiling: the first piece is pinned to
+/// the start of the text, the last to its end, and the middle pieces are found leftmost in
+/// order, as [`crate::matching`] does. For an ASCII text `?` is exactly one byte, so the pieces
+/// are compared byte by byte; any other text goes to [`wildcard_match`], the reference.
+#[derive(Debug, Clone)]
+pub(crate) struct General {
+    pattern: Box<str>,
+    /// Whether the pattern has a `*` (else it is one piece with `?`, the whole text).
+    star: bool,
+    first: Piece,
+    middle: Box<[Piece]>,
+    last: Piece,
+    /// The fewest bytes an ASCII text it matches has.
+    min_len: usize,
+}
+
+/// A piece of a pattern between stars: bytes where `?` is any one byte.
+#[derive(Debug, Clone)]
+struct Piece {
+    bytes: Box<[u8]>,
+    wild: bool,
+    /// The longest run without `?`: `(offset, len)`, the anchor of the search.
+    anchor: (usize, usize),
+}
+
+impl Piece {
+    fn new(text: &str) -> Piece {
+        let bytes: Box<[u8]> = text.as_bytes().into();
+        let wild = bytes.contains(&b'?');
+        let mut anchor = (0, 0);
+        let mut at = 0;
+        for run in text.split('?') {
+            if run.len() > anchor.1 {
+                anchor = (at, run.len());
+            }
+            at += run.len() + 1;
+        }
+        Piece {
+            bytes,
+            wild,
+            anchor,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the piece matches `text` at byte `at`.
+    #[inline]
+    fn is_at(&self, text: &[u8], at: usize) -> bool {
+        let Some(window) = text.get(at..at.saturating_add(self.bytes.len())) else {
+            return false;
+        };
+        if !self.wild {
+            return *window == *self.bytes;
+        }
+        window
+            .iter()
+            .zip(self.bytes.iter())
+            .all(|(t, p)| *p == b'?' || t == p)
+    }
+
+    /// The end of the leftmost occurrence of the piece in `hay`.
+    #[inline]
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        let n = self.bytes.len();
+        let last_start = hay.len().checked_sub(n)?;
+        let (offset, len) = self.anchor;
+        let anchor = self.bytes.get(offset..offset + len)?;
+        let Some(&first) = anchor.first() else {
+            // Only `?`: any n bytes, the leftmost at 0.
+            return Some(n);
+        };
+        let mut start = 0;
+        while start <= last_start {
+            let from = start + offset;
+            let window = hay.get(from..last_start + offset + 1)?;
+            let skip = find_byte(window, first)?;
+            start += skip;
+            let at = start + offset;
+            if hay.get(at..at + len) == Some(anchor) && (!self.wild || self.is_at(hay, start)) {
+                return Some(start + n);
+            }
+            start += 1;
+        }
+        None
+    }
+}
+
+/// The first position of `byte` in `hay`, eight bytes at a time.
+#[inline]
+fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = u64::from_le_bytes([byte; 8]);
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // High bit set exactly in the zero bytes of x.
+        let zero = !(((x & LO).wrapping_add(LO)) | x | LO);
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == byte)
+        .map(|i| at + i)
+}
+
+impl General {
+    fn new(pattern: Box<str>) -> General {
+        let star = pattern.contains('*');
+        let (first, middle, last) = match pattern.split_once('*') {
+            None => (Piece::new(&pattern), Vec::new(), Piece::new("")),
+            Some((first, rest)) => {
+                let (middle, last) = rest.rsplit_once('*').unwrap_or(("", rest));
+                let middle: Vec<Piece> = middle
+                    .split('*')
+                    .filter(|p| !p.is_empty())
+                    .map(Piece::new)
+                    .collect();
+                (Piece::new(first), middle, Piece::new(last))
+            }
+        };
+        let min_len = first.len() + last.len() + middle.iter().map(Piece::len).sum::<usize>();
+        General {
+            pattern,
+            star,
+            first,
+            middle: middle.into_boxed_slice(),
+            last,
+            min_len,
+        }
+    }
+
+    #[inline]
+    fn is_match(&self, text: &ResourceText<'_>) -> bool {
+        if !text.ascii {
+            return wildcard_match(&self.pattern, text.text);
+        }
+        let t = text.text.as_bytes();
+        if t.len() < self.min_len {
+            return false;
+        }
+        if !self.star {
+            return t.len() == self.first.len() && self.first.is_at(t, 0);
+        }
+        let end = t.len() - self.last.len();
+        if !self.first.is_at(t, 0) || !self.last.is_at(t, end) {
+            return false;
+        }
+        let Some(mut hay) = t.get(self.first.len()..end) else {
+            return false;
+        };
+        for piece in self.middle.iter() {
+            let Some(rest) = piece.find(hay).and_then(|e| hay.get(e..)) else {
+                return false;
+            };
+            hay = rest;
+        }
+        true
     }
 }
 
 /// "No gram filter" in an index entry.
 pub(crate) const NO_GRAM: u32 = u32::MAX;
 
-/// The last 4-gram of the longest literal run (no `*`, no `?`) of a pattern: every text the
-/// pattern matches contains that run, hence that gram.
-fn last_gram_of_longest_run(pattern: &str) -> Option<u16> {
-    let run = pattern
-        .split(['*', '?'])
-        .max_by_key(|run| run.len())
-        .unwrap_or_default()
-        .as_bytes();
-    let gram = run.get(run.len().checked_sub(4)?..)?;
-    u16::try_from(gram_bit(gram)).ok()
+/// Gram kinds: four literal bytes; three literal bytes; four bytes whose second (third) is any.
+const PLAIN: u16 = 0;
+const THREE: u16 = 1;
+const GAP1: u16 = 2;
+const GAP2: u16 = 3;
+
+#[inline]
+fn gram_bit(kind: u16, a: u8, b: u8, c: u8, d: u8) -> u16 {
+    gram_word_bit(kind, u32::from_le_bytes([a, b, c, d]))
 }
 
-impl ResourcePattern {
-    /// The gram bit every matching text has, if the pattern has a literal run of four bytes.
-    pub(crate) fn required_gram(&self) -> Option<u16> {
-        match self {
-            ResourcePattern::Any => None,
-            ResourcePattern::Exact(p)
-            | ResourcePattern::Prefix(p)
-            | ResourcePattern::General(p, _) => last_gram_of_longest_run(p),
+/// The filter bit (12 bits) of a gram of a kind, its masked bytes zero.
+#[inline]
+fn gram_word_bit(kind: u16, word: u32) -> u16 {
+    let word = word ^ u32::from(kind).wrapping_mul(0x2f0b_3c49);
+    (word.wrapping_mul(0x9e37_79b1) >> 20) as u16
+}
+
+/// The gram (kind in bits 12–13, bit in 0–11) of the rightmost usable window of the last
+/// non-empty piece of a pattern: every ASCII text the pattern matches has it, since that piece
+/// appears in the text verbatim, `?` standing for one byte. Identifiers sit at the end of
+/// patterns, so the rightmost window is the most telling.
+fn required_gram(pattern: &str) -> Option<u16> {
+    let piece = pattern.split('*').rev().find(|p| !p.is_empty())?.as_bytes();
+    let q = |b: u8| b == b'?';
+    // A plain gram within two bytes of the end is as telling, and cheaper for the request
+    // (the other kinds need a second gram set).
+    for end in (piece.len().saturating_sub(2)..=piece.len()).rev() {
+        if let Some(&[a, b, c, d]) = piece.get(end.saturating_sub(4)..end) {
+            if !(q(a) || q(b) || q(c) || q(d)) && end >= 4 {
+                return Some(gram_bit(PLAIN, a, b, c, d) | PLAIN << 12);
+            }
         }
     }
+    for end in (3..=piece.len()).rev() {
+        let Some(w) = piece.get(end.saturating_sub(4)..end) else {
+            continue;
+        };
+        match *w {
+            [a, b, c, d] => {
+                let found = match (q(a), q(b), q(c), q(d)) {
+                    (false, false, false, false) => Some(gram_bit(PLAIN, a, b, c, d) | PLAIN << 12),
+                    (false, true, false, false) => Some(gram_bit(GAP1, a, 0, c, d) | GAP1 << 12),
+                    (false, false, true, false) => Some(gram_bit(GAP2, a, b, 0, d) | GAP2 << 12),
+                    (true, false, false, false) => Some(gram_bit(THREE, b, c, d, 0) | THREE << 12),
+                    (false, false, false, true) => Some(gram_bit(THREE, a, b, c, 0) | THREE << 12),
+                    _ => None,
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+            [a, b, c] if !(q(a) || q(b) || q(c)) => {
+                return Some(gram_bit(THREE, a, b, c, 0) | THREE << 12);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
-/// The 4-byte substrings of a request resource, as a 4096-bit Bloom filter (one hash).
+/// A 4096-bit Bloom filter (one hash) of grams.
 #[derive(Debug, Clone)]
-pub(crate) struct Grams {
+struct GramSet {
     bits: [u64; 64],
 }
 
-#[inline]
-fn gram_bit(gram: &[u8]) -> usize {
-    let mut word = [0u8; 4];
-    for (dst, src) in word.iter_mut().zip(gram) {
-        *dst = *src;
-    }
-    (u32::from_le_bytes(word).wrapping_mul(0x9e37_79b1) >> 20) as usize
-}
-
-impl Grams {
+impl GramSet {
     #[inline]
-    pub(crate) fn of(text: &str) -> Grams {
-        let mut bits = [0u64; 64];
-        for gram in text.as_bytes().windows(4) {
-            let bit = gram_bit(gram);
-            if let Some(word) = bits.get_mut(bit / 64) {
-                *word |= 1 << (bit % 64);
-            }
+    fn set(&mut self, bit: u16) {
+        if let Some(word) = self.bits.get_mut(usize::from(bit / 64)) {
+            *word |= 1 << (bit % 64);
         }
-        Grams { bits }
-    }
-
-    /// Whether either of the two 16-bit gram bits packed in `pair` is set.
-    #[inline]
-    pub(crate) fn has_either(&self, pair: u32) -> bool {
-        self.has((pair >> 16) as usize) || self.has((pair & 0xffff) as usize)
     }
 
     #[inline]
-    fn has(&self, bit: usize) -> bool {
+    fn has(&self, bit: u16) -> bool {
         self.bits
-            .get(bit / 64)
+            .get(usize::from(bit / 64))
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
-}
 
-/// A necessary condition for a general pattern to match: every run of at least four literal
-/// characters (no `*`, no `?`) must appear verbatim in the text, so its first and last 4-grams
-/// must be in the text's [`Grams`]. A Bloom filter has no false negatives, so the filter never
-/// rejects a text the pattern matches; it only spares most of the texts it does not.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct GramFilter {
-    /// Up to two gram bits, or none (no literal run of four bytes).
-    bits: [Option<u16>; 2],
-}
-
-impl GramFilter {
-    fn new(pattern: &str) -> GramFilter {
-        let longest = pattern
-            .split(['*', '?'])
-            .max_by_key(|run| run.len())
-            .unwrap_or_default()
-            .as_bytes();
-        if longest.len() < 4 {
-            return GramFilter { bits: [None, None] };
+    fn plain(text: &[u8]) -> GramSet {
+        let mut set = GramSet { bits: [0; 64] };
+        for w in text.windows(4) {
+            if let [a, b, c, d] = *w {
+                set.set(gram_word_bit(PLAIN, u32::from_le_bytes([a, b, c, d])));
+            }
         }
-        let first = longest.get(..4).map(gram_bit);
-        let last = longest.get(longest.len() - 4..).map(gram_bit);
-        let bit = |b: Option<usize>| b.and_then(|b| u16::try_from(b).ok());
-        GramFilter {
-            bits: [bit(first), bit(last)],
+        set
+    }
+
+    fn extra(text: &[u8]) -> GramSet {
+        let mut set = GramSet { bits: [0; 64] };
+        if let [.., a, b, c] = *text {
+            set.set(gram_word_bit(THREE, u32::from_le_bytes([a, b, c, 0])));
+        }
+        for w in text.windows(4) {
+            if let [a, b, c, d] = *w {
+                let word = u32::from_le_bytes([a, b, c, d]);
+                set.set(gram_word_bit(THREE, word & 0x00ff_ffff));
+                set.set(gram_word_bit(GAP1, word & 0xffff_00ff));
+                set.set(gram_word_bit(GAP2, word & 0xff00_ffff));
+            }
+        }
+        set
+    }
+}
+
+/// A request resource as the resource patterns test it: the text, whether it is ASCII, and its
+/// gram sets, built on first use and shared by every pattern the request meets.
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceText<'a> {
+    pub(crate) text: &'a str,
+    ascii: bool,
+    plain: Option<GramSet>,
+    extra: Option<GramSet>,
+}
+
+impl<'a> ResourceText<'a> {
+    #[inline]
+    pub(crate) fn new(text: &'a str, ascii: bool) -> ResourceText<'a> {
+        ResourceText {
+            text,
+            ascii,
+            plain: None,
+            extra: None,
         }
     }
 
+    /// False only if the text cannot have the gram (a Bloom filter has no false negatives);
+    /// always true for a text that is not ASCII.
     #[inline]
-    fn may_match(&self, grams: &Grams) -> bool {
-        self.bits
-            .iter()
-            .all(|b| b.is_none_or(|b| grams.has(usize::from(b))))
+    pub(crate) fn may_have(&mut self, gram: u16) -> bool {
+        if !self.ascii {
+            return true;
+        }
+        let bytes = self.text.as_bytes();
+        let set = if gram >> 12 == PLAIN {
+            self.plain.get_or_insert_with(|| GramSet::plain(bytes))
+        } else {
+            self.extra.get_or_insert_with(|| GramSet::extra(bytes))
+        };
+        set.has(gram & 0xfff)
+    }
+
+    /// Whether the text may have either of the two grams packed in `pair`.
+    #[inline]
+    pub(crate) fn may_have_either(&mut self, pair: u32) -> bool {
+        self.may_have((pair >> 16) as u16) || self.may_have((pair & 0xffff) as u16)
     }
 }
 
@@ -225,6 +449,19 @@ fn fold(b: u8) -> u8 {
     b | (u8::from(b.is_ascii_uppercase()) << 5)
 }
 
+/// Folds the ASCII upper-case letters of eight bytes to lower case at once.
+#[inline]
+fn fold_word(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = word & !HIGH;
+    // High bit set where the byte is at least `A`, and where it is past `Z`.
+    let from_a = low.wrapping_add(ONES * (0x80 - u64::from(b'A')));
+    let past_z = low.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
+    let upper = from_a & !past_z & !word & HIGH;
+    word | (upper >> 2)
+}
+
 /// A hash of the ASCII-lower-cased bytes, eight at a time (FxHash-style mixing).
 #[inline]
 pub(crate) fn folded_hash(text: &str) -> u64 {
@@ -234,10 +471,8 @@ pub(crate) fn folded_hash(text: &str) -> u64 {
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
-        for (dst, src) in word.iter_mut().zip(chunk) {
-            *dst = fold(*src);
-        }
-        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        word.copy_from_slice(chunk);
+        hash = (hash.rotate_left(5) ^ fold_word(u64::from_le_bytes(word))).wrapping_mul(K);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
@@ -330,6 +565,48 @@ impl FoldTable {
     }
 }
 
+/// A fast, non-keyed hasher (FxHash-style, eight bytes at a time) for the compiled form's own
+/// tables of names and ARNs: their keys come from the account file, not from requests' choice
+/// of hash-flooding input, and a lookup sits on the hot path.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut hash = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (dst, src) in word.iter_mut().zip(rest) {
+                *dst = *src;
+            }
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        self.0 = hash;
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// Builds [`FastHasher`]s.
+pub(crate) type FastState = std::hash::BuildHasherDefault<FastHasher>;
+
 /// The service part of an action pattern, when it is a literal (`ecs` in `ecs:Describe*`): the
 /// pattern can then only match actions of that service.
 pub(crate) fn literal_service(pattern: &str) -> Option<&str> {
@@ -350,8 +627,34 @@ mod tests {
             pattern in "[ab:/*?é]{0,12}",
             text in "[ab:/é]{0,16}",
         ) {
-            let mut grams = None;
-            prop_assert_eq!(ResourcePattern::new(&pattern).is_match(&text, &mut grams), wildcard_match(&pattern, &text));
+            let compiled = ResourcePattern::new(&pattern);
+            prop_assert_eq!(find_byte(text.as_bytes(), b'b'), text.bytes().position(|c| c == b'b'));
+            let ascii = text.is_ascii();
+            prop_assert_eq!(compiled.is_match(&ResourceText::new(&text, ascii)), wildcard_match(&pattern, &text));
+            // The gram is a necessary condition.
+            if let (true, Some(gram)) = (wildcard_match(&pattern, &text), compiled.required_gram()) {
+                prop_assert!(ResourceText::new(&text, ascii).may_have(gram));
+            }
+        }
+
+        /// M1, M3: the byte-wise general matcher on ASCII texts, where `?` is one byte.
+        #[test]
+        fn m1_m3_general_matcher_agrees_on_ascii_texts(
+            pattern in "[ab:/*?]{0,14}",
+            text in "[ab:/]{0,20}",
+        ) {
+            let compiled = ResourcePattern::new(&pattern);
+            prop_assert_eq!(compiled.is_match(&ResourceText::new(&text, true)), wildcard_match(&pattern, &text));
+            if let (true, Some(gram)) = (wildcard_match(&pattern, &text), compiled.required_gram()) {
+                prop_assert!(ResourceText::new(&text, true).may_have(gram));
+            }
+        }
+
+        /// The eight-at-a-time fold is ASCII lower-casing.
+        #[test]
+        fn fold_word_lowercases_ascii_only(bytes in any::<[u8; 8]>()) {
+            let folded = fold_word(u64::from_le_bytes(bytes)).to_le_bytes();
+            prop_assert_eq!(folded, bytes.map(|b| b.to_ascii_lowercase()));
         }
 
         /// M1, M2: action strategies agree with the case-folding general matcher.

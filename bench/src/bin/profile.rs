@@ -1,0 +1,110 @@
+//! A driver for profilers (`valgrind --tool=callgrind`, `perf record`): runs one workload of the
+//! benchmarks in a loop, without criterion.
+//!
+//! `cargo build --release -p ramcheck-bench --bin profile`, then
+//! `valgrind --tool=callgrind target/release/profile large 20000`
+//! (workloads: `small`, `large`, `wildcard`, `compile`, `reference`).
+
+use std::hint::black_box;
+use std::time::Instant as Clock;
+
+use ramcheck::account::{Account, Principal};
+use ramcheck::authorizer::{AuthRequest, Authorizer};
+use ramcheck::condition::value::Instant;
+use ramcheck::decision::{Context, Request};
+use ramcheck_bench::{
+    large_account, large_dir, large_requests, small_account, wildcard_account, ACCOUNT, CANCEL,
+};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let workload = args.next().unwrap_or_else(|| "large".to_owned());
+    let iterations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let now = Instant::from_unix(1_767_225_600, 0);
+    let started;
+    match workload.as_str() {
+        "small" => {
+            let authorizer = Authorizer::from_json(&small_account(), None, None)?;
+            let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42");
+            let context = [
+                ("acs:SourceIp", "192.168.3.4"),
+                ("acs:SecureTransport", "true"),
+            ];
+            let alice = authorizer.resolve("user/alice")?;
+            started = Clock::now();
+            for _ in 0..iterations {
+                let request = AuthRequest::new(CANCEL, black_box(&arn))?
+                    .with_context(&context)?
+                    .at(now);
+                black_box(authorizer.authorize(black_box(alice), None, &request)?);
+            }
+        }
+        "wildcard" => {
+            let authorizer = Authorizer::from_json(&wildcard_account(), None, None)?;
+            let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-team999-1");
+            let alice = authorizer.resolve("user/alice")?;
+            started = Clock::now();
+            for _ in 0..iterations {
+                let request = AuthRequest::new(CANCEL, black_box(&arn))?.at(now);
+                black_box(authorizer.authorize(alice, None, &request)?);
+            }
+        }
+        "compile" => {
+            let dir = large_dir();
+            let text = large_account(&dir)?;
+            started = Clock::now();
+            for _ in 0..iterations {
+                black_box(Authorizer::from_json(&text, Some(&dir), None)?);
+            }
+        }
+        "reference" => {
+            let dir = large_dir();
+            let text = large_account(&dir)?;
+            let account = Account::from_json(&text, Some(&dir), None)?;
+            let requests = large_requests(4096);
+            let prepared = requests
+                .iter()
+                .map(|(p, arn, context)| {
+                    let mut c = Context::new();
+                    for (k, v) in context {
+                        c.insert(k, v)?;
+                    }
+                    Ok((
+                        Principal::parse(p, ACCOUNT)?,
+                        Request::new(CANCEL, arn)?.with_context(c).at(now),
+                    ))
+                })
+                .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
+            started = Clock::now();
+            for i in 0..iterations {
+                let Some((principal, request)) = prepared.get(i % prepared.len()) else {
+                    continue;
+                };
+                black_box(account.decide(principal, None, request)?);
+            }
+        }
+        _ => {
+            let dir = large_dir();
+            let text = large_account(&dir)?;
+            let authorizer = Authorizer::from_json(&text, Some(&dir), None)?;
+            let requests = large_requests(4096);
+            started = Clock::now();
+            for i in 0..iterations {
+                let Some((principal, arn, context)) = requests.get(i % requests.len()) else {
+                    continue;
+                };
+                let id = authorizer.resolve(principal)?;
+                let request = AuthRequest::new(CANCEL, arn)?
+                    .with_owned_context(context)?
+                    .at(now);
+                black_box(authorizer.authorize(id, None, &request)?);
+            }
+        }
+    }
+    let took = started.elapsed();
+    println!(
+        "{workload}: {iterations} iterations, {:?} each",
+        took / u32::try_from(iterations.max(1)).unwrap_or(u32::MAX)
+    );
+    Ok(())
+}
