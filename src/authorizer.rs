@@ -968,7 +968,9 @@ impl Authorizer {
             denies.clear();
             allows.clear();
             let lookup = session.catalog.lookup(request);
-            session
+            // The session catalog numbers its sets and conditions apart from this one's.
+            text.forget();
+            let result = session
                 .pool
                 .evaluate(
                     &session.catalog,
@@ -980,7 +982,9 @@ impl Authorizer {
                     denies,
                     allows,
                 )
-                .map_err(|e| self.evaluation_error(Some(session), e))?;
+                .map_err(|e| self.evaluation_error(Some(session), e));
+            text.forget();
+            result?;
             if denies.count() > 0 {
                 return Ok((
                     Decision::ExplicitDeny,

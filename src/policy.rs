@@ -63,8 +63,14 @@ pub struct Source {
 impl Source {
     /// Indexes a text.
     pub fn new(text: &str) -> Source {
+        // Byte by byte: `\n` is one byte in UTF-8, and this is faster than a char search.
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
             .collect();
         Source {
             text: Arc::from(text),

@@ -140,8 +140,16 @@ impl Loader {
                 None,
             ));
         };
+        // Large objects (users, policies) test repeats with a set instead of the earlier keys.
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let large = members.len() > 16;
         for (i, m) in members.iter().enumerate() {
-            if members.iter().take(i).any(|o| o.key == m.key) {
+            let repeated = if large {
+                !seen.insert(m.key.as_str())
+            } else {
+                members.iter().take(i).any(|o| o.key == m.key)
+            };
+            if repeated {
                 return Err(self.error(
                     m.key_span.start,
                     format!("duplicate key `{}` in {what}", m.key),

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::request::{AuthRequest, Typed};
+use super::request::{fixed_slot, AuthRequest, FixedEntry, Typed};
 use crate::condition::value::{parse_bool, parse_ip, Decimal, Instant, IpBlock, ValueError};
 use crate::condition::{eq_ignore_case, Operator};
 use crate::matching::wildcard_match;
@@ -38,6 +38,8 @@ pub(crate) struct CompiledClause {
     operator: Operator,
     key: Box<str>,
     special: SpecialKey,
+    /// The key's number in [`crate::condition::TYPED_GLOBAL_KEYS`], if it is one of them.
+    slot: Option<u8>,
     listed: Listed,
 }
 
@@ -99,6 +101,7 @@ impl CompiledCondition {
                     operator: clause.operator(),
                     key: key.into(),
                     special,
+                    slot: fixed_slot(key).and_then(|(slot, _)| u8::try_from(slot).ok()),
                     listed,
                 }
             })
@@ -174,8 +177,20 @@ impl CompiledClause {
             return Ok(any != negated);
         }
         let mut found = false;
+        let entry = match self.slot {
+            Some(slot) => request.fixed_entry(slot),
+            None => FixedEntry::Scan,
+        };
+        match entry {
+            FixedEntry::Scan => {}
+            FixedEntry::Absent => return self.missing(request, negated),
+            FixedEntry::One(value, typed) => {
+                any = self.value_matches(value, Some(typed))?;
+                return Ok(any != negated);
+            }
+        }
         for (key, value, typed) in request.context_entries() {
-            if !key.eq_ignore_ascii_case(&self.key) {
+            if !super::pattern::eq_fold(key.as_bytes(), self.key.as_bytes()) {
                 continue;
             }
             found = true;
@@ -185,32 +200,43 @@ impl CompiledClause {
             }
         }
         if !found {
-            if self.special != SpecialKey::CurrentTime {
-                // C5: a missing key meets a negated operator and fails a positive one.
-                return Ok(negated);
-            }
-            let now = request.now();
-            if let (Listed::Instants(_), true) = (&self.listed, is_rfc3339_year(now)) {
-                // The reference formats `now` and parses it back; for a year of 0000–9999 that
-                // round trip is exact, so compare `now` itself.
-                any = self.value_matches("", Some(&Typed::Instant(now)))?;
-                return Ok(any != negated);
-            }
-            let mut text = NowText {
-                buf: [0; 64],
-                len: 0,
-            };
-            let formatted = write!(text, "{now}").is_ok();
-            let owned;
-            let value = match text.buf.get(..text.len).map(std::str::from_utf8) {
-                Some(Ok(s)) if formatted => s,
-                _ => {
-                    owned = now.to_string();
-                    &owned
-                }
-            };
-            any = self.value_matches(value, None)?;
+            return self.missing(request, negated);
         }
+        // C4: a negated operator is met exactly when no request value matches any listed value.
+        Ok(any != negated)
+    }
+
+    /// C5, C8: a clause whose key the request does not give.
+    fn missing(
+        &self,
+        request: &AuthRequest<'_>,
+        negated: bool,
+    ) -> Result<bool, (String, ValueError)> {
+        if self.special != SpecialKey::CurrentTime {
+            // C5: a missing key meets a negated operator and fails a positive one.
+            return Ok(negated);
+        }
+        let now = request.now();
+        if let (Listed::Instants(_), true) = (&self.listed, is_rfc3339_year(now)) {
+            // The reference formats `now` and parses it back; for a year of 0000–9999 that
+            // round trip is exact, so compare `now` itself.
+            let any = self.value_matches("", Some(&Typed::Instant(now)))?;
+            return Ok(any != negated);
+        }
+        let mut text = NowText {
+            buf: [0; 64],
+            len: 0,
+        };
+        let formatted = write!(text, "{now}").is_ok();
+        let owned;
+        let value = match text.buf.get(..text.len).map(std::str::from_utf8) {
+            Some(Ok(s)) if formatted => s,
+            _ => {
+                owned = now.to_string();
+                &owned
+            }
+        };
+        let any = self.value_matches(value, None)?;
         // C4: a negated operator is met exactly when no request value matches any listed value.
         Ok(any != negated)
     }

@@ -59,12 +59,33 @@ impl CompiledStatement {
 pub(crate) struct ResourceSet {
     negated: bool,
     patterns: Box<[ResourcePattern]>,
+    /// Each pattern's required gram ([`ResourcePattern::required_gram`]), `u16::MAX` for none.
+    pattern_grams: Box<[u16]>,
 }
 
 impl ResourceSet {
+    fn new(negated: bool, patterns: Box<[ResourcePattern]>) -> ResourceSet {
+        let pattern_grams = patterns
+            .iter()
+            .map(|p| p.required_gram().unwrap_or(u16::MAX))
+            .collect();
+        ResourceSet {
+            negated,
+            patterns,
+            pattern_grams,
+        }
+    }
+
+    /// Whether the resource matches; a pattern whose required gram the text's (already built)
+    /// gram set lacks cannot match it and is not read.
     #[inline]
     fn is_match(&self, text: &ResourceText<'_>) -> bool {
-        self.patterns.iter().any(|p| p.is_match(text)) != self.negated
+        let hit = self
+            .patterns
+            .iter()
+            .zip(self.pattern_grams.iter())
+            .any(|(p, &g)| (g == u16::MAX || text.may_have_if_built(g)) && p.is_match(text));
+        hit != self.negated
     }
 
     /// Two gram requirements (one per pattern, at most two patterns), one of which every
@@ -120,10 +141,24 @@ pub(crate) struct Catalog {
     seen: HashMap<usize, u32, FastState>,
     /// Compile-time interning tables.
     resource_ids: HashMap<(bool, Vec<String>), u32, FastState>,
-    condition_ids: HashMap<String, u32, FastState>,
+    condition_ids: HashMap<ConditionKey, u32, FastState>,
     list_ids: HashMap<Vec<Candidate>, (u32, u32), FastState>,
     /// The ids of [`HOT_ACTIONS`] in `actions`.
     hot: Vec<u32>,
+    /// Per statement, how a pool indexes it (worked out once, not once per pool): its index
+    /// keys in pattern order, and which hot actions it is a candidate for (bit `h`).
+    keys: Vec<(Box<[IndexKey]>, u32)>,
+}
+
+/// What identifies a `Condition` block for sharing: each clause's operator, key and value texts.
+type ConditionKey = Vec<(crate::condition::Operator, Box<str>, Vec<Box<str>>)>;
+
+/// Where a pool lists a member.
+#[derive(Debug, Clone, Copy)]
+enum IndexKey {
+    Exact(u32),
+    Service(u32),
+    Global,
 }
 
 /// The ids a request's action and service have in a catalog's tables.
@@ -138,11 +173,23 @@ impl Catalog {
         let Some(condition) = statement.condition() else {
             return NO_CONDITION;
         };
-        let compiled = CompiledCondition::compile(condition);
-        let key = format!("{compiled:?}");
+        // A condition compiles from its operators, keys and value texts alone (the parser
+        // types each value from its operator and text), so those identify it.
+        let key: ConditionKey = condition
+            .clauses()
+            .iter()
+            .map(|c| {
+                (
+                    c.operator(),
+                    c.key().into(),
+                    c.values().iter().map(|v| v.text().into()).collect(),
+                )
+            })
+            .collect();
         if let Some(&id) = self.condition_ids.get(&key) {
             return id;
         }
+        let compiled = CompiledCondition::compile(condition);
         let id = u32::try_from(self.conditions.len()).unwrap_or(NO_CONDITION);
         self.conditions.push(compiled);
         self.condition_ids.insert(key, id);
@@ -171,14 +218,13 @@ impl Catalog {
             return id;
         }
         let id = u32::try_from(self.resources.len()).unwrap_or(RESOURCE_NONE);
-        self.resources.push(ResourceSet {
-            negated: list.is_negated(),
-            patterns: list
-                .patterns()
+        self.resources.push(ResourceSet::new(
+            list.is_negated(),
+            list.patterns()
                 .iter()
                 .map(|p| ResourcePattern::new(p.value()))
                 .collect(),
-        });
+        ));
         self.resource_ids.insert(key, id);
         id
     }
@@ -241,6 +287,40 @@ impl Catalog {
                 }
             }
         }
+        // Every name of this policy is in the tables now, and ids never change.
+        let first = self.keys.len();
+        for (offset, statement) in policy.policy().statements().iter().enumerate() {
+            let action = statement.action();
+            let keys: Box<[IndexKey]> = if action.is_negated() {
+                Box::new([IndexKey::Global])
+            } else {
+                action
+                    .patterns()
+                    .iter()
+                    .filter_map(|p| {
+                        let p = p.value();
+                        if !crate::matching::has_wildcard(p) {
+                            self.actions.get(p).map(IndexKey::Exact)
+                        } else if let Some(s) =
+                            literal_service(p).and_then(|s| self.services.get(s))
+                        {
+                            Some(IndexKey::Service(s))
+                        } else {
+                            Some(IndexKey::Global)
+                        }
+                    })
+                    .collect()
+            };
+            let hot = self.statements.get(first + offset).map_or(0, |compiled| {
+                (0u32..)
+                    .zip(HOT_ACTIONS)
+                    .filter(|(_, a)| {
+                        compiled.resource != RESOURCE_NONE && compiled.action_matches(a)
+                    })
+                    .fold(0, |bits, (h, _)| bits | (1 << h))
+            });
+            self.keys.push((keys, hot));
+        }
         self.policies.push(Arc::clone(policy));
         self.seen.insert(key, id);
         Ok(id)
@@ -263,8 +343,15 @@ impl Catalog {
 
     #[inline]
     pub(crate) fn lookup(&self, request: &AuthRequest<'_>) -> Lookup {
+        let action = request.action();
+        // The hot actions are known by name, without hashing (the table folds ASCII case too).
+        let hot = HOT_ACTIONS
+            .iter()
+            .zip(&self.hot)
+            .find(|(name, _)| super::pattern::eq_fold(name.as_bytes(), action.as_bytes()))
+            .map(|(_, id)| *id);
         Lookup {
-            action: self.actions.get(request.action()),
+            action: hot.or_else(|| self.actions.get(action)),
         }
     }
 
@@ -289,6 +376,7 @@ impl Catalog {
         self.condition_ids = HashMap::default();
         self.list_ids = HashMap::default();
         self.seen = HashMap::default();
+        self.keys = Vec::new();
         self.candidates.shrink_to_fit();
         self.statements.shrink_to_fit();
         self.resources.shrink_to_fit();
@@ -307,30 +395,14 @@ impl Catalog {
         let mut global: Vec<u32> = Vec::new();
         for (position, &id) in members.iter().enumerate() {
             let position = to_u32(position)?;
-            let Some(statement) = self.statements.get(id as usize) else {
+            let Some((keys, _)) = self.keys.get(id as usize) else {
                 continue;
             };
-            let Some(named) = self.policies.get(statement.policy as usize) else {
-                continue;
-            };
-            let Some(source) = named.policy().statements().get(statement.index as usize) else {
-                continue;
-            };
-            let action = source.action();
-            if action.is_negated() {
-                global.push(position);
-                continue;
-            }
-            for p in action.patterns() {
-                let p = p.value();
-                if !crate::matching::has_wildcard(p) {
-                    if let Some(a) = self.actions.get(p) {
-                        exact.push((a, position));
-                    }
-                } else if let Some(s) = literal_service(p).and_then(|s| self.services.get(s)) {
-                    service.push((s, position));
-                } else {
-                    global.push(position);
+            for key in keys.iter() {
+                match *key {
+                    IndexKey::Exact(a) => exact.push((a, position)),
+                    IndexKey::Service(s) => service.push((s, position)),
+                    IndexKey::Global => global.push(position),
                 }
             }
         }
@@ -358,16 +430,13 @@ impl Catalog {
         // The hot actions: every member whose action part matches, resolved now; members that
         // can never apply (no resource part) are left out.
         let mut hot = Vec::with_capacity(self.hot.len());
-        for h in 0..self.hot.len() {
-            let (Some(&action_id), Some(action)) = (self.hot.get(h), HOT_ACTIONS.get(h)) else {
-                continue;
-            };
+        for (h, action_id) in (0u32..).zip(self.hot.clone()) {
             let list: Vec<Candidate> = members
                 .iter()
                 .filter_map(|&id| {
+                    let (_, hot) = self.keys.get(id as usize)?;
                     let statement = self.statements.get(id as usize)?;
-                    (statement.resource != RESOURCE_NONE && statement.action_matches(action))
-                        .then(|| statement.candidate(id))
+                    (hot & (1 << h) != 0).then(|| statement.candidate(id))
                 })
                 .collect();
             let (start, end) = self.intern_list(list)?;
@@ -625,24 +694,48 @@ impl Candidate {
         match self.resource {
             RESOURCE_ANY => {}
             RESOURCE_NONE => return Ok(()),
-            r => match catalog.resources.get(r as usize) {
-                Some(set) if set.is_match(text) => {}
-                _ => return Ok(()),
-            },
+            r => {
+                let matched = match text.resource_result(r) {
+                    Some(known) => known,
+                    None => {
+                        let Some(set) = catalog.resources.get(r as usize) else {
+                            return Ok(());
+                        };
+                        let matched = set.is_match(text);
+                        text.remember_resource(r, matched);
+                        matched
+                    }
+                };
+                if !matched {
+                    return Ok(());
+                }
+            }
         }
         let id = self.id & !DENY;
-        if self.condition != NO_CONDITION {
-            if let Some(condition) = catalog.conditions.get(self.condition as usize) {
-                match condition.is_met(request, principal_arn) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(()),
-                    Err(error) => {
-                        return Err(PoolError {
-                            statement: id,
-                            error,
-                        })
-                    }
-                }
+        let c = self.condition;
+        if c != NO_CONDITION {
+            // A condition's result depends only on the request and the principal, the same
+            // for every statement of this request; an error is never remembered.
+            let met = match text.condition_result(c) {
+                Some(known) => known,
+                None => match catalog.conditions.get(c as usize) {
+                    Some(condition) => match condition.is_met(request, principal_arn) {
+                        Ok(met) => {
+                            text.remember_condition(c, met);
+                            met
+                        }
+                        Err(error) => {
+                            return Err(PoolError {
+                                statement: id,
+                                error,
+                            })
+                        }
+                    },
+                    None => true,
+                },
+            };
+            if !met {
+                return Ok(());
             }
         }
         let sid = StatementId(id | tag);

@@ -37,11 +37,11 @@ impl ActionPattern {
     pub(crate) fn is_match(&self, action: &str) -> bool {
         match self {
             ActionPattern::Any => true,
-            ActionPattern::Exact(p) => p.eq_ignore_ascii_case(action),
+            ActionPattern::Exact(p) => eq_fold(p.as_bytes(), action.as_bytes()),
             ActionPattern::Prefix(p) => action
                 .as_bytes()
                 .get(..p.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(p.as_bytes())),
+                .is_some_and(|head| eq_fold(head, p.as_bytes())),
             ActionPattern::General(p) => wildcard_match_ignore_case(p, action),
         }
     }
@@ -76,8 +76,12 @@ impl ResourcePattern {
     pub(crate) fn is_match(&self, text: &ResourceText<'_>) -> bool {
         match self {
             ResourcePattern::Any => true,
-            ResourcePattern::Exact(p) => **p == *text.text,
-            ResourcePattern::Prefix(p) => text.text.starts_with(&**p),
+            ResourcePattern::Exact(p) => eq_bytes(p.as_bytes(), text.text.as_bytes()),
+            ResourcePattern::Prefix(p) => text
+                .text
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|head| eq_bytes(head, p.as_bytes())),
             ResourcePattern::General(g) => g.is_match(text),
         }
     }
@@ -148,7 +152,7 @@ impl Piece {
             return false;
         };
         if !self.wild {
-            return *window == *self.bytes;
+            return eq_bytes(window, &self.bytes);
         }
         window
             .iter()
@@ -174,13 +178,37 @@ impl Piece {
             let skip = find_byte(window, first)?;
             start += skip;
             let at = start + offset;
-            if hay.get(at..at + len) == Some(anchor) && (!self.wild || self.is_at(hay, start)) {
+            if hay.get(at..at + len).is_some_and(|w| eq_bytes(w, anchor))
+                && (!self.wild || self.is_at(hay, start))
+            {
                 return Some(start + n);
             }
             start += 1;
         }
         None
     }
+}
+
+/// Byte equality, eight bytes at a time, without a call to `memcmp` (the pieces are short).
+#[inline]
+fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut xs = a.chunks_exact(8);
+    let mut ys = b.chunks_exact(8);
+    for (x, y) in (&mut xs).zip(&mut ys) {
+        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        if wx != wy {
+            return false;
+        }
+    }
+    xs.remainder()
+        .iter()
+        .zip(ys.remainder())
+        .all(|(x, y)| x == y)
 }
 
 /// The first position of `byte` in `hay`, eight bytes at a time.
@@ -343,9 +371,9 @@ impl GramSet {
 
     #[inline]
     fn has(&self, bit: u16) -> bool {
-        self.bits
-            .get(usize::from(bit / 64))
-            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        // The word index is below 64 by construction, so the lookup never fails.
+        let word = self.bits.get(usize::from((bit >> 6) & 63)).copied();
+        word.is_some_and(|w| (w >> (bit & 63)) & 1 != 0)
     }
 
     fn plain(text: &[u8]) -> GramSet {
@@ -375,14 +403,24 @@ impl GramSet {
     }
 }
 
+/// How many resource-set and condition results a request remembers (direct-mapped).
+const MEMO: usize = 16;
+/// An empty memo slot (no set or condition has this id: it is the "any" / "none" marker).
+const MEMO_EMPTY: u32 = u32::MAX;
+
 /// A request resource as the resource patterns test it: the text, whether it is ASCII, and its
-/// gram sets, built on first use and shared by every pattern the request meets.
+/// gram sets, built on first use and shared by every pattern the request meets; with the
+/// results of the resource sets and conditions already tested for this request (statements
+/// share them), so that each is tested once.
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceText<'a> {
     pub(crate) text: &'a str,
     ascii: bool,
     plain: Option<GramSet>,
     extra: Option<GramSet>,
+    /// `id << 1 | result` by `id % MEMO`, for resource sets and for conditions.
+    resources: [u32; MEMO],
+    conditions: [u32; MEMO],
 }
 
 impl<'a> ResourceText<'a> {
@@ -393,6 +431,8 @@ impl<'a> ResourceText<'a> {
             ascii,
             plain: None,
             extra: None,
+            resources: [MEMO_EMPTY; MEMO],
+            conditions: [MEMO_EMPTY; MEMO],
         }
     }
 
@@ -403,19 +443,108 @@ impl<'a> ResourceText<'a> {
         if !self.ascii {
             return true;
         }
-        let bytes = self.text.as_bytes();
         let set = if gram >> 12 == PLAIN {
-            self.plain.get_or_insert_with(|| GramSet::plain(bytes))
+            match &self.plain {
+                Some(set) => set,
+                None => self.build_plain(),
+            }
         } else {
-            self.extra.get_or_insert_with(|| GramSet::extra(bytes))
+            match &self.extra {
+                Some(set) => set,
+                None => self.build_extra(),
+            }
         };
         set.has(gram & 0xfff)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build_plain(&mut self) -> &GramSet {
+        self.plain.insert(GramSet::plain(self.text.as_bytes()))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build_extra(&mut self) -> &GramSet {
+        self.extra.insert(GramSet::extra(self.text.as_bytes()))
+    }
+
+    /// [`may_have`](ResourceText::may_have) when the gram's set is already built, else true
+    /// (building it is not worth it for one pattern).
+    #[inline]
+    pub(crate) fn may_have_if_built(&self, gram: u16) -> bool {
+        if !self.ascii {
+            return true;
+        }
+        let set = if gram >> 12 == PLAIN {
+            &self.plain
+        } else {
+            &self.extra
+        };
+        set.as_ref().is_none_or(|set| set.has(gram & 0xfff))
     }
 
     /// Whether the text may have either of the two grams packed in `pair`.
     #[inline]
     pub(crate) fn may_have_either(&mut self, pair: u32) -> bool {
-        self.may_have((pair >> 16) as u16) || self.may_have((pair & 0xffff) as u16)
+        let (a, b) = ((pair >> 16) as u16, (pair & 0xffff) as u16);
+        if let (true, Some(set)) = ((a | b) >> 12 == PLAIN && self.ascii, &self.plain) {
+            // Both plain grams and the set built (the common case): two bit tests.
+            return set.has(a & 0xfff) || set.has(b & 0xfff);
+        }
+        self.may_have_either_slow(a, b)
+    }
+
+    #[inline(never)]
+    fn may_have_either_slow(&mut self, a: u16, b: u16) -> bool {
+        self.may_have(a) || self.may_have(b)
+    }
+
+    /// Forgets the remembered results: ids are a catalog's, and another catalog (a session
+    /// policy's) numbers its sets and conditions anew.
+    #[inline]
+    pub(crate) fn forget(&mut self) {
+        self.resources = [MEMO_EMPTY; MEMO];
+        self.conditions = [MEMO_EMPTY; MEMO];
+    }
+
+    /// The remembered result of resource set `id` for this text, if any.
+    #[inline]
+    pub(crate) fn resource_result(&self, id: u32) -> Option<bool> {
+        recall(&self.resources, id)
+    }
+
+    #[inline]
+    pub(crate) fn remember_resource(&mut self, id: u32, result: bool) {
+        store(&mut self.resources, id, result);
+    }
+
+    /// The remembered result of condition `id` for this request, if any.
+    #[inline]
+    pub(crate) fn condition_result(&self, id: u32) -> Option<bool> {
+        recall(&self.conditions, id)
+    }
+
+    #[inline]
+    pub(crate) fn remember_condition(&mut self, id: u32, result: bool) {
+        store(&mut self.conditions, id, result);
+    }
+}
+
+#[inline]
+fn recall(memo: &[u32; MEMO], id: u32) -> Option<bool> {
+    let slot = *memo.get(id as usize % MEMO)?;
+    (slot != MEMO_EMPTY && slot >> 1 == id).then_some(slot & 1 == 1)
+}
+
+#[inline]
+fn store(memo: &mut [u32; MEMO], id: u32, result: bool) {
+    // Ids are below 2^31 (the compiler's limit), so `id << 1 | result` is never MEMO_EMPTY
+    // and keeps the whole id.
+    if id < 1 << 31 {
+        if let Some(slot) = memo.get_mut(id as usize % MEMO) {
+            *slot = id << 1 | u32::from(result);
+        }
     }
 }
 
@@ -460,6 +589,32 @@ fn fold_word(word: u64) -> u64 {
     let past_z = low.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
     let upper = from_a & !past_z & !word & HIGH;
     word | (upper >> 2)
+}
+
+/// Whether two byte strings are equal ignoring ASCII case (as `eq_ignore_ascii_case`), eight
+/// bytes at a time.
+#[inline]
+pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut xs = a.chunks_exact(8);
+    let mut ys = b.chunks_exact(8);
+    for (x, y) in (&mut xs).zip(&mut ys) {
+        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        if fold_word(u64::from_le_bytes(wx)) != fold_word(u64::from_le_bytes(wy)) {
+            return false;
+        }
+    }
+    let (rx, ry) = (xs.remainder(), ys.remainder());
+    let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+    if let (Some(dx), Some(dy)) = (wx.get_mut(..rx.len()), wy.get_mut(..ry.len())) {
+        dx.copy_from_slice(rx);
+        dy.copy_from_slice(ry);
+    }
+    fold_word(u64::from_le_bytes(wx)) == fold_word(u64::from_le_bytes(wy))
 }
 
 /// A hash of the ASCII-lower-cased bytes, eight at a time (FxHash-style mixing).
@@ -549,7 +704,7 @@ impl FoldTable {
                 return None;
             }
             if let Some((h, key)) = self.entries.get(id as usize) {
-                if *h == hash && key.eq_ignore_ascii_case(name) {
+                if *h == hash && eq_fold(key.as_bytes(), name.as_bytes()) {
                     return Some(id);
                 }
             }

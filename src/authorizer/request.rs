@@ -1,16 +1,33 @@
 //! The compiled request: action, resource ARN and context borrowed from the caller, checked
 //! with the reference's rules (M4, C7) and digested once, without allocating.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
 
 use crate::condition::value::{parse_bool, parse_ip, Instant};
-use crate::condition::{fixed_type_of, validate_request_value, Family};
+use crate::condition::{validate_request_value, Family, TYPED_GLOBAL_KEYS};
 use crate::decision::RequestError;
 use crate::matching::ResourceArn;
 
 /// How many context entries keep a pre-parsed typed value; later ones are parsed when compared.
 const TYPED_ENTRIES: usize = 4;
+
+/// In [`AuthRequest::fixed`]: the request does not give the key.
+const FIXED_ABSENT: u8 = u8::MAX;
+/// In [`AuthRequest::fixed`]: the key has several entries, or one without a pre-parsed value;
+/// a clause scans the entries.
+const FIXED_SCAN: u8 = u8::MAX - 1;
+
+/// Where a clause finds the values of a fixed-type global key in a request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FixedEntry<'a> {
+    /// The request does not give the key.
+    Absent,
+    /// Its only entry, with its pre-parsed value.
+    One(&'a str, &'a Typed),
+    /// Look through every entry.
+    Scan,
+}
 
 /// A context value of a fixed-type global key, parsed once (C7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +96,9 @@ pub struct AuthRequest<'a> {
     resource_ascii: bool,
     pairs: Pairs<'a>,
     typed: [Option<Typed>; TYPED_ENTRIES],
+    /// For each key of [`TYPED_GLOBAL_KEYS`], the index of its only entry (which has a
+    /// pre-parsed value), [`FIXED_ABSENT`] or [`FIXED_SCAN`].
+    fixed: [u8; 4],
     /// Set by [`at`](AuthRequest::at).
     now: Option<Instant>,
     /// Else the clock, read the first time a condition needs it (at most once per request, so
@@ -106,6 +126,7 @@ impl<'a> AuthRequest<'a> {
             resource_ascii,
             pairs: Pairs::Borrowed(&[]),
             typed: [None; TYPED_ENTRIES],
+            fixed: [FIXED_ABSENT; 4],
             now: None,
             clock: OnceLock::new(),
         })
@@ -142,6 +163,7 @@ impl<'a> AuthRequest<'a> {
     #[inline]
     fn with_pairs(mut self, pairs: Pairs<'a>) -> Result<AuthRequest<'a>, RequestError> {
         self.typed = [None; TYPED_ENTRIES];
+        self.fixed = [FIXED_ABSENT; 4];
         for index in 0..pairs.len() {
             let Some((key, value)) = pairs.get(index) else {
                 continue;
@@ -149,16 +171,13 @@ impl<'a> AuthRequest<'a> {
             if key.is_empty() {
                 return Err(RequestError::EmptyContextKey);
             }
-            // Every fixed-type key starts with `acs:` (the common custom keys do not).
-            let global = key
-                .as_bytes()
-                .get(..4)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"acs:"));
-            let Some(family) = global.then(|| fixed_type_of(key)).flatten() else {
+            let Some((slot, family)) = fixed_slot(key) else {
                 continue;
             };
             let typed = match family {
-                Family::Ip => parse_ip(value).ok().map(Typed::Ip),
+                Family::Ip => parse_ipv4_fast(value)
+                    .map(|ip| Typed::Ip(IpAddr::V4(ip)))
+                    .or_else(|| parse_ip(value).ok().map(Typed::Ip)),
                 Family::Date => Instant::parse(value).ok().map(Typed::Instant),
                 Family::Bool => parse_bool(value).ok().map(Typed::Bool),
                 Family::String | Family::Numeric => None,
@@ -166,12 +185,39 @@ impl<'a> AuthRequest<'a> {
             if typed.is_none() {
                 return Err(invalid_context_value(key, value, family));
             }
-            if let Some(slot) = self.typed.get_mut(index) {
-                *slot = typed;
+            let stored = match self.typed.get_mut(index) {
+                Some(place) => {
+                    *place = typed;
+                    true
+                }
+                None => false,
+            };
+            if let Some(fixed) = self.fixed.get_mut(slot) {
+                *fixed = match (*fixed, u8::try_from(index)) {
+                    (FIXED_ABSENT, Ok(i)) if stored && i < FIXED_SCAN => i,
+                    _ => FIXED_SCAN,
+                };
             }
         }
         self.pairs = pairs;
         Ok(self)
+    }
+
+    /// Where the values of the fixed-type global key number `slot` (in
+    /// [`TYPED_GLOBAL_KEYS`]) are.
+    #[inline]
+    pub(crate) fn fixed_entry(&self, slot: u8) -> FixedEntry<'_> {
+        match self.fixed.get(usize::from(slot)).copied() {
+            Some(FIXED_ABSENT) => FixedEntry::Absent,
+            Some(FIXED_SCAN) | None => FixedEntry::Scan,
+            Some(i) => {
+                let i = usize::from(i);
+                match (self.pairs.get(i), self.typed.get(i)) {
+                    (Some((_, value)), Some(Some(typed))) => FixedEntry::One(value, typed),
+                    _ => FixedEntry::Scan,
+                }
+            }
+        }
     }
 
     /// The same request at another time: `acs:CurrentTime` when the context does not give it
@@ -231,6 +277,57 @@ impl<'a> AuthRequest<'a> {
     pub fn context(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         (0..self.pairs.len()).filter_map(move |i| self.pairs.get(i))
     }
+}
+
+/// The number in [`TYPED_GLOBAL_KEYS`] and the family of a fixed-type global key (C6: ASCII
+/// case ignored); the four names have four different lengths.
+#[inline]
+pub(crate) fn fixed_slot(key: &str) -> Option<(usize, Family)> {
+    let slot = match key.len() {
+        12 => 0,
+        15 => 1,
+        19 => 2,
+        14 => 3,
+        _ => return None,
+    };
+    let (name, family) = TYPED_GLOBAL_KEYS.get(slot)?;
+    super::pattern::eq_fold(name.as_bytes(), key.as_bytes()).then_some((slot, *family))
+}
+
+/// A dotted-quad IPv4 address in the one form the standard parser accepts for IPv4 (four
+/// decimal octets of one to three digits, no leading zero, at most 255); `None` for anything
+/// else, which then goes to [`parse_ip`].
+#[inline]
+fn parse_ipv4_fast(text: &str) -> Option<Ipv4Addr> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 7 || bytes.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut at = 0;
+    for (n, octet) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if bytes.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let start = at;
+        let mut value: u32 = 0;
+        while let Some(&b) = bytes.get(at) {
+            if !b.is_ascii_digit() || at - start == 3 {
+                break;
+            }
+            value = value * 10 + u32::from(b - b'0');
+            at += 1;
+        }
+        let digits = at - start;
+        if digits == 0 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+            return None;
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    (at == bytes.len()).then(|| Ipv4Addr::from(octets))
 }
 
 #[cold]
@@ -302,25 +399,14 @@ impl<const N: usize> Scan<N> {
         let mut wild = 0u64;
         let mut control = 0u64;
         let mut at = 0;
-        let mut chunks = bytes.chunks_exact(8);
-        let mut last = [0u8; 8];
+        let chunks = bytes.chunks_exact(8);
         let rest = chunks.remainder();
         // The remainder is padded with `a`, which none of the tests notice.
-        for (dst, src) in last
-            .iter_mut()
-            .zip(rest.iter().chain(std::iter::repeat(&b'a')))
-        {
-            *dst = *src;
+        let mut last = [b'a'; 8];
+        if let Some(head) = last.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
         }
-        let words = chunks
-            .by_ref()
-            .map(|c| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(c);
-                u64::from_le_bytes(w)
-            })
-            .chain((!rest.is_empty()).then(|| u64::from_le_bytes(last)));
-        for word in words {
+        let mut step = |word: u64| {
             any_high |= word & HIGH;
             wild |= zero_bytes(word ^ (ONES * u64::from(b'*')))
                 | zero_bytes(word ^ (ONES * u64::from(b'?')));
@@ -336,6 +422,14 @@ impl<const N: usize> Scan<N> {
                 colons &= colons - 1;
             }
             at += 8;
+        };
+        for c in chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            step(u64::from_le_bytes(w));
+        }
+        if !rest.is_empty() {
+            step(u64::from_le_bytes(last));
         }
         scan.wild = wild != 0;
         scan.control = control != 0;
@@ -428,5 +522,43 @@ fn arn_error(text: &str) -> RequestError {
             action: text.to_owned(),
             reason: "the resource ARN was rejected".to_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn c7_fast_ipv4_agrees_with_the_standard_parser(text in "[0-9.]{0,16}|[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}") {
+            if let Some(fast) = parse_ipv4_fast(&text) {
+                prop_assert_eq!(text.parse::<IpAddr>().ok(), Some(IpAddr::V4(fast)));
+            } else {
+                prop_assert!(text.parse::<Ipv4Addr>().is_err());
+            }
+        }
+
+        #[test]
+        fn c6_fixed_slot_agrees_with_fixed_type_of(key in "(?i)acs:(sourceip|currenttime|securetransport|mfapresent|sourcevpc)|[a-zA-Z:]{0,20}") {
+            prop_assert_eq!(fixed_slot(&key).map(|(_, f)| f), crate::condition::fixed_type_of(&key));
+        }
+    }
+
+    #[test]
+    fn c7_fast_ipv4_examples() {
+        for (text, ok) in [
+            ("10.0.0.1", true),
+            ("255.255.255.255", true),
+            ("01.0.0.1", false),
+            ("256.0.0.1", false),
+            ("1.2.3", false),
+            ("1.2.3.4.", false),
+            ("0.0.0.0", true),
+            ("1234.1.1.1", false),
+        ] {
+            assert_eq!(parse_ipv4_fast(text).is_some(), ok, "{text}");
+        }
     }
 }

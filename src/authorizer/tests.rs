@@ -863,3 +863,55 @@ fn hot_reload_readers_see_whole_snapshots_and_never_wait_for_a_compile() {
         "readers answered nothing while a large account compiled"
     );
 }
+
+#[test]
+fn e4_remembered_results_do_not_cross_from_session_to_account_catalog() {
+    // The session policy's resource set and condition are number 0 of its own catalog, as the
+    // account's are of the account's: a result the session stage remembered must not answer
+    // for the account stage (and the other way round).
+    let account = Account::from_json(
+        r#"{"account_id": "1234567890123456",
+            "policies": {"Own": {"Version": "1", "Statement": [
+              {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution",
+               "Resource": "acs:ecs:*:*:imagepipeline/x-*",
+               "Condition": {"StringEquals": {"ecs:tag/team": "a"}}}]}},
+            "roles": {"deployer": {"policies": ["Own"]}}}"#,
+        None,
+        None,
+    )
+    .expect("valid");
+    let authorizer = Authorizer::compile(&account).expect("compiles");
+    let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+        "Action": "ecs:CancelImagePipelineExecution",
+        "Resource": "acs:ecs:*:*:imagepipeline/y-*",
+        "Condition": {"StringEquals": {"ecs:tag/team": "b"}}}]}"#;
+    let policy = Policy::parse_as(text, PolicyKind::Session).expect("valid");
+    let named = NamedPolicy::new("session", None, std::sync::Arc::new(policy));
+    let session = SessionPolicy::compile(&named).expect("compiles");
+    let principal = Principal::parse("assumed-role/deployer/s", account.id()).expect("valid");
+    let id = authorizer.principal(&principal).expect("known");
+    for (resource, team) in [("y-1", "b"), ("x-1", "a"), ("y-1", "a"), ("x-1", "b")] {
+        let arn = format!("acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/{resource}");
+        let pairs = [("ecs:tag/team", team)];
+        let fast = AuthRequest::new(crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION, &arn)
+            .and_then(|r| r.with_context(&pairs))
+            .expect("valid");
+        let mut context = Context::new();
+        context.insert("ecs:tag/team", team).expect("valid");
+        let reference = Request::new(crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION, &arn)
+            .expect("valid")
+            .with_context(context)
+            .at(fast.now());
+        let expected = account
+            .decide(&principal, Some(&named), &reference)
+            .expect("decides");
+        let got = authorizer
+            .authorize(id, Some(&session), &fast)
+            .expect("decides");
+        assert_eq!(
+            (got.decision(), got.stage()),
+            (expected.decision(), expected.stage()),
+            "{resource} {team}"
+        );
+    }
+}

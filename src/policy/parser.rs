@@ -195,7 +195,7 @@ impl Parser {
         let mut statements = Vec::with_capacity(nodes.len());
         for (index, node) in nodes.into_iter().enumerate() {
             let path = if is_array {
-                format!("Statement[{index}]")
+                indexed("Statement", index)
             } else {
                 "Statement".to_owned()
             };
@@ -509,7 +509,7 @@ impl Parser {
                             self.error(
                                 PolicyErrorKind::InvalidType,
                                 item.span,
-                                &format!("{path}[{i}]"),
+                                &indexed(path, i),
                                 format!(
                                     "`{key}` entries must be strings, found {}",
                                     other.type_name()
@@ -713,7 +713,7 @@ impl Parser {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, n)| (n, format!("{path}[{i}]")))
+                .map(|(i, n)| (n, indexed(path, i)))
                 .collect(),
             _ => vec![(node, path.to_owned())],
         };
@@ -780,8 +780,38 @@ fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else {
-        format!("{path}.{key}")
+        // Built by hand: paths are made for every member, errors or not.
+        let mut out = String::with_capacity(path.len() + 1 + key.len());
+        out.push_str(path);
+        out.push('.');
+        out.push_str(key);
+        out
     }
+}
+
+/// `path[index]`.
+fn indexed(path: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = index;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` is below 10.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    let digits = digits.get(at..).and_then(|d| std::str::from_utf8(d).ok());
+    let mut out = String::with_capacity(path.len() + 22);
+    out.push_str(path);
+    out.push('[');
+    out.push_str(digits.unwrap_or_default());
+    out.push(']');
+    out
 }
 
 fn list(names: &[&str]) -> String {
