@@ -6,7 +6,7 @@
 //! so the stages add order and scope, never a second way of matching statements.
 
 mod load;
-mod principal;
+pub(crate) mod principal;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

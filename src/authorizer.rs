@@ -67,12 +67,13 @@ use std::sync::Arc;
 pub use reload::AuthorizerHandle;
 pub use request::AuthRequest;
 
+use crate::account::principal::{is_valid_name, is_valid_session};
 use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision, Scope};
 use crate::decision::{
-    Decision, EvaluationError, Matched, NamedPolicy, Outcome, Stage, StatementRef,
+    match_part, Decision, EvaluationError, Matched, NamedPolicy, Outcome, Stage, StatementRef,
 };
 use crate::matching::{wildcard_match, wildcard_match_ignore_case};
-use crate::policy::{PatternList, PolicyError};
+use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
 use pattern::{FastState, ResourcePattern, ResourceText};
 
@@ -1389,31 +1390,6 @@ fn auth_request<'a>(
     AuthRequest::new(request.action(), request.resource().as_str())
         .and_then(|r| r.with_owned_context(pairs))
         .map(|r| r.at(request.now()))
-}
-
-/// The reference's `match_part`: the first listed pattern that matches, or `NotListed` (M5).
-fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
-    let hit = list.patterns().iter().find(|p| is_match(p.value()));
-    match (hit, list.is_negated()) {
-        (Some(p), false) => Matched::Pattern(p.value().clone()),
-        (None, true) => Matched::NotListed,
-        _ => Matched::None,
-    }
-}
-
-/// Users, groups and roles: 1–64 characters of `[A-Za-z0-9._@-]` (as [`Principal::parse`]).
-fn is_valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'))
-}
-
-fn is_valid_session(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-' | b'=' | b',' | b'+')
-        })
 }
 
 #[cfg(test)]

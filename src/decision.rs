@@ -494,7 +494,7 @@ fn evaluate_statement(
 }
 
 /// Whether a pattern list matches (M1, M5), and how.
-fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
+pub(crate) fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
     let hit = list.patterns().iter().find(|p| is_match(p.value()));
     match (hit, list.is_negated()) {
         (Some(p), false) => Matched::Pattern(p.value().clone()),

@@ -154,7 +154,8 @@ pub(crate) fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'))
 }
 
-fn is_valid_session(name: &str) -> bool {
+/// Session names: 1–64 characters of `[A-Za-z0-9._@=,+-]`.
+pub(crate) fn is_valid_session(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name.bytes().all(|b| {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-' | b'=' | b',' | b'+')
