@@ -1072,44 +1072,32 @@ impl Authorizer {
         let catalog = session.map_or(&self.catalog, |s| &s.catalog);
         let statement = catalog.statements.get(e.statement as usize);
         let named = statement.and_then(|s| catalog.policies.get(s.policy as usize));
-        let (Some(statement), Some(named)) = (statement, named) else {
-            return DecideError::Evaluation(EvaluationError::new(
-                "compiled statement".to_owned(),
-                crate::condition::Operator::StringEquals,
-                String::new(),
-                e.error.value,
-                e.error.cause,
-            ));
-        };
-        let span = named
-            .policy()
-            .statements()
-            .get(statement.index as usize)
-            .map(|s| s.span())
-            .unwrap_or_default();
-        let position = named.policy().position(span);
-        let (operator, key) = catalog
-            .conditions
-            .get(statement.condition() as usize)
+        let (operator, key) = statement
+            .and_then(|s| catalog.conditions.get(s.condition() as usize))
             .and_then(|c| c.clause_names().nth(e.error.clause))
             .map_or(
                 (crate::condition::Operator::StringEquals, String::new()),
                 |(o, k)| (o, k.to_owned()),
             );
-        let place = format!(
-            "{}:{}: statement {} of policy `{}`",
-            named.file().unwrap_or(named.name()),
-            position,
-            statement.index,
-            named.name()
-        );
-        DecideError::Evaluation(EvaluationError::new(
-            place,
-            operator,
-            key,
-            e.error.value,
-            e.error.cause,
-        ))
+        match (statement, named) {
+            (Some(statement), Some(named)) => {
+                DecideError::Evaluation(EvaluationError::in_statement(
+                    named,
+                    statement.index as usize,
+                    operator,
+                    key,
+                    e.error.value,
+                    e.error.cause,
+                ))
+            }
+            // Ids always come from this catalog; still, never panic on a broken one.
+            _ => DecideError::Evaluation(EvaluationError::unplaced(
+                operator,
+                key,
+                e.error.value,
+                e.error.cause,
+            )),
+        }
     }
 
     /// The full [`StatementRef`] of a deciding statement: policy, index, `Sid`, effect, position,

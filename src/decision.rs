@@ -316,17 +316,49 @@ pub struct EvaluationError {
 }
 
 impl EvaluationError {
-    /// Builds the error for the compiled authorizer ([`crate::authorizer`]), which must report
-    /// exactly what this evaluator reports.
-    pub(crate) fn new(
-        place: String,
+    /// The error for a clause of statement `index` of a policy, placed at the statement's
+    /// `file:line:column`; the compiled authorizer ([`crate::authorizer`]) builds it the same
+    /// way, so both report exactly the same error.
+    pub(crate) fn in_statement(
+        named: &NamedPolicy,
+        index: usize,
+        operator: Operator,
+        key: String,
+        value: String,
+        cause: ValueError,
+    ) -> EvaluationError {
+        let span = named
+            .policy
+            .statements()
+            .get(index)
+            .map(Statement::span)
+            .unwrap_or_default();
+        let place = format!(
+            "{}:{}: statement {index} of policy `{}`",
+            named.file.as_deref().unwrap_or(&named.name),
+            named.policy.position(span),
+            named.name
+        );
+        EvaluationError {
+            place,
+            operator,
+            key,
+            value,
+            cause,
+        }
+    }
+
+    /// The same error when the statement cannot be named (a compiled id out of its catalog,
+    /// which never happens; the authorizer still fails closed rather than panic).
+    #[cold]
+    pub(crate) fn unplaced(
         operator: Operator,
         key: String,
         value: String,
         cause: ValueError,
     ) -> EvaluationError {
         EvaluationError {
-            place,
+            place: "compiled statement".to_owned(),
             operator,
             key,
             value,
@@ -453,20 +485,7 @@ fn evaluate_statement(
                 .get(e.clause)
                 .cloned()
                 .unwrap_or((Operator::StringEquals, String::new()));
-            let position = named.policy.position(statement.span());
-            EvaluationError {
-                place: format!(
-                    "{}:{}: statement {} of policy `{}`",
-                    named.file.as_deref().unwrap_or(&named.name),
-                    position,
-                    statement.index(),
-                    named.name
-                ),
-                operator,
-                key,
-                value: e.value,
-                cause: e.cause,
-            }
+            EvaluationError::in_statement(named, statement.index(), operator, key, e.value, e.cause)
         })?,
     };
     match met {
