@@ -579,9 +579,13 @@ impl Authorizer {
                     .collect();
                 group_pools.push((g, catalog.pool(&scoped)?));
             }
-            let kind = if *is_user { "user" } else { "role" };
+            let principal = if *is_user {
+                Principal::User(name.to_string())
+            } else {
+                Principal::Role(name.to_string())
+            };
             let compiled = CompiledPrincipal {
-                principal_arn: format!("acs:ram::{id}:{kind}/{name}").into(),
+                principal_arn: principal.principal_arn(id).into(),
                 service_linked: *service_linked,
                 account_pool: catalog.pool(&account_scope)?,
                 group_pools: group_pools.into_boxed_slice(),
@@ -1269,7 +1273,7 @@ impl Authorizer {
                 kind: Kind::Root,
                 index: 0,
             },
-            format!("acs:ram::{id}:root"),
+            Principal::Root.arn(id),
         ))
         .chain((0u32..).zip(&self.user_names).map(|(i, n)| {
             (
@@ -1277,7 +1281,7 @@ impl Authorizer {
                     kind: Kind::User,
                     index: i,
                 },
-                format!("acs:ram::{id}:user/{n}"),
+                Principal::User(n.to_string()).arn(id),
             )
         }))
         .chain((0u32..).zip(&self.role_names).map(|(i, n)| {
@@ -1286,7 +1290,7 @@ impl Authorizer {
                     kind: Kind::Role,
                     index: i,
                 },
-                format!("acs:ram::{id}:role/{n}"),
+                Principal::Role(n.to_string()).arn(id),
             )
         }));
         let mut decisions = Vec::new();
