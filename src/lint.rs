@@ -179,6 +179,8 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
 /// GetPolicy documents (Terraform documents take theirs from the resource type).
 pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<LintedDocument> {
     let (format, documents) = input::detect(bytes, name, kind);
+    // The file's own text, indexed once and shared by every document positioned in it.
+    let mut file_source: Option<Source> = None;
     documents
         .into_iter()
         .map(|doc| match doc.origin {
@@ -189,7 +191,9 @@ pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<Lint
                     name: doc.name,
                     kind,
                     embedded: false,
-                    source: Source::new(&String::from_utf8_lossy(bytes)),
+                    source: file_source
+                        .get_or_insert_with(|| Source::new(&String::from_utf8_lossy(bytes)))
+                        .clone(),
                     findings,
                 }
             }
