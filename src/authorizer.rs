@@ -75,7 +75,7 @@ use crate::decision::{
 use crate::matching::{wildcard_match, wildcard_match_ignore_case};
 use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
-use pattern::{FastState, ResourcePattern, ResourceText};
+use pattern::{FastState, PatternArena, ResourceText};
 
 /// How many deciding statements a [`AuthDecision`] carries inline.
 pub const INLINE_DECIDING: usize = 16;
@@ -362,31 +362,34 @@ struct CompiledPrincipal {
 struct ResourceGroups {
     names: Vec<Box<str>>,
     exact: HashMap<Box<str>, Vec<u32>, FastState>,
-    /// `(pattern, required gram or NO_GRAM, group)`.
-    patterns: Vec<(ResourcePattern, u32, u32)>,
+    /// `(pattern id in arena, required gram or NO_GRAM, group)`.
+    patterns: Vec<(u32, u32, u32)>,
+    arena: PatternArena,
 }
 
 impl ResourceGroups {
-    fn compile(groups: &[(String, Vec<String>)]) -> ResourceGroups {
+    fn compile(groups: &[(String, Vec<String>)]) -> Result<ResourceGroups, CompileError> {
         let mut out = ResourceGroups::default();
         for (number, (name, patterns)) in (0u32..).zip(groups) {
             out.names.push(name.as_str().into());
             for pattern in patterns {
-                match ResourcePattern::new(pattern) {
-                    ResourcePattern::Exact(arn) => {
-                        let holders = out.exact.entry(arn).or_default();
-                        if !holders.contains(&number) {
-                            holders.push(number);
-                        }
+                if !crate::matching::has_wildcard(pattern) {
+                    let holders = out.exact.entry(pattern.as_str().into()).or_default();
+                    if !holders.contains(&number) {
+                        holders.push(number);
                     }
-                    other => {
-                        let gram = other.required_gram().map_or(pattern::NO_GRAM, u32::from);
-                        out.patterns.push((other, gram, number));
-                    }
+                    continue;
                 }
+                let id = out.arena.intern(pattern).ok_or(CompileError::TooLarge)?;
+                let gram = out
+                    .arena
+                    .required_gram(id)
+                    .map_or(pattern::NO_GRAM, u32::from);
+                out.patterns.push((id, gram, number));
             }
         }
-        out
+        out.arena.finish();
+        Ok(out)
     }
 
     /// The group holding `arn`, if any; two groups are an error (E4.3).
@@ -415,7 +418,8 @@ impl ResourceGroups {
         }
         for (pattern, gram, g) in &self.patterns {
             let may = *gram == pattern::NO_GRAM || text.may_have(*gram as u16);
-            if may && pattern.is_match(text) {
+            // Not remembered in `text`: its memo holds the catalog's pattern ids.
+            if may && self.arena.is_match_uncached(*pattern, text) {
                 note(*g);
             }
         }
@@ -559,7 +563,7 @@ impl Authorizer {
             role_index: HashMap::default(),
             roles: Vec::new(),
             directory: None,
-            groups: ResourceGroups::compile(&account.resource_groups),
+            groups: ResourceGroups::compile(&account.resource_groups)?,
         };
         for ((is_user, name, _, service_linked), list) in principals.iter().zip(&numbered) {
             let account_scope: Vec<u32> = list

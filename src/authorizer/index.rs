@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use super::condition::{ClauseError, CompiledCondition};
 use super::pattern::{
-    literal_service, ActionPattern, FastState, FoldTable, ResourcePattern, ResourceText, NO_GRAM,
+    literal_service, ActionPattern, FastState, FoldTable, PatternArena, ResourceText, NO_GRAM,
 };
 use super::request::AuthRequest;
-use super::StatementId;
+use super::{CompileError, StatementId};
 use crate::decision::NamedPolicy;
 use crate::policy::{Effect, Statement};
 
@@ -26,6 +26,10 @@ const HOT_ACTIONS: &[&str] = &[crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION]
 const RESOURCE_ANY: u32 = u32::MAX;
 /// A resource set id that matches no resource (no resource part, or `NotResource` with `*`).
 const RESOURCE_NONE: u32 = u32::MAX - 1;
+/// In a [`Candidate`]: its resource part is the one or two patterns it carries.
+const RESOURCE_INLINE: u32 = u32::MAX - 2;
+/// No pattern, in a [`Candidate`]'s second pattern slot.
+const NO_PATTERN: u32 = u32::MAX;
 /// "No condition" as a condition id.
 const NO_CONDITION: u32 = u32::MAX;
 /// The bit of a candidate's id that marks a Deny statement.
@@ -58,33 +62,24 @@ impl CompiledStatement {
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceSet {
     negated: bool,
-    patterns: Box<[ResourcePattern]>,
-    /// Each pattern's required gram ([`ResourcePattern::required_gram`]), `u16::MAX` for none.
+    /// Pattern ids in [`Catalog::patterns`].
+    patterns: Box<[u32]>,
+    /// Each pattern's required gram ([`PatternArena::required_gram`]), `u16::MAX` for none.
     pattern_grams: Box<[u16]>,
 }
 
 impl ResourceSet {
-    fn new(negated: bool, patterns: Box<[ResourcePattern]>) -> ResourceSet {
-        let pattern_grams = patterns
-            .iter()
-            .map(|p| p.required_gram().unwrap_or(u16::MAX))
-            .collect();
-        ResourceSet {
-            negated,
-            patterns,
-            pattern_grams,
-        }
-    }
-
     /// Whether the resource matches; a pattern whose required gram the text's (already built)
     /// gram set lacks cannot match it and is not read.
     #[inline]
-    fn is_match(&self, text: &ResourceText<'_>) -> bool {
-        let hit = self
-            .patterns
-            .iter()
-            .zip(self.pattern_grams.iter())
-            .any(|(p, &g)| (g == u16::MAX || text.may_have_if_built(g)) && p.is_match(text));
+    fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
+        let mut hit = false;
+        for (&p, &g) in self.patterns.iter().zip(self.pattern_grams.iter()) {
+            if (g == u16::MAX || text.may_have_if_built(g)) && arena.is_match(p, text) {
+                hit = true;
+                break;
+            }
+        }
         hit != self.negated
     }
 
@@ -95,13 +90,22 @@ impl ResourceSet {
             return NO_GRAM;
         }
         let mut bits = [0u16; 2];
-        for (slot, pattern) in bits.iter_mut().zip(self.patterns.iter().cycle()) {
-            match pattern.required_gram() {
-                Some(bit) => *slot = bit,
-                None => return NO_GRAM,
+        for (slot, &gram) in bits.iter_mut().zip(self.pattern_grams.iter().cycle()) {
+            if gram == u16::MAX {
+                return NO_GRAM;
             }
+            *slot = gram;
         }
         (u32::from(bits[0]) << 16) | u32::from(bits[1])
+    }
+
+    /// The set's patterns, when a candidate can carry them itself: not negated, one or two.
+    fn inline_patterns(&self) -> Option<[u32; 2]> {
+        match (self.negated, &*self.patterns) {
+            (false, [p]) => Some([*p, NO_PATTERN]),
+            (false, [p, q]) => Some([*p, *q]),
+            _ => None,
+        }
     }
 }
 
@@ -113,12 +117,20 @@ impl CompiledStatement {
     }
 
     /// The candidate entry of this statement.
-    fn candidate(&self, id: u32) -> Candidate {
+    fn candidate(&self, id: u32, resources: &[ResourceSet]) -> Candidate {
+        let inline = resources
+            .get(self.resource as usize)
+            .and_then(ResourceSet::inline_patterns);
+        let (resource, patterns) = match inline {
+            Some(patterns) => (RESOURCE_INLINE, patterns),
+            None => (self.resource, [NO_PATTERN; 2]),
+        };
         Candidate {
             id: id | if self.effect == Effect::Deny { DENY } else { 0 },
-            resource: self.resource,
+            resource,
             grams: self.grams,
             condition: self.condition,
+            patterns,
         }
     }
 }
@@ -132,7 +144,8 @@ pub(crate) struct Catalog {
     pub(crate) statements: Vec<CompiledStatement>,
     pub(crate) actions: FoldTable,
     pub(crate) services: FoldTable,
-    /// The distinct resource parts and conditions, shared by the statements.
+    /// The distinct resource patterns, parts and conditions, shared by the statements.
+    patterns: PatternArena,
     resources: Vec<ResourceSet>,
     pub(crate) conditions: Vec<CompiledCondition>,
     /// Every pool's resolved candidate lists, back to back (identical lists stored once).
@@ -197,17 +210,17 @@ impl Catalog {
     }
 
     /// The statement's resource set id, compiling it the first time it is seen.
-    fn intern_resource(&mut self, statement: &Statement) -> u32 {
+    fn intern_resource(&mut self, statement: &Statement) -> Result<u32, CompileError> {
         let Some(list) = statement.resource() else {
-            return RESOURCE_NONE;
+            return Ok(RESOURCE_NONE);
         };
         let any = list
             .patterns()
             .iter()
             .any(|p| p.value().bytes().all(|b| b == b'*'));
         match (any, list.is_negated()) {
-            (true, false) => return RESOURCE_ANY,
-            (true, true) => return RESOURCE_NONE,
+            (true, false) => return Ok(RESOURCE_ANY),
+            (true, true) => return Ok(RESOURCE_NONE),
             _ => {}
         }
         let key = (
@@ -215,28 +228,42 @@ impl Catalog {
             list.patterns().iter().map(|p| p.value().clone()).collect(),
         );
         if let Some(&id) = self.resource_ids.get(&key) {
-            return id;
+            return Ok(id);
         }
-        let id = u32::try_from(self.resources.len()).unwrap_or(RESOURCE_NONE);
-        self.resources.push(ResourceSet::new(
-            list.is_negated(),
-            list.patterns()
-                .iter()
-                .map(|p| ResourcePattern::new(p.value()))
-                .collect(),
-        ));
+        let mut patterns = Vec::with_capacity(list.patterns().len());
+        for p in list.patterns() {
+            patterns.push(
+                self.patterns
+                    .intern(p.value())
+                    .ok_or(CompileError::TooLarge)?,
+            );
+        }
+        let pattern_grams = patterns
+            .iter()
+            .map(|&p| self.patterns.required_gram(p).unwrap_or(u16::MAX))
+            .collect();
+        let id = to_u32(self.resources.len())?;
+        self.resources.push(ResourceSet {
+            negated: list.is_negated(),
+            patterns: patterns.into_boxed_slice(),
+            pattern_grams,
+        });
         self.resource_ids.insert(key, id);
-        id
+        Ok(id)
     }
 
-    fn compile_statement(&mut self, policy: u32, statement: &Statement) -> CompiledStatement {
+    fn compile_statement(
+        &mut self,
+        policy: u32,
+        statement: &Statement,
+    ) -> Result<CompiledStatement, CompileError> {
         let action = statement.action();
-        let resource = self.intern_resource(statement);
+        let resource = self.intern_resource(statement)?;
         let grams = self
             .resources
             .get(resource as usize)
             .map_or(NO_GRAM, ResourceSet::grams);
-        CompiledStatement {
+        Ok(CompiledStatement {
             policy,
             index: u32::try_from(statement.index()).unwrap_or(u32::MAX),
             effect: statement.effect(),
@@ -249,14 +276,11 @@ impl Catalog {
             resource,
             grams,
             condition: self.intern_condition(statement),
-        }
+        })
     }
 
     /// The policy's number, compiling its statements the first time it is seen.
-    pub(crate) fn add_policy(
-        &mut self,
-        policy: &Arc<NamedPolicy>,
-    ) -> Result<u32, super::CompileError> {
+    pub(crate) fn add_policy(&mut self, policy: &Arc<NamedPolicy>) -> Result<u32, CompileError> {
         let key = Arc::as_ptr(policy) as usize;
         if let Some(&id) = self.seen.get(&key) {
             return Ok(id);
@@ -269,7 +293,7 @@ impl Catalog {
             self.policy_starts.push(0);
         }
         for statement in policy.policy().statements() {
-            let compiled = self.compile_statement(id, statement);
+            let compiled = self.compile_statement(id, statement)?;
             self.statements.push(compiled);
         }
         self.policy_starts.push(to_u32(self.statements.len())?);
@@ -356,7 +380,7 @@ impl Catalog {
     }
 
     /// Stores a resolved candidate list once, however many pools have it.
-    fn intern_list(&mut self, list: Vec<Candidate>) -> Result<(u32, u32), super::CompileError> {
+    fn intern_list(&mut self, list: Vec<Candidate>) -> Result<(u32, u32), CompileError> {
         if list.is_empty() {
             return Ok((0, 0));
         }
@@ -377,6 +401,7 @@ impl Catalog {
         self.list_ids = HashMap::default();
         self.seen = HashMap::default();
         self.keys = Vec::new();
+        self.patterns.finish();
         self.candidates.shrink_to_fit();
         self.statements.shrink_to_fit();
         self.resources.shrink_to_fit();
@@ -385,7 +410,7 @@ impl Catalog {
 
     /// Builds the pool of these policies, in this order (duplicates kept, as the reference
     /// keeps them).
-    pub(crate) fn pool(&mut self, policies: &[u32]) -> Result<Pool, super::CompileError> {
+    pub(crate) fn pool(&mut self, policies: &[u32]) -> Result<Pool, CompileError> {
         let mut members = Vec::new();
         for &p in policies {
             members.extend(self.statements_of(p));
@@ -436,7 +461,7 @@ impl Catalog {
                 .filter_map(|&id| {
                     let (_, hot) = self.keys.get(id as usize)?;
                     let statement = self.statements.get(id as usize)?;
-                    (hot & (1 << h) != 0).then(|| statement.candidate(id))
+                    (hot & (1 << h) != 0).then(|| statement.candidate(id, &self.resources))
                 })
                 .collect();
             let (start, end) = self.intern_list(list)?;
@@ -459,7 +484,7 @@ fn ranges(
     pairs: &[(u32, u32)],
     lists: &mut Vec<Entry>,
     filter_of: &dyn Fn(u32) -> u32,
-) -> Result<Vec<(u32, u32, u32)>, super::CompileError> {
+) -> Result<Vec<(u32, u32, u32)>, CompileError> {
     let mut out: Vec<(u32, u32, u32)> = Vec::new();
     for &(key, position) in pairs {
         let at = to_u32(lists.len())?;
@@ -475,11 +500,11 @@ fn ranges(
     Ok(out)
 }
 
-pub(crate) fn to_u32(n: usize) -> Result<u32, super::CompileError> {
+pub(crate) fn to_u32(n: usize) -> Result<u32, CompileError> {
     u32::try_from(n)
         .ok()
         .filter(|n| *n < super::SESSION_BIT)
-        .ok_or(super::CompileError::TooLarge)
+        .ok_or(CompileError::TooLarge)
 }
 
 /// The statements of one pool, indexed by action.
@@ -511,14 +536,19 @@ struct Entry {
     grams: u32,
 }
 
-/// A candidate of a resolved list: its action part is known to match.
+/// A candidate of a resolved list: its action part is known to match. It carries its resource
+/// patterns (one or two, the common case) so that testing it reads the pattern arena and
+/// nothing in between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Candidate {
     /// Statement id, with [`DENY`] for a Deny statement.
     id: u32,
+    /// A resource set id, [`RESOURCE_ANY`], [`RESOURCE_NONE`] or [`RESOURCE_INLINE`].
     resource: u32,
     grams: u32,
     condition: u32,
+    /// With [`RESOURCE_INLINE`]: the pattern ids (the second may be [`NO_PATTERN`]).
+    patterns: [u32; 2],
 }
 
 /// Below this many candidates, reading the statements is cheaper than hashing the resource.
@@ -652,7 +682,7 @@ impl Pool {
             if !known_action && !statement.action_matches(request.action()) {
                 continue;
             }
-            let candidate = statement.candidate(id);
+            let candidate = statement.candidate(id, &catalog.resources);
             candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
         }
     }
@@ -669,7 +699,7 @@ impl Catalog {
     /// Heap bytes of the shared parts (statements, resource sets, conditions excluded: those
     /// are counted by the caller as it sees fit), for memory reports.
     pub(crate) fn candidates_bytes(&self) -> usize {
-        self.candidates.capacity() * std::mem::size_of::<Candidate>()
+        self.candidates.capacity() * std::mem::size_of::<Candidate>() + self.patterns.heap_bytes()
     }
 }
 
@@ -691,25 +721,21 @@ impl Candidate {
         denies: &mut S,
         allows: &mut S,
     ) -> Result<(), PoolError> {
-        match self.resource {
-            RESOURCE_ANY => {}
-            RESOURCE_NONE => return Ok(()),
-            r => {
-                let matched = match text.resource_result(r) {
-                    Some(known) => known,
-                    None => {
-                        let Some(set) = catalog.resources.get(r as usize) else {
-                            return Ok(());
-                        };
-                        let matched = set.is_match(text);
-                        text.remember_resource(r, matched);
-                        matched
-                    }
-                };
-                if !matched {
-                    return Ok(());
-                }
+        let matched = match self.resource {
+            RESOURCE_ANY => true,
+            RESOURCE_NONE => false,
+            RESOURCE_INLINE => {
+                let [p, q] = self.patterns;
+                catalog.patterns.is_match(p, text)
+                    || (q != NO_PATTERN && catalog.patterns.is_match(q, text))
             }
+            r => catalog
+                .resources
+                .get(r as usize)
+                .is_some_and(|set| set.is_match(&catalog.patterns, text)),
+        };
+        if !matched {
+            return Ok(());
         }
         let id = self.id & !DENY;
         let c = self.condition;

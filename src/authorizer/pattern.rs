@@ -6,6 +6,8 @@
 //! everything else goes to the general matcher of [`crate::matching`], whose semantics are the
 //! reference (M1–M3). Nothing here allocates when matching.
 
+use std::collections::HashMap;
+
 use crate::matching::{has_wildcard, wildcard_match, wildcard_match_ignore_case};
 
 /// An `Action`/`NotAction` pattern, case-insensitive (M2).
@@ -26,9 +28,9 @@ impl ActionPattern {
         classify(
             pattern,
             ActionPattern::Any,
-            ActionPattern::Exact,
-            ActionPattern::Prefix,
-            ActionPattern::General,
+            |p| ActionPattern::Exact(p.into()),
+            |p| ActionPattern::Prefix(p.into()),
+            |p| ActionPattern::General(p.into()),
         )
     }
 
@@ -47,146 +49,206 @@ impl ActionPattern {
     }
 }
 
-/// A `Resource`/`NotResource` pattern, case-sensitive (M3).
-#[derive(Debug, Clone)]
-pub(crate) enum ResourcePattern {
-    /// `*`.
-    Any,
-    /// No wildcard: equal.
-    Exact(Box<str>),
-    /// `literal*` (no other wildcard).
-    Prefix(Box<str>),
-    /// Anything else: the pre-split general matcher.
-    General(Box<General>),
+/// How a resource pattern is matched (M1, M3), chosen once when it is interned.
+const KIND_ANY: u8 = 0;
+const KIND_EXACT: u8 = 1;
+const KIND_PREFIX: u8 = 2;
+const KIND_GENERAL: u8 = 3;
+
+/// The header of a pattern in a [`PatternArena`]: kind, whether it has `?`, then the text's
+/// length and the positions of its first and last `*` (general patterns), little-endian.
+const HEADER: usize = 16;
+
+/// Every distinct `Resource`/`NotResource` pattern of a catalog (case-sensitive, M3), flattened
+/// into one byte arena: a pattern is its offset there, header and text side by side.
+///
+/// Matching a pattern reads one place in memory. The boxed form this replaces (a set holding
+/// boxed patterns holding boxed pieces) made the Large workload wait on five dependent loads per
+/// statement; the arena also stores a pattern shared by many statements once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PatternArena {
+    bytes: Vec<u8>,
+    /// Compile-time interning table, dropped by [`finish`](PatternArena::finish).
+    ids: HashMap<Box<str>, u32, FastState>,
 }
 
-impl ResourcePattern {
-    pub(crate) fn new(pattern: &str) -> ResourcePattern {
-        classify(
+impl PatternArena {
+    /// The id of `pattern`, adding it if new; `None` past 2^31 bytes.
+    pub(crate) fn intern(&mut self, pattern: &str) -> Option<u32> {
+        if let Some(&id) = self.ids.get(pattern) {
+            return Some(id);
+        }
+        let (kind, text) = classify(
             pattern,
-            ResourcePattern::Any,
-            ResourcePattern::Exact,
-            ResourcePattern::Prefix,
-            |p| ResourcePattern::General(Box::new(General::new(p))),
-        )
+            (KIND_ANY, ""),
+            |p| (KIND_EXACT, p),
+            |p| (KIND_PREFIX, p),
+            |p| (KIND_GENERAL, p),
+        );
+        let id = u32::try_from(self.bytes.len())
+            .ok()
+            .filter(|&id| (id as usize) + HEADER + text.len() < 1 << 31)?;
+        let len = u32::try_from(text.len()).ok()?;
+        let first_star = text.find('*').map_or(len, |i| i as u32);
+        let last_star = text.rfind('*').map_or(len, |i| i as u32);
+        self.bytes.push(kind);
+        self.bytes.push(u8::from(text.contains('?')));
+        self.bytes.extend_from_slice(&[0, 0]);
+        self.bytes.extend_from_slice(&len.to_le_bytes());
+        self.bytes.extend_from_slice(&first_star.to_le_bytes());
+        self.bytes.extend_from_slice(&last_star.to_le_bytes());
+        self.bytes.extend_from_slice(text.as_bytes());
+        self.ids.insert(pattern.into(), id);
+        Some(id)
     }
 
-    /// Whether the request resource matches (M1, M3).
+    /// Drops the interning table once every pattern is in.
+    pub(crate) fn finish(&mut self) {
+        self.ids = HashMap::default();
+        self.bytes.shrink_to_fit();
+    }
+
+    /// Bytes held on the heap, for memory reports.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.bytes.capacity()
+    }
+
+    /// Whether the request resource matches pattern `id` (M1, M3), remembering the answer for
+    /// the rest of the request.
     #[inline]
-    pub(crate) fn is_match(&self, text: &ResourceText<'_>) -> bool {
-        match self {
-            ResourcePattern::Any => true,
-            ResourcePattern::Exact(p) => eq_bytes(p.as_bytes(), text.text.as_bytes()),
-            ResourcePattern::Prefix(p) => text
-                .text
-                .as_bytes()
-                .get(..p.len())
-                .is_some_and(|head| eq_bytes(head, p.as_bytes())),
-            ResourcePattern::General(g) => g.is_match(text),
+    pub(crate) fn is_match(&self, id: u32, text: &mut ResourceText<'_>) -> bool {
+        if let Some(known) = recall_pattern(&text.patterns, id) {
+            return known;
         }
+        let matched = self.is_match_uncached(id, text);
+        store_pattern(&mut text.patterns, id, matched);
+        matched
     }
 
-    /// A gram every text this pattern matches has (see [`ResourceText::may_have`]), if the
-    /// pattern has a usable literal window.
-    pub(crate) fn required_gram(&self) -> Option<u16> {
-        match self {
-            ResourcePattern::Any => None,
-            ResourcePattern::Exact(p) | ResourcePattern::Prefix(p) => required_gram(p),
-            ResourcePattern::General(g) => required_gram(&g.pattern),
-        }
-    }
-}
-
-/// A general wildcard pattern, split at `*` once, when compiling: the first piece is pinned to
-/// the start of the text, the last to its end, and the middle pieces are found leftmost in
-/// order, as [`crate::matching`] does. For an ASCII text `?` is exactly one byte, so the pieces
-/// are compared byte by byte; any other text goes to [`wildcard_match`], the reference.
-#[derive(Debug, Clone)]
-pub(crate) struct General {
-    pattern: Box<str>,
-    /// Whether the pattern has a `*` (else it is one piece with `?`, the whole text).
-    star: bool,
-    first: Piece,
-    middle: Box<[Piece]>,
-    last: Piece,
-    /// The fewest bytes an ASCII text it matches has.
-    min_len: usize,
-}
-
-/// A piece of a pattern between stars: bytes where `?` is any one byte.
-#[derive(Debug, Clone)]
-struct Piece {
-    bytes: Box<[u8]>,
-    wild: bool,
-    /// The longest run without `?`: `(offset, len)`, the anchor of the search.
-    anchor: (usize, usize),
-}
-
-impl Piece {
-    fn new(text: &str) -> Piece {
-        let bytes: Box<[u8]> = text.as_bytes().into();
-        let wild = bytes.contains(&b'?');
-        let mut anchor = (0, 0);
-        let mut at = 0;
-        for run in text.split('?') {
-            if run.len() > anchor.1 {
-                anchor = (at, run.len());
+    fn header(&self, id: u32) -> Option<(u8, bool, &[u8], usize, usize)> {
+        let at = id as usize;
+        let header: &[u8; HEADER] = self.bytes.get(at..at + HEADER)?.try_into().ok()?;
+        let word = |i: usize| {
+            let mut w = [0u8; 4];
+            if let Some(src) = header.get(i..i + 4) {
+                w.copy_from_slice(src);
             }
-            at += run.len() + 1;
-        }
-        Piece {
-            bytes,
-            wild,
-            anchor,
-        }
+            u32::from_le_bytes(w) as usize
+        };
+        let (len, first_star, last_star) = (word(4), word(8), word(12));
+        let text = self.bytes.get(at + HEADER..at + HEADER + len)?;
+        Some((header[0], header[1] != 0, text, first_star, last_star))
     }
 
-    fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    /// Whether the piece matches `text` at byte `at`.
+    /// [`is_match`](PatternArena::is_match) without the memo, for an arena other than the
+    /// catalog's (whose ids the memo holds).
     #[inline]
-    fn is_at(&self, text: &[u8], at: usize) -> bool {
-        let Some(window) = text.get(at..at.saturating_add(self.bytes.len())) else {
+    pub(crate) fn is_match_uncached(&self, id: u32, text: &ResourceText<'_>) -> bool {
+        let Some((kind, wild, p, first_star, last_star)) = self.header(id) else {
+            // Ids come from this arena; a broken one matches nothing (fail closed for Allow,
+            // and a Deny is never the only statement that can decide).
             return false;
         };
-        if !self.wild {
-            return eq_bytes(window, &self.bytes);
+        let t = text.text.as_bytes();
+        match kind {
+            KIND_ANY => true,
+            KIND_EXACT => eq_bytes(p, t),
+            KIND_PREFIX => t.get(..p.len()).is_some_and(|head| eq_bytes(head, p)),
+            _ if !text.ascii => std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text)),
+            _ => general_match(p, wild, first_star, last_star, t),
         }
-        window
-            .iter()
-            .zip(self.bytes.iter())
-            .all(|(t, p)| *p == b'?' || t == p)
     }
 
-    /// The end of the leftmost occurrence of the piece in `hay`.
-    #[inline]
-    fn find(&self, hay: &[u8]) -> Option<usize> {
-        let n = self.bytes.len();
-        let last_start = hay.len().checked_sub(n)?;
-        let (offset, len) = self.anchor;
-        let anchor = self.bytes.get(offset..offset + len)?;
-        let Some(&first) = anchor.first() else {
-            // Only `?`: any n bytes, the leftmost at 0.
-            return Some(n);
-        };
-        let mut start = 0;
-        while start <= last_start {
-            let from = start + offset;
-            let window = hay.get(from..last_start + offset + 1)?;
-            let skip = find_byte(window, first)?;
-            start += skip;
-            let at = start + offset;
-            if hay.get(at..at + len).is_some_and(|w| eq_bytes(w, anchor))
-                && (!self.wild || self.is_at(hay, start))
-            {
-                return Some(start + n);
-            }
-            start += 1;
+    /// A gram every text pattern `id` matches has (see [`ResourceText::may_have`]), if the
+    /// pattern has a usable literal window.
+    pub(crate) fn required_gram(&self, id: u32) -> Option<u16> {
+        let (kind, _, p, _, _) = self.header(id)?;
+        if kind == KIND_ANY {
+            return None;
         }
-        None
+        required_gram(std::str::from_utf8(p).ok()?)
     }
+}
+
+/// The general matcher on an ASCII text, where `?` is one byte: the pattern's pieces between
+/// stars are the first (pinned to the start of the text), the last (pinned to its end) and the
+/// middle ones, found leftmost in order, as [`crate::matching`] does; no backtracking is needed.
+#[inline]
+fn general_match(p: &[u8], wild: bool, first_star: usize, last_star: usize, t: &[u8]) -> bool {
+    let eq = |piece: &[u8], window: &[u8]| {
+        if wild {
+            wild_eq(piece, window)
+        } else {
+            eq_bytes(piece, window)
+        }
+    };
+    if first_star >= p.len() {
+        // No `*`: one piece, the whole text.
+        return t.len() == p.len() && eq(p, t);
+    }
+    let (Some(first), Some(last)) = (p.get(..first_star), p.get(last_star + 1..)) else {
+        return false;
+    };
+    let Some(end) = t.len().checked_sub(last.len()) else {
+        return false;
+    };
+    if end < first.len() {
+        return false;
+    }
+    let (Some(head), Some(tail)) = (t.get(..first.len()), t.get(end..)) else {
+        return false;
+    };
+    if !eq(first, head) || !eq(last, tail) {
+        return false;
+    }
+    let Some(mut hay) = t.get(first.len()..end) else {
+        return false;
+    };
+    let middle = p.get(first_star + 1..last_star).unwrap_or_default();
+    for piece in middle
+        .split(|&b| b == b'*')
+        .filter(|piece| !piece.is_empty())
+    {
+        let Some(rest) = find_piece(piece, wild, hay).and_then(|e| hay.get(e..)) else {
+            return false;
+        };
+        hay = rest;
+    }
+    true
+}
+
+/// Equal lengths, and every byte equal or `?` in the piece.
+#[inline]
+fn wild_eq(piece: &[u8], window: &[u8]) -> bool {
+    piece.len() == window.len() && piece.iter().zip(window).all(|(p, t)| *p == b'?' || p == t)
+}
+
+/// The end of the leftmost occurrence of `piece` (`?` any one byte) in `hay`.
+#[inline]
+fn find_piece(piece: &[u8], wild: bool, hay: &[u8]) -> Option<usize> {
+    let n = piece.len();
+    let last_start = hay.len().checked_sub(n)?;
+    // Search for the piece's first byte that is not `?`.
+    let Some(k) = piece.iter().position(|&b| b != b'?') else {
+        return Some(n);
+    };
+    let anchor = *piece.get(k)?;
+    let mut start = 0;
+    while start <= last_start {
+        let window = hay.get(start + k..last_start + k + 1)?;
+        start += find_byte(window, anchor)?;
+        let candidate = hay.get(start..start + n)?;
+        let equal = if wild {
+            wild_eq(piece, candidate)
+        } else {
+            eq_bytes(piece, candidate)
+        };
+        if equal {
+            return Some(start + n);
+        }
+        start += 1;
+    }
+    None
 }
 
 /// Byte equality, eight bytes at a time, without a call to `memcmp` (the pieces are short).
@@ -236,61 +298,6 @@ fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
         .map(|i| at + i)
 }
 
-impl General {
-    fn new(pattern: Box<str>) -> General {
-        let star = pattern.contains('*');
-        let (first, middle, last) = match pattern.split_once('*') {
-            None => (Piece::new(&pattern), Vec::new(), Piece::new("")),
-            Some((first, rest)) => {
-                let (middle, last) = rest.rsplit_once('*').unwrap_or(("", rest));
-                let middle: Vec<Piece> = middle
-                    .split('*')
-                    .filter(|p| !p.is_empty())
-                    .map(Piece::new)
-                    .collect();
-                (Piece::new(first), middle, Piece::new(last))
-            }
-        };
-        let min_len = first.len() + last.len() + middle.iter().map(Piece::len).sum::<usize>();
-        General {
-            pattern,
-            star,
-            first,
-            middle: middle.into_boxed_slice(),
-            last,
-            min_len,
-        }
-    }
-
-    #[inline]
-    fn is_match(&self, text: &ResourceText<'_>) -> bool {
-        if !text.ascii {
-            return wildcard_match(&self.pattern, text.text);
-        }
-        let t = text.text.as_bytes();
-        if t.len() < self.min_len {
-            return false;
-        }
-        if !self.star {
-            return t.len() == self.first.len() && self.first.is_at(t, 0);
-        }
-        let end = t.len() - self.last.len();
-        if !self.first.is_at(t, 0) || !self.last.is_at(t, end) {
-            return false;
-        }
-        let Some(mut hay) = t.get(self.first.len()..end) else {
-            return false;
-        };
-        for piece in self.middle.iter() {
-            let Some(rest) = piece.find(hay).and_then(|e| hay.get(e..)) else {
-                return false;
-            };
-            hay = rest;
-        }
-        true
-    }
-}
-
 /// "No gram filter" in an index entry.
 pub(crate) const NO_GRAM: u32 = u32::MAX;
 
@@ -317,7 +324,14 @@ fn gram_word_bit(kind: u16, word: u32) -> u16 {
 /// appears in the text verbatim, `?` standing for one byte. Identifiers sit at the end of
 /// patterns, so the rightmost window is the most telling.
 fn required_gram(pattern: &str) -> Option<u16> {
-    let piece = pattern.split('*').rev().find(|p| !p.is_empty())?.as_bytes();
+    pattern
+        .split('*')
+        .rev()
+        .find_map(|piece| piece_gram(piece.as_bytes()))
+}
+
+/// The gram of the rightmost usable window of one piece.
+fn piece_gram(piece: &[u8]) -> Option<u16> {
     let q = |b: u8| b == b'?';
     // A plain gram within two bytes of the end is as telling, and cheaper for the request
     // (the other kinds need a second gram set).
@@ -403,8 +417,10 @@ impl GramSet {
     }
 }
 
-/// How many resource-set and condition results a request remembers (direct-mapped).
+/// How many condition results a request remembers (direct-mapped).
 const MEMO: usize = 16;
+/// How many pattern results a request remembers (direct-mapped; a power of two).
+const PATTERN_MEMO: usize = 32;
 /// An empty memo slot (no set or condition has this id: it is the "any" / "none" marker).
 const MEMO_EMPTY: u32 = u32::MAX;
 
@@ -418,8 +434,9 @@ pub(crate) struct ResourceText<'a> {
     ascii: bool,
     plain: Option<GramSet>,
     extra: Option<GramSet>,
-    /// `id << 1 | result` by `id % MEMO`, for resource sets and for conditions.
-    resources: [u32; MEMO],
+    /// `id << 1 | result` by slot, for patterns (by a hash of the id: ids are arena offsets)
+    /// and for conditions (by `id % MEMO`).
+    patterns: [u32; PATTERN_MEMO],
     conditions: [u32; MEMO],
 }
 
@@ -431,7 +448,7 @@ impl<'a> ResourceText<'a> {
             ascii,
             plain: None,
             extra: None,
-            resources: [MEMO_EMPTY; MEMO],
+            patterns: [MEMO_EMPTY; PATTERN_MEMO],
             conditions: [MEMO_EMPTY; MEMO],
         }
     }
@@ -504,19 +521,8 @@ impl<'a> ResourceText<'a> {
     /// policy's) numbers its sets and conditions anew.
     #[inline]
     pub(crate) fn forget(&mut self) {
-        self.resources = [MEMO_EMPTY; MEMO];
+        self.patterns = [MEMO_EMPTY; PATTERN_MEMO];
         self.conditions = [MEMO_EMPTY; MEMO];
-    }
-
-    /// The remembered result of resource set `id` for this text, if any.
-    #[inline]
-    pub(crate) fn resource_result(&self, id: u32) -> Option<bool> {
-        recall(&self.resources, id)
-    }
-
-    #[inline]
-    pub(crate) fn remember_resource(&mut self, id: u32, result: bool) {
-        store(&mut self.resources, id, result);
     }
 
     /// The remembered result of condition `id` for this request, if any.
@@ -528,6 +534,28 @@ impl<'a> ResourceText<'a> {
     #[inline]
     pub(crate) fn remember_condition(&mut self, id: u32, result: bool) {
         store(&mut self.conditions, id, result);
+    }
+}
+
+/// The memo slot of a pattern id (an arena offset, so not dense: hashed).
+#[inline]
+fn pattern_slot(id: u32) -> usize {
+    (id.wrapping_mul(0x9e37_79b1) >> (32 - PATTERN_MEMO.trailing_zeros())) as usize
+}
+
+#[inline]
+fn recall_pattern(memo: &[u32; PATTERN_MEMO], id: u32) -> Option<bool> {
+    let slot = *memo.get(pattern_slot(id))?;
+    (slot != MEMO_EMPTY && slot >> 1 == id).then_some(slot & 1 == 1)
+}
+
+#[inline]
+fn store_pattern(memo: &mut [u32; PATTERN_MEMO], id: u32, result: bool) {
+    // Arena offsets are below 2^31 (see `PatternArena::intern`).
+    if id < 1 << 31 {
+        if let Some(slot) = memo.get_mut(pattern_slot(id)) {
+            *slot = id << 1 | u32::from(result);
+        }
     }
 }
 
@@ -549,15 +577,15 @@ fn store(memo: &mut [u32; MEMO], id: u32, result: bool) {
 }
 
 /// Picks the cheapest strategy that matches exactly what the general matcher matches.
-fn classify<T>(
-    pattern: &str,
+fn classify<'p, T>(
+    pattern: &'p str,
     any: T,
-    exact: impl FnOnce(Box<str>) -> T,
-    prefix: impl FnOnce(Box<str>) -> T,
-    general: impl FnOnce(Box<str>) -> T,
+    exact: impl FnOnce(&'p str) -> T,
+    prefix: impl FnOnce(&'p str) -> T,
+    general: impl FnOnce(&'p str) -> T,
 ) -> T {
     if !has_wildcard(pattern) {
-        return exact(pattern.into());
+        return exact(pattern);
     }
     // `*`, `**`, ...: any text, the empty one included.
     if pattern.bytes().all(|b| b == b'*') {
@@ -566,10 +594,10 @@ fn classify<T>(
     if let Some(literal) = pattern.strip_suffix('*') {
         let literal = literal.trim_end_matches('*');
         if !has_wildcard(literal) {
-            return prefix(literal.into());
+            return prefix(literal);
         }
     }
-    general(pattern.into())
+    general(pattern)
 }
 
 /// Folds ASCII upper case to lower case.
@@ -775,33 +803,44 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// M1, M3: the strategies (and the 4-gram filter) match exactly what the general
-        /// matcher matches.
+        /// M1, M3: the strategies (and the gram filter) match exactly what the general
+        /// matcher matches, asked once and again from the memo.
         #[test]
         fn m1_m3_classified_resource_patterns_agree_with_wildcard_match(
             pattern in "[ab:/*?é]{0,12}",
             text in "[ab:/é]{0,16}",
         ) {
-            let compiled = ResourcePattern::new(&pattern);
+            let mut arena = PatternArena::default();
+            let id = arena.intern(&pattern).expect("fits");
             prop_assert_eq!(find_byte(text.as_bytes(), b'b'), text.bytes().position(|c| c == b'b'));
             let ascii = text.is_ascii();
-            prop_assert_eq!(compiled.is_match(&ResourceText::new(&text, ascii)), wildcard_match(&pattern, &text));
+            let expected = wildcard_match(&pattern, &text);
+            let mut resource = ResourceText::new(&text, ascii);
+            prop_assert_eq!(arena.is_match(id, &mut resource), expected);
+            prop_assert_eq!(arena.is_match(id, &mut resource), expected);
             // The gram is a necessary condition.
-            if let (true, Some(gram)) = (wildcard_match(&pattern, &text), compiled.required_gram()) {
+            if let (true, Some(gram)) = (expected, arena.required_gram(id)) {
                 prop_assert!(ResourceText::new(&text, ascii).may_have(gram));
             }
         }
 
-        /// M1, M3: the byte-wise general matcher on ASCII texts, where `?` is one byte.
+        /// M1, M3: the byte-wise general matcher on ASCII texts, where `?` is one byte, with
+        /// many patterns in one arena.
         #[test]
         fn m1_m3_general_matcher_agrees_on_ascii_texts(
-            pattern in "[ab:/*?]{0,14}",
+            patterns in proptest::collection::vec("[ab:/*?]{0,14}", 1..6),
             text in "[ab:/]{0,20}",
         ) {
-            let compiled = ResourcePattern::new(&pattern);
-            prop_assert_eq!(compiled.is_match(&ResourceText::new(&text, true)), wildcard_match(&pattern, &text));
-            if let (true, Some(gram)) = (wildcard_match(&pattern, &text), compiled.required_gram()) {
-                prop_assert!(ResourceText::new(&text, true).may_have(gram));
+            let mut arena = PatternArena::default();
+            let ids: Vec<u32> = patterns.iter().map(|p| arena.intern(p).expect("fits")).collect();
+            arena.finish();
+            let mut resource = ResourceText::new(&text, true);
+            for (pattern, &id) in patterns.iter().zip(&ids) {
+                let expected = wildcard_match(pattern, &text);
+                prop_assert_eq!(arena.is_match(id, &mut resource), expected, "{}", pattern);
+                if let (true, Some(gram)) = (expected, arena.required_gram(id)) {
+                    prop_assert!(ResourceText::new(&text, true).may_have(gram));
+                }
             }
         }
 
@@ -824,32 +863,41 @@ mod tests {
 
     #[test]
     fn m1_classifies_patterns() {
-        assert!(matches!(ResourcePattern::new("*"), ResourcePattern::Any));
-        assert!(matches!(ResourcePattern::new("**"), ResourcePattern::Any));
-        assert!(matches!(
-            ResourcePattern::new("a"),
-            ResourcePattern::Exact(_)
-        ));
-        assert!(matches!(
-            ResourcePattern::new("a*"),
-            ResourcePattern::Prefix(_)
-        ));
-        assert!(matches!(
-            ResourcePattern::new("a**"),
-            ResourcePattern::Prefix(_)
-        ));
-        assert!(matches!(
-            ResourcePattern::new("a?*"),
-            ResourcePattern::General(..)
-        ));
-        assert!(matches!(
-            ResourcePattern::new("*a"),
-            ResourcePattern::General(..)
-        ));
+        let kind = |pattern: &str| {
+            let mut arena = PatternArena::default();
+            let id = arena.intern(pattern).expect("fits");
+            arena.header(id).map(|(kind, ..)| kind)
+        };
+        assert_eq!(kind("*"), Some(KIND_ANY));
+        assert_eq!(kind("**"), Some(KIND_ANY));
+        assert_eq!(kind("a"), Some(KIND_EXACT));
+        assert_eq!(kind("a*"), Some(KIND_PREFIX));
+        assert_eq!(kind("a**"), Some(KIND_PREFIX));
+        assert_eq!(kind("a?*"), Some(KIND_GENERAL));
+        assert_eq!(kind("*a"), Some(KIND_GENERAL));
         assert!(matches!(
             ActionPattern::new("ecs:Describe*"),
             ActionPattern::Prefix(_)
         ));
+    }
+
+    #[test]
+    fn m1_arena_stores_a_pattern_once() {
+        let mut arena = PatternArena::default();
+        let a = arena.intern("acs:ecs:*:*:imagepipeline/*");
+        let b = arena.intern("acs:ecs:cn-*:*:imagepipeline/ip-?*");
+        assert_ne!(a, b);
+        assert_eq!(arena.intern("acs:ecs:*:*:imagepipeline/*"), a);
+    }
+
+    #[test]
+    fn required_gram_looks_past_a_short_last_piece() {
+        // `acs:*:ap-*:*:*`: the last pieces are too short, `:ap-` is not.
+        let mut arena = PatternArena::default();
+        let id = arena.intern("acs:*:ap-*:*:*").expect("fits");
+        let gram = arena.required_gram(id).expect("a gram from `:ap-`");
+        assert!(ResourceText::new("acs:ecs:ap-southeast-1:1:x", true).may_have(gram));
+        assert!(!ResourceText::new("acs:ecs:cn-hangzhou:1:imagepipeline/x", true).may_have(gram));
     }
 
     #[test]
