@@ -20,7 +20,9 @@ use crate::policy::{Effect, Statement};
 
 /// The actions every pool keeps a resolved candidate list for (see [`Pool`]): the one a gateway
 /// authorizes on every call.
-const HOT_ACTIONS: &[&str] = &[crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION];
+const HOT_ACTIONS: [&str; HOT] = [crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION];
+/// How many hot actions there are.
+const HOT: usize = 1;
 
 /// A resource set id that matches every resource (a `Resource` list with `*`).
 const RESOURCE_ANY: u32 = u32::MAX;
@@ -148,14 +150,19 @@ pub(crate) struct Catalog {
     patterns: PatternArena,
     resources: Vec<ResourceSet>,
     pub(crate) conditions: Vec<CompiledCondition>,
-    /// Every pool's resolved candidate lists, back to back (identical lists stored once).
+    /// Every policy's resolved candidate lists for the hot actions, back to back.
     candidates: Vec<Candidate>,
+    /// Per policy and hot action, its range of `candidates`.
+    policy_hot: Vec<[(u32, u32); HOT]>,
+    /// Every pool's runs for the hot actions: the ranges of `candidates` of its policies, in
+    /// attachment order (identical run lists stored once).
+    runs: Vec<(u32, u32)>,
     /// Pointer identity → policy number, so a policy attached in many places compiles once.
     seen: HashMap<usize, u32, FastState>,
     /// Compile-time interning tables.
     resource_ids: HashMap<(bool, Vec<String>), u32, FastState>,
     condition_ids: HashMap<ConditionKey, u32, FastState>,
-    list_ids: HashMap<Vec<Candidate>, (u32, u32), FastState>,
+    run_ids: HashMap<Vec<(u32, u32)>, (u32, u32), FastState>,
     /// The ids of [`HOT_ACTIONS`] in `actions`.
     hot: Vec<u32>,
     /// Per statement, how a pool indexes it (worked out once, not once per pool): its index
@@ -345,6 +352,24 @@ impl Catalog {
             });
             self.keys.push((keys, hot));
         }
+        // Each hot action's candidates of this policy, resolved once for every pool it is in.
+        let mut ranges = [(0, 0); HOT];
+        for (h, range) in ranges.iter_mut().enumerate() {
+            let start = to_u32(self.candidates.len())?;
+            for offset in 0..policy.policy().statements().len() {
+                let id = first + offset;
+                let hot = self.keys.get(id).map_or(0, |(_, hot)| *hot);
+                if hot & (1 << h) == 0 {
+                    continue;
+                }
+                if let Some(statement) = self.statements.get(id) {
+                    let candidate = statement.candidate(to_u32(id)?, &self.resources);
+                    self.candidates.push(candidate);
+                }
+            }
+            *range = (start, to_u32(self.candidates.len())?);
+        }
+        self.policy_hot.push(ranges);
         self.policies.push(Arc::clone(policy));
         self.seen.insert(key, id);
         Ok(id)
@@ -379,18 +404,18 @@ impl Catalog {
         }
     }
 
-    /// Stores a resolved candidate list once, however many pools have it.
-    fn intern_list(&mut self, list: Vec<Candidate>) -> Result<(u32, u32), CompileError> {
-        if list.is_empty() {
+    /// Stores a pool's run list once, however many pools have it.
+    fn intern_runs(&mut self, runs: Vec<(u32, u32)>) -> Result<(u32, u32), CompileError> {
+        if runs.is_empty() {
             return Ok((0, 0));
         }
-        if let Some(&range) = self.list_ids.get(&list) {
+        if let Some(&range) = self.run_ids.get(&runs) {
             return Ok(range);
         }
-        let start = to_u32(self.candidates.len())?;
-        self.candidates.extend_from_slice(&list);
-        let range = (start, to_u32(self.candidates.len())?);
-        self.list_ids.insert(list, range);
+        let start = to_u32(self.runs.len())?;
+        self.runs.extend_from_slice(&runs);
+        let range = (start, to_u32(self.runs.len())?);
+        self.run_ids.insert(runs, range);
         Ok(range)
     }
 
@@ -398,7 +423,8 @@ impl Catalog {
     pub(crate) fn finish(&mut self) {
         self.resource_ids = HashMap::default();
         self.condition_ids = HashMap::default();
-        self.list_ids = HashMap::default();
+        self.run_ids = HashMap::default();
+        self.runs.shrink_to_fit();
         self.seen = HashMap::default();
         self.keys = Vec::new();
         self.patterns.finish();
@@ -452,29 +478,35 @@ impl Catalog {
         }));
         let global = (global_start, to_u32(lists.len())?);
 
-        // The hot actions: every member whose action part matches, resolved now; members that
-        // can never apply (no resource part) are left out.
-        let mut hot = Vec::with_capacity(self.hot.len());
-        for (h, action_id) in (0u32..).zip(self.hot.clone()) {
-            let list: Vec<Candidate> = members
-                .iter()
-                .filter_map(|&id| {
-                    let (_, hot) = self.keys.get(id as usize)?;
-                    let statement = self.statements.get(id as usize)?;
-                    (hot & (1 << h) != 0).then(|| statement.candidate(id, &self.resources))
-                })
-                .collect();
-            let (start, end) = self.intern_list(list)?;
-            hot.push((action_id, start, end));
+        // The hot actions: the runs of its policies' resolved candidates, in pool order.
+        let mut hot = [HotList::default(); HOT];
+        for (h, slot) in hot.iter_mut().enumerate() {
+            let mut runs = Vec::new();
+            let mut count = 0;
+            for &p in policies {
+                let Some(&(start, end)) = self.policy_hot.get(p as usize).and_then(|r| r.get(h))
+                else {
+                    continue;
+                };
+                if start < end {
+                    runs.push((start, end));
+                    count += end - start;
+                }
+            }
+            let (start, end) = self.intern_runs(runs)?;
+            *slot = HotList {
+                action: self.hot.get(h).copied().unwrap_or(u32::MAX),
+                runs: (start, end),
+                count,
+            };
         }
-        hot.sort_unstable();
         Ok(Pool {
             members: members.into_boxed_slice(),
             exact: exact.into_boxed_slice(),
             service: service.into_boxed_slice(),
             global,
             lists: lists.into_boxed_slice(),
-            hot: hot.into_boxed_slice(),
+            hot,
         })
     }
 }
@@ -525,8 +557,18 @@ pub(crate) struct Pool {
     /// Members with `NotAction` or a wildcard in the service part.
     global: (u32, u32),
     lists: Box<[Entry]>,
-    /// `(action id, start, end)` of the hot actions' lists in [`Catalog::candidates`].
-    hot: Box<[(u32, u32, u32)]>,
+    /// The hot actions' run lists, inline (one load fewer on the hot path).
+    hot: [HotList; HOT],
+}
+
+/// A pool's candidates for one hot action: a range of [`Catalog::runs`].
+#[derive(Debug, Clone, Copy, Default)]
+struct HotList {
+    /// The action's id in [`Catalog::actions`].
+    action: u32,
+    runs: (u32, u32),
+    /// How many candidates the runs hold in all.
+    count: u32,
 }
 
 /// A candidate: its member position and its inline resource filter.
@@ -610,13 +652,9 @@ impl Pool {
         allows: &mut S,
     ) -> Result<(), PoolError> {
         if let Some(action) = lookup.action {
-            if let Some(&(_, start, end)) = self.hot.iter().find(|h| h.0 == action) {
-                let list = catalog
-                    .candidates
-                    .get(start as usize..end as usize)
-                    .unwrap_or_default();
+            if let Some(hot) = self.hot.iter().find(|h| h.action == action) {
                 return evaluate_resolved(
-                    list,
+                    hot,
                     catalog,
                     request,
                     text,
@@ -689,9 +727,7 @@ impl Pool {
 
     /// Heap bytes, for memory reports (the shared candidate lists are the catalog's).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.members.len() * 4
-            + self.lists.len() * 8
-            + (self.exact.len() + self.service.len() + self.hot.len()) * 12
+        self.members.len() * 4 + self.lists.len() * 8 + (self.exact.len() + self.service.len()) * 12
     }
 }
 
@@ -699,7 +735,10 @@ impl Catalog {
     /// Heap bytes of the shared parts (statements, resource sets, conditions excluded: those
     /// are counted by the caller as it sees fit), for memory reports.
     pub(crate) fn candidates_bytes(&self) -> usize {
-        self.candidates.capacity() * std::mem::size_of::<Candidate>() + self.patterns.heap_bytes()
+        self.candidates.capacity() * std::mem::size_of::<Candidate>()
+            + self.runs.capacity() * 8
+            + self.policy_hot.capacity() * std::mem::size_of::<[(u32, u32); HOT]>()
+            + self.patterns.heap_bytes()
     }
 }
 
@@ -774,14 +813,14 @@ impl Candidate {
     }
 }
 
-/// The hot loop: a resolved list, action already known to match.
+/// The hot loop: a pool's resolved candidates, action already known to match, run by run.
 #[inline]
 #[expect(
     clippy::too_many_arguments,
     reason = "the hot path passes its parts apart rather than build a context struct"
 )]
 fn evaluate_resolved<S: Sink>(
-    list: &[Candidate],
+    hot: &HotList,
     catalog: &Catalog,
     request: &AuthRequest<'_>,
     text: &mut ResourceText<'_>,
@@ -790,12 +829,22 @@ fn evaluate_resolved<S: Sink>(
     denies: &mut S,
     allows: &mut S,
 ) -> Result<(), PoolError> {
-    let filter = list.len() >= FILTER_FROM;
-    for candidate in list {
-        if filter && candidate.grams != NO_GRAM && !text.may_have_either(candidate.grams) {
-            continue;
+    let filter = hot.count as usize >= FILTER_FROM;
+    let runs = catalog
+        .runs
+        .get(hot.runs.0 as usize..hot.runs.1 as usize)
+        .unwrap_or_default();
+    for &(start, end) in runs {
+        let list = catalog
+            .candidates
+            .get(start as usize..end as usize)
+            .unwrap_or_default();
+        for candidate in list {
+            if filter && candidate.grams != NO_GRAM && !text.may_have_either(candidate.grams) {
+                continue;
+            }
+            candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
         }
-        candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
     }
     Ok(())
 }
