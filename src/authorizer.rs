@@ -75,7 +75,7 @@ use crate::decision::{
 use crate::matching::{wildcard_match, wildcard_match_ignore_case};
 use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
-use pattern::{FastState, PatternArena, ResourceText};
+use pattern::{FastState, NameTable, PatternArena, ResourceText};
 
 /// How many deciding statements a [`AuthDecision`] carries inline.
 pub const INLINE_DECIDING: usize = 16;
@@ -468,10 +468,10 @@ pub struct Authorizer {
     account_id: Box<str>,
     catalog: Catalog,
     user_names: Vec<Box<str>>,
-    user_index: HashMap<Box<str>, u32, FastState>,
+    user_index: NameTable,
     users: Vec<CompiledPrincipal>,
     role_names: Vec<Box<str>>,
-    role_index: HashMap<Box<str>, u32, FastState>,
+    role_index: NameTable,
     roles: Vec<CompiledPrincipal>,
     directory: Option<Directory>,
     groups: ResourceGroups,
@@ -557,10 +557,10 @@ impl Authorizer {
             account_id: id.into(),
             catalog: Catalog::default(),
             user_names: Vec::new(),
-            user_index: HashMap::default(),
+            user_index: NameTable::default(),
             users: Vec::new(),
             role_names: Vec::new(),
-            role_index: HashMap::default(),
+            role_index: NameTable::default(),
             roles: Vec::new(),
             directory: None,
             groups: ResourceGroups::compile(&account.resource_groups)?,
@@ -607,7 +607,10 @@ impl Authorizer {
                     &mut authorizer.roles,
                 )
             };
-            index.insert((*name).into(), index::to_u32(all.len())?);
+            // Names are unique (the account's keys), so ids follow positions in `all`.
+            if index.push(name) != Some(index::to_u32(all.len())?) {
+                return Err(CompileError::TooLarge);
+            }
             names.push((*name).into());
             all.push(compiled);
         }
@@ -701,7 +704,7 @@ impl Authorizer {
             _ => (&self.role_index, &self.role_names, "role"),
         };
         match index.get(name) {
-            Some(&index) => Ok(PrincipalId { kind, index }),
+            Some(index) => Ok(PrincipalId { kind, index }),
             None => Err(self.unknown(what, name, names)),
         }
     }
@@ -772,33 +775,33 @@ impl Authorizer {
             }
             None => text,
         };
-        let mut parts = relative.split('/');
-        let (first, second, third, fourth) =
-            (parts.next()?, parts.next(), parts.next(), parts.next());
-        let (kind, name) = match (first, second, third, fourth) {
-            ("root", None, _, _) => {
-                return Some(PrincipalId {
-                    kind: Kind::Root,
-                    index: 0,
-                })
+        // The names' own checks reject `/`, so these prefixes split as `split('/')` would.
+        let (kind, name) = if let Some(name) = relative.strip_prefix("user/") {
+            (Kind::User, name)
+        } else if let Some(name) = relative.strip_prefix("role/") {
+            (Kind::Role, name)
+        } else if let Some(rest) = relative.strip_prefix("assumed-role/") {
+            let (role, session) = rest.split_once('/')?;
+            if !is_valid_session(session) {
+                return None;
             }
-            ("user", Some(name), None, _) if is_valid_name(name) => (Kind::User, name),
-            ("role", Some(name), None, _) if is_valid_name(name) => (Kind::Role, name),
-            ("assumed-role", Some(role), Some(session), None)
-                if is_valid_name(role) && is_valid_session(session) =>
-            {
-                (Kind::RoleSession, role)
-            }
-            _ => return None,
+            (Kind::RoleSession, role)
+        } else if relative == "root" {
+            return Some(PrincipalId {
+                kind: Kind::Root,
+                index: 0,
+            });
+        } else {
+            return None;
         };
+        if !is_valid_name(name) {
+            return None;
+        }
         let index = match kind {
             Kind::User => self.user_index.get(name)?,
             _ => self.role_index.get(name)?,
         };
-        Some(PrincipalId {
-            kind,
-            index: *index,
-        })
+        Some(PrincipalId { kind, index })
     }
 
     /// Decides a request for a principal (E2–E5), exactly as [`Account::decide`] does, without

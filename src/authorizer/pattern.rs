@@ -54,10 +54,25 @@ const KIND_ANY: u8 = 0;
 const KIND_EXACT: u8 = 1;
 const KIND_PREFIX: u8 = 2;
 const KIND_GENERAL: u8 = 3;
+/// A general pattern with more middle pieces than the header counts: the reference matcher.
+const KIND_REFERENCE: u8 = 4;
 
-/// The header of a pattern in a [`PatternArena`]: kind, whether it has `?`, then the text's
-/// length and the positions of its first and last `*` (general patterns), little-endian.
+/// The header of a pattern in a [`PatternArena`]: kind, whether it has `?`, how many middle
+/// pieces it has, then the text's length and the positions of its first and last `*` (general
+/// patterns), little-endian. A general pattern's text is followed by its middle pieces, each
+/// `(start, len)` in the text as two `u32`.
 const HEADER: usize = 16;
+
+/// A pattern as the arena holds it.
+struct Stored<'a> {
+    kind: u8,
+    wild: bool,
+    text: &'a [u8],
+    first_star: usize,
+    last_star: usize,
+    /// The middle pieces' `(start, len)` pairs.
+    pieces: &'a [u8],
+}
 
 /// Every distinct `Resource`/`NotResource` pattern of a catalog (case-sensitive, M3), flattened
 /// into one byte arena: a pattern is its offset there, header and text side by side.
@@ -85,19 +100,37 @@ impl PatternArena {
             |p| (KIND_PREFIX, p),
             |p| (KIND_GENERAL, p),
         );
-        let id = u32::try_from(self.bytes.len())
-            .ok()
-            .filter(|&id| (id as usize) + HEADER + text.len() < 1 << 31)?;
         let len = u32::try_from(text.len()).ok()?;
         let first_star = text.find('*').map_or(len, |i| i as u32);
         let last_star = text.rfind('*').map_or(len, |i| i as u32);
+        let mut pieces = Vec::new();
+        if kind == KIND_GENERAL && first_star < last_star {
+            let mut start = first_star + 1;
+            for piece in text.get(start as usize..last_star as usize)?.split('*') {
+                let piece_len = u32::try_from(piece.len()).ok()?;
+                if piece_len > 0 {
+                    pieces.extend_from_slice(&start.to_le_bytes());
+                    pieces.extend_from_slice(&piece_len.to_le_bytes());
+                }
+                start += piece_len + 1;
+            }
+        }
+        let count = u16::try_from(pieces.len() / 8);
+        let kind = if count.is_err() { KIND_REFERENCE } else { kind };
+        let id = u32::try_from(self.bytes.len())
+            .ok()
+            .filter(|&id| (id as usize) + HEADER + text.len() + pieces.len() < 1 << 31)?;
         self.bytes.push(kind);
         self.bytes.push(u8::from(text.contains('?')));
-        self.bytes.extend_from_slice(&[0, 0]);
+        self.bytes
+            .extend_from_slice(&count.unwrap_or_default().to_le_bytes());
         self.bytes.extend_from_slice(&len.to_le_bytes());
         self.bytes.extend_from_slice(&first_star.to_le_bytes());
         self.bytes.extend_from_slice(&last_star.to_le_bytes());
         self.bytes.extend_from_slice(text.as_bytes());
+        if kind == KIND_GENERAL {
+            self.bytes.extend_from_slice(&pieces);
+        }
         self.ids.insert(pattern.into(), id);
         Some(id)
     }
@@ -125,48 +158,55 @@ impl PatternArena {
         matched
     }
 
-    fn header(&self, id: u32) -> Option<(u8, bool, &[u8], usize, usize)> {
+    #[inline]
+    fn stored(&self, id: u32) -> Option<Stored<'_>> {
         let at = id as usize;
         let header: &[u8; HEADER] = self.bytes.get(at..at + HEADER)?.try_into().ok()?;
-        let word = |i: usize| {
-            let mut w = [0u8; 4];
-            if let Some(src) = header.get(i..i + 4) {
-                w.copy_from_slice(src);
-            }
-            u32::from_le_bytes(w) as usize
-        };
-        let (len, first_star, last_star) = (word(4), word(8), word(12));
-        let text = self.bytes.get(at + HEADER..at + HEADER + len)?;
-        Some((header[0], header[1] != 0, text, first_star, last_star))
+        let (len, first_star, last_star) = (word(header, 4), word(header, 8), word(header, 12));
+        let count = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let text_at = at + HEADER;
+        let pieces_at = text_at + len;
+        Some(Stored {
+            kind: header[0],
+            wild: header[1] != 0,
+            text: self.bytes.get(text_at..pieces_at)?,
+            first_star,
+            last_star,
+            pieces: if header[0] == KIND_GENERAL {
+                self.bytes.get(pieces_at..pieces_at + count * 8)?
+            } else {
+                &[]
+            },
+        })
     }
 
     /// [`is_match`](PatternArena::is_match) without the memo, for an arena other than the
     /// catalog's (whose ids the memo holds).
     #[inline]
     pub(crate) fn is_match_uncached(&self, id: u32, text: &ResourceText<'_>) -> bool {
-        let Some((kind, wild, p, first_star, last_star)) = self.header(id) else {
+        let Some(stored) = self.stored(id) else {
             // Ids come from this arena; a broken one matches nothing (fail closed for Allow,
             // and a Deny is never the only statement that can decide).
             return false;
         };
-        let t = text.text.as_bytes();
-        match kind {
+        let (p, t) = (stored.text, text.text.as_bytes());
+        match stored.kind {
             KIND_ANY => true,
             KIND_EXACT => eq_bytes(p, t),
             KIND_PREFIX => t.get(..p.len()).is_some_and(|head| eq_bytes(head, p)),
-            _ if !text.ascii => std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text)),
-            _ => general_match(p, wild, first_star, last_star, t),
+            KIND_GENERAL if text.ascii => general_match(&stored, t),
+            _ => std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text)),
         }
     }
 
     /// A gram every text pattern `id` matches has (see [`ResourceText::may_have`]), if the
     /// pattern has a usable literal window.
     pub(crate) fn required_gram(&self, id: u32) -> Option<u16> {
-        let (kind, _, p, _, _) = self.header(id)?;
-        if kind == KIND_ANY {
+        let stored = self.stored(id)?;
+        if stored.kind == KIND_ANY {
             return None;
         }
-        required_gram(std::str::from_utf8(p).ok()?)
+        required_gram(std::str::from_utf8(stored.text).ok()?)
     }
 }
 
@@ -174,7 +214,9 @@ impl PatternArena {
 /// stars are the first (pinned to the start of the text), the last (pinned to its end) and the
 /// middle ones, found leftmost in order, as [`crate::matching`] does; no backtracking is needed.
 #[inline]
-fn general_match(p: &[u8], wild: bool, first_star: usize, last_star: usize, t: &[u8]) -> bool {
+fn general_match(stored: &Stored<'_>, t: &[u8]) -> bool {
+    let (p, wild) = (stored.text, stored.wild);
+    let (first_star, last_star) = (stored.first_star, stored.last_star);
     let eq = |piece: &[u8], window: &[u8]| {
         if wild {
             wild_eq(piece, window)
@@ -204,17 +246,27 @@ fn general_match(p: &[u8], wild: bool, first_star: usize, last_star: usize, t: &
     let Some(mut hay) = t.get(first.len()..end) else {
         return false;
     };
-    let middle = p.get(first_star + 1..last_star).unwrap_or_default();
-    for piece in middle
-        .split(|&b| b == b'*')
-        .filter(|piece| !piece.is_empty())
-    {
+    for pair in stored.pieces.chunks_exact(8) {
+        let (start, len) = (word(pair, 0), word(pair, 4));
+        let Some(piece) = p.get(start..start + len) else {
+            return false;
+        };
         let Some(rest) = find_piece(piece, wild, hay).and_then(|e| hay.get(e..)) else {
             return false;
         };
         hay = rest;
     }
     true
+}
+
+/// The little-endian `u32` at `at`, as a `usize` (0 past the end: never, by construction).
+#[inline]
+fn word(bytes: &[u8], at: usize) -> usize {
+    let mut w = [0u8; 4];
+    if let Some(src) = bytes.get(at..at + 4) {
+        w.copy_from_slice(src);
+    }
+    u32::from_le_bytes(w) as usize
 }
 
 /// Equal lengths, and every byte equal or `?` in the piece.
@@ -253,7 +305,7 @@ fn find_piece(piece: &[u8], wild: bool, hay: &[u8]) -> Option<usize> {
 
 /// Byte equality, eight bytes at a time, without a call to `memcmp` (the pieces are short).
 #[inline]
-fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -378,8 +430,8 @@ struct GramSet {
 impl GramSet {
     #[inline]
     fn set(&mut self, bit: u16) {
-        if let Some(word) = self.bits.get_mut(usize::from(bit / 64)) {
-            *word |= 1 << (bit % 64);
+        if let Some(word) = self.bits.get_mut(usize::from(bit >> 6) & 63) {
+            *word |= 1 << (bit & 63);
         }
     }
 
@@ -665,7 +717,17 @@ pub(crate) fn folded_hash(text: &str) -> u64 {
         }
         hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
     }
-    hash ^ (hash >> 29)
+    mix(hash)
+}
+
+/// The SplitMix64 finalizer. A multiply only carries a byte's bits upwards, so without it the
+/// low bits (which pick the slot) of the hash of `user1`…`user9999` depend on the first bytes
+/// alone, and such names pile up in a few slots.
+#[inline]
+fn mix(hash: u64) -> u64 {
+    let z = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 const EMPTY: u32 = u32::MAX;
@@ -748,6 +810,88 @@ impl FoldTable {
     }
 }
 
+/// An open-addressing table from names (compared exactly) to the dense ids `0..len` they were
+/// added with, the names side by side in one buffer: a lookup reads the slot array and that
+/// buffer, where a `HashMap<Box<str>, u32>` reads its buckets and then a heap string per name
+/// (principal lookup is on every gateway request).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameTable {
+    /// `(high half of the hash, id + 1)`; an id of 0 marks an empty slot.
+    slots: Box<[(u32, u32)]>,
+    text: String,
+    /// Per id, the end of its name in `text` (it starts at the previous one's end).
+    ends: Vec<u32>,
+}
+
+impl NameTable {
+    fn hash(name: &str) -> u64 {
+        use std::hash::Hasher as _;
+        let mut hasher = FastHasher::default();
+        hasher.write(name.as_bytes());
+        hasher.finish()
+    }
+
+    /// Adds `name` with the next id; `None` past 2^32 bytes or ids.
+    pub(crate) fn push(&mut self, name: &str) -> Option<u32> {
+        let id = u32::try_from(self.ends.len()).ok()?;
+        self.text.push_str(name);
+        self.ends.push(u32::try_from(self.text.len()).ok()?);
+        if self.ends.len() * 2 > self.slots.len() {
+            let size = (self.ends.len() * 4).next_power_of_two();
+            self.slots = vec![(0, 0); size].into_boxed_slice();
+            for old in 0..=id {
+                self.place(old);
+            }
+        } else {
+            self.place(id);
+        }
+        Some(id)
+    }
+
+    fn place(&mut self, id: u32) {
+        let Some(name) = self.name(id) else { return };
+        let hash = NameTable::hash(name);
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = (hash as usize) & mask;
+        while let Some(slot) = self.slots.get_mut(at) {
+            if slot.1 == 0 {
+                *slot = ((hash >> 32) as u32, id + 1);
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The name with id `id`.
+    pub(crate) fn name(&self, id: u32) -> Option<&str> {
+        let end = *self.ends.get(id as usize)? as usize;
+        let start = match id.checked_sub(1) {
+            Some(previous) => *self.ends.get(previous as usize)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The id of `name`, if it was added.
+    #[inline]
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let hash = NameTable::hash(name);
+        let mask = self.slots.len() - 1;
+        let mut at = (hash as usize) & mask;
+        loop {
+            let (high, id) = *self.slots.get(at)?;
+            let id = id.checked_sub(1)?;
+            if high == (hash >> 32) as u32 && self.name(id) == Some(name) {
+                return Some(id);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
 /// A fast, non-keyed hasher (FxHash-style, eight bytes at a time) for the compiled form's own
 /// tables of names and ARNs: their keys come from the account file, not from requests' choice
 /// of hash-flooding input, and a lookup sits on the hot path.
@@ -783,7 +927,7 @@ impl std::hash::Hasher for FastHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
+        mix(self.0)
     }
 }
 
@@ -866,7 +1010,7 @@ mod tests {
         let kind = |pattern: &str| {
             let mut arena = PatternArena::default();
             let id = arena.intern(pattern).expect("fits");
-            arena.header(id).map(|(kind, ..)| kind)
+            arena.stored(id).map(|stored| stored.kind)
         };
         assert_eq!(kind("*"), Some(KIND_ANY));
         assert_eq!(kind("**"), Some(KIND_ANY));
@@ -905,6 +1049,26 @@ mod tests {
         assert!(ActionPattern::new("ECS:describe*").is_match("ecs:DescribeX"));
         assert!(!ActionPattern::new("é*").is_match("É"));
         assert!(ActionPattern::new("ecs:A").is_match("ECS:a"));
+    }
+
+    #[test]
+    fn name_table_finds_every_name_exactly() {
+        let mut table = NameTable::default();
+        let names: Vec<String> = (0..300).map(|i| format!("user{i}")).collect();
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.push(name), u32::try_from(i).ok());
+        }
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.get(name), u32::try_from(i).ok(), "{name}");
+            assert_eq!(
+                table.name(u32::try_from(i).unwrap_or(0)),
+                Some(name.as_str())
+            );
+        }
+        assert_eq!(table.get("User1"), None);
+        assert_eq!(table.get("user300"), None);
+        assert_eq!(table.get(""), None);
+        assert_eq!(NameTable::default().get("user1"), None);
     }
 
     #[test]
