@@ -296,6 +296,53 @@ pub fn large_requests(count: usize) -> Vec<LargeRequest> {
         .collect()
 }
 
+/// A Large request as a gateway holds one it has just parsed: every text in one buffer (the
+/// principal, the pipeline ARN, then each context key and value), borrowed per call.
+#[derive(Debug, Clone)]
+pub struct PackedRequest {
+    text: String,
+    /// The end of each field in `text`: principal, ARN, then key and value of each entry.
+    ends: Vec<usize>,
+}
+
+/// How many context entries a [`PackedRequest`] lends at once.
+pub const PACKED_CONTEXT: usize = 3;
+
+impl PackedRequest {
+    /// Packs a request.
+    pub fn new((principal, arn, context): &LargeRequest) -> PackedRequest {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for field in [principal, arn]
+            .into_iter()
+            .chain(context.iter().flat_map(|(k, v)| [k, v]))
+        {
+            text.push_str(field);
+            ends.push(text.len());
+        }
+        PackedRequest { text, ends }
+    }
+
+    fn field(&self, n: usize) -> &str {
+        let start = match n.checked_sub(1) {
+            Some(previous) => self.ends.get(previous).copied().unwrap_or_default(),
+            None => 0,
+        };
+        let end = self.ends.get(n).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// The principal, the ARN and the first [`PACKED_CONTEXT`] context entries (missing ones
+    /// are empty pairs: a request of [`large_requests`] has exactly that many).
+    pub fn parts(&self) -> (&str, &str, [(&str, &str); PACKED_CONTEXT]) {
+        let mut context = [("", ""); PACKED_CONTEXT];
+        for (i, entry) in context.iter_mut().enumerate() {
+            *entry = (self.field(2 + 2 * i), self.field(3 + 2 * i));
+        }
+        (self.field(0), self.field(1), context)
+    }
+}
+
 /// The Small account: one user in two groups, five policies, twenty statements with conditions.
 pub fn small_account() -> String {
     let mut policies = Map::new();

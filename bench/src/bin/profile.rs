@@ -13,7 +13,8 @@ use ramcheck::authorizer::{AuthRequest, Authorizer};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
 use ramcheck_bench::{
-    large_account, large_dir, large_requests, small_account, wildcard_account, ACCOUNT, CANCEL,
+    large_account, large_dir, large_requests, small_account, wildcard_account, PackedRequest,
+    ACCOUNT, CANCEL,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -87,15 +88,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let dir = large_dir();
             let text = large_account(&dir)?;
             let authorizer = Authorizer::from_json(&text, Some(&dir), None)?;
-            let requests = large_requests(4096);
+            let requests: Vec<PackedRequest> = large_requests(4096)
+                .iter()
+                .map(PackedRequest::new)
+                .collect();
             started = Clock::now();
             for i in 0..iterations {
-                let Some((principal, arn, context)) = requests.get(i % requests.len()) else {
+                let Some(packed) = requests.get(i % requests.len()) else {
                     continue;
                 };
+                let (principal, arn, context) = packed.parts();
                 let id = authorizer.resolve(principal)?;
                 let request = AuthRequest::new(CANCEL, arn)?
-                    .with_owned_context(context)?
+                    .with_context(&context)?
                     .at(now);
                 black_box(authorizer.authorize(id, None, &request)?);
             }
