@@ -10,7 +10,7 @@ pub(crate) mod json;
 mod parser;
 pub mod system;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use error::{PolicyError, PolicyErrorKind};
 
@@ -51,30 +51,41 @@ impl std::fmt::Display for Position {
 
 /// The source text of a document with an index of its line starts, to turn byte offsets into
 /// [`Position`]s when rendering.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Source {
     text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Built on first use: most documents loaded are never asked for a position.
+    line_starts: OnceLock<Vec<usize>>,
     /// Where the text starts in the file it is embedded in (an inline policy of an account
     /// file): lines before it, and characters before it on its first line.
     origin: Position,
 }
 
+// The line index is a function of the text, so whether it has been built yet does not count.
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        self.text == other.text && self.origin == other.origin
+    }
+}
+
+impl Eq for Source {}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("text", &self.text)
+            .field("line_starts", &self.line_starts())
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
 impl Source {
     /// Indexes a text.
     pub fn new(text: &str) -> Source {
-        // Byte by byte: `\n` is one byte in UTF-8, and this is faster than a char search.
-        let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i + 1),
-            )
-            .collect();
         Source {
             text: Arc::from(text),
-            line_starts,
+            line_starts: OnceLock::new(),
             origin: Position { line: 1, column: 1 },
         }
     }
@@ -88,6 +99,21 @@ impl Source {
         }
     }
 
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            // Byte by byte: `\n` is one byte in UTF-8, and this is faster than a char search.
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        })
+    }
+
     /// The whole text.
     pub fn text(&self) -> &str {
         &self.text
@@ -96,8 +122,9 @@ impl Source {
     /// The line and column of a byte offset (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = line_starts.get(line - 1).copied().unwrap_or(0);
         let column = self
             .text
             .get(start..offset)
@@ -118,16 +145,9 @@ impl Source {
     /// the file's, and the first line holds only the embedded part.
     pub fn line_text(&self, line: usize) -> &str {
         let line = line.saturating_sub(self.origin.line - 1);
-        let start = self
-            .line_starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(0);
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let line_starts = self.line_starts();
+        let start = line_starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        let end = line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text
             .get(start..end)
             .unwrap_or_default()

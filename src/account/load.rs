@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::principal::is_valid_name;
@@ -328,9 +329,33 @@ impl Loader {
         ))
     }
 
+    /// Where a policy path of the account file points.
+    fn policy_path(&self, path: &str) -> PathBuf {
+        match &self.base {
+            Some(base) => base.join(path),
+            None => PathBuf::from(path),
+        }
+    }
+
     fn custom_policies(&self, node: &Node) -> Result<HashMap<String, Arc<NamedPolicy>>> {
-        let mut out = HashMap::new();
-        for m in self.object(node, "`policies`", None)? {
+        let members = self.object(node, "`policies`", None)?;
+        // Every named file is read and parsed up front, in parallel and once per path; the
+        // checks below then run in document order, so the first fault reported is the same
+        // as when each file was read where it is named.
+        let mut paths = Vec::new();
+        let mut index: HashMap<PathBuf, usize> = HashMap::new();
+        for m in members {
+            if let Value::String(path) = &m.value.value {
+                let full = self.policy_path(path);
+                if !index.contains_key(&full) {
+                    index.insert(full.clone(), paths.len());
+                    paths.push(full);
+                }
+            }
+        }
+        let files = read_policy_files(&paths);
+        let mut out = HashMap::with_capacity(members.len());
+        for m in members {
             let name = &m.key;
             let valid = (1..=128).contains(&name.len())
                 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
@@ -354,21 +379,23 @@ impl Loader {
             }
             let policy = match &m.value.value {
                 Value::String(path) => {
-                    let full = match &self.base {
-                        Some(base) => base.join(path),
-                        None => PathBuf::from(path),
-                    };
+                    let full = self.policy_path(path);
                     let shown = full.display().to_string();
-                    let bytes = std::fs::read(&full).map_err(|e| {
-                        self.error(
-                            m.value.span.start,
-                            format!("cannot read policy `{name}` from `{shown}`: {e}"),
-                            Some("paths are relative to the account file's folder".into()),
-                        )
-                    })?;
-                    let policy = Policy::from_bytes(&bytes, PolicyKind::Identity)
-                        .map_err(|e| e.with_file(&shown))?;
-                    NamedPolicy::new(name.clone(), Some(shown), Arc::new(policy))
+                    let read = match index.get(&full).and_then(|&i| files.get(i)) {
+                        Some(read) => read.clone(),
+                        None => read_policy_file(&full),
+                    };
+                    match read {
+                        Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy),
+                        Err(FileFault::Read(cause)) => {
+                            return Err(self.error(
+                                m.value.span.start,
+                                format!("cannot read policy `{name}` from `{shown}`: {cause}"),
+                                Some("paths are relative to the account file's folder".into()),
+                            ))
+                        }
+                        Err(FileFault::Policy(e)) => return Err(e.with_file(&shown).into()),
+                    }
                 }
                 Value::Object(_) => {
                     // Parse the inline document where it stands, so positions are the
@@ -428,6 +455,72 @@ impl Loader {
         }
         Ok(out)
     }
+}
+
+/// Why a named policy file did not give a policy; the account's error is made from it where
+/// the file is named.
+#[derive(Clone)]
+enum FileFault {
+    /// The I/O error's text.
+    Read(String),
+    /// The document's first error, without the file name.
+    Policy(PolicyError),
+}
+
+/// Below this many files per thread, starting threads costs more than it saves.
+const FILES_PER_THREAD: usize = 8;
+
+fn read_policy_file(path: &Path) -> Result<Arc<Policy>, FileFault> {
+    let bytes = std::fs::read(path).map_err(|e| FileFault::Read(e.to_string()))?;
+    Policy::from_bytes(&bytes, PolicyKind::Identity)
+        .map(Arc::new)
+        .map_err(FileFault::Policy)
+}
+
+/// Reads and parses the files on all cores; the results are in the order of `paths`.
+fn read_policy_files(paths: &[PathBuf]) -> Vec<Result<Arc<Policy>, FileFault>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(paths.len() / FILES_PER_THREAD);
+    if threads <= 1 {
+        return paths.iter().map(|p| read_policy_file(p)).collect();
+    }
+    // Files are handed out one at a time, so that a slow file does not hold up a whole share.
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = paths.get(i) else {
+                return done;
+            };
+            done.push((i, read_policy_file(path)));
+        }
+    };
+    let mut slots: Vec<Option<Result<Arc<Policy>, FileFault>>> = Vec::new();
+    slots.resize_with(paths.len(), || None);
+    std::thread::scope(|scope| {
+        // A thread that cannot be started leaves its share to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        let mut done = work();
+        for helper in helpers {
+            if let Ok(more) = helper.join() {
+                done.extend(more);
+            }
+        }
+        for (i, result) in done {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = Some(result);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .zip(paths)
+        .map(|(slot, path)| slot.unwrap_or_else(|| read_policy_file(path)))
+        .collect()
 }
 
 /// Resolves policy names to policies, and checks resource group references.

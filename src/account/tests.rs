@@ -647,6 +647,55 @@ fn load_reports_unreadable_policy_file() {
 }
 
 #[test]
+fn load_reports_first_faulty_policy_file_in_document_order() {
+    // Enough files that they are read on several threads; the faults come late and early in
+    // the work list, and an earlier entry's bad name must still win over both.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good =
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    let mut entries = Vec::new();
+    for i in 0..64 {
+        let text = match i {
+            40 => "{\"Version\": \"1\",\n \"Statement\": [}",
+            50 => "{\"Version\": \"2\", \"Statement\": []}",
+            _ => good,
+        };
+        std::fs::write(dir.path().join(format!("p{i}.json")), text).expect("write");
+        entries.push(format!("\"P{i}\": \"p{i}.json\""));
+    }
+    // The same file named twice is one policy.
+    entries.push("\"Again\": \"p1.json\"".to_owned());
+    let load = |entries: &[String]| {
+        let json = format!(
+            "{{\"account_id\": \"1\", \"policies\": {{{}}}}}",
+            entries.join(", ")
+        );
+        Account::from_json(&json, Some(dir.path()), Some("account.json"))
+    };
+    let err = load(&entries).expect_err("p40 is broken");
+    let shown = dir.path().join("p40.json").display().to_string();
+    assert!(
+        matches!(&err, AccountError::Policy(e) if e.file() == Some(shown.as_str())),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        crate::policy::Policy::parse(
+            &std::fs::read_to_string(dir.path().join("p40.json")).expect("read")
+        )
+        .expect_err("broken")
+        .with_file(&shown)
+        .to_string()
+    );
+    entries.insert(30, "\"bad name!\": \"p2.json\"".to_owned());
+    let err = load(&entries).expect_err("bad name");
+    assert!(
+        err.to_string().contains("invalid policy name `bad name!`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn example_account_exercises_every_stage() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/example-account.json");
     let a = Account::load(path).expect("example account loads");

@@ -36,7 +36,7 @@ pub(super) fn parse_at(
     kind: PolicyKind,
     origin: Position,
 ) -> (Option<Policy>, Vec<PolicyError>) {
-    let (text, root) = match json::parse_bytes(bytes) {
+    let (text, mut root) = match json::parse_bytes(bytes) {
         Ok(parsed) => parsed,
         Err(e) => {
             let source = Source::with_origin(&String::from_utf8_lossy(bytes), origin);
@@ -58,7 +58,8 @@ pub(super) fn parse_at(
         kind,
         errors: Vec::new(),
     };
-    let policy = parser.document(&root);
+    // The parser moves strings out of the tree into the model; the tree is not used after.
+    let policy = parser.document(&mut root);
     (policy, parser.errors)
 }
 
@@ -74,7 +75,7 @@ impl Parser {
         &mut self,
         kind: PolicyErrorKind,
         span: Span,
-        path: &str,
+        path: &(impl PathText + ?Sized),
         message: String,
         help: Option<String>,
     ) {
@@ -82,7 +83,7 @@ impl Parser {
             kind,
             span,
             position: self.source.position(span.start),
-            path: path.to_owned(),
+            path: path.text(),
             message,
             help,
             related: None,
@@ -92,15 +93,19 @@ impl Parser {
 
     /// Reports keys repeated in one object (G8) and returns the members with the first
     /// occurrence of each key.
-    fn unique_members<'a>(&mut self, members: &'a [Member], path: &str) -> Vec<&'a Member> {
-        let mut seen: Vec<&'a Member> = Vec::with_capacity(members.len());
+    fn unique_members<'a>(
+        &mut self,
+        members: &'a mut [Member],
+        path: &JsonPath<'_>,
+    ) -> Vec<&'a mut Member> {
+        let mut seen: Vec<&'a mut Member> = Vec::with_capacity(members.len());
         for member in members {
             if let Some(first) = seen.iter().find(|m| m.key == member.key) {
                 let related = (first.key_span, self.source.position(first.key_span.start));
                 self.error(
                     PolicyErrorKind::DuplicateKey,
                     member.key_span,
-                    &join(path, &member.key),
+                    &path.key(&member.key),
                     format!(
                         "duplicate key `{}` (first at line {})",
                         member.key, related.1.line
@@ -117,7 +122,7 @@ impl Parser {
         seen
     }
 
-    fn unknown_key(&mut self, member: &Member, known: &[&str], path: &str, place: &str) {
+    fn unknown_key(&mut self, member: &Member, known: &[&str], path: &JsonPath<'_>, place: &str) {
         let help = match did_you_mean(&member.key, known.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? keys are case-sensitive"),
             None => format!("the keys allowed {place} are {}", list(known)),
@@ -125,14 +130,15 @@ impl Parser {
         self.error(
             PolicyErrorKind::UnknownKey,
             member.key_span,
-            &join(path, &member.key),
+            &path.key(&member.key),
             format!("unknown key `{}` {place}", member.key),
             Some(help),
         );
     }
 
-    fn document(&mut self, root: &Node) -> Option<Policy> {
-        let Value::Object(members) = &root.value else {
+    fn document(&mut self, root: &mut Node) -> Option<Policy> {
+        let root_span = root.span;
+        let Value::Object(members) = &mut root.value else {
             self.error(
                 PolicyErrorKind::InvalidType,
                 root.span,
@@ -156,17 +162,17 @@ impl Parser {
             );
             return None;
         }
-        let members = self.unique_members(members, "");
+        let members = self.unique_members(members, &JsonPath::Root);
         let mut version = None;
         let mut statement = None;
         for member in members {
             match member.key.as_str() {
                 "Version" => version = Some(member),
                 "Statement" => statement = Some(member),
-                _ => self.unknown_key(member, &TOP_LEVEL_KEYS, "", "at the top level"),
+                _ => self.unknown_key(member, &TOP_LEVEL_KEYS, &JsonPath::Root, "at the top level"),
             }
         }
-        let version_span = self.version(version, root.span);
+        let version_span = self.version(version.as_deref(), root_span);
         let Some(statement) = statement else {
             self.error(
                 PolicyErrorKind::MissingStatement,
@@ -177,9 +183,10 @@ impl Parser {
             );
             return None;
         };
-        let value = &statement.value;
-        let (nodes, is_array): (Vec<&Node>, bool) = match &value.value {
-            Value::Array(items) => (items.iter().collect(), true),
+        let value = &mut statement.value;
+        let statement_span = value.span;
+        let (nodes, is_array): (Vec<&mut Node>, bool) = match &mut value.value {
+            Value::Array(items) => (items.iter_mut().collect(), true),
             Value::Object(_) => (vec![value], false),
             other => {
                 self.error(
@@ -193,11 +200,12 @@ impl Parser {
             }
         };
         let mut statements = Vec::with_capacity(nodes.len());
+        let statement_path = JsonPath::Root.key("Statement");
         for (index, node) in nodes.into_iter().enumerate() {
             let path = if is_array {
-                indexed("Statement", index)
+                statement_path.index(index)
             } else {
-                "Statement".to_owned()
+                statement_path
             };
             if let Some(s) = self.statement(node, index, &path) {
                 statements.push(s);
@@ -206,9 +214,9 @@ impl Parser {
         Some(Policy {
             source: self.source.clone(),
             kind: self.kind,
-            span: root.span,
+            span: root_span,
             version_span,
-            statement_span: value.span,
+            statement_span,
             statement_is_array: is_array,
             statements,
         })
@@ -256,8 +264,14 @@ impl Parser {
         node.span
     }
 
-    fn statement(&mut self, node: &Node, index: usize, path: &str) -> Option<Statement> {
-        let Value::Object(members) = &node.value else {
+    fn statement(
+        &mut self,
+        node: &mut Node,
+        index: usize,
+        path: &JsonPath<'_>,
+    ) -> Option<Statement> {
+        let span = node.span;
+        let Value::Object(members) = &mut node.value else {
             self.error(
                 PolicyErrorKind::InvalidType,
                 node.span,
@@ -268,24 +282,34 @@ impl Parser {
             return None;
         };
         let errors_before = self.errors.len();
-        let members = self.unique_members(members, path);
-        let find = |k: &str| members.iter().copied().find(|m| m.key == k);
-        for member in &members {
-            if !STATEMENT_KEYS.contains(&member.key.as_str()) {
-                self.unknown_key(member, &STATEMENT_KEYS, path, "in a statement");
+        // Keys are unique from here on, so each slot takes at most one member.
+        let (mut sid, mut effect, mut action, mut not_action) = (None, None, None, None);
+        let (mut resource, mut not_resource, mut principal, mut condition) =
+            (None, None, None, None);
+        for member in self.unique_members(members, path) {
+            match member.key.as_str() {
+                "Sid" => sid = Some(member),
+                "Effect" => effect = Some(member),
+                "Action" => action = Some(member),
+                "NotAction" => not_action = Some(member),
+                "Resource" => resource = Some(member),
+                "NotResource" => not_resource = Some(member),
+                "Principal" => principal = Some(member),
+                "Condition" => condition = Some(member),
+                _ => self.unknown_key(member, &STATEMENT_KEYS, path, "in a statement"),
             }
         }
 
-        let sid = find("Sid").and_then(|m| match &m.value.value {
+        let sid = sid.and_then(|m| match &mut m.value.value {
             Value::String(s) => Some(Spanned {
-                value: s.clone(),
+                value: std::mem::take(s),
                 span: m.value.span,
             }),
             other => {
                 self.error(
                     PolicyErrorKind::InvalidType,
                     m.value.span,
-                    &join(path, "Sid"),
+                    &path.key("Sid"),
                     format!("`Sid` must be a string, found {}", other.type_name()),
                     Some("quote it".into()),
                 );
@@ -293,31 +317,31 @@ impl Parser {
             }
         });
 
-        let effect = self.effect(find("Effect"), node.span, path);
+        let effect = self.effect(effect.as_deref(), span, path);
         let action = self.pattern_pair(
-            find("Action"),
-            find("NotAction"),
-            node.span,
+            action,
+            not_action,
+            span,
             path,
             ("Action", "NotAction"),
             true,
         );
         let resource_required = self.kind != PolicyKind::Trust;
         let resource = self.pattern_pair(
-            find("Resource"),
-            find("NotResource"),
-            node.span,
+            resource,
+            not_resource,
+            span,
             path,
             ("Resource", "NotResource"),
             resource_required,
         );
-        let principal = match (find("Principal"), self.kind) {
+        let principal = match (principal, self.kind) {
             (Some(m), PolicyKind::Trust) => self.principal(m, path),
             (Some(m), kind) => {
                 self.error(
                     PolicyErrorKind::PrincipalNotAllowed,
                     m.key_span,
-                    &join(path, "Principal"),
+                    &path.key("Principal"),
                     format!("`Principal` is not allowed in {} policy", article(kind)),
                     Some("`Principal` belongs in a role's trust policy; an identity policy applies to whoever it is attached to, so remove it".into()),
                 );
@@ -326,7 +350,7 @@ impl Parser {
             (None, PolicyKind::Trust) => {
                 self.error(
                     PolicyErrorKind::MissingPrincipal,
-                    node.span,
+                    span,
                     path,
                     "a trust policy statement has no `Principal`".into(),
                     Some("add `\"Principal\": {\"RAM\": [\"acs:ram::<account-id>:root\"]}` or a `Service`".into()),
@@ -335,14 +359,14 @@ impl Parser {
             }
             (None, _) => None,
         };
-        let condition = find("Condition").and_then(|m| self.condition(m, path));
+        let condition = condition.and_then(|m| self.condition(m, path));
 
         if self.errors.len() > errors_before {
             return None;
         }
         Some(Statement {
             index,
-            span: node.span,
+            span,
             sid,
             effect: effect?.0,
             effect_span: effect?.1,
@@ -357,7 +381,7 @@ impl Parser {
         &mut self,
         member: Option<&Member>,
         stmt: Span,
-        path: &str,
+        path: &JsonPath<'_>,
     ) -> Option<(Effect, Span)> {
         let Some(member) = member else {
             self.error(
@@ -370,7 +394,7 @@ impl Parser {
             return None;
         };
         let node = &member.value;
-        let path = join(path, "Effect");
+        let path = path.key("Effect");
         match &node.value {
             Value::String(s) if s == "Allow" => Some((Effect::Allow, node.span)),
             Value::String(s) if s == "Deny" => Some((Effect::Deny, node.span)),
@@ -408,10 +432,10 @@ impl Parser {
     /// a string or a non-empty array of strings (G7).
     fn pattern_pair(
         &mut self,
-        plain: Option<&Member>,
-        negated: Option<&Member>,
+        plain: Option<&mut Member>,
+        negated: Option<&mut Member>,
         stmt: Span,
-        path: &str,
+        path: &JsonPath<'_>,
         (name, not_name): (&str, &str),
         required: bool,
     ) -> Option<PatternList> {
@@ -425,7 +449,7 @@ impl Parser {
                 self.error(
                     kind,
                     n.key_span,
-                    &join(path, not_name),
+                    &path.key(not_name),
                     format!("the statement has both `{name}` and `{not_name}`"),
                     Some(format!("keep exactly one of `{name}` and `{not_name}`")),
                 );
@@ -458,12 +482,13 @@ impl Parser {
             }
         };
         let key = if is_negated { not_name } else { name };
-        let path = join(path, key);
-        let node = &member.value;
+        let path = path.key(key);
+        let key_span = member.key_span;
+        let node = &mut member.value;
         let (patterns, is_array) = self.strings(node, &path, key)?;
         Some(PatternList {
             negated: is_negated,
-            key_span: member.key_span,
+            key_span,
             span: node.span,
             is_array,
             patterns,
@@ -473,14 +498,14 @@ impl Parser {
     /// A string or a non-empty array of strings (G7).
     fn strings(
         &mut self,
-        node: &Node,
-        path: &str,
+        node: &mut Node,
+        path: &JsonPath<'_>,
         key: &str,
     ) -> Option<(Vec<Spanned<String>>, bool)> {
-        match &node.value {
+        match &mut node.value {
             Value::String(s) => Some((
                 vec![Spanned {
-                    value: s.clone(),
+                    value: std::mem::take(s),
                     span: node.span,
                 }],
                 false,
@@ -498,10 +523,10 @@ impl Parser {
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    match &item.value {
+                for (i, item) in items.iter_mut().enumerate() {
+                    match &mut item.value {
                         Value::String(s) => out.push(Spanned {
-                            value: s.clone(),
+                            value: std::mem::take(s),
                             span: item.span,
                         }),
                         other => {
@@ -509,7 +534,7 @@ impl Parser {
                             self.error(
                                 PolicyErrorKind::InvalidType,
                                 item.span,
-                                &indexed(path, i),
+                                &path.index(i),
                                 format!(
                                     "`{key}` entries must be strings, found {}",
                                     other.type_name()
@@ -539,10 +564,10 @@ impl Parser {
         }
     }
 
-    fn principal(&mut self, member: &Member, path: &str) -> Option<Principal> {
-        let path = join(path, "Principal");
-        let node = &member.value;
-        match &node.value {
+    fn principal(&mut self, member: &mut Member, path: &JsonPath<'_>) -> Option<Principal> {
+        let path = path.key("Principal");
+        let node = &mut member.value;
+        match &mut node.value {
             Value::String(s) if s == "*" => Some(Principal {
                 span: node.span,
                 entries: Vec::new(),
@@ -552,11 +577,11 @@ impl Parser {
                 let members = self.unique_members(members, &path);
                 let mut entries = Vec::with_capacity(members.len());
                 for m in members {
-                    let entry_path = join(&path, &m.key);
-                    let (values, _) = self.strings(&m.value, &entry_path, &m.key)?;
+                    let entry_path = path.key(&m.key);
+                    let (values, _) = self.strings(&mut m.value, &entry_path, &m.key)?;
                     entries.push((
                         Spanned {
-                            value: m.key.clone(),
+                            value: std::mem::take(&mut m.key),
                             span: m.key_span,
                         },
                         values,
@@ -586,10 +611,11 @@ impl Parser {
         }
     }
 
-    fn condition(&mut self, member: &Member, path: &str) -> Option<Condition> {
-        let path = join(path, "Condition");
-        let node = &member.value;
-        let Value::Object(operators) = &node.value else {
+    fn condition(&mut self, member: &mut Member, path: &JsonPath<'_>) -> Option<Condition> {
+        let path = path.key("Condition");
+        let node = &mut member.value;
+        let span = node.span;
+        let Value::Object(operators) = &mut node.value else {
             self.error(
                 PolicyErrorKind::InvalidType,
                 node.span,
@@ -604,11 +630,11 @@ impl Parser {
         };
         let mut clauses = Vec::new();
         for op_member in self.unique_members(operators, &path) {
-            let op_path = join(&path, &op_member.key);
+            let op_path = path.key(&op_member.key);
             let Some(operator) = self.operator(op_member, &op_path) else {
                 continue;
             };
-            let Value::Object(keys) = &op_member.value.value else {
+            let Value::Object(keys) = &mut op_member.value.value else {
                 self.error(
                     PolicyErrorKind::InvalidType,
                     op_member.value.span,
@@ -636,26 +662,24 @@ impl Parser {
                 continue;
             }
             for key_member in self.unique_members(keys, &op_path) {
-                let key_path = join(&op_path, &key_member.key);
-                if let Some(values) = self.condition_values(operator, &key_member.value, &key_path)
+                let key_path = op_path.key(&key_member.key);
+                if let Some(values) =
+                    self.condition_values(operator, &mut key_member.value, &key_path)
                 {
                     clauses.push(Clause {
                         operator,
                         operator_span: op_member.key_span,
-                        key: key_member.key.clone(),
+                        key: std::mem::take(&mut key_member.key),
                         key_span: key_member.key_span,
                         values,
                     });
                 }
             }
         }
-        Some(Condition {
-            span: node.span,
-            clauses,
-        })
+        Some(Condition { span, clauses })
     }
 
-    fn operator(&mut self, member: &Member, path: &str) -> Option<Operator> {
+    fn operator(&mut self, member: &Member, path: &JsonPath<'_>) -> Option<Operator> {
         let name = member.key.as_str();
         if let Some(op) = Operator::from_name(name) {
             return Some(op);
@@ -696,10 +720,10 @@ impl Parser {
     fn condition_values(
         &mut self,
         operator: Operator,
-        node: &Node,
-        path: &str,
+        node: &mut Node,
+        path: &JsonPath<'_>,
     ) -> Option<Vec<ConditionValue>> {
-        let items: Vec<(&Node, String)> = match &node.value {
+        let items: Vec<(&mut Node, JsonPath<'_>)> = match &mut node.value {
             Value::Array(items) if items.is_empty() => {
                 self.error(
                     PolicyErrorKind::EmptyValue,
@@ -711,18 +735,18 @@ impl Parser {
                 return None;
             }
             Value::Array(items) => items
-                .iter()
+                .iter_mut()
                 .enumerate()
-                .map(|(i, n)| (n, indexed(path, i)))
+                .map(|(i, n)| (n, path.index(i)))
                 .collect(),
-            _ => vec![(node, path.to_owned())],
+            _ => vec![(node, *path)],
         };
         let mut values = Vec::with_capacity(items.len());
         let mut ok = true;
         for (item, item_path) in items {
-            let (text, was_string) = match &item.value {
-                Value::String(s) => (s.clone(), true),
-                Value::Number(n) => (n.clone(), false),
+            let (text, was_string) = match &mut item.value {
+                Value::String(s) => (std::mem::take(s), true),
+                Value::Number(n) => (std::mem::take(n), false),
                 Value::Bool(b) => (b.to_string(), false),
                 other => {
                     ok = false;
@@ -776,42 +800,63 @@ fn typed(
     })
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        // Built by hand: paths are made for every member, errors or not.
-        let mut out = String::with_capacity(path.len() + 1 + key.len());
-        out.push_str(path);
-        out.push('.');
-        out.push_str(key);
-        out
+/// Where an element is in the document (`Statement[0].Action[1]`). It is built on the stack
+/// as the parser descends and turned into text only when an error is recorded, so valid
+/// documents cost no allocation for it.
+#[derive(Clone, Copy)]
+enum JsonPath<'a> {
+    Root,
+    Key(&'a JsonPath<'a>, &'a str),
+    Index(&'a JsonPath<'a>, usize),
+}
+
+impl<'a> JsonPath<'a> {
+    fn key(&'a self, key: &'a str) -> JsonPath<'a> {
+        JsonPath::Key(self, key)
+    }
+
+    fn index(&'a self, index: usize) -> JsonPath<'a> {
+        JsonPath::Index(self, index)
+    }
+
+    fn write(&self, out: &mut String) {
+        match *self {
+            JsonPath::Root => {}
+            JsonPath::Key(parent, key) => {
+                parent.write(out);
+                // A key directly under the root has no dot, whatever path text came before.
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            JsonPath::Index(parent, index) => {
+                parent.write(out);
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+        }
     }
 }
 
-/// `path[index]`.
-fn indexed(path: &str, index: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = index;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            // `n % 10` is below 10.
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
+/// The text of a path, for an error.
+trait PathText {
+    fn text(&self) -> String;
+}
+
+impl PathText for str {
+    fn text(&self) -> String {
+        self.to_owned()
     }
-    let digits = digits.get(at..).and_then(|d| std::str::from_utf8(d).ok());
-    let mut out = String::with_capacity(path.len() + 22);
-    out.push_str(path);
-    out.push('[');
-    out.push_str(digits.unwrap_or_default());
-    out.push(']');
-    out
+}
+
+impl PathText for JsonPath<'_> {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
 }
 
 fn list(names: &[&str]) -> String {
