@@ -3,7 +3,7 @@
 //!
 //! `cargo build --release -p ramcheck-bench --bin profile`, then
 //! `valgrind --tool=callgrind target/release/profile large 20000`
-//! (workloads: `small`, `large`, `wildcard`, `compile`, `reference`).
+//! (workloads: `small`, `large`, `wildcard`, `compile`, `load`, `reference`).
 
 use std::hint::black_box;
 use std::time::Instant as Clock;
@@ -56,6 +56,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             started = Clock::now();
             for _ in 0..iterations {
                 black_box(Authorizer::from_json(&text, Some(&dir), None)?);
+            }
+        }
+        "load" => {
+            // `Account::from_json` alone: the loading half of `compile`.
+            let dir = large_dir();
+            let text = large_account(&dir)?;
+            started = Clock::now();
+            for _ in 0..iterations {
+                black_box(Account::from_json(&text, Some(&dir), None)?);
             }
         }
         "reference" => {
