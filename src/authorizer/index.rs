@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use super::condition::{ClauseError, CompiledCondition};
 use super::pattern::{
-    literal_service, ActionPattern, FastState, FoldTable, PatternArena, ResourceText, NO_GRAM,
+    literal_service, ActionPattern, FastHasher, FastState, FoldTable, PatternArena, ResourceText,
+    NO_GRAM,
 };
 use super::request::AuthRequest;
 use super::{CompileError, StatementId};
@@ -160,8 +161,11 @@ pub(crate) struct Catalog {
     /// Pointer identity → policy number, so a policy attached in many places compiles once.
     seen: HashMap<usize, u32, FastState>,
     /// Compile-time interning tables.
-    resource_ids: HashMap<(bool, Vec<String>), u32, FastState>,
-    condition_ids: HashMap<ConditionKey, u32, FastState>,
+    resource_ids: HashMap<(bool, Vec<u32>), u32, FastState>,
+    /// Condition hash → the ids of the conditions with that hash, whose keys
+    /// (`condition_keys`, by id) tell them apart.
+    condition_ids: HashMap<u64, Vec<u32>, FastState>,
+    condition_keys: Vec<ConditionKey>,
     run_ids: HashMap<Vec<(u32, u32)>, (u32, u32), FastState>,
     /// The ids of [`HOT_ACTIONS`] in `actions`.
     hot: Vec<u32>,
@@ -194,7 +198,38 @@ impl Catalog {
             return NO_CONDITION;
         };
         // A condition compiles from its operators, keys and value texts alone (the parser
-        // types each value from its operator and text), so those identify it.
+        // types each value from its operator and text), so those identify it. They are hashed
+        // where they stand; only a new condition's are copied.
+        let hash = {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut hasher = FastHasher::default();
+            for clause in condition.clauses() {
+                clause.operator().hash(&mut hasher);
+                clause.key().hash(&mut hasher);
+                clause.values().len().hash(&mut hasher);
+                for value in clause.values() {
+                    value.text().hash(&mut hasher);
+                }
+            }
+            hasher.finish()
+        };
+        let same = |key: &ConditionKey| {
+            key.len() == condition.clauses().len()
+                && key.iter().zip(condition.clauses()).all(|((op, k, vs), c)| {
+                    *op == c.operator()
+                        && **k == *c.key()
+                        && vs.len() == c.values().len()
+                        && vs.iter().zip(c.values()).all(|(v, w)| **v == *w.text())
+                })
+        };
+        let known = self.condition_ids.get(&hash).and_then(|ids| {
+            ids.iter()
+                .copied()
+                .find(|&id| self.condition_keys.get(id as usize).is_some_and(same))
+        });
+        if let Some(id) = known {
+            return id;
+        }
         let key: ConditionKey = condition
             .clauses()
             .iter()
@@ -206,13 +241,11 @@ impl Catalog {
                 )
             })
             .collect();
-        if let Some(&id) = self.condition_ids.get(&key) {
-            return id;
-        }
         let compiled = CompiledCondition::compile(condition);
         let id = u32::try_from(self.conditions.len()).unwrap_or(NO_CONDITION);
         self.conditions.push(compiled);
-        self.condition_ids.insert(key, id);
+        self.condition_keys.push(key);
+        self.condition_ids.entry(hash).or_default().push(id);
         id
     }
 
@@ -230,13 +263,8 @@ impl Catalog {
             (true, true) => return Ok(RESOURCE_NONE),
             _ => {}
         }
-        let key = (
-            list.is_negated(),
-            list.patterns().iter().map(|p| p.value().clone()).collect(),
-        );
-        if let Some(&id) = self.resource_ids.get(&key) {
-            return Ok(id);
-        }
+        // Patterns are interned first (a known one is found without copying it), and a set is
+        // known by its pattern ids.
         let mut patterns = Vec::with_capacity(list.patterns().len());
         for p in list.patterns() {
             patterns.push(
@@ -245,6 +273,11 @@ impl Catalog {
                     .ok_or(CompileError::TooLarge)?,
             );
         }
+        let key = (list.is_negated(), patterns);
+        if let Some(&id) = self.resource_ids.get(&key) {
+            return Ok(id);
+        }
+        let patterns = key.1.clone();
         let pattern_grams = patterns
             .iter()
             .map(|&p| self.patterns.required_gram(p).unwrap_or(u16::MAX))
@@ -423,6 +456,7 @@ impl Catalog {
     pub(crate) fn finish(&mut self) {
         self.resource_ids = HashMap::default();
         self.condition_ids = HashMap::default();
+        self.condition_keys = Vec::new();
         self.run_ids = HashMap::default();
         self.runs.shrink_to_fit();
         self.seen = HashMap::default();
