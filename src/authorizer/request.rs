@@ -160,7 +160,8 @@ impl<'a> AuthRequest<'a> {
         self.with_pairs(Pairs::Owned(pairs))
     }
 
-    #[inline]
+    // Always inlined: the request is a few hundred bytes, and a call moves it in and out.
+    #[inline(always)]
     fn with_pairs(mut self, pairs: Pairs<'a>) -> Result<AuthRequest<'a>, RequestError> {
         self.typed = [None; TYPED_ENTRIES];
         self.fixed = [FIXED_ABSENT; 4];
