@@ -955,6 +955,11 @@ impl Authorizer {
                 denies.clear();
                 let mut implicit = false;
                 for level in directory.levels.iter().rev() {
+                    // A level that allows everything (`FullAliyunAccess` alone) neither
+                    // denies nor fails, and its allowing statements are never reported.
+                    if level.allows_everything(lookup) {
+                        continue;
+                    }
                     allows.clear();
                     let before = denies.count();
                     evaluate(level, &mut text, denies, allows)?;

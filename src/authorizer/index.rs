@@ -527,11 +527,22 @@ impl Catalog {
                     count += end - start;
                 }
             }
+            let members = runs
+                .iter()
+                .flat_map(|&(start, end)| self.candidates.get(start as usize..end as usize))
+                .flatten();
+            let mut allows_any = false;
+            let mut plain = true;
+            for c in members {
+                plain &= c.id & DENY == 0 && c.condition == NO_CONDITION;
+                allows_any |= c.resource == RESOURCE_ANY;
+            }
             let (start, end) = self.intern_runs(runs)?;
             *slot = HotList {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
                 runs: (start, end),
                 count,
+                allows_everything: plain && allows_any,
             };
         }
         Ok(Pool {
@@ -603,6 +614,9 @@ struct HotList {
     runs: (u32, u32),
     /// How many candidates the runs hold in all.
     count: u32,
+    /// No Deny and no condition among them, and one allows every resource: the pool allows
+    /// every request for the action and can raise no error (C7).
+    allows_everything: bool,
 }
 
 /// A candidate: its member position and its inline resource filter.
@@ -759,6 +773,17 @@ impl Pool {
         }
     }
 
+    /// Whether the pool allows every request for the lookup's action without a Deny or an
+    /// error: evaluating it would change nothing but the list of allowing statements.
+    #[inline]
+    pub(crate) fn allows_everything(&self, lookup: Lookup) -> bool {
+        lookup.action.is_some_and(|action| {
+            self.hot
+                .iter()
+                .any(|h| h.action == action && h.allows_everything)
+        })
+    }
+
     /// Heap bytes, for memory reports (the shared candidate lists are the catalog's).
     pub(crate) fn heap_bytes(&self) -> usize {
         self.members.len() * 4 + self.lists.len() * 8 + (self.exact.len() + self.service.len()) * 12
@@ -779,7 +804,7 @@ impl Catalog {
 impl Candidate {
     /// The resource and condition tests of a candidate whose action matches; pushes it to
     /// `denies` or `allows` when it applies.
-    #[inline]
+    #[inline(always)]
     #[expect(
         clippy::too_many_arguments,
         reason = "the hot path passes its parts apart rather than build a context struct"

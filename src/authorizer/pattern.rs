@@ -442,14 +442,12 @@ impl GramSet {
         word.is_some_and(|w| (w >> (bit & 63)) & 1 != 0)
     }
 
-    fn plain(text: &[u8]) -> GramSet {
-        let mut set = GramSet { bits: [0; 64] };
+    fn fill_plain(&mut self, text: &[u8]) {
         for w in text.windows(4) {
             if let [a, b, c, d] = *w {
-                set.set(gram_word_bit(PLAIN, u32::from_le_bytes([a, b, c, d])));
+                self.set(gram_word_bit(PLAIN, u32::from_le_bytes([a, b, c, d])));
             }
         }
-        set
     }
 
     fn extra(text: &[u8]) -> GramSet {
@@ -529,7 +527,10 @@ impl<'a> ResourceText<'a> {
     #[cold]
     #[inline(never)]
     fn build_plain(&mut self) -> &GramSet {
-        self.plain.insert(GramSet::plain(self.text.as_bytes()))
+        // Filled where it lies: the set is half a kilobyte.
+        let set = self.plain.insert(GramSet { bits: [0; 64] });
+        set.fill_plain(self.text.as_bytes());
+        set
     }
 
     #[cold]
