@@ -33,19 +33,30 @@
 //! # How it is fast
 //!
 //! - **Compile once.** Actions are split into RAM code and name and folded to lower case; exact
-//!   action names and literal services get dense ids in case-folding hash tables; resource
-//!   patterns are classified as exact, prefix, any or general (as globset picks a strategy per
-//!   glob); condition values are already typed by the parser. Every principal's statements are
-//!   pooled per stage (account scope, each resource group's scope), and so are the control
-//!   policies of each directory level.
-//! - **Index by action.** Each pool maps an action id to the statements naming it exactly, a
-//!   service id to the statements with a wildcard action of that service, and keeps one list of
-//!   `NotAction` and service-wildcard statements. A request looks at the union of three short
-//!   sorted lists, merged in pool order, instead of every statement.
+//!   action names and literal services get dense ids in case-folding hash tables. Every distinct
+//!   resource pattern is classified (exact, prefix, any, general with its pieces split) and
+//!   stored once in a flat byte arena, so matching one reads one place in memory; condition
+//!   values are already typed by the parser, and identical conditions compile once. Every
+//!   principal's statements are pooled per stage (account scope, each resource group's scope),
+//!   and so are the control policies of each directory level.
+//! - **Resolve the hot action ahead.** For `ecs:CancelImagePipelineExecution`, every policy's
+//!   statements whose action part matches it (exact names, wildcards and `NotAction` alike)
+//!   are resolved once, as 24-byte candidates carrying their resource patterns, filter grams,
+//!   condition and effect; a pool is the list of its policies' runs, in attachment order. A
+//!   request reads those few contiguous runs and touches the pattern arena only for
+//!   candidates its filter cannot rule out; a directory level that allows everything
+//!   (`FullAliyunAccess`) is not read at all.
+//! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
+//!   a service id to the statements with a wildcard action of that service, and keeps one list
+//!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
+//! - **Share work within a request.** A pattern or condition met by several statements is
+//!   tested once; the resource's 4-gram set, built on first need, rules out most patterns
+//!   with two bit tests.
 //! - **No allocation.** [`AuthRequest`] borrows its text and parses the fixed-type context
-//!   values on the stack; a decision refers to its deciding statements by [`StatementId`]
-//!   (an inline list of up to [`INLINE_DECIDING`]), and [`Authorizer::statement_ref`] builds the
-//!   full explanation only when asked.
+//!   values on the stack; principals are found in a table whose names sit in one buffer; a
+//!   decision refers to its deciding statements by [`StatementId`] (an inline list of up to
+//!   [`INLINE_DECIDING`]), and [`Authorizer::statement_ref`] builds the full explanation only
+//!   when asked.
 //!
 //! # Guarantees
 //!

@@ -586,11 +586,11 @@ pub(crate) fn to_u32(n: usize) -> Result<u32, CompileError> {
 
 /// The statements of one pool, indexed by action.
 ///
-/// For a hot action (the one a gateway decides on every call), the pool holds the resolved
-/// list: every member whose action part matches it (exact names, wildcards and `NotAction`
-/// worked out when compiling), in pool order, each entry carrying what the hot loop needs
-/// (effect, resource set, gram filter, condition) in 16 bytes, so a request reads one short
-/// contiguous list. Any other action merges the exact, service and global lists.
+/// For a hot action (the one a gateway decides on every call), the pool holds the runs of its
+/// policies' resolved candidates ([`Catalog::policy_hot`]): every statement whose action part
+/// matches it (exact names, wildcards and `NotAction` worked out when compiling), in pool
+/// order, each carrying what the hot loop needs (effect, resource patterns, gram filter,
+/// condition) in 24 bytes. Any other action merges the exact, service and global lists.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Pool {
     /// Member position → statement id, in the reference's order.

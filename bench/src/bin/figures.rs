@@ -9,7 +9,7 @@ use std::time::{Duration, Instant as Clock};
 use ramcheck::account::Account;
 use ramcheck::authorizer::{AuthRequest, Authorizer};
 use ramcheck::condition::value::Instant;
-use ramcheck_bench::{large_account, large_dir, large_requests, CANCEL};
+use ramcheck_bench::{large_account, large_dir, large_requests, PackedRequest, CANCEL};
 
 /// A line of `/proc/self/status` (`VmRSS`, `VmHWM`), in KiB.
 fn status_kib(field: &str) -> Option<u64> {
@@ -55,7 +55,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("RSS after dropping the Account (the Authorizer keeps the parsed policies it explains with): {} KiB; peak {} KiB",
         status_kib("VmRSS:").unwrap_or(0), status_kib("VmHWM:").unwrap_or(0));
 
-    let requests = Arc::new(large_requests(4096));
+    // As the `large/compiled` benchmark: each request's texts in one buffer.
+    let requests: Arc<Vec<PackedRequest>> = Arc::new(
+        large_requests(4096)
+            .iter()
+            .map(PackedRequest::new)
+            .collect(),
+    );
     let now = Instant::from_unix(1_767_225_600, 0);
     for threads in [1usize, 2] {
         let run_for = Duration::from_secs(3);
@@ -69,13 +75,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let mut i = t * 997;
                     while started.elapsed() < run_for {
                         for _ in 0..1024 {
-                            let (principal, arn, context) = &requests[i % requests.len()];
+                            let Some(packed) = requests.get(i % requests.len()) else {
+                                continue;
+                            };
+                            let (principal, arn, context) = packed.parts();
                             i += 1;
                             let Ok(id) = authorizer.resolve(principal) else {
                                 continue;
                             };
                             let Ok(request) = AuthRequest::new(CANCEL, arn)
-                                .and_then(|r| r.with_owned_context(context))
+                                .and_then(|r| r.with_context(&context))
                             else {
                                 continue;
                             };
