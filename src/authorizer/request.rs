@@ -292,7 +292,10 @@ pub(crate) fn fixed_slot(key: &str) -> Option<(usize, Family)> {
         _ => return None,
     };
     let (name, family) = TYPED_GLOBAL_KEYS.get(slot)?;
-    super::pattern::eq_fold(name.as_bytes(), key.as_bytes()).then_some((slot, *family))
+    // The documented spelling first: one plain comparison.
+    let same = super::pattern::eq_bytes(name.as_bytes(), key.as_bytes())
+        || super::pattern::eq_fold(name.as_bytes(), key.as_bytes());
+    same.then_some((slot, *family))
 }
 
 /// A dotted-quad IPv4 address in the one form the standard parser accepts for IPv4 (four
@@ -415,11 +418,24 @@ impl<const N: usize> Scan<N> {
         let mut at = 0;
         let chunks = bytes.chunks_exact(8);
         let rest = chunks.remainder();
-        // The remainder is padded with `a`, which none of the tests notice.
-        let mut last = [b'a'; 8];
-        if let Some(head) = last.get_mut(..rest.len()) {
-            head.copy_from_slice(rest);
-        }
+        // The remainder, padded with `a` (which none of the tests notice) at the top: from the
+        // text's last eight bytes when it has that many (one load, no copy), else copied.
+        const PAD: u64 = ONES * 0x61;
+        let last = match bytes.len().checked_sub(8).and_then(|at| bytes.get(at..)) {
+            Some(tail) if !rest.is_empty() => {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(tail);
+                let shift = 8 * (8 - rest.len()) as u32;
+                (u64::from_le_bytes(w) >> shift) | (PAD << (64 - shift))
+            }
+            _ => {
+                let mut w = [b'a'; 8];
+                if let Some(head) = w.get_mut(..rest.len()) {
+                    head.copy_from_slice(rest);
+                }
+                u64::from_le_bytes(w)
+            }
+        };
         let mut step = |word: u64| {
             any_high |= word & HIGH;
             wild |= zero_bytes(word ^ (ONES * u64::from(b'*')))
@@ -443,7 +459,7 @@ impl<const N: usize> Scan<N> {
             step(u64::from_le_bytes(w));
         }
         if !rest.is_empty() {
-            step(u64::from_le_bytes(last));
+            step(last);
         }
         scan.wild = wild != 0;
         scan.control = control != 0;
@@ -545,6 +561,24 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// The word-at-a-time scan finds what a byte-by-byte one finds, whatever the length
+        /// (the remainder is read from the text's last eight bytes or copied).
+        #[test]
+        fn m4_scan_agrees_with_a_byte_by_byte_scan(bytes in proptest::collection::vec(
+            prop_oneof![Just(b':'), Just(b'*'), Just(b'?'), Just(b' '), Just(0xc3u8), Just(b'a'), Just(b'\x01')],
+            0..40,
+        )) {
+            let scan = Scan::<4>::of(&bytes);
+            let mut colons = [usize::MAX; 4];
+            for (slot, at) in colons.iter_mut().zip(bytes.iter().enumerate().filter(|(_, b)| **b == b':').map(|(i, _)| i)) {
+                *slot = at;
+            }
+            prop_assert_eq!(scan.colons, colons);
+            prop_assert_eq!(scan.wild, bytes.iter().any(|b| *b == b'*' || *b == b'?'));
+            prop_assert_eq!(scan.control, bytes.iter().any(|b| *b < b'!'));
+            prop_assert_eq!(scan.ascii, bytes.is_ascii());
+        }
+
         #[test]
         fn c7_fast_ipv4_agrees_with_the_standard_parser(text in "[0-9.]{0,16}|[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}") {
             if let Some(fast) = parse_ipv4_fast(&text) {

@@ -3,7 +3,7 @@
 //!
 //! `cargo build --release -p ramcheck-bench --bin profile`, then
 //! `valgrind --tool=callgrind target/release/profile large 20000`
-//! (workloads: `small`, `large`, `wildcard`, `compile`, `load`, `reference`).
+//! (workloads: `small`, `request`, `large`, `wildcard`, `compile`, `load`, `reference`).
 
 use std::hint::black_box;
 use std::time::Instant as Clock;
@@ -38,6 +38,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .with_context(&context)?
                     .at(now);
                 black_box(authorizer.authorize(black_box(alice), None, &request)?);
+            }
+        }
+        "request" => {
+            // Building the Small workload's request alone.
+            let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42");
+            let context = [
+                ("acs:SourceIp", "192.168.3.4"),
+                ("acs:SecureTransport", "true"),
+            ];
+            started = Clock::now();
+            for _ in 0..iterations {
+                let request = AuthRequest::new(CANCEL, black_box(&arn))?
+                    .with_context(black_box(&context))?
+                    .at(now);
+                black_box(&request);
             }
         }
         "wildcard" => {
