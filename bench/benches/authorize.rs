@@ -56,6 +56,20 @@ fn small(c: &mut Criterion) {
             )
         })
     });
+    // The decision alone, for a request built once: what `authorize` itself costs.
+    let prebuilt = AuthRequest::new(CANCEL, &arn)
+        .and_then(|r| r.with_context(&context))
+        .expect("valid")
+        .at(now());
+    group.bench_function("compiled_prebuilt_request", |b| {
+        b.iter(|| {
+            black_box(
+                authorizer
+                    .authorize(black_box(alice), None, black_box(&prebuilt))
+                    .expect("decides"),
+            )
+        })
+    });
     group.bench_function("compiled_resolve_principal_text", |b| {
         b.iter(|| {
             let alice = authorizer.resolve(black_box("user/alice")).expect("known");
@@ -108,6 +122,26 @@ fn large(c: &mut Criterion) {
                 .expect("valid")
                 .at(now());
             black_box(authorizer.authorize(id, None, &request).expect("decides"))
+        })
+    });
+    // The decision alone, for requests built (and principals resolved) beforehand.
+    let prebuilt: Vec<(ramcheck::authorizer::PrincipalId, AuthRequest<'_>)> = requests
+        .iter()
+        .map(|(principal, arn, context)| {
+            let id = authorizer.resolve(principal).expect("known");
+            let request = AuthRequest::new(CANCEL, arn)
+                .and_then(|r| r.with_owned_context(context))
+                .expect("valid")
+                .at(now());
+            (id, request)
+        })
+        .collect();
+    let mut i = 0usize;
+    group.bench_function("compiled_prebuilt_request", |b| {
+        b.iter(|| {
+            let (id, request) = &prebuilt[i % prebuilt.len()];
+            i += 1;
+            black_box(authorizer.authorize(*id, None, request).expect("decides"))
         })
     });
     // The same requests with every text in a heap string of its own, as `Request` holds them:

@@ -319,10 +319,25 @@ pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
             return false;
         }
     }
-    xs.remainder()
-        .iter()
-        .zip(ys.remainder())
-        .all(|(x, y)| x == y)
+    if xs.remainder().is_empty() {
+        return true;
+    }
+    // The last eight bytes, overlapping the words already compared, instead of a byte loop.
+    match (last_word(a), last_word(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => xs
+            .remainder()
+            .iter()
+            .zip(ys.remainder())
+            .all(|(x, y)| x == y),
+    }
+}
+
+/// The last eight bytes, if there are that many.
+#[inline]
+fn last_word(bytes: &[u8]) -> Option<[u8; 8]> {
+    let at = bytes.len().checked_sub(8)?;
+    bytes.get(at..)?.try_into().ok()
 }
 
 /// The first position of `byte` in `hay`, eight bytes at a time.
@@ -343,11 +358,17 @@ fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
         }
         at += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == byte)
-        .map(|i| at + i)
+    let rest = chunks.remainder();
+    if rest.is_empty() {
+        return None;
+    }
+    // The last eight bytes, overlapping the words already searched (which hold no `byte`).
+    if let Some(word) = last_word(hay) {
+        let x = u64::from_le_bytes(word) ^ pattern;
+        let zero = !(((x & LO).wrapping_add(LO)) | x | LO);
+        return (zero != 0).then(|| hay.len() - 8 + (zero.trailing_zeros() / 8) as usize);
+    }
+    rest.iter().position(|&b| b == byte).map(|i| at + i)
 }
 
 /// "No gram filter" in an index entry.

@@ -91,6 +91,9 @@ impl<'a> Pairs<'a> {
 pub struct AuthRequest<'a> {
     action: &'a str,
     service_len: usize,
+    /// Whether the action is spelt exactly as `ecs:CancelImagePipelineExecution`: the catalog
+    /// then knows its id without comparing it again.
+    cancel: bool,
     resource: &'a str,
     account: &'a str,
     resource_ascii: bool,
@@ -116,11 +119,12 @@ impl<'a> AuthRequest<'a> {
     /// action first, then an invalid ARN.
     #[inline]
     pub fn new(action: &'a str, arn: &'a str) -> Result<AuthRequest<'a>, RequestError> {
-        let service_len = validate_action(action)?;
+        let (service_len, cancel) = validate_action(action)?;
         let (account, resource_ascii) = validate_arn(arn)?;
         Ok(AuthRequest {
             action,
             service_len,
+            cancel,
             resource: arn,
             account,
             resource_ascii,
@@ -233,6 +237,11 @@ impl<'a> AuthRequest<'a> {
     /// The action as given.
     pub fn action(&self) -> &'a str {
         self.action
+    }
+
+    /// Whether the action is `ecs:CancelImagePipelineExecution` spelt exactly so.
+    pub(crate) fn is_cancel(&self) -> bool {
+        self.cancel
     }
 
     /// The action's RAM code (`ecs`), as given.
@@ -353,7 +362,7 @@ fn invalid_context_value(key: &str, value: &str, family: Family) -> RequestError
 /// bytes accepts the common case; anything else takes the reference's steps, which also pick
 /// the error.
 #[inline]
-fn validate_action(action: &str) -> Result<usize, RequestError> {
+fn validate_action(action: &str) -> Result<(usize, bool), RequestError> {
     // The action a gateway sends on every call, as the API names it: valid, service `ecs`.
     const HOT: &str = crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION;
     const HOT_SERVICE_LEN: usize = {
@@ -365,7 +374,7 @@ fn validate_action(action: &str) -> Result<usize, RequestError> {
         at
     };
     if action.len() == HOT.len() && super::pattern::eq_bytes(action.as_bytes(), HOT.as_bytes()) {
-        return Ok(HOT_SERVICE_LEN);
+        return Ok((HOT_SERVICE_LEN, true));
     }
     let scan = Scan::<2>::of(action.as_bytes());
     let bytes = action.as_bytes();
@@ -377,9 +386,9 @@ fn validate_action(action: &str) -> Result<usize, RequestError> {
                 && at > 0
                 && at < bytes.len().saturating_sub(1) =>
         {
-            Ok(at)
+            Ok((at, false))
         }
-        _ => validate_action_slow(action),
+        _ => validate_action_slow(action).map(|at| (at, false)),
     }
 }
 
