@@ -929,7 +929,7 @@ impl Authorizer {
         }
         let mut text = ResourceText::new(request.resource(), request.resource_is_ascii());
         let group = self.groups.holder(&mut text)?;
-        let own = request.account() == &*self.account_id;
+        let own = pattern::eq_bytes(request.account().as_bytes(), self.account_id.as_bytes());
         // E2: the account itself may do anything to its own resources.
         if principal.kind == Kind::Root {
             return Ok(if own {

@@ -190,7 +190,10 @@ impl CompiledClause {
             }
         }
         for (key, value, typed) in request.context_entries() {
-            if !super::pattern::eq_fold(key.as_bytes(), self.key.as_bytes()) {
+            // C6: keys compare ignoring ASCII case; most requests spell them as the policy does.
+            let same = super::pattern::eq_bytes(key.as_bytes(), self.key.as_bytes())
+                || super::pattern::eq_fold(key.as_bytes(), self.key.as_bytes());
+            if !same {
                 continue;
             }
             found = true;
