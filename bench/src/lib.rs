@@ -180,13 +180,13 @@ pub fn large_account(dir: &Path) -> std::io::Result<String> {
         let text = serde_json::to_string_pretty(&json!({"Version": "1", "Statement": statements}))
             .unwrap_or_default();
         let file = format!("p{i}.json");
-        std::fs::write(dir.join(&file), text)?;
+        write_atomically(&dir.join(&file), text.as_bytes())?;
         policies.insert(format!("Policy-{i}"), json!(file));
     }
     policies.insert("DenyOutsideChina".into(), json!("deny-outside-china.json"));
-    std::fs::write(
-        dir.join("deny-outside-china.json"),
-        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "*",
+    write_atomically(
+        &dir.join("deny-outside-china.json"),
+        br#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "*",
             "Resource": ["acs:*:ap-*:*:*", "acs:*:us-*:*:*", "acs:*:eu-*:*:*"]}]}"#,
     )?;
     let mut resource_groups = Map::new();
@@ -252,6 +252,17 @@ pub fn large_account(dir: &Path) -> std::io::Result<String> {
         ]}
     });
     Ok(serde_json::to_string_pretty(&account).unwrap_or_default())
+}
+
+/// Writes a file whole or not at all (a file of its own, then renamed over the target): every
+/// benchmark process writes the same files into the same folder, and one must never read
+/// another's half-written file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, path)
 }
 
 /// Where the Large account's policy files go.
