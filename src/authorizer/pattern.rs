@@ -1048,6 +1048,25 @@ mod tests {
     }
 
     #[test]
+    fn m1_a_pattern_with_more_pieces_than_the_header_counts_uses_the_reference_matcher() {
+        let pattern = format!("x{}*", "*a".repeat(70_000));
+        let mut arena = PatternArena::default();
+        let id = arena.intern(&pattern).expect("fits");
+        assert_eq!(arena.stored(id).map(|s| s.kind), Some(KIND_REFERENCE));
+        for (text, expected) in [
+            (format!("x{}", "a".repeat(70_000)), true),
+            ("xaaa".to_owned(), false),
+            ("ya".to_owned(), false),
+        ] {
+            assert_eq!(wildcard_match(&pattern, &text), expected);
+            assert_eq!(
+                arena.is_match(id, &mut ResourceText::new(&text, true)),
+                expected
+            );
+        }
+    }
+
+    #[test]
     fn m1_arena_stores_a_pattern_once() {
         let mut arena = PatternArena::default();
         let a = arena.intern("acs:ecs:*:*:imagepipeline/*");
