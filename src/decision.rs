@@ -9,6 +9,7 @@ mod request;
 
 use std::sync::Arc;
 
+pub(crate) use request::validate_action;
 pub use request::{Context, Request, RequestError, CANCEL_IMAGE_PIPELINE_EXECUTION};
 
 use crate::condition::value::ValueError;

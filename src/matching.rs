@@ -239,6 +239,18 @@ impl ResourceArn {
     /// # Ok::<(), ramcheck::matching::ArnError>(())
     /// ```
     pub fn parse(text: &str) -> Result<ResourceArn, ArnError> {
+        let (service_end, region_end, account_end) = ResourceArn::field_ends(text)?;
+        Ok(ResourceArn {
+            text: text.to_owned(),
+            service_end,
+            region_end,
+            account_end,
+        })
+    }
+
+    /// The checks of [`parse`](ResourceArn::parse) without copying the text: where the
+    /// service, the region and the account id end.
+    pub(crate) fn field_ends(text: &str) -> Result<(usize, usize, usize), ArnError> {
         let error = |kind, fields| ArnError {
             text: text.to_owned(),
             kind,
@@ -265,12 +277,7 @@ impl ResourceArn {
         if has_wildcard(text) {
             return Err(error(ArnErrorKind::Wildcard, 0));
         }
-        Ok(ResourceArn {
-            text: text.to_owned(),
-            service_end,
-            region_end,
-            account_end,
-        })
+        Ok((service_end, region_end, account_end))
     }
 
     /// The whole ARN, as given.

@@ -4,6 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
 
+use super::pattern::zero_bytes;
 use crate::condition::value::{parse_bool, parse_ip, Instant};
 use crate::condition::{validate_request_value, Family, TYPED_GLOBAL_KEYS};
 use crate::decision::RequestError;
@@ -388,7 +389,8 @@ fn validate_action(action: &str) -> Result<(usize, bool), RequestError> {
         {
             Ok((at, false))
         }
-        _ => validate_action_slow(action).map(|at| (at, false)),
+        // Anything else takes the reference's own checks, which also pick the error.
+        _ => crate::decision::validate_action(action).map(|at| (at, false)),
     }
 }
 
@@ -400,13 +402,6 @@ struct Scan<const N: usize> {
     wild: bool,
     control: bool,
     ascii: bool,
-}
-
-/// The high bit of every byte of `x` that is zero (exactly those).
-#[inline]
-fn zero_bytes(x: u64) -> u64 {
-    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    !(((x & LO).wrapping_add(LO)) | x | LO)
 }
 
 impl<const N: usize> Scan<N> {
@@ -477,38 +472,6 @@ impl<const N: usize> Scan<N> {
     }
 }
 
-#[cold]
-#[inline(never)]
-fn validate_action_slow(action: &str) -> Result<usize, RequestError> {
-    const SHAPE: &str =
-        "expected `<ram-code>:<action-name>`, e.g. `ecs:CancelImagePipelineExecution`";
-    let Some((service, name)) = action.split_once(':') else {
-        return Err(invalid_action(action, SHAPE));
-    };
-    if service.is_empty() || name.is_empty() || name.contains(':') {
-        return Err(invalid_action(action, SHAPE));
-    }
-    if action.contains(['*', '?']) {
-        return Err(invalid_action(
-            action,
-            "a request names one action, never a pattern",
-        ));
-    }
-    if action.chars().any(char::is_whitespace) {
-        return Err(invalid_action(action, "an action has no spaces"));
-    }
-    Ok(service.len())
-}
-
-#[cold]
-#[inline(never)]
-fn invalid_action(action: &str, reason: &str) -> RequestError {
-    RequestError::InvalidAction {
-        action: action.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
 /// The checks of [`ResourceArn::parse`], without copying; the account field and whether the
 /// ARN is ASCII on success.
 #[inline]
@@ -530,38 +493,13 @@ fn validate_arn(text: &str) -> Result<(&str, bool), RequestError> {
     validate_arn_slow(text).map(|account| (account, text.is_ascii()))
 }
 
+/// Anything the fast check does not accept: the reference's own checks, which also pick the
+/// error.
 #[cold]
 #[inline(never)]
 fn validate_arn_slow(text: &str) -> Result<&str, RequestError> {
-    let ok = (|| {
-        let rest = text.strip_prefix("acs:")?;
-        let mut fields = rest.splitn(4, ':');
-        let service = fields.next()?;
-        let _region = fields.next()?;
-        let account = fields.next()?;
-        let relative = fields.next()?;
-        if service.is_empty() || relative.is_empty() || text.contains(['*', '?']) {
-            return None;
-        }
-        Some(account)
-    })();
-    match ok {
-        Some(account) => Ok(account),
-        None => Err(arn_error(text)),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn arn_error(text: &str) -> RequestError {
-    match ResourceArn::parse(text) {
-        Err(e) => RequestError::InvalidResource(e),
-        // Unreachable when the two checks agree (a test proves they do); fail closed anyway.
-        Ok(_) => RequestError::InvalidAction {
-            action: text.to_owned(),
-            reason: "the resource ARN was rejected".to_owned(),
-        },
-    }
+    let (_, region_end, account_end) = ResourceArn::field_ends(text)?;
+    Ok(text.get(region_end + 1..account_end).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -161,7 +161,8 @@ impl Request {
     }
 }
 
-fn validate_action(action: &str) -> Result<(), RequestError> {
+/// The action rules of a request; the byte length of its RAM code on success.
+pub(crate) fn validate_action(action: &str) -> Result<usize, RequestError> {
     let bad = |why: &str| RequestError::InvalidAction {
         action: action.to_owned(),
         reason: why.to_owned(),
@@ -182,7 +183,7 @@ fn validate_action(action: &str) -> Result<(), RequestError> {
     if action.chars().any(char::is_whitespace) {
         return Err(bad("an action has no spaces"));
     }
-    Ok(())
+    Ok(service.len())
 }
 
 /// Why a request could not be built.
