@@ -478,10 +478,9 @@ struct Directory {
 pub struct Authorizer {
     account_id: Box<str>,
     catalog: Catalog,
-    user_names: Vec<Box<str>>,
+    /// User names → user numbers (the index of `users`).
     user_index: NameTable,
     users: Vec<CompiledPrincipal>,
-    role_names: Vec<Box<str>>,
     role_index: NameTable,
     roles: Vec<CompiledPrincipal>,
     directory: Option<Directory>,
@@ -567,10 +566,8 @@ impl Authorizer {
         let mut authorizer = Authorizer {
             account_id: id.into(),
             catalog: Catalog::default(),
-            user_names: Vec::new(),
             user_index: NameTable::default(),
             users: Vec::new(),
-            role_names: Vec::new(),
             role_index: NameTable::default(),
             roles: Vec::new(),
             directory: None,
@@ -605,24 +602,15 @@ impl Authorizer {
                 account_pool: catalog.pool(&account_scope)?,
                 group_pools: group_pools.into_boxed_slice(),
             };
-            let (names, index, all) = if *is_user {
-                (
-                    &mut authorizer.user_names,
-                    &mut authorizer.user_index,
-                    &mut authorizer.users,
-                )
+            let (index, all) = if *is_user {
+                (&mut authorizer.user_index, &mut authorizer.users)
             } else {
-                (
-                    &mut authorizer.role_names,
-                    &mut authorizer.role_index,
-                    &mut authorizer.roles,
-                )
+                (&mut authorizer.role_index, &mut authorizer.roles)
             };
             // Names are unique (the account's keys), so ids follow positions in `all`.
             if index.push(name) != Some(index::to_u32(all.len())?) {
                 return Err(CompileError::TooLarge);
             }
-            names.push((*name).into());
             all.push(compiled);
         }
         if let Some(directory) = &account.resource_directory {
@@ -710,11 +698,11 @@ impl Authorizer {
     }
 
     fn find(&self, kind: Kind, name: &str) -> Result<PrincipalId, DecideError> {
-        let (index, names, what) = match kind {
-            Kind::User => (&self.user_index, &self.user_names, "user"),
-            _ => (&self.role_index, &self.role_names, "role"),
+        let (names, what) = match kind {
+            Kind::User => (&self.user_index, "user"),
+            _ => (&self.role_index, "role"),
         };
-        match index.get(name) {
+        match names.get(name) {
             Some(index) => Ok(PrincipalId { kind, index }),
             None => Err(self.unknown(what, name, names)),
         }
@@ -722,8 +710,8 @@ impl Authorizer {
 
     #[cold]
     #[inline(never)]
-    fn unknown(&self, kind: &'static str, name: &str, names: &[Box<str>]) -> DecideError {
-        let suggestion = crate::suggest::did_you_mean(name, names.iter().map(|n| &**n))
+    fn unknown(&self, kind: &'static str, name: &str, names: &NameTable) -> DecideError {
+        let suggestion = crate::suggest::did_you_mean(name, names.names())
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         DecideError::UnknownPrincipal {
@@ -1086,10 +1074,10 @@ impl Authorizer {
 
     fn name_of(&self, principal: PrincipalId) -> &str {
         let names = match principal.kind {
-            Kind::User => &self.user_names,
-            _ => &self.role_names,
+            Kind::User => &self.user_index,
+            _ => &self.role_index,
         };
-        names.get(principal.index as usize).map_or("", |n| n)
+        names.name(principal.index).unwrap_or_default()
     }
 
     /// The reference's [`EvaluationError`] for a statement whose condition failed (C7).
@@ -1298,7 +1286,7 @@ impl Authorizer {
             },
             Principal::Root.arn(id),
         ))
-        .chain((0u32..).zip(&self.user_names).map(|(i, n)| {
+        .chain((0u32..).zip(self.user_index.names()).map(|(i, n)| {
             (
                 PrincipalId {
                     kind: Kind::User,
@@ -1307,7 +1295,7 @@ impl Authorizer {
                 Principal::User(n.to_string()).arn(id),
             )
         }))
-        .chain((0u32..).zip(&self.role_names).map(|(i, n)| {
+        .chain((0u32..).zip(self.role_index.names()).map(|(i, n)| {
             (
                 PrincipalId {
                     kind: Kind::Role,

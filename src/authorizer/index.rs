@@ -76,13 +76,13 @@ impl ResourceSet {
     /// gram set lacks cannot match it and is not read.
     #[inline]
     fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
-        let mut hit = false;
-        for (&p, &g) in self.patterns.iter().zip(self.pattern_grams.iter()) {
-            if (g == u16::MAX || text.may_have_if_built(g)) && arena.is_match(p, text) {
-                hit = true;
-                break;
-            }
-        }
+        let hit = self
+            .patterns
+            .iter()
+            .zip(self.pattern_grams.iter())
+            .any(|(&p, &g)| {
+                (g == u16::MAX || text.may_have_if_built(g)) && arena.is_match(p, text)
+            });
         hit != self.negated
     }
 

@@ -150,11 +150,12 @@ impl PatternArena {
     /// the rest of the request.
     #[inline]
     pub(crate) fn is_match(&self, id: u32, text: &mut ResourceText<'_>) -> bool {
-        if let Some(known) = recall_pattern(&text.patterns, id) {
+        let slot = pattern_slot(id);
+        if let Some(known) = recall(&text.patterns, slot, id) {
             return known;
         }
         let matched = self.is_match_uncached(id, text);
-        store_pattern(&mut text.patterns, id, matched);
+        store(&mut text.patterns, slot, id, matched);
         matched
     }
 
@@ -217,13 +218,7 @@ impl PatternArena {
 fn general_match(stored: &Stored<'_>, t: &[u8]) -> bool {
     let (p, wild) = (stored.text, stored.wild);
     let (first_star, last_star) = (stored.first_star, stored.last_star);
-    let eq = |piece: &[u8], window: &[u8]| {
-        if wild {
-            wild_eq(piece, window)
-        } else {
-            eq_bytes(piece, window)
-        }
-    };
+    let eq = |piece: &[u8], window: &[u8]| piece_eq(piece, window, wild);
     if first_star >= p.len() {
         // No `*`: one piece, the whole text.
         return t.len() == p.len() && eq(p, t);
@@ -269,9 +264,13 @@ fn word(bytes: &[u8], at: usize) -> usize {
     u32::from_le_bytes(w) as usize
 }
 
-/// Equal lengths, and every byte equal or `?` in the piece.
+/// Whether a piece matches a window of the text: equal, or, when the pattern has `?`
+/// (`wild`), equal but where the piece has `?`.
 #[inline]
-fn wild_eq(piece: &[u8], window: &[u8]) -> bool {
+fn piece_eq(piece: &[u8], window: &[u8], wild: bool) -> bool {
+    if !wild {
+        return eq_bytes(piece, window);
+    }
     piece.len() == window.len() && piece.iter().zip(window).all(|(p, t)| *p == b'?' || p == t)
 }
 
@@ -289,13 +288,7 @@ fn find_piece(piece: &[u8], wild: bool, hay: &[u8]) -> Option<usize> {
     while start <= last_start {
         let window = hay.get(start + k..last_start + k + 1)?;
         start += find_byte(window, anchor)?;
-        let candidate = hay.get(start..start + n)?;
-        let equal = if wild {
-            wild_eq(piece, candidate)
-        } else {
-            eq_bytes(piece, candidate)
-        };
-        if equal {
+        if piece_eq(piece, hay.get(start..start + n)?, wild) {
             return Some(start + n);
         }
         start += 1;
@@ -340,19 +333,23 @@ fn last_word(bytes: &[u8]) -> Option<[u8; 8]> {
     bytes.get(at..)?.try_into().ok()
 }
 
+/// The high bit of every byte of `x` that is zero (exactly those).
+#[inline]
+pub(crate) fn zero_bytes(x: u64) -> u64 {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LO).wrapping_add(LO)) | x | LO)
+}
+
 /// The first position of `byte` in `hay`, eight bytes at a time.
 #[inline]
 fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
-    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let pattern = u64::from_le_bytes([byte; 8]);
     let mut chunks = hay.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ pattern;
-        // High bit set exactly in the zero bytes of x.
-        let zero = !(((x & LO).wrapping_add(LO)) | x | LO);
+        let zero = zero_bytes(u64::from_le_bytes(word) ^ pattern);
         if zero != 0 {
             return Some(at + (zero.trailing_zeros() / 8) as usize);
         }
@@ -364,8 +361,7 @@ fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
     }
     // The last eight bytes, overlapping the words already searched (which hold no `byte`).
     if let Some(word) = last_word(hay) {
-        let x = u64::from_le_bytes(word) ^ pattern;
-        let zero = !(((x & LO).wrapping_add(LO)) | x | LO);
+        let zero = zero_bytes(u64::from_le_bytes(word) ^ pattern);
         return (zero != 0).then(|| hay.len() - 8 + (zero.trailing_zeros() / 8) as usize);
     }
     rest.iter().position(|&b| b == byte).map(|i| at + i)
@@ -602,12 +598,12 @@ impl<'a> ResourceText<'a> {
     /// The remembered result of condition `id` for this request, if any.
     #[inline]
     pub(crate) fn condition_result(&self, id: u32) -> Option<bool> {
-        recall(&self.conditions, id)
+        recall(&self.conditions, id as usize % MEMO, id)
     }
 
     #[inline]
     pub(crate) fn remember_condition(&mut self, id: u32, result: bool) {
-        store(&mut self.conditions, id, result);
+        store(&mut self.conditions, id as usize % MEMO, id, result);
     }
 }
 
@@ -617,35 +613,20 @@ fn pattern_slot(id: u32) -> usize {
     (id.wrapping_mul(0x9e37_79b1) >> (32 - PATTERN_MEMO.trailing_zeros())) as usize
 }
 
+/// The remembered result of `id` in its memo slot, if that slot holds it.
 #[inline]
-fn recall_pattern(memo: &[u32; PATTERN_MEMO], id: u32) -> Option<bool> {
-    let slot = *memo.get(pattern_slot(id))?;
-    (slot != MEMO_EMPTY && slot >> 1 == id).then_some(slot & 1 == 1)
+fn recall(memo: &[u32], slot: usize, id: u32) -> Option<bool> {
+    let held = *memo.get(slot)?;
+    (held != MEMO_EMPTY && held >> 1 == id).then_some(held & 1 == 1)
 }
 
 #[inline]
-fn store_pattern(memo: &mut [u32; PATTERN_MEMO], id: u32, result: bool) {
-    // Arena offsets are below 2^31 (see `PatternArena::intern`).
+fn store(memo: &mut [u32], slot: usize, id: u32, result: bool) {
+    // Ids (condition numbers, arena offsets) are below 2^31 by the compiler's limits, so
+    // `id << 1 | result` is never MEMO_EMPTY and keeps the whole id.
     if id < 1 << 31 {
-        if let Some(slot) = memo.get_mut(pattern_slot(id)) {
-            *slot = id << 1 | u32::from(result);
-        }
-    }
-}
-
-#[inline]
-fn recall(memo: &[u32; MEMO], id: u32) -> Option<bool> {
-    let slot = *memo.get(id as usize % MEMO)?;
-    (slot != MEMO_EMPTY && slot >> 1 == id).then_some(slot & 1 == 1)
-}
-
-#[inline]
-fn store(memo: &mut [u32; MEMO], id: u32, result: bool) {
-    // Ids are below 2^31 (the compiler's limit), so `id << 1 | result` is never MEMO_EMPTY
-    // and keeps the whole id.
-    if id < 1 << 31 {
-        if let Some(slot) = memo.get_mut(id as usize % MEMO) {
-            *slot = id << 1 | u32::from(result);
+        if let Some(held) = memo.get_mut(slot) {
+            *held = id << 1 | u32::from(result);
         }
     }
 }
@@ -672,12 +653,6 @@ fn classify<'p, T>(
         }
     }
     general(pattern)
-}
-
-/// Folds ASCII upper case to lower case.
-#[inline]
-fn fold(b: u8) -> u8 {
-    b | (u8::from(b.is_ascii_uppercase()) << 5)
 }
 
 /// Folds the ASCII upper-case letters of eight bytes to lower case at once.
@@ -722,24 +697,30 @@ pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
 /// A hash of the ASCII-lower-cased bytes, eight at a time (FxHash-style mixing).
 #[inline]
 pub(crate) fn folded_hash(text: &str) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
     let bytes = text.as_bytes();
-    let mut hash = bytes.len() as u64;
+    mix(fx_words(bytes.len() as u64, bytes, fold_word))
+}
+
+/// FxHash-style mixing of `bytes` into `hash`, eight at a time (the last word zero-padded),
+/// each word passed through `map` first.
+#[inline]
+fn fx_words(mut hash: u64, bytes: &[u8], map: impl Fn(u64) -> u64) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        hash = (hash.rotate_left(5) ^ fold_word(u64::from_le_bytes(word))).wrapping_mul(K);
+        hash = (hash.rotate_left(5) ^ map(u64::from_le_bytes(word))).wrapping_mul(K);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut word = [0u8; 8];
-        for (dst, src) in word.iter_mut().zip(rest) {
-            *dst = fold(*src);
+        if let Some(head) = word.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
         }
-        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        hash = (hash.rotate_left(5) ^ map(u64::from_le_bytes(word))).wrapping_mul(K);
     }
-    mix(hash)
+    hash
 }
 
 /// The SplitMix64 finalizer. A multiply only carries a byte's bits upwards, so without it the
@@ -894,6 +875,11 @@ impl NameTable {
         self.text.get(start..end)
     }
 
+    /// Every name, in id order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        (0u32..).map_while(|id| self.name(id)).take(self.ends.len())
+    }
+
     /// The id of `name`, if it was added.
     #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
@@ -923,23 +909,7 @@ pub(crate) struct FastHasher(u64);
 impl std::hash::Hasher for FastHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut hash = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            for (dst, src) in word.iter_mut().zip(rest) {
-                *dst = *src;
-            }
-            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        self.0 = hash;
+        self.0 = fx_words(self.0, bytes, |word| word);
     }
 
     #[inline]
