@@ -229,6 +229,7 @@ impl Loader {
             loader: self,
             custom: &custom,
             resource_groups: &resource_groups,
+            system: std::cell::RefCell::default(),
         };
 
         let mut groups = BTreeMap::new();
@@ -528,6 +529,9 @@ struct Resolver<'a> {
     loader: &'a Loader,
     custom: &'a HashMap<String, Arc<NamedPolicy>>,
     resource_groups: &'a [(String, Vec<String>)],
+    /// The bundled system policies named so far, each parsed once and shared like a custom
+    /// policy (the compiled authorizer compiles a shared policy once).
+    system: std::cell::RefCell<HashMap<&'static str, Arc<NamedPolicy>>>,
 }
 
 impl Resolver<'_> {
@@ -550,8 +554,12 @@ impl Resolver<'_> {
                     None,
                 ));
             }
-            let policy = sys.parse()?;
-            return Ok(Arc::new(NamedPolicy::new(sys.name, None, Arc::new(policy))));
+            if let Some(p) = self.system.borrow().get(sys.name) {
+                return Ok(p.clone());
+            }
+            let policy = Arc::new(NamedPolicy::new(sys.name, None, Arc::new(sys.parse()?)));
+            self.system.borrow_mut().insert(sys.name, policy.clone());
+            return Ok(policy);
         }
         let candidates = self
             .custom
