@@ -6,19 +6,12 @@
 
 use std::collections::HashMap;
 
-use ramcheck::authorizer::AuthorizerHandle;
+use ramcheck::authorizer::{Authorizer, AuthorizerHandle};
 use ramcheck::condition::value::Instant;
 use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string("policies/example-account.json")?;
-    // Policy paths in the account file are relative to its folder.
-    let authorizer = ramcheck::authorizer::Authorizer::from_json(
-        &text,
-        Some(std::path::Path::new("policies")),
-        Some("policies/example-account.json"),
-    )?;
-    let handle = AuthorizerHandle::new(authorizer);
+    let handle = AuthorizerHandle::new(Authorizer::load("policies/example-account.json")?);
 
     // The gateway's own lookup: execution → pipeline and owning account.
     let mut executions = HashMap::new();

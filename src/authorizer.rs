@@ -81,9 +81,9 @@ pub use request::AuthRequest;
 use crate::account::principal::{is_valid_name, is_valid_session};
 use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision, Scope};
 use crate::decision::{
-    match_part, Decision, EvaluationError, Matched, NamedPolicy, Outcome, Stage, StatementRef,
+    clause_list, matched_parts, Decision, EvaluationError, NamedPolicy, Outcome, Stage,
+    StatementRef,
 };
-use crate::matching::{wildcard_match, wildcard_match_ignore_case};
 use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
 use pattern::{FastState, NameTable, PatternArena, ResourceText};
@@ -1143,31 +1143,14 @@ impl Authorizer {
         let compiled = catalog.statements.get(id.number())?;
         let named = catalog.policies.get(compiled.policy as usize)?;
         let statement = named.policy().statements().get(compiled.index as usize)?;
-        let action = match_part(statement.action(), |p| {
-            wildcard_match_ignore_case(p, request.action())
-        });
-        let resource = statement.resource().map_or(Matched::None, |r| {
-            match_part(r, |p| wildcard_match(p, request.resource()))
-        });
-        Some(StatementRef {
-            policy: named.name().to_owned(),
-            file: named.file().map(str::to_owned),
-            index: statement.index(),
-            sid: statement.sid().map(|s| s.value().clone()),
-            effect: statement.effect(),
-            position: named.policy().position(statement.span()),
+        let (action, resource) = matched_parts(statement, request.action(), request.resource());
+        Some(StatementRef::of(
+            named,
+            statement,
             action,
             resource,
-            conditions: statement
-                .condition()
-                .map(|c| {
-                    c.clauses()
-                        .iter()
-                        .map(|cl| (cl.operator(), cl.key().to_owned()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
+            clause_list(statement),
+        ))
     }
 
     /// The decision as an [`Outcome`] with materialized deciding statements (no near misses:

@@ -440,16 +440,8 @@ fn evaluate_statement(
     if action == Matched::None {
         return Ok(());
     }
-    let reference = |action: Matched, resource: Matched, conditions| StatementRef {
-        policy: named.name.clone(),
-        file: named.file.clone(),
-        index: statement.index(),
-        sid: statement.sid().map(|s| s.value().clone()),
-        effect: statement.effect(),
-        position: named.policy.position(statement.span()),
-        action,
-        resource,
-        conditions,
+    let reference = |action: Matched, resource: Matched, conditions| {
+        StatementRef::of(named, statement, action, resource, conditions)
     };
     // A statement without a resource part (a trust policy's) never applies to a resource.
     let resource = statement.resource().map_or(Matched::None, |r| {
@@ -470,15 +462,7 @@ fn evaluate_statement(
         }
         return Ok(());
     }
-    let clauses: Vec<(Operator, String)> = statement
-        .condition()
-        .map(|c| {
-            c.clauses()
-                .iter()
-                .map(|cl| (cl.operator(), cl.key().to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let clauses = clause_list(statement);
     let met = match statement.condition() {
         None => ConditionResult::Met,
         Some(c) => condition::evaluate(c, request.context(), request.now()).map_err(|e| {
@@ -513,8 +497,60 @@ fn evaluate_statement(
     Ok(())
 }
 
+impl StatementRef {
+    /// The reference to `statement` of `named`, with what matched the request.
+    pub(crate) fn of(
+        named: &NamedPolicy,
+        statement: &Statement,
+        action: Matched,
+        resource: Matched,
+        conditions: Vec<(Operator, String)>,
+    ) -> StatementRef {
+        StatementRef {
+            policy: named.name.clone(),
+            file: named.file.clone(),
+            index: statement.index(),
+            sid: statement.sid().map(|s| s.value().clone()),
+            effect: statement.effect(),
+            position: named.policy.position(statement.span()),
+            action,
+            resource,
+            conditions,
+        }
+    }
+}
+
+/// The `(operator, key)` of each clause of a statement's condition, in order.
+pub(crate) fn clause_list(statement: &Statement) -> Vec<(Operator, String)> {
+    statement
+        .condition()
+        .map(|c| {
+            c.clauses()
+                .iter()
+                .map(|cl| (cl.operator(), cl.key().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How a statement's action and resource parts match a request's action and resource ARN
+/// (M1–M5); a statement without a resource part matches no resource.
+pub(crate) fn matched_parts(
+    statement: &Statement,
+    action: &str,
+    resource: &str,
+) -> (Matched, Matched) {
+    let action = match_part(statement.action(), |p| {
+        wildcard_match_ignore_case(p, action)
+    });
+    let resource = statement.resource().map_or(Matched::None, |r| {
+        match_part(r, |p| wildcard_match(p, resource))
+    });
+    (action, resource)
+}
+
 /// Whether a pattern list matches (M1, M5), and how.
-pub(crate) fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
+fn match_part(list: &PatternList, is_match: impl Fn(&str) -> bool) -> Matched {
     let hit = list.patterns().iter().find(|p| is_match(p.value()));
     match (hit, list.is_negated()) {
         (Some(p), false) => Matched::Pattern(p.value().clone()),

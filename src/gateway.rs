@@ -395,9 +395,16 @@ fn forbidden(
         other => other.name(),
     };
     let explicit = decision.decision() == Decision::ExplicitDeny;
-    let statements: Vec<String> = authorizer
-        .deciding_statements(principal, None, auth)
-        .unwrap_or_else(|_| decision.deciding().to_vec())
+    // The decision lists its deciding statements inline unless there were too many; only then
+    // is the request decided again for the whole list.
+    let ids = if decision.is_complete() {
+        decision.deciding().to_vec()
+    } else {
+        authorizer
+            .deciding_statements(principal, None, auth)
+            .unwrap_or_else(|_| decision.deciding().to_vec())
+    };
+    let statements: Vec<String> = ids
         .into_iter()
         .filter_map(|id| authorizer.statement_ref(id, None, auth))
         .map(|s| format!("{}#{}", s.policy(), s.index()))
