@@ -149,9 +149,16 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
             }
         };
         let mut documents = lint_file(&bytes, &name, job.kind);
+        // Which ignores apply to this file is worked out once (globs, canonical paths), not
+        // once per finding.
+        let suppressed: Vec<&str> = job
+            .ignores
+            .iter()
+            .filter(|i| i.applies_to(input))
+            .map(|i| i.rule.as_str())
+            .collect();
         for doc in &mut documents {
-            doc.findings
-                .retain(|f| !job.ignores.iter().any(|i| i.suppresses(f.rule, input)));
+            doc.findings.retain(|f| !suppressed.contains(&f.rule));
         }
         files.push(LintedFile {
             path: shown,
@@ -327,10 +334,9 @@ fn display(path: &str) -> String {
 }
 
 impl Ignore {
-    fn suppresses(&self, rule_id: &str, input: &Input) -> bool {
-        if self.rule != rule_id {
-            return false;
-        }
+    /// Whether the ignore's path part (if any) covers the input; its rule is then suppressed
+    /// there.
+    fn applies_to(&self, input: &Input) -> bool {
         let Some(pattern) = &self.path else {
             return true;
         };

@@ -52,17 +52,17 @@ pub enum Format {
 /// document; `kind` (when given) is the kind of plain and GetPolicy documents, while Terraform
 /// documents take theirs from the resource type.
 pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Vec<Document>) {
-    let plain = || Document {
+    let plain = |kind| Document {
         name: name.to_owned(),
         bytes: bytes.to_vec(),
         kind,
         origin: None,
     };
     let Ok((_, root)) = json::parse_bytes(bytes) else {
-        return (Format::Policy, vec![plain()]);
+        return (Format::Policy, vec![plain(kind)]);
     };
     let Value::Object(members) = &root.value else {
-        return (Format::Policy, vec![plain()]);
+        return (Format::Policy, vec![plain(kind)]);
     };
     if is_terraform(members) {
         return (Format::Terraform, terraform(members));
@@ -73,7 +73,9 @@ pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Ve
     if let Some(docs) = get_policy(members, kind) {
         return (Format::GetPolicy, docs);
     }
-    (Format::Policy, vec![plain()])
+    // Guessed from the tree already parsed here, not by parsing the text again.
+    let kind = kind.unwrap_or_else(|| kind_of(members));
+    (Format::Policy, vec![plain(Some(kind))])
 }
 
 /// The documents in a file; see [`detect`].
@@ -92,6 +94,11 @@ pub fn guess_kind(bytes: &[u8]) -> PolicyKind {
     let Value::Object(members) = &root.value else {
         return PolicyKind::Identity;
     };
+    kind_of(members)
+}
+
+/// [`guess_kind`] for a document's top-level members.
+fn kind_of(members: &[Member]) -> PolicyKind {
     let statements: Vec<&[Member]> = match get(members, "Statement").map(|n| &n.value) {
         Some(Value::Array(items)) => items
             .iter()
