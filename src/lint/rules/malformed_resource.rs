@@ -3,6 +3,7 @@
 use super::entry_path;
 use crate::lint::registry::{Rule, Status};
 use crate::lint::{Ctx, Severity};
+use crate::matching::{ArnErrorKind, ResourceArn};
 
 /// `malformed-resource`
 pub(crate) const RULE: Rule = Rule {
@@ -54,11 +55,11 @@ pub(crate) fn fault(resource: &str) -> Option<(String, String)> {
                 .to_owned(),
         ));
     }
-    let fields: Vec<&str> = resource.splitn(5, ':').collect();
-    let well_formed = fields.len() == 5
-        && fields.first() == Some(&"acs")
-        && fields.get(1).is_some_and(|s| !s.is_empty())
-        && fields.get(4).is_some_and(|s| !s.is_empty());
+    // A request ARN's shape (M4); a pattern may of course hold wildcards.
+    let well_formed = match ResourceArn::field_ends(resource) {
+        Ok(_) => true,
+        Err(e) => e.kind() == ArnErrorKind::Wildcard,
+    };
     (!well_formed).then(|| {
         (
             format!(
