@@ -191,6 +191,19 @@ impl Account {
             ));
         }
         let group = self.resource_group_of(request.resource().as_str())?;
+        self.decide_in(group, principal, &attachments, session_policy, request)
+    }
+
+    /// [`decide`](Account::decide) once the principal's attachments and the resource's group
+    /// are known (they depend on the principal and on the request alone).
+    fn decide_in(
+        &self,
+        group: Option<&str>,
+        principal: &Principal,
+        attachments: &[&Attachment],
+        session_policy: Option<&NamedPolicy>,
+        request: &Request,
+    ) -> Result<Outcome, DecideError> {
         let own = request.resource().account() == self.id;
 
         // E2: the account itself may do anything to its own resources.
@@ -270,9 +283,13 @@ impl Account {
         let principals = std::iter::once(Principal::Root)
             .chain(self.users.keys().map(|u| Principal::User(u.clone())))
             .chain(self.roles.keys().map(|r| Principal::Role(r.clone())));
+        // The resource's group is the same for everyone: found once (a resource claimed by two
+        // groups is an error for everyone).
+        let group = self.resource_group_of(request.resource().as_str())?;
         let mut decisions = Vec::new();
         for principal in principals {
-            let outcome = self.decide(&principal, None, request)?;
+            let attachments = self.attachments_of(&principal)?;
+            let outcome = self.decide_in(group, &principal, &attachments, None, request)?;
             decisions.push(PrincipalDecision {
                 principal: principal.arn(&self.id),
                 outcome,
