@@ -227,9 +227,10 @@ fn lint_with_kind(
     let (policy, errors) = Policy::parse_with_errors_at(bytes, kind, origin);
     let mut findings: Vec<Finding> = errors
         .iter()
-        .map(|e| Finding {
-            rule: registry::rule_for_kind(e.kind()).id,
-            severity: registry::rule_for_kind(e.kind()).severity,
+        .map(|e| (e, registry::rule_for_kind(e.kind())))
+        .map(|(e, rule)| Finding {
+            rule: rule.id,
+            severity: rule.severity,
             span: e.span(),
             position: e.position(),
             path: e.path().to_owned(),

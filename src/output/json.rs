@@ -35,12 +35,8 @@ pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result
 pub fn check_value(report: &CheckReport<'_>) -> Value {
     let outcome = report.outcome;
     let mut value = json!({
-        "decision": if outcome.decision() == Decision::Allow { "allow" } else { "deny" },
-        "reason": outcome.decision().reason(),
-        "stage": outcome.stage().name(),
         "action": report.request.action(),
         "resource": report.request.resource().as_str(),
-        "statements": outcome.deciding().iter().map(statement_value).collect::<Vec<_>>(),
         "near_misses": outcome.near_misses().iter().map(|m| {
             let mut v = statement_value(m.statement());
             if let Value::Object(map) = &mut v {
@@ -61,10 +57,30 @@ pub fn check_value(report: &CheckReport<'_>) -> Value {
             v
         }).collect::<Vec<_>>(),
     });
-    if let (Some(principal), Value::Object(map)) = (report.principal, &mut value) {
-        map.insert("principal".into(), json!(principal));
+    if let Value::Object(map) = &mut value {
+        map.extend(outcome_fields(outcome));
+        if let Some(principal) = report.principal {
+            map.insert("principal".into(), json!(principal));
+        }
     }
     value
+}
+
+/// What `check` and `who-can` both say of an outcome: decision, reason, stage and the
+/// deciding statements.
+fn outcome_fields(outcome: &crate::decision::Outcome) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    let decision = if outcome.decision() == Decision::Allow {
+        "allow"
+    } else {
+        "deny"
+    };
+    map.insert("decision".into(), json!(decision));
+    map.insert("reason".into(), json!(outcome.decision().reason()));
+    map.insert("stage".into(), json!(outcome.stage().name()));
+    let statements: Vec<Value> = outcome.deciding().iter().map(statement_value).collect();
+    map.insert("statements".into(), json!(statements));
+    map
 }
 
 fn matched(m: &Matched) -> Value {
@@ -101,13 +117,11 @@ pub fn write_who_can(
     let value = json!({
         "action": request.action(),
         "resource": request.resource().as_str(),
-        "principals": decisions.iter().map(|d| json!({
-            "principal": d.principal,
-            "decision": if d.outcome.decision() == Decision::Allow { "allow" } else { "deny" },
-            "reason": d.outcome.decision().reason(),
-            "stage": d.outcome.stage().name(),
-            "statements": d.outcome.deciding().iter().map(statement_value).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "principals": decisions.iter().map(|d| {
+            let mut map = outcome_fields(&d.outcome);
+            map.insert("principal".into(), json!(d.principal));
+            Value::Object(map)
+        }).collect::<Vec<_>>(),
     });
     serde_json::to_writer(&mut *out, &value)?;
     writeln!(out)

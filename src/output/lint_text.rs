@@ -102,15 +102,17 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
 
 /// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`.
 pub fn summary(files: &[LintedFile]) -> String {
-    let findings = sorted_findings(files);
+    // Counted, so in any order.
+    let findings: Vec<&crate::lint::Finding> = files
+        .iter()
+        .flat_map(|file| file.documents.iter())
+        .flat_map(|doc| doc.findings.iter())
+        .collect();
     let documents: usize = files.iter().map(|f| f.documents.len()).sum();
     let counts: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|&level| {
-            let n = findings
-                .iter()
-                .filter(|(_, _, f)| f.severity == level)
-                .count();
+            let n = findings.iter().filter(|f| f.severity == level).count();
             (n > 0).then(|| match (level, n) {
                 (Severity::Security, n) => format!("{n} security"),
                 (level, 1) => format!("1 {level}"),
