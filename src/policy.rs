@@ -228,11 +228,7 @@ impl Policy {
 
     /// Parses a document of the given kind from raw bytes, which must be UTF-8 (G11).
     pub fn from_bytes(bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
-        let (policy, errors) = parser::parse(bytes, kind);
-        match policy {
-            Some(policy) if errors.is_empty() => Ok(policy),
-            _ => Err(first_error(errors)),
-        }
+        strict(parser::parse(bytes, kind))
     }
 
     /// Parses a document embedded in a larger file at `origin`, so that every position is the
@@ -242,11 +238,7 @@ impl Policy {
         kind: PolicyKind,
         origin: Position,
     ) -> Result<Policy, PolicyError> {
-        let (policy, errors) = parser::parse_at(text.as_bytes(), kind, origin);
-        match policy {
-            Some(policy) if errors.is_empty() => Ok(policy),
-            _ => Err(first_error(errors)),
-        }
+        strict(parser::parse_at(text.as_bytes(), kind, origin))
     }
 
     /// [`Policy::parse_with_errors`] for a document embedded at `origin` of a larger file.
@@ -304,6 +296,14 @@ impl Policy {
     /// Span of the whole document object.
     pub fn span(&self) -> Span {
         self.span
+    }
+}
+
+/// The policy of a lenient parse when it found no error, else the error to report.
+fn strict((policy, errors): (Option<Policy>, Vec<PolicyError>)) -> Result<Policy, PolicyError> {
+    match policy {
+        Some(policy) if errors.is_empty() => Ok(policy),
+        _ => Err(first_error(errors)),
     }
 }
 
