@@ -30,6 +30,20 @@ pub enum Family {
     Ip,
 }
 
+#[cfg(test)]
+impl Family {
+    /// A value of the family, for tests that need any valid one.
+    pub(crate) fn sample(self) -> &'static str {
+        match self {
+            Family::String => "x",
+            Family::Numeric => "1",
+            Family::Date => "2019-08-12T17:00:00+08:00",
+            Family::Bool => "true",
+            Family::Ip => "10.0.0.0/8",
+        }
+    }
+}
+
 macro_rules! operators {
     ($($variant:ident => $family:ident, $negated:expr;)*) => {
         /// A RAM condition operator (C3). Names are case-sensitive; RAM has exactly these 21.
