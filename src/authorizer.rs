@@ -341,7 +341,7 @@ impl SessionPolicy {
     /// [`CompileError::TooLarge`] past 2^31 statements.
     pub fn compile(policy: &NamedPolicy) -> Result<SessionPolicy, CompileError> {
         let policy = Arc::new(policy.clone());
-        let mut catalog = Catalog::default();
+        let mut catalog = Catalog::new();
         let id = catalog.add_policy(&policy)?;
         let pool = catalog.pool(&[id])?;
         Ok(SessionPolicy {
@@ -512,7 +512,7 @@ impl Authorizer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn compile(account: &Account) -> Result<Authorizer, CompileError> {
-        let mut catalog = Catalog::default();
+        let mut catalog = Catalog::new();
         let group_numbers: HashMap<&str, u32> = (0u32..)
             .zip(&account.resource_groups)
             .map(|(i, (name, _))| (name.as_str(), i))

@@ -48,8 +48,6 @@ pub(crate) struct CompiledStatement {
     actions: Box<[ActionPattern]>,
     /// Into [`Catalog::resources`], or [`RESOURCE_ANY`] / [`RESOURCE_NONE`].
     resource: u32,
-    /// Two gram requirements, one of which the resource must meet ([`NO_GRAM`]: none).
-    grams: u32,
     /// Into [`Catalog::conditions`], or [`NO_CONDITION`].
     condition: u32,
 }
@@ -121,9 +119,8 @@ impl CompiledStatement {
 
     /// The candidate entry of this statement.
     fn candidate(&self, id: u32, resources: &[ResourceSet]) -> Candidate {
-        let inline = resources
-            .get(self.resource as usize)
-            .and_then(ResourceSet::inline_patterns);
+        let set = resources.get(self.resource as usize);
+        let inline = set.and_then(ResourceSet::inline_patterns);
         let (resource, patterns) = match inline {
             Some(patterns) => (RESOURCE_INLINE, patterns),
             None => (self.resource, [NO_PATTERN; 2]),
@@ -131,7 +128,7 @@ impl CompiledStatement {
         Candidate {
             id: id | if self.effect == Effect::Deny { DENY } else { 0 },
             resource,
-            grams: self.grams,
+            grams: set.map_or(NO_GRAM, ResourceSet::grams),
             condition: self.condition,
             patterns,
         }
@@ -299,10 +296,6 @@ impl Catalog {
     ) -> Result<CompiledStatement, CompileError> {
         let action = statement.action();
         let resource = self.intern_resource(statement)?;
-        let grams = self
-            .resources
-            .get(resource as usize)
-            .map_or(NO_GRAM, ResourceSet::grams);
         Ok(CompiledStatement {
             policy,
             index: u32::try_from(statement.index()).unwrap_or(u32::MAX),
@@ -314,9 +307,21 @@ impl Catalog {
                 .map(|p| ActionPattern::new(p.value()))
                 .collect(),
             resource,
-            grams,
             condition: self.intern_condition(statement),
         })
+    }
+
+    /// An empty catalog, the hot actions already named in its action table.
+    pub(crate) fn new() -> Catalog {
+        let mut catalog = Catalog {
+            policy_starts: vec![0],
+            ..Catalog::default()
+        };
+        catalog.hot = HOT_ACTIONS
+            .iter()
+            .map(|a| catalog.actions.intern(a))
+            .collect();
+        catalog
     }
 
     /// The policy's number, compiling its statements the first time it is seen.
@@ -325,13 +330,7 @@ impl Catalog {
         if let Some(&id) = self.seen.get(&key) {
             return Ok(id);
         }
-        if self.hot.is_empty() {
-            self.hot = HOT_ACTIONS.iter().map(|a| self.actions.intern(a)).collect();
-        }
         let id = to_u32(self.policies.len())?;
-        if self.policy_starts.is_empty() {
-            self.policy_starts.push(0);
-        }
         for statement in policy.policy().statements() {
             let compiled = self.compile_statement(id, statement)?;
             self.statements.push(compiled);
@@ -503,7 +502,8 @@ impl Catalog {
             members
                 .get(position as usize)
                 .and_then(|id| self.statements.get(*id as usize))
-                .map_or(NO_GRAM, |s| s.grams)
+                .and_then(|s| self.resources.get(s.resource as usize))
+                .map_or(NO_GRAM, ResourceSet::grams)
         };
         let mut lists = Vec::with_capacity(exact.len() + service.len() + global.len());
         let exact = ranges(&exact, &mut lists, &filter_of)?;
