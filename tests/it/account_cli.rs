@@ -1,8 +1,9 @@
 //! `check --account` and `who-can` through the real binary: each stage, the JSON contract, and
 //! invalid input (exit 2, empty stdout, stderr naming the place).
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+use crate::util::ramcheck;
 
 const ACCOUNT: &str = "policies/example-account.json";
 const SESSION: &str = "policies/examples/session-dev-only.json";
@@ -11,35 +12,16 @@ fn pipeline(region: &str, id: &str) -> String {
     format!("acs:ecs:{region}:1234567890123456:imagepipeline/{id}")
 }
 
-fn ramcheck() -> Command {
-    let mut cmd = Command::cargo_bin("ramcheck").expect("binary builds");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
 /// Runs `check --account` with JSON output; returns (exit code, parsed stdout).
 fn check_json(args: &[&str]) -> (i32, Value) {
-    let output = ramcheck()
-        .args(["check", "--account", ACCOUNT, "--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let code = output.status.code().expect("exit code");
-    let stdout = String::from_utf8(output.stdout).expect("utf-8");
-    let value: Value = serde_json::from_str(stdout.trim_end())
-        .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}): {stdout}"));
-    (code, value)
+    let mut all = vec!["check", "--account", ACCOUNT, "--format", "json"];
+    all.extend_from_slice(args);
+    let run = ramcheck(&all);
+    (run.status.expect("exit code"), run.json())
 }
 
 fn assert_fails(args: &[&str], stderr_needle: &str) {
-    let output = ramcheck().args(args).output().expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(output.stdout.is_empty(), "stdout must be empty on exit 2");
-    assert!(
-        stderr.contains(stderr_needle),
-        "expected `{stderr_needle}` in: {stderr}"
-    );
+    ramcheck(args).assert_invalid(&[stderr_needle]);
 }
 
 #[test]
@@ -182,12 +164,17 @@ fn e4_resource_group_stage() {
 
 #[test]
 fn check_account_text_names_principal_and_stage() {
-    let output = ramcheck()
-        .args(["check", "--account", ACCOUNT, "--principal", "user/carol"])
-        .args(["--resource", &pipeline("cn-hangzhou", "ip-dev-1")])
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let resource = pipeline("cn-hangzhou", "ip-dev-1");
+    let run = ramcheck(&[
+        "check",
+        "--account",
+        ACCOUNT,
+        "--principal",
+        "user/carol",
+        "--resource",
+        &resource,
+    ]);
+    let stdout = &run.stdout;
     let first = stdout.lines().next().unwrap_or_default();
     assert!(first.starts_with("ALLOW"), "{stdout}");
     assert!(
@@ -202,13 +189,18 @@ fn check_account_text_names_principal_and_stage() {
 
 #[test]
 fn who_can_json_lists_allowed_first() {
-    let output = ramcheck()
-        .args(["who-can", "--account", ACCOUNT, "--format", "json"])
-        .args(["--resource", &pipeline("cn-hangzhou", "ip-prod-1")])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(0));
-    let v: Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    let resource = pipeline("cn-hangzhou", "ip-prod-1");
+    let run = ramcheck(&[
+        "who-can",
+        "--account",
+        ACCOUNT,
+        "--format",
+        "json",
+        "--resource",
+        &resource,
+    ]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    let v = run.json();
     assert_eq!(v["action"], "ecs:CancelImagePipelineExecution");
     let principals = v["principals"].as_array().expect("array");
     let rows: Vec<(String, String)> = principals
@@ -241,18 +233,10 @@ fn who_can_json_lists_allowed_first() {
 
 #[test]
 fn who_can_text_exits_zero() {
-    let output = ramcheck()
-        .args([
-            "who-can",
-            "--account",
-            ACCOUNT,
-            "--resource",
-            &pipeline("cn-hangzhou", "ip-1"),
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("user/alice"));
+    let resource = pipeline("cn-hangzhou", "ip-1");
+    let run = ramcheck(&["who-can", "--account", ACCOUNT, "--resource", &resource]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert!(run.stdout.contains("user/alice"), "{run:?}");
 }
 
 #[test]
