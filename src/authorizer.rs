@@ -915,7 +915,11 @@ impl Authorizer {
         if session.is_some() && principal.kind != Kind::RoleSession {
             return Err(self.session_without_session(principal));
         }
-        let mut text = ResourceText::new(request.resource(), request.resource_is_ascii());
+        let mut text = ResourceText::with_colons(
+            request.resource(),
+            request.resource_is_ascii(),
+            request.resource_colons(),
+        );
         let group = self.groups.holder(&mut text)?;
         let own = pattern::eq_bytes(request.account().as_bytes(), self.account_id.as_bytes());
         // E2: the account itself may do anything to its own resources.

@@ -319,6 +319,10 @@ pub struct PackedRequest {
 /// How many context entries a [`PackedRequest`] lends at once.
 pub const PACKED_CONTEXT: usize = 3;
 
+/// A request as a gateway holds it once parsed: the principal, the pipeline ARN and the context
+/// entries, borrowed from the buffer it read them into.
+pub type ParsedRequest<'a> = (&'a str, &'a str, [(&'a str, &'a str); PACKED_CONTEXT]);
+
 impl PackedRequest {
     /// Packs a request.
     pub fn new((principal, arn, context): &LargeRequest) -> PackedRequest {
@@ -345,7 +349,7 @@ impl PackedRequest {
 
     /// The principal, the ARN and the first [`PACKED_CONTEXT`] context entries (missing ones
     /// are empty pairs: a request of [`large_requests`] has exactly that many).
-    pub fn parts(&self) -> (&str, &str, [(&str, &str); PACKED_CONTEXT]) {
+    pub fn parts(&self) -> ParsedRequest<'_> {
         let mut context = [("", ""); PACKED_CONTEXT];
         for (i, entry) in context.iter_mut().enumerate() {
             *entry = (self.field(2 + 2 * i), self.field(3 + 2 * i));

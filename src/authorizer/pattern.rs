@@ -56,6 +56,23 @@ const KIND_PREFIX: u8 = 2;
 const KIND_GENERAL: u8 = 3;
 /// A general pattern with more middle pieces than the header counts: the reference matcher.
 const KIND_REFERENCE: u8 = 4;
+/// A general ASCII pattern with exactly four colons, as an ARN has: also split into its five
+/// fields (see [`fields_match`]).
+const KIND_FIELDS: u8 = 5;
+
+/// How many fields an ARN has (`acs:<service>:<region>:<account>:<relative id>`).
+const FIELDS: usize = 5;
+/// The bytes of one field's entry in the arena: start in the pattern text (`u16`), length
+/// (`u16`), how it matches (`FIELD_*`), whether it has `?`, the field's number, and a zero.
+/// The table is a count (in a word of its own), then the entries of the fields that are not
+/// all `*`, the relative id first (it tells patterns apart best).
+const FIELD_ENTRY: usize = 8;
+
+/// How one field of a [`KIND_FIELDS`] pattern matches the text's field.
+const FIELD_ANY: u8 = 0;
+const FIELD_LITERAL: u8 = 1;
+const FIELD_PREFIX: u8 = 2;
+const FIELD_GENERAL: u8 = 3;
 
 /// The header of a pattern in a [`PatternArena`]: kind, whether it has `?`, how many middle
 /// pieces it has, then the text's length and the positions of its first and last `*` (general
@@ -117,9 +134,16 @@ impl PatternArena {
         }
         let count = u16::try_from(pieces.len() / 8);
         let kind = if count.is_err() { KIND_REFERENCE } else { kind };
-        let id = u32::try_from(self.bytes.len())
-            .ok()
-            .filter(|&id| (id as usize) + HEADER + text.len() + pieces.len() < 1 << 31)?;
+        let fields = if kind == KIND_GENERAL {
+            field_table(text)
+        } else {
+            None
+        };
+        let kind = if fields.is_some() { KIND_FIELDS } else { kind };
+        let fields = fields.unwrap_or_default();
+        let id = u32::try_from(self.bytes.len()).ok().filter(|&id| {
+            (id as usize) + HEADER + text.len() + pieces.len() + fields.len() < 1 << 31
+        })?;
         self.bytes.push(kind);
         self.bytes.push(u8::from(text.contains('?')));
         self.bytes
@@ -128,8 +152,9 @@ impl PatternArena {
         self.bytes.extend_from_slice(&first_star.to_le_bytes());
         self.bytes.extend_from_slice(&last_star.to_le_bytes());
         self.bytes.extend_from_slice(text.as_bytes());
-        if kind == KIND_GENERAL {
+        if kind == KIND_GENERAL || kind == KIND_FIELDS {
             self.bytes.extend_from_slice(&pieces);
+            self.bytes.extend_from_slice(&fields);
         }
         self.ids.insert(pattern.into(), id);
         Some(id)
@@ -173,12 +198,21 @@ impl PatternArena {
             text: self.bytes.get(text_at..pieces_at)?,
             first_star,
             last_star,
-            pieces: if header[0] == KIND_GENERAL {
+            pieces: if header[0] == KIND_GENERAL || header[0] == KIND_FIELDS {
                 self.bytes.get(pieces_at..pieces_at + count * 8)?
             } else {
                 &[]
             },
         })
+    }
+
+    /// The field entries of a [`KIND_FIELDS`] pattern (they follow the middle pieces).
+    #[inline]
+    fn field_entries(&self, id: u32, stored: &Stored<'_>) -> Option<&[u8]> {
+        let at = id as usize + HEADER + stored.text.len() + stored.pieces.len();
+        let count = self.bytes.get(at).copied().map(usize::from)?;
+        self.bytes
+            .get(at + FIELD_ENTRY..at + FIELD_ENTRY * (1 + count))
     }
 
     /// [`is_match`](PatternArena::is_match) without the memo, for an arena other than the
@@ -195,6 +229,10 @@ impl PatternArena {
             KIND_ANY => true,
             KIND_EXACT => eq_bytes(p, t),
             KIND_PREFIX => t.get(..p.len()).is_some_and(|head| eq_bytes(head, p)),
+            KIND_FIELDS if text.ascii => match (text.colons, self.field_entries(id, &stored)) {
+                (Some(colons), Some(table)) => fields_match(p, table, t, colons),
+                _ => general_match(&stored, t),
+            },
             KIND_GENERAL if text.ascii => general_match(&stored, t),
             _ => std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text)),
         }
@@ -250,6 +288,89 @@ fn general_match(stored: &Stored<'_>, t: &[u8]) -> bool {
             return false;
         };
         hay = rest;
+    }
+    true
+}
+
+/// The field table of a general pattern, if it is ASCII, has exactly four colons and is short
+/// enough for `u16` offsets: per field, its start and length in the pattern, how it matches and
+/// whether it has `?`.
+fn field_table(pattern: &str) -> Option<Vec<u8>> {
+    if !pattern.is_ascii() || pattern.bytes().filter(|&b| b == b':').count() != FIELDS - 1 {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(FIELDS);
+    let mut start = 0usize;
+    for (number, field) in (0u8..).zip(pattern.split(':')) {
+        let literal = field.trim_end_matches('*');
+        let kind = if field.is_empty() || !field.contains('*') {
+            FIELD_LITERAL
+        } else if literal.is_empty() {
+            FIELD_ANY
+        } else if !literal.contains('*') {
+            FIELD_PREFIX
+        } else {
+            FIELD_GENERAL
+        };
+        let len = if kind == FIELD_PREFIX {
+            literal.len()
+        } else {
+            field.len()
+        };
+        if kind != FIELD_ANY {
+            let mut entry = Vec::with_capacity(FIELD_ENTRY);
+            entry.extend_from_slice(&u16::try_from(start).ok()?.to_le_bytes());
+            entry.extend_from_slice(&u16::try_from(len).ok()?.to_le_bytes());
+            entry.extend_from_slice(&[kind, u8::from(field.contains('?')), number, 0]);
+            entries.push(entry);
+        }
+        start += field.len() + 1;
+    }
+    let mut table = vec![0u8; FIELD_ENTRY];
+    if let Some(count) = table.first_mut() {
+        *count = u8::try_from(entries.len()).ok()?;
+    }
+    for entry in entries.iter().rev() {
+        table.extend_from_slice(entry);
+    }
+    Some(table)
+}
+
+/// A [`KIND_FIELDS`] pattern on an ASCII text with exactly four colons (at `colons`).
+///
+/// The pattern's four literal colons must each match one of the text's colons, in order, so
+/// they take all four: no `*` or `?` matches a colon, and the pattern matches exactly when each
+/// of its fields matches the text's field of the same number. The relative id is tested first:
+/// it tells patterns apart best.
+#[inline]
+fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4]) -> bool {
+    let [a, b, c, d] = colons.map(|c| c as usize);
+    let bounds = [(0, a), (a + 1, b), (b + 1, c), (c + 1, d), (d + 1, t.len())];
+    for entry in entries.chunks_exact(FIELD_ENTRY) {
+        let mut w = [0u8; FIELD_ENTRY];
+        w.copy_from_slice(entry);
+        let w = u64::from_le_bytes(w);
+        let (from, len) = ((w & 0xffff) as usize, ((w >> 16) & 0xffff) as usize);
+        let (kind, wild, field) = ((w >> 32) as u8, (w >> 40) as u8 != 0, (w >> 48) as u8);
+        let Some(&(start, end)) = bounds.get(usize::from(field)) else {
+            return false;
+        };
+        let (Some(piece), Some(window)) = (p.get(from..from + len), t.get(start..end)) else {
+            return false;
+        };
+        let matched = match kind {
+            FIELD_LITERAL => piece_eq(piece, window, wild),
+            FIELD_PREFIX => window
+                .get(..piece.len())
+                .is_some_and(|head| piece_eq(piece, head, wild)),
+            _ => match (std::str::from_utf8(piece), std::str::from_utf8(window)) {
+                (Ok(piece), Ok(window)) => wildcard_match(piece, window),
+                _ => false,
+            },
+        };
+        if !matched {
+            return false;
+        }
     }
     true
 }
@@ -499,6 +620,8 @@ const MEMO_EMPTY: u32 = u32::MAX;
 pub(crate) struct ResourceText<'a> {
     pub(crate) text: &'a str,
     ascii: bool,
+    /// The positions of the text's colons, when it is ASCII and has exactly four.
+    colons: Option<[u32; 4]>,
     plain: Option<GramSet>,
     extra: Option<GramSet>,
     /// `id << 1 | result` by slot, for patterns (by a hash of the id: ids are arena offsets)
@@ -508,16 +631,46 @@ pub(crate) struct ResourceText<'a> {
 }
 
 impl<'a> ResourceText<'a> {
-    #[inline]
+    /// The text of a resource; `ascii` must say whether it is ASCII.
     pub(crate) fn new(text: &'a str, ascii: bool) -> ResourceText<'a> {
+        let mut colons = [0u32; 4];
+        let mut found = 0;
+        for (at, _) in text.bytes().enumerate().filter(|(_, b)| *b == b':') {
+            if let (Some(slot), Ok(at)) = (colons.get_mut(found), u32::try_from(at)) {
+                *slot = at;
+            }
+            found += 1;
+        }
+        Self::with_colons(text, ascii, (found == 4 && ascii).then_some(colons))
+    }
+
+    /// [`new`](ResourceText::new) with the colons already found: `colons` must be the
+    /// positions of the text's colons if it is ASCII and has exactly four, else `None`.
+    #[inline]
+    pub(crate) fn with_colons(
+        text: &'a str,
+        ascii: bool,
+        colons: Option<[u32; 4]>,
+    ) -> ResourceText<'a> {
         ResourceText {
             text,
             ascii,
+            colons,
             plain: None,
             extra: None,
             patterns: [MEMO_EMPTY; PATTERN_MEMO],
             conditions: [MEMO_EMPTY; MEMO],
         }
+    }
+
+    /// Whether the text is ASCII.
+    pub(crate) fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// The positions of the text's colons, when it is ASCII and has exactly four.
+    pub(crate) fn colons(&self) -> Option<[u32; 4]> {
+        self.colons
     }
 
     /// False only if the text cannot have the gram (a Bloom filter has no false negatives);
@@ -980,6 +1133,24 @@ mod tests {
             }
         }
 
+        /// M1, M3: an ARN-shaped pattern (four colons) matched field by field agrees with the
+        /// general matcher, on texts with four colons and on texts with more (where a `*` may
+        /// take a colon, and the field split does not apply).
+        #[test]
+        fn m1_m3_field_matcher_agrees_on_arn_shaped_texts(
+            fields in proptest::collection::vec("[ab?*-]{0,4}", 5),
+            text_fields in proptest::collection::vec("[ab-]{0,3}", 5..7),
+        ) {
+            let pattern = fields.join(":");
+            let text = text_fields.join(":");
+            let mut arena = PatternArena::default();
+            let id = arena.intern(&pattern).expect("fits");
+            let expected = wildcard_match(&pattern, &text);
+            let mut resource = ResourceText::new(&text, true);
+            prop_assert_eq!(resource.colons().is_some(), text_fields.len() == 5);
+            prop_assert_eq!(arena.is_match(id, &mut resource), expected, "{} {}", pattern, text);
+        }
+
         /// The eight-at-a-time fold is ASCII lower-casing.
         #[test]
         fn fold_word_lowercases_ascii_only(bytes in any::<[u8; 8]>()) {
@@ -1011,6 +1182,11 @@ mod tests {
         assert_eq!(kind("a**"), Some(KIND_PREFIX));
         assert_eq!(kind("a?*"), Some(KIND_GENERAL));
         assert_eq!(kind("*a"), Some(KIND_GENERAL));
+        // Four colons, as an ARN has: matched field by field.
+        assert_eq!(kind("acs:ecs:*:*:imagepipeline/ip-?*"), Some(KIND_FIELDS));
+        assert_eq!(kind("acs:*:ap-*:*:*"), Some(KIND_FIELDS));
+        assert_eq!(kind("*:imagepipeline/build-*"), Some(KIND_GENERAL));
+        assert_eq!(kind("acs:ecs:*:*:*:x*"), Some(KIND_GENERAL));
         assert!(matches!(
             ActionPattern::new("ecs:Describe*"),
             ActionPattern::Prefix(_)

@@ -98,6 +98,8 @@ pub struct AuthRequest<'a> {
     resource: &'a str,
     account: &'a str,
     resource_ascii: bool,
+    /// The positions of the ARN's colons, when it is ASCII and has exactly four.
+    colons: Option<[u32; 4]>,
     pairs: Pairs<'a>,
     typed: [Option<Typed>; TYPED_ENTRIES],
     /// For each key of [`TYPED_GLOBAL_KEYS`], the index of its only entry (which has a
@@ -121,7 +123,7 @@ impl<'a> AuthRequest<'a> {
     #[inline]
     pub fn new(action: &'a str, arn: &'a str) -> Result<AuthRequest<'a>, RequestError> {
         let (service_len, cancel) = validate_action(action)?;
-        let (account, resource_ascii) = validate_arn(arn)?;
+        let (account, resource_ascii, colons) = validate_arn(arn)?;
         Ok(AuthRequest {
             action,
             service_len,
@@ -129,6 +131,7 @@ impl<'a> AuthRequest<'a> {
             resource: arn,
             account,
             resource_ascii,
+            colons,
             pairs: Pairs::Borrowed(&[]),
             typed: [None; TYPED_ENTRIES],
             fixed: [FIXED_ABSENT; 4],
@@ -274,6 +277,11 @@ impl<'a> AuthRequest<'a> {
         self.resource_ascii
     }
 
+    /// The positions of the ARN's colons, when it is ASCII and has exactly four.
+    pub(crate) fn resource_colons(&self) -> Option<[u32; 4]> {
+        self.colons
+    }
+
     /// Every context entry with its pre-parsed value, if it has one.
     pub(crate) fn context_entries(
         &self,
@@ -399,6 +407,8 @@ fn validate_action(action: &str) -> Result<(usize, bool), RequestError> {
 /// below `!` (control characters and space) or a byte that is not ASCII.
 struct Scan<const N: usize> {
     colons: [usize; N],
+    /// Whether the text has more than `N` colons.
+    more: bool,
     wild: bool,
     control: bool,
     ascii: bool,
@@ -411,11 +421,13 @@ impl<const N: usize> Scan<N> {
         const HIGH: u64 = 0x8080_8080_8080_8080;
         let mut scan = Scan {
             colons: [usize::MAX; N],
+            more: false,
             wild: false,
             control: false,
             ascii: true,
         };
         let mut found = 0;
+        let mut more = false;
         let mut any_high = 0u64;
         let mut wild = 0u64;
         let mut control = 0u64;
@@ -455,6 +467,7 @@ impl<const N: usize> Scan<N> {
                 found += 1;
                 colons &= colons - 1;
             }
+            more |= colons != 0;
             at += 8;
         };
         for c in chunks {
@@ -465,6 +478,7 @@ impl<const N: usize> Scan<N> {
         if !rest.is_empty() {
             step(last);
         }
+        scan.more = more;
         scan.wild = wild != 0;
         scan.control = control != 0;
         scan.ascii = any_high == 0;
@@ -472,10 +486,11 @@ impl<const N: usize> Scan<N> {
     }
 }
 
-/// The checks of [`ResourceArn::parse`], without copying; the account field and whether the
-/// ARN is ASCII on success.
+/// The checks of [`ResourceArn::parse`], without copying; on success the account field,
+/// whether the ARN is ASCII, and the positions of its colons if it is ASCII and has exactly
+/// four.
 #[inline]
-fn validate_arn(text: &str) -> Result<(&str, bool), RequestError> {
+fn validate_arn(text: &str) -> Result<(&str, bool, Option<[u32; 4]>), RequestError> {
     let bytes = text.as_bytes();
     let scan = Scan::<4>::of(bytes);
     let [acs, service_end, region_end, account_end] = scan.colons;
@@ -487,10 +502,15 @@ fn validate_arn(text: &str) -> Result<(&str, bool), RequestError> {
         && account_end + 1 < bytes.len()
     {
         if let Some(account) = text.get(region_end + 1..account_end) {
-            return Ok((account, scan.ascii));
+            let colons = scan.colons.map(|at| u32::try_from(at).unwrap_or(u32::MAX));
+            let four = scan.ascii && !scan.more && !colons.contains(&u32::MAX);
+            return Ok((account, scan.ascii, four.then_some(colons)));
         }
     }
-    validate_arn_slow(text).map(|account| (account, text.is_ascii()))
+    validate_arn_slow(text).map(|account| {
+        let text = super::pattern::ResourceText::new(text, text.is_ascii());
+        (account, text.is_ascii(), text.colons())
+    })
 }
 
 /// Anything the fast check does not accept: the reference's own checks, which also pick the
@@ -521,9 +541,23 @@ mod tests {
                 *slot = at;
             }
             prop_assert_eq!(scan.colons, colons);
+            prop_assert_eq!(scan.more, bytes.iter().filter(|b| **b == b':').count() > 4);
             prop_assert_eq!(scan.wild, bytes.iter().any(|b| *b == b'*' || *b == b'?'));
             prop_assert_eq!(scan.control, bytes.iter().any(|b| *b < b'!'));
             prop_assert_eq!(scan.ascii, bytes.is_ascii());
+        }
+
+        /// The ARN's colons are handed to the field matcher exactly when it is ASCII with four.
+        #[test]
+        fn m4_arn_colons_are_found_exactly_when_there_are_four(
+            fields in proptest::collection::vec("[a-c*é]{0,3}", 3..8),
+        ) {
+            let arn = format!("acs:{}", fields.join(":"));
+            if let Ok((_, ascii, colons)) = validate_arn(&arn) {
+                let expected = crate::authorizer::pattern::ResourceText::new(&arn, ascii).colons();
+                prop_assert_eq!(colons, expected);
+                prop_assert_eq!(colons.is_some(), ascii && arn.matches(':').count() == 4);
+            }
         }
 
         #[test]
