@@ -966,14 +966,44 @@ impl FoldTable {
     }
 }
 
+/// How many bytes of a name a [`NameTable`] slot holds itself.
+const INLINE_NAME: usize = 23;
+
+/// A [`NameTable`] slot: half of the name's hash, its id + 1 (0: empty), and the name itself
+/// when it is short, so that finding a short name reads this one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct NameSlot {
+    high: u32,
+    id: u32,
+    len: u8,
+    inline: [u8; INLINE_NAME],
+}
+
+impl NameSlot {
+    /// Whether the slot holds `name` inline (`Some`), or cannot tell (`None`: a long name).
+    #[inline]
+    fn holds(&self, name: &[u8]) -> Option<bool> {
+        if name.len() > INLINE_NAME {
+            return None;
+        }
+        Some(
+            usize::from(self.len) == name.len()
+                && self
+                    .inline
+                    .get(..name.len())
+                    .is_some_and(|held| eq_bytes(held, name)),
+        )
+    }
+}
+
 /// An open-addressing table from names (compared exactly) to the dense ids `0..len` they were
-/// added with, the names side by side in one buffer: a lookup reads the slot array and that
-/// buffer, where a `HashMap<Box<str>, u32>` reads its buckets and then a heap string per name
-/// (principal lookup is on every gateway request).
+/// added with. A short name sits in its slot, so a lookup reads one cache line; longer names
+/// sit side by side in one buffer. A `HashMap<Box<str>, u32>` reads its buckets and then a heap
+/// string per name (principal lookup is on every gateway request).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameTable {
-    /// `(high half of the hash, id + 1)`; an id of 0 marks an empty slot.
-    slots: Box<[(u32, u32)]>,
+    slots: Box<[NameSlot]>,
     text: String,
     /// Per id, the end of its name in `text` (it starts at the previous one's end).
     ends: Vec<u32>,
@@ -994,7 +1024,7 @@ impl NameTable {
         self.ends.push(u32::try_from(self.text.len()).ok()?);
         if self.ends.len() * 2 > self.slots.len() {
             let size = (self.ends.len() * 4).next_power_of_two();
-            self.slots = vec![(0, 0); size].into_boxed_slice();
+            self.slots = vec![NameSlot::default(); size].into_boxed_slice();
             for old in 0..=id {
                 self.place(old);
             }
@@ -1007,11 +1037,20 @@ impl NameTable {
     fn place(&mut self, id: u32) {
         let Some(name) = self.name(id) else { return };
         let hash = NameTable::hash(name);
+        let mut new = NameSlot {
+            high: (hash >> 32) as u32,
+            id: id + 1,
+            len: u8::try_from(name.len()).unwrap_or(u8::MAX),
+            inline: [0; INLINE_NAME],
+        };
+        if let Some(head) = new.inline.get_mut(..name.len()) {
+            head.copy_from_slice(name.as_bytes());
+        }
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = (hash as usize) & mask;
         while let Some(slot) = self.slots.get_mut(at) {
-            if slot.1 == 0 {
-                *slot = ((hash >> 32) as u32, id + 1);
+            if slot.id == 0 {
+                *slot = new;
                 return;
             }
             at = (at + 1) & mask;
@@ -1043,9 +1082,13 @@ impl NameTable {
         let mask = self.slots.len() - 1;
         let mut at = (hash as usize) & mask;
         loop {
-            let (high, id) = *self.slots.get(at)?;
-            let id = id.checked_sub(1)?;
-            if high == (hash >> 32) as u32 && self.name(id) == Some(name) {
+            let slot = self.slots.get(at)?;
+            let id = slot.id.checked_sub(1)?;
+            if slot.high == (hash >> 32) as u32
+                && slot
+                    .holds(name.as_bytes())
+                    .unwrap_or_else(|| self.name(id) == Some(name))
+            {
                 return Some(id);
             }
             at = (at + 1) & mask;
@@ -1241,7 +1284,15 @@ mod tests {
     #[test]
     fn name_table_finds_every_name_exactly() {
         let mut table = NameTable::default();
-        let names: Vec<String> = (0..300).map(|i| format!("user{i}")).collect();
+        // Short names sit in their slots; these longer ones (past 23 bytes, and past 255) in
+        // the shared buffer.
+        let names: Vec<String> = (0..300)
+            .map(|i| match i % 3 {
+                0 => format!("user{i}"),
+                1 => format!("a-rather-long-user-name-{i}"),
+                _ => format!("{}{i}", "x".repeat(300)),
+            })
+            .collect();
         for (i, name) in names.iter().enumerate() {
             assert_eq!(table.push(name), u32::try_from(i).ok());
         }
@@ -1252,8 +1303,10 @@ mod tests {
                 Some(name.as_str())
             );
         }
-        assert_eq!(table.get("User1"), None);
+        assert_eq!(table.get("User0"), None);
         assert_eq!(table.get("user300"), None);
+        assert_eq!(table.get("a-rather-long-user-name-2"), None);
+        assert_eq!(table.get(&format!("{}1", "x".repeat(300))), None);
         assert_eq!(table.get(""), None);
         assert_eq!(NameTable::default().get("user1"), None);
     }
