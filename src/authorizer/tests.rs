@@ -521,6 +521,25 @@ fn check_case_with(
             let outcome = authorizer.outcome(id, session.as_ref(), &compiled_request)?;
             Ok((fast, all, outcome))
         });
+        // An authorizer compiled for this principal alone decides exactly as the whole one.
+        if g.chance(25) {
+            let alone = Authorizer::compile_for(&account, &principal)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let decide = |a: &Authorizer| {
+                a.principal(&principal)
+                    .and_then(|id| a.outcome(id, session.as_ref(), &compiled_request))
+            };
+            let (whole, alone) = (decide(&authorizer), decide(&alone));
+            match (&whole, &alone) {
+                (Ok(w), Ok(a)) => {
+                    prop_assert_eq!(w.decision(), a.decision(), "compile_for, seed {}", seed);
+                    prop_assert_eq!(w.stage(), a.stage());
+                    prop_assert_eq!(w.deciding(), a.deciding());
+                }
+                (Err(w), Err(a)) => prop_assert_eq!(w, a, "compile_for, seed {}", seed),
+                _ => prop_assert!(false, "compile_for disagrees, seed {}", seed),
+            }
+        }
         let context = || {
             format!(
                 "seed {seed}: principal {principal_text}, action {action}, resource {resource}, \
