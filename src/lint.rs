@@ -178,9 +178,9 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
 /// found in it. `name` names a plain document; `kind` overrides the kind of plain and
 /// GetPolicy documents (Terraform documents take theirs from the resource type).
 pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<LintedDocument> {
-    let (format, documents) = input::detect(bytes, name, kind);
-    // The file's own text, indexed once and shared by every document positioned in it.
-    let mut file_source: Option<Source> = None;
+    // The file's own text, for the documents positioned in it: an account snapshot comes with
+    // the line index `detect_indexed` built for their origins, so the file is indexed once.
+    let (format, documents, mut file_source) = input::detect_indexed(bytes, name, kind);
     documents
         .into_iter()
         .map(|doc| match doc.origin {
@@ -244,6 +244,9 @@ fn lint_with_kind(
     }
     findings
         .sort_by(|a, b| (a.position, a.rule, &a.message).cmp(&(b.position, b.rule, &b.message)));
+    // A rule that marks a span several elements share can say the same thing twice there:
+    // `condition-never-met` marks the operator, so `acs:CurrentTime` and `acs:currenttime`
+    // under one `DateLessThan` give two findings that differ only in their path.
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     (kind, findings)
 }
@@ -291,5 +294,29 @@ impl Ctx<'_> {
         if let Some(last) = self.findings.last_mut() {
             last.related = Some(position);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_repeated_at_one_span_is_reported_once() {
+        let findings = lint_document(
+            br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*",
+  "Condition": {"DateLessThan": {"acs:CurrentTime": "2019-08-12T17:00:00Z",
+                                 "acs:currenttime": "2019-08-12T17:00:00Z"}}}]}"#,
+            Some(PolicyKind::Identity),
+        );
+        let never_met: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.rule == "condition-never-met")
+            .collect();
+        assert_eq!(never_met.len(), 1, "{findings:#?}");
+        assert_eq!(
+            (never_met[0].position.line, never_met[0].position.column),
+            (2, 17)
+        );
     }
 }

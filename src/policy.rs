@@ -54,8 +54,9 @@ impl std::fmt::Display for Position {
 #[derive(Clone)]
 pub struct Source {
     text: Arc<str>,
-    /// Built on first use: most documents loaded are never asked for a position.
-    line_starts: OnceLock<Vec<usize>>,
+    /// Built on first use: most documents loaded are never asked for a position. Shared by
+    /// clones, which have the same text: the documents of one file index it once.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
     /// Where the text starts in the file it is embedded in (an inline policy of an account
     /// file): lines before it, and characters before it on its first line.
     origin: Position,
@@ -85,7 +86,7 @@ impl Source {
     pub fn new(text: &str) -> Source {
         Source {
             text: Arc::from(text),
-            line_starts: OnceLock::new(),
+            line_starts: Arc::new(OnceLock::new()),
             origin: Position { line: 1, column: 1 },
         }
     }

@@ -70,13 +70,15 @@ impl Action {
         if !self.documented {
             return true;
         }
-        let key = key.to_ascii_lowercase();
+        // Bytewise, without lower-casing copies: this runs for every service key against every
+        // action a statement can name. ASCII case folding keeps lengths, so the byte after a
+        // match of `k` is the one that followed it in the lower-cased key.
+        let key = key.as_bytes();
         self.condition_keys.iter().any(|k| {
-            let k = k.to_ascii_lowercase();
-            key == k
-                || key
-                    .strip_prefix(k.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
+            let k = k.as_bytes();
+            key.split_at_checked(k.len()).is_some_and(|(head, rest)| {
+                head.eq_ignore_ascii_case(k) && rest.first().is_none_or(|&b| b == b'/')
+            })
         })
     }
 }
@@ -228,6 +230,12 @@ mod tests {
             .expect("some action supports ecs:tag");
         assert!(supported.supports_key("ecs:tag/team"));
         assert!(!supported.supports_key("ecs:tagteam"));
+        // Keys compare ignoring ASCII case only.
+        assert!(supported.supports_key("ECS:Tag"));
+        assert!(supported.supports_key("Ecs:TAG/Team"));
+        assert!(!supported.supports_key("ecs:ta"));
+        assert!(!supported.supports_key("ecs:tag\\team"));
+        assert!(!supported.supports_key("ecs:taǧ"));
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! it. What to do with the documents is [`crate::lint`]'s job.
 
 use crate::policy::json::{self, Member, Node, Value};
-use crate::policy::{PolicyKind, Position};
+use crate::policy::{PolicyKind, Position, Source};
 
 /// One document found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,18 @@ pub enum Format {
 /// document; `kind` (when given) is the kind of plain and GetPolicy documents, while Terraform
 /// documents take theirs from the resource type.
 pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Vec<Document>) {
+    let (format, documents, _) = detect_indexed(bytes, name, kind);
+    (format, documents)
+}
+
+/// [`detect`], with the file's text indexed by line when the documents' positions are the
+/// file's (an account snapshot): finding their origins indexed it already, and the linter
+/// renders their findings with the file's lines.
+pub(crate) fn detect_indexed(
+    bytes: &[u8],
+    name: &str,
+    kind: Option<PolicyKind>,
+) -> (Format, Vec<Document>, Option<Source>) {
     let plain = |kind| Document {
         name: name.to_owned(),
         bytes: bytes.to_vec(),
@@ -59,23 +71,24 @@ pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Ve
         origin: None,
     };
     let Ok((_, root)) = json::parse_bytes(bytes) else {
-        return (Format::Policy, vec![plain(kind)]);
+        return (Format::Policy, vec![plain(kind)], None);
     };
     let Value::Object(members) = &root.value else {
-        return (Format::Policy, vec![plain(kind)]);
+        return (Format::Policy, vec![plain(kind)], None);
     };
     if is_terraform(members) {
-        return (Format::Terraform, terraform(members));
+        return (Format::Terraform, terraform(members), None);
     }
     if get(members, "account_id").is_some() && get(members, "Statement").is_none() {
-        return (Format::Account, account(bytes, members));
+        let (documents, source) = account(bytes, members);
+        return (Format::Account, documents, Some(source));
     }
     if let Some(docs) = get_policy(members, kind) {
-        return (Format::GetPolicy, docs);
+        return (Format::GetPolicy, docs, None);
     }
     // Guessed from the tree already parsed here, not by parsing the text again.
     let kind = kind.unwrap_or_else(|| kind_of(members));
-    (Format::Policy, vec![plain(Some(kind))])
+    (Format::Policy, vec![plain(Some(kind))], None)
 }
 
 /// The documents in a file; see [`detect`].
@@ -226,10 +239,10 @@ const MAX_MODULE_DEPTH: usize = 64;
 
 /// The inline policies of an account snapshot, each with its place in the file. A policy
 /// named in a `control_policies` list is checked as a control policy. Policies given as paths
-/// are files of their own, linted when they are named on the command line.
-fn account(bytes: &[u8], members: &[Member]) -> Vec<Document> {
-    let text = String::from_utf8_lossy(bytes);
-    let source = crate::policy::Source::new(&text);
+/// are files of their own, linted when they are named on the command line. The file's text
+/// comes back with them, indexed by line.
+fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
+    let source = Source::new(&String::from_utf8_lossy(bytes));
     let mut control: Vec<&str> = Vec::new();
     if let Some(path) = object(get(members, "resource_directory")).and_then(|d| get(d, "path")) {
         if let Value::Array(levels) = &path.value {
@@ -241,9 +254,9 @@ fn account(bytes: &[u8], members: &[Member]) -> Vec<Document> {
         }
     }
     let Some(policies) = object(get(members, "policies")) else {
-        return Vec::new();
+        return (Vec::new(), source);
     };
-    policies
+    let documents = policies
         .iter()
         .filter(|m| matches!(m.value.value, Value::Object(_)))
         .filter_map(|m| {
@@ -260,7 +273,8 @@ fn account(bytes: &[u8], members: &[Member]) -> Vec<Document> {
                 origin: Some(source.position(m.value.span.start)),
             })
         })
-        .collect()
+        .collect();
+    (documents, source)
 }
 
 fn walk_module(module: &Node, out: &mut Vec<Document>, depth: usize) {

@@ -1,8 +1,9 @@
 //! The registry of lint rules: each stable id with its default severity, status, one-line
 //! description and documentation. Ids are never reused; a retired rule stays here as
-//! deprecated. The `docs/rules/` pages and `ramcheck rules` are generated from this list.
+//! deprecated. The list itself is the one in `lint/rules.rs`, which also decides what runs; the
+//! `docs/rules/` pages and `ramcheck rules` are generated from it.
 
-use super::rules;
+use super::rules::{self, ALL};
 use super::Severity;
 use crate::policy::PolicyErrorKind;
 
@@ -80,46 +81,6 @@ pub fn index_markdown() -> String {
     }
     out
 }
-
-static ALL: [&Rule; 37] = [
-    &rules::grammar::INVALID_JSON,
-    &rules::grammar::INVALID_VERSION,
-    &rules::grammar::MISSING_STATEMENT,
-    &rules::grammar::UNKNOWN_KEY,
-    &rules::grammar::DUPLICATE_KEY,
-    &rules::grammar::INVALID_EFFECT,
-    &rules::grammar::MISSING_ACTION,
-    &rules::grammar::MISSING_RESOURCE,
-    &rules::empty_value::RULE,
-    &rules::grammar::INVALID_TYPE,
-    &rules::malformed_action::RULE,
-    &rules::malformed_resource::RULE,
-    &rules::grammar::UNKNOWN_OPERATOR,
-    &rules::grammar::INVALID_CONDITION_VALUE,
-    &rules::grammar::PRINCIPAL_NOT_ALLOWED,
-    &rules::trust_policy_shape::RULE,
-    &rules::policy_too_large::RULE,
-    &rules::grammar::INTERNAL_ERROR,
-    &rules::allow_all::RULE,
-    &rules::allow_notaction::RULE,
-    &rules::cancel_any_pipeline::RULE,
-    &rules::trust_any_principal::RULE,
-    &rules::deny_bypass_missing_key::RULE,
-    &rules::unknown_action::RULE,
-    &rules::action_resource_mismatch::RULE,
-    &rules::condition_key_unsupported::RULE,
-    &rules::condition_never_met::RULE,
-    &rules::non_string_value::RULE,
-    &rules::single_statement_object::RULE,
-    &rules::not_resource::RULE,
-    &rules::unreachable_statement::RULE,
-    &rules::cidr_host_bits::RULE,
-    &rules::empty_statement::RULE,
-    &rules::key_case::RULE,
-    &rules::action_case::RULE,
-    &rules::duplicate_entry::RULE,
-    &rules::duplicate_sid::RULE,
-];
 
 #[cfg(test)]
 mod tests {

@@ -31,41 +31,79 @@ pub(crate) mod trust_policy_shape;
 pub(crate) mod unknown_action;
 pub(crate) mod unreachable_statement;
 
+use super::registry::Rule;
 use super::{Ctx, Finding};
 use crate::policy::{Clause, Condition, PatternList, Policy, PolicyKind, Statement};
 
-/// Runs every model rule on a parsed document.
-pub(crate) fn check_all(policy: &Policy, findings: &mut Vec<Finding>) {
-    let mut ctx = Ctx { policy, findings };
-    let checks: [fn(&mut Ctx<'_>); 24] = [
-        empty_value::check,
-        malformed_action::check,
-        malformed_resource::check,
-        trust_policy_shape::check,
-        policy_too_large::check,
-        allow_all::check,
-        allow_notaction::check,
-        cancel_any_pipeline::check,
-        trust_any_principal::check,
-        deny_bypass_missing_key::check,
-        unknown_action::check,
-        action_resource_mismatch::check,
-        condition_key_unsupported::check,
-        condition_never_met::check,
-        non_string_value::check,
-        single_statement_object::check,
-        not_resource::check,
-        unreachable_statement::check,
-        cidr_host_bits::check,
-        empty_statement::check,
-        key_case::check,
-        action_case::check,
-        duplicate_entry::check,
-        duplicate_sid::check,
-    ];
-    for check in checks {
-        check(&mut ctx);
-    }
+/// Expands the one list of rules below into the registry's [`ALL`] and [`check_all`], so a rule
+/// cannot be registered without being run, nor run without being registered. An entry `module`
+/// is a model rule (its module's `RULE` and `check`); an entry `grammar::CONST` is a rule the
+/// parser reports. The modules are declared above, outside the macro, because rustfmt does not
+/// format files of modules declared inside a macro call. A module left out of the list is
+/// reported as dead code (an error under `clippy -D warnings`), an entry without its module as
+/// an unresolved name.
+macro_rules! rules {
+    ($($module:ident $(:: $parser_rule:ident)?,)*) => {
+        /// Every rule, in the order of the docs: errors, then security, warnings, suggestions.
+        pub(crate) static ALL: [&Rule; [$(stringify!($module)),*].len()] =
+            [$(rules!(@rule $module $(:: $parser_rule)?)),*];
+
+        /// Runs every model rule on a parsed document, in the order of [`ALL`].
+        pub(crate) fn check_all(policy: &Policy, findings: &mut Vec<Finding>) {
+            let mut ctx = Ctx { policy, findings };
+            $(rules!(@check ctx, $module $(:: $parser_rule)?);)*
+        }
+    };
+    (@rule $module:ident) => {
+        &$module::RULE
+    };
+    (@rule $module:ident :: $parser_rule:ident) => {
+        &$module::$parser_rule
+    };
+    (@check $ctx:ident, $module:ident) => {
+        $module::check(&mut $ctx)
+    };
+    (@check $ctx:ident, $module:ident :: $parser_rule:ident) => {};
+}
+
+rules! {
+    grammar::INVALID_JSON,
+    grammar::INVALID_VERSION,
+    grammar::MISSING_STATEMENT,
+    grammar::UNKNOWN_KEY,
+    grammar::DUPLICATE_KEY,
+    grammar::INVALID_EFFECT,
+    grammar::MISSING_ACTION,
+    grammar::MISSING_RESOURCE,
+    empty_value,
+    grammar::INVALID_TYPE,
+    malformed_action,
+    malformed_resource,
+    grammar::UNKNOWN_OPERATOR,
+    grammar::INVALID_CONDITION_VALUE,
+    grammar::PRINCIPAL_NOT_ALLOWED,
+    trust_policy_shape,
+    policy_too_large,
+    grammar::INTERNAL_ERROR,
+    allow_all,
+    allow_notaction,
+    cancel_any_pipeline,
+    trust_any_principal,
+    deny_bypass_missing_key,
+    unknown_action,
+    action_resource_mismatch,
+    condition_key_unsupported,
+    condition_never_met,
+    non_string_value,
+    single_statement_object,
+    not_resource,
+    unreachable_statement,
+    cidr_host_bits,
+    empty_statement,
+    key_case,
+    action_case,
+    duplicate_entry,
+    duplicate_sid,
 }
 
 /// The JSON path of a statement: `Statement[2]`, or `Statement` when it is a single object.

@@ -63,12 +63,7 @@ fn statement_actions(statement: &Statement) -> Option<Vec<&'static Action>> {
     let mut actions = Vec::new();
     for p in list.patterns() {
         let pattern = p.value();
-        let (service, _) = pattern.split_once(':')?;
-        if !catalog
-            .services()
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(service))
-        {
+        if !catalog.covers(pattern) {
             return None;
         }
         if has_wildcard(pattern) {
