@@ -196,20 +196,36 @@ impl Loader {
         }
     }
 
+    /// A member that is `true` or `false`, `false` when absent.
+    fn flag(&self, members: &[Member], key: &str) -> Result<bool> {
+        match member(members, key) {
+            None => Ok(false),
+            Some(Node {
+                value: Value::Bool(b),
+                ..
+            }) => Ok(*b),
+            Some(node) => Err(self.error(
+                node.span.start,
+                format!("`{key}` must be `true` or `false`"),
+                None,
+            )),
+        }
+    }
+
     fn account(&self, root: &Node) -> Result<Account> {
         let members = self.object(root, "the account file", Some(&TOP_KEYS))?;
-        let get = |k: &str| members.iter().find(|m| m.key == k);
-        let id_member = get("account_id").ok_or_else(|| {
+        let get = |key: &str| member(members, key);
+        let id_node = get("account_id").ok_or_else(|| {
             self.error(
                 root.span.start,
                 "the account file has no `account_id`".into(),
                 Some("add `\"account_id\": \"<16-digit account ID>\"`".into()),
             )
         })?;
-        let id = self.string(&id_member.value, "`account_id`")?;
+        let id = self.string(id_node, "`account_id`")?;
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.error(
-                id_member.value.span.start,
+                id_node.span.start,
                 format!("`account_id` must be the numeric account ID, found \"{id}\""),
                 Some(
                     "write the account ID as a string of digits, e.g. \"1234567890123456\"".into(),
@@ -218,11 +234,11 @@ impl Loader {
         }
 
         let custom = match get("policies") {
-            Some(m) => self.custom_policies(&m.value)?,
+            Some(node) => self.custom_policies(node)?,
             None => HashMap::new(),
         };
         let resource_groups = match get("resource_groups") {
-            Some(m) => self.resource_groups(&m.value)?,
+            Some(node) => self.resource_groups(node)?,
             None => Vec::new(),
         };
         let resolver = Resolver {
@@ -233,8 +249,8 @@ impl Loader {
         };
 
         let mut groups = BTreeMap::new();
-        if let Some(m) = get("groups") {
-            for g in self.object(&m.value, "`groups`", None)? {
+        if let Some(node) = get("groups") {
+            for g in self.object(node, "`groups`", None)? {
                 self.check_name(g, "group")?;
                 let fields =
                     self.object(&g.value, &format!("group `{}`", g.key), Some(&["policies"]))?;
@@ -243,14 +259,14 @@ impl Loader {
             }
         }
         let mut users = BTreeMap::new();
-        if let Some(m) = get("users") {
-            for u in self.object(&m.value, "`users`", None)? {
+        if let Some(node) = get("users") {
+            for u in self.object(node, "`users`", None)? {
                 self.check_name(u, "user")?;
                 let what = format!("user `{}`", u.key);
                 let fields = self.object(&u.value, &what, Some(&["groups", "policies"]))?;
                 let mut user_groups = Vec::new();
-                if let Some(gm) = fields.iter().find(|f| f.key == "groups") {
-                    for g in self.array(&gm.value, "`groups`")? {
+                if let Some(node) = member(fields, "groups") {
+                    for g in self.array(node, "`groups`")? {
                         let name = self.string(g, "a group name")?;
                         if !groups.contains_key(name) {
                             let suggestion = did_you_mean(name, groups.keys().map(String::as_str))
@@ -275,24 +291,12 @@ impl Loader {
             }
         }
         let mut roles = BTreeMap::new();
-        if let Some(m) = get("roles") {
-            for r in self.object(&m.value, "`roles`", None)? {
+        if let Some(node) = get("roles") {
+            for r in self.object(node, "`roles`", None)? {
                 self.check_name(r, "role")?;
                 let what = format!("role `{}`", r.key);
                 let fields = self.object(&r.value, &what, Some(&["policies", "service_linked"]))?;
-                let service_linked = match fields.iter().find(|f| f.key == "service_linked") {
-                    None => false,
-                    Some(f) => match f.value.value {
-                        Value::Bool(b) => b,
-                        _ => {
-                            return Err(self.error(
-                                f.value.span.start,
-                                "`service_linked` must be `true` or `false`".into(),
-                                None,
-                            ))
-                        }
-                    },
-                };
+                let service_linked = self.flag(fields, "service_linked")?;
                 let attachments = resolver.attachments(fields)?;
                 roles.insert(
                     r.key.clone(),
@@ -304,7 +308,7 @@ impl Loader {
             }
         }
         let resource_directory = match get("resource_directory") {
-            Some(m) => Some(resolver.directory(&m.value, id)?),
+            Some(node) => Some(resolver.directory(node, id)?),
             None => None,
         };
         Ok(Account {
@@ -345,18 +349,24 @@ impl Loader {
         // as when each file was read where it is named.
         let mut paths = Vec::new();
         let mut index: HashMap<PathBuf, usize> = HashMap::new();
-        for m in members {
-            if let Value::String(path) = &m.value.value {
-                let full = self.policy_path(path);
-                if !index.contains_key(&full) {
-                    index.insert(full.clone(), paths.len());
-                    paths.push(full);
-                }
-            }
-        }
-        let files = read_policy_files(&paths);
+        let slots: Vec<Option<usize>> = members
+            .iter()
+            .map(|m| {
+                let Value::String(path) = &m.value.value else {
+                    return None;
+                };
+                let slot = index
+                    .entry(self.policy_path(path))
+                    .or_insert_with_key(|full| {
+                        paths.push(full.clone());
+                        paths.len() - 1
+                    });
+                Some(*slot)
+            })
+            .collect();
+        let files: Vec<_> = read_policy_files(&paths).into_iter().zip(paths).collect();
         let mut out = HashMap::with_capacity(members.len());
-        for m in members {
+        for (m, slot) in members.iter().zip(slots) {
             let name = &m.key;
             let valid = (1..=128).contains(&name.len())
                 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
@@ -378,16 +388,13 @@ impl Loader {
                     ),
                 ));
             }
-            let policy = match &m.value.value {
-                Value::String(path) => {
-                    let full = self.policy_path(path);
+            // `read_policy_files` gives one result per path, so every member whose value is a
+            // path finds its file here; the other arms are for the values that are not paths.
+            let policy = match (slot.and_then(|i| files.get(i)), &m.value.value) {
+                (Some((read, full)), _) => {
                     let shown = full.display().to_string();
-                    let read = match index.get(&full).and_then(|&i| files.get(i)) {
-                        Some(read) => read.clone(),
-                        None => read_policy_file(&full),
-                    };
                     match read {
-                        Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy),
+                        Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
                         Err(FileFault::Read(cause)) => {
                             return Err(self.error(
                                 m.value.span.start,
@@ -395,10 +402,12 @@ impl Loader {
                                 Some("paths are relative to the account file's folder".into()),
                             ))
                         }
-                        Err(FileFault::Policy(e)) => return Err(e.with_file(&shown).into()),
+                        Err(FileFault::Policy(e)) => {
+                            return Err(e.clone().with_file(&shown).into())
+                        }
                     }
                 }
-                Value::Object(_) => {
+                (None, Value::Object(_)) => {
                     // Parse the inline document where it stands, so positions are the
                     // account file's (`Source::with_origin`); only its own text is copied, so
                     // loading stays linear in the file.
@@ -417,7 +426,7 @@ impl Loader {
                         })?;
                     NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
                 }
-                other => {
+                (None, other) => {
                     return Err(self.error(
                         m.value.span.start,
                         format!(
@@ -458,9 +467,14 @@ impl Loader {
     }
 }
 
+/// The value of the member named `key`. [`Loader::object`] has already rejected repeated keys,
+/// so the first is the only one.
+fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
+    members.iter().find(|m| m.key == key).map(|m| &m.value)
+}
+
 /// Why a named policy file did not give a policy; the account's error is made from it where
 /// the file is named.
-#[derive(Clone)]
 enum FileFault {
     /// The I/O error's text.
     Read(String),
@@ -578,11 +592,11 @@ impl Resolver<'_> {
     }
 
     fn attachments(&self, fields: &[Member]) -> Result<Vec<Attachment>> {
-        let Some(m) = fields.iter().find(|f| f.key == "policies") else {
+        let Some(policies) = member(fields, "policies") else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for item in self.loader.array(&m.value, "`policies`")? {
+        for item in self.loader.array(policies, "`policies`")? {
             let attachment = match &item.value {
                 Value::String(_) => Attachment {
                     policy: self.policy(item, false)?,
@@ -590,19 +604,18 @@ impl Resolver<'_> {
                 },
                 Value::Object(_) => {
                     let members = self.loader.object(item, "an attachment", Some(&["policy", "resource_group"]))?;
-                    let get = |k: &str| members.iter().find(|f| f.key == k);
-                    let policy = get("policy").ok_or_else(|| {
+                    let policy = member(members, "policy").ok_or_else(|| {
                         self.loader.error(item.span.start, "the attachment has no `policy`".into(), None)
                     })?;
-                    let scope = match get("resource_group") {
+                    let scope = match member(members, "resource_group") {
                         None => Scope::Account,
                         Some(g) => {
-                            let id = self.loader.string(&g.value, "`resource_group`")?;
+                            let id = self.loader.string(g, "`resource_group`")?;
                             if !self.resource_groups.iter().any(|(rg, _)| rg == id) {
                                 let suggestion = did_you_mean(id, self.resource_groups.iter().map(|(r, _)| r.as_str()))
                                     .map(|s| format!("did you mean `{s}`?"));
                                 return Err(self.loader.error(
-                                    g.value.span.start,
+                                    g.span.start,
                                     format!("resource group `{id}` does not exist"),
                                     suggestion.or_else(|| Some("define it under `resource_groups`".into())),
                                 ));
@@ -611,7 +624,7 @@ impl Resolver<'_> {
                         }
                     };
                     Attachment {
-                        policy: self.policy(&policy.value, false)?,
+                        policy: self.policy(policy, false)?,
                         scope,
                     }
                 }
@@ -634,28 +647,15 @@ impl Resolver<'_> {
             "`resource_directory`",
             Some(&["management_account", "path"]),
         )?;
-        let get = |k: &str| members.iter().find(|f| f.key == k);
-        let management_account = match get("management_account") {
-            None => false,
-            Some(f) => match f.value.value {
-                Value::Bool(b) => b,
-                _ => {
-                    return Err(self.loader.error(
-                        f.value.span.start,
-                        "`management_account` must be `true` or `false`".into(),
-                        None,
-                    ))
-                }
-            },
-        };
-        let path_member = get("path").ok_or_else(|| {
+        let management_account = self.loader.flag(members, "management_account")?;
+        let path_node = member(members, "path").ok_or_else(|| {
             self.loader.error(
                 node.span.start,
                 "`resource_directory` has no `path`".into(),
                 Some("list the levels from the Root folder down to the account".into()),
             )
         })?;
-        let items = self.loader.array(&path_member.value, "`path`")?;
+        let items = self.loader.array(path_node, "`path`")?;
         let mut path = Vec::with_capacity(items.len());
         for item in items {
             let fields = self.loader.object(
@@ -663,14 +663,13 @@ impl Resolver<'_> {
                 "a directory level",
                 Some(&["name", "control_policies"]),
             )?;
-            let get = |k: &str| fields.iter().find(|f| f.key == k);
-            let name = get("name")
+            let name = member(fields, "name")
                 .ok_or_else(|| {
                     self.loader
                         .error(item.span.start, "the level has no `name`".into(), None)
                 })
-                .and_then(|f| self.loader.string(&f.value, "`name`"))?;
-            let policies = get("control_policies").ok_or_else(|| {
+                .and_then(|node| self.loader.string(node, "`name`"))?;
+            let policies = member(fields, "control_policies").ok_or_else(|| {
                 self.loader.error(
                     item.span.start,
                     format!("level `{name}` has no `control_policies`"),
@@ -680,7 +679,7 @@ impl Resolver<'_> {
                 )
             })?;
             let mut control_policies = Vec::new();
-            for p in self.loader.array(&policies.value, "`control_policies`")? {
+            for p in self.loader.array(policies, "`control_policies`")? {
                 control_policies.push(self.policy(p, true)?);
             }
             path.push(DirectoryLevel {
@@ -692,7 +691,7 @@ impl Resolver<'_> {
             Some(last) if last.name == account => {}
             _ => {
                 return Err(self.loader.error(
-                    path_member.value.span.start,
+                    path_node.span.start,
                     format!(
                         "the last level of `path` must be the account itself, named `{account}`"
                     ),

@@ -616,6 +616,25 @@ fn load_rejects_control_policy_as_identity_and_back() {
 }
 
 #[test]
+fn load_rejects_flags_that_are_not_booleans() {
+    let err =
+        load_err("{\"account_id\": \"1\",\n \"roles\": {\"r\": {\"service_linked\": \"yes\"}}}");
+    assert_eq!(
+        err.to_string(),
+        "account.json:2:36: `service_linked` must be `true` or `false`"
+    );
+    assert_eq!(err.help(), None);
+    let err = load_err(
+        "{\"account_id\": \"1\",\n \"resource_directory\": {\"management_account\": 1, \"path\": []}}",
+    );
+    assert_eq!(
+        err.to_string(),
+        "account.json:2:47: `management_account` must be `true` or `false`"
+    );
+    assert_eq!(err.help(), None);
+}
+
+#[test]
 fn load_rejects_directory_path_not_ending_at_the_account() {
     assert_load_error(
         "{\"account_id\": \"1\",\n \"resource_directory\": {\"path\": [{\"name\": \"Root\", \"control_policies\": []}]}}",

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::Span;
+use super::{Source, Span};
 
 /// How deep arrays and objects may nest. Policies nest four levels; the limit keeps hostile
 /// input from exhausting the stack of a recursive reader.
@@ -508,20 +508,10 @@ impl Reader<'_> {
     /// `json` do (so positions agree with other tools), and the message says where the comma is.
     #[cold]
     fn trailing_comma(&self, comma: usize, close: char) -> JsonError {
-        let before = self.text.get(..comma).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .count()
-            + 1;
+        let comma_at = Source::new(self.text).position(comma);
         error(
             self.pos,
-            format!(
-                "trailing comma before the closing `{close}` (the comma is at {line}:{column})"
-            ),
+            format!("trailing comma before the closing `{close}` (the comma is at {comma_at})"),
             Some("remove the comma after the last element; JSON does not allow trailing commas"),
         )
     }
@@ -669,6 +659,24 @@ mod tests {
             "trailing comma before the closing `]` (the comma is at 1:6)"
         );
         assert_eq!(err("{\"a\": 1,\n}").offset, 9);
+    }
+    #[test]
+    fn g11_trailing_comma_position_counts_lines_and_characters() {
+        // Columns count characters, and only `\n` ends a line, so a `\r` is a character of its
+        // line, as editors count them.
+        for (text, comma) in [
+            (
+                "{\"a\": \"é\",\n \"中文\": 1,\n}",
+                "`}` (the comma is at 2:9)",
+            ),
+            ("[\"é\",\r\n \"x\"\r,\n]", "`]` (the comma is at 2:6)"),
+        ] {
+            assert_eq!(
+                err(text).message,
+                format!("trailing comma before the closing {comma}"),
+                "{text:?}"
+            );
+        }
     }
     #[test]
     fn g11_nan_and_infinity_are_errors() {

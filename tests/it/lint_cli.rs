@@ -4,39 +4,25 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+use crate::util::{ramcheck, ramcheck_stdin, root, run_in, Invocation};
 
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/{name}")
 }
 
-fn ramcheck() -> Command {
-    let mut cmd = Command::cargo_bin("ramcheck").expect("binary");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd.env_remove("NO_COLOR");
-    cmd
+/// The arguments of `ramcheck lint ARGS --format json`.
+fn lint_json<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["lint"], args, &["--format", "json"]].concat()
 }
 
 fn json_of(args: &[&str]) -> Value {
-    let out = ramcheck()
-        .arg("lint")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("runs");
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+    ramcheck(&lint_json(args)).json()
 }
 
 fn status(args: &[&str]) -> i32 {
-    ramcheck()
-        .arg("lint")
-        .args(args)
-        .output()
-        .expect("runs")
-        .status
-        .code()
-        .unwrap_or(-1)
+    ramcheck(&[&["lint"], args].concat()).status.unwrap_or(-1)
 }
 
 #[test]
@@ -69,27 +55,20 @@ fn usage_errors_and_unreadable_inputs_exit_2_with_empty_stdout() {
         vec!["tests/fixtures/lint/*.nothing"],
         vec!["-", "-"],
     ] {
-        let out = ramcheck().arg("lint").args(&args).output().expect("runs");
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(out.stdout.is_empty(), "{args:?}");
-        assert!(!out.stderr.is_empty(), "{args:?}");
+        let run = ramcheck(&[&["lint"], &args[..]].concat());
+        assert_eq!(run.status, Some(2), "{args:?}");
+        assert!(run.stdout.is_empty(), "{args:?}");
+        assert!(!run.stderr.is_empty(), "{args:?}");
     }
-    let out = ramcheck()
-        .args(["lint", "--ignore", "allow-al"])
-        .output()
-        .expect("runs");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `allow-all`?"));
+    let run = ramcheck(&["lint", "--ignore", "allow-al"]);
+    assert!(run.stderr.contains("did you mean `allow-all`?"));
 }
 
 #[test]
 fn a_file_that_is_not_json_is_a_finding_not_exit_2() {
-    let out = ramcheck()
-        .args(["lint", "-", "--format", "json"])
-        .write_stdin("this is not json")
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let run = ramcheck_stdin(&lint_json(&["-"]), "this is not json");
+    assert_eq!(run.status, Some(1));
+    let v = run.json();
     assert_eq!(v["findings"][0]["rule"], "invalid-json");
     assert_eq!(v["findings"][0]["file"], "-");
     assert_eq!(v["findings"][0]["document"], "-");
@@ -152,17 +131,15 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
 
 #[test]
 fn sarif_has_one_run_with_rules_and_located_results() {
-    let out = ramcheck()
-        .args([
-            "lint",
-            "tests/fixtures/lint/cancel-any-pipeline.json",
-            "--format",
-            "sarif",
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
-    let log: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let run = ramcheck(&[
+        "lint",
+        "tests/fixtures/lint/cancel-any-pipeline.json",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(run.status, Some(1));
+    // The log is pretty-printed, so not the one line `Run::json` wants.
+    let log: Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(log["version"], "2.1.0");
     assert!(log["$schema"].as_str().is_some_and(|s| s.contains("sarif")));
     let runs = log["runs"].as_array().expect("runs");
@@ -262,11 +239,8 @@ fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document
         1,
         "deduped"
     );
-    let out = ramcheck()
-        .args(["lint", &fixture("lint-inputs/terraform-plan.json")])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let run = ramcheck(&["lint", &fixture("lint-inputs/terraform-plan.json")]);
+    let text = &run.stdout;
     assert!(
         text.contains(
             "tests/fixtures/lint-inputs/terraform-plan.json:7:19: security[cancel-any-pipeline]: "
@@ -289,12 +263,7 @@ fn a_control_policy_from_terraform_is_checked_as_control() {
             "values": {"policy_document": "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Principal\":\"*\"}]}"}
         }]}}
     });
-    let out = ramcheck()
-        .args(["lint", "-", "--format", "json"])
-        .write_stdin(plan.to_string())
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = ramcheck_stdin(&lint_json(&["-"]), &plan.to_string()).json();
     let rules: Vec<&str> = v["findings"]
         .as_array()
         .expect("array")
@@ -355,11 +324,7 @@ fn temp_repo() -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join(".git")).expect(".git");
     std::fs::create_dir_all(dir.path().join("policies/nested")).expect("dirs");
     let copy = |from: &str, to: &str| {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture(from)),
-            dir.path().join(to),
-        )
-        .expect("copy");
+        std::fs::copy(root().join(fixture(from)), dir.path().join(to)).expect("copy");
     };
     copy("lint/allow-all.json", "policies/admin.json");
     copy("lint/key-case.json", "policies/nested/case.json");
@@ -368,25 +333,20 @@ fn temp_repo() -> tempfile::TempDir {
     dir
 }
 
-fn run_in(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = Command::cargo_bin("ramcheck")
-        .expect("binary")
-        .current_dir(dir)
-        .arg("lint")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("runs");
+/// Runs `ramcheck lint ARGS --format json` in `dir`: the exit status, and stdout's JSON
+/// (`null` when there is none, as on status 2).
+fn lint_in(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let run = run_in(dir, &lint_json(args), None);
     (
-        out.status.code().unwrap_or(-1),
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        run.status.unwrap_or(-1),
+        serde_json::from_str(&run.stdout).unwrap_or(Value::Null),
     )
 }
 
 #[test]
 fn sidecar_at_the_repository_root_suppresses_findings() {
     let repo = temp_repo();
-    let (code, v) = run_in(repo.path(), &[]);
+    let (code, v) = lint_in(repo.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
         v["files"], 3,
@@ -397,7 +357,7 @@ fn sidecar_at_the_repository_root_suppresses_findings() {
         r#"{"ignore": [{"rule": "allow-all", "path": "policies/*.json"}, {"rule": "cancel-any-pipeline"}]}"#,
     )
     .expect("write sidecar");
-    let (code, v) = run_in(
+    let (code, v) = lint_in(
         &repo.path().join("policies/nested"),
         &["../admin.json", "case.json"],
     );
@@ -414,14 +374,14 @@ fn sidecar_at_the_repository_root_suppresses_findings() {
         r#"{"ignore": [{"rule": "no-such-rule"}]}"#,
     )
     .expect("write");
-    let (code, _) = run_in(repo.path(), &[]);
+    let (code, _) = lint_in(repo.path(), &[]);
     assert_eq!(code, 2);
 }
 
 #[test]
 fn directories_are_walked_recursively_in_order_and_globs_are_expanded() {
     let repo = temp_repo();
-    let (_, v) = run_in(repo.path(), &["policies", "--fail-on", "never"]);
+    let (_, v) = lint_in(repo.path(), &["policies", "--fail-on", "never"]);
     let files: Vec<&str> = v["findings"]
         .as_array()
         .expect("array")
@@ -431,24 +391,23 @@ fn directories_are_walked_recursively_in_order_and_globs_are_expanded() {
     assert_eq!(files.first(), Some(&"policies/admin.json"));
     assert_eq!(files.last(), Some(&"policies/nested/case.json"));
     assert_eq!(v["files"], 3);
-    let (_, v) = run_in(repo.path(), &["policies/**/*.json", "--fail-on", "never"]);
+    let (_, v) = lint_in(repo.path(), &["policies/**/*.json", "--fail-on", "never"]);
     assert_eq!(v["files"], 3);
-    let (_, v) = run_in(repo.path(), &["policies/nested/*.json"]);
+    let (_, v) = lint_in(repo.path(), &["policies/nested/*.json"]);
     assert_eq!(v["files"], 2);
 }
 
 #[test]
 fn text_is_compiler_style_with_caret_help_and_summary_and_no_colour_off_a_terminal() {
     for no_color in [false, true] {
-        let mut cmd = ramcheck();
-        if no_color {
-            cmd.env("NO_COLOR", "1");
+        let invocation = Invocation::new(&["lint", &fixture("lint/unknown-action.json")]);
+        let run = if no_color {
+            invocation.env("NO_COLOR", "1")
+        } else {
+            invocation.env_remove("NO_COLOR")
         }
-        let out = cmd
-            .args(["lint", &fixture("lint/unknown-action.json")])
-            .output()
-            .expect("runs");
-        let text = String::from_utf8(out.stdout).expect("utf-8");
+        .run();
+        let text = run.stdout;
         assert!(
             !text.contains('\u{1b}'),
             "no colour when stdout is not a terminal"
@@ -477,20 +436,15 @@ fn text_is_compiler_style_with_caret_help_and_summary_and_no_colour_off_a_termin
 #[test]
 fn stdin_is_linted_with_kind() {
     let trust = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::*:root"}}]}"#;
-    let out = ramcheck()
-        .args(["lint", "-", "--format", "json"])
-        .write_stdin(trust)
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let run = ramcheck_stdin(&lint_json(&["-"]), trust);
+    let v = run.json();
     assert_eq!(v["findings"][0]["rule"], "trust-any-principal");
-    assert_eq!(out.status.code(), Some(1));
-    let out = ramcheck()
-        .args(["lint", "-", "--format", "json", "--kind", "identity"])
-        .write_stdin(trust)
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(run.status, Some(1));
+    let v = ramcheck_stdin(
+        &["lint", "-", "--format", "json", "--kind", "identity"],
+        trust,
+    )
+    .json();
     let rules: Vec<&str> = v["findings"]
         .as_array()
         .expect("array")
@@ -505,9 +459,9 @@ fn stdin_is_linted_with_kind() {
 
 #[test]
 fn rules_lists_every_rule_and_prints_docs() {
-    let out = ramcheck().arg("rules").output().expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let run = ramcheck(&["rules"]);
+    assert_eq!(run.status, Some(0));
+    let text = run.stdout;
     for id in [
         "invalid-json",
         "cancel-any-pipeline",
@@ -520,14 +474,10 @@ fn rules_lists_every_rule_and_prints_docs() {
     assert!(text
         .lines()
         .any(|l| l.starts_with("cancel-any-pipeline") && l.contains(" security ")));
-    let out = ramcheck()
-        .args(["rules", "unknown-action", "--format", "markdown"])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let text = ramcheck(&["rules", "unknown-action", "--format", "markdown"]).stdout;
     assert!(text.starts_with("# `unknown-action`"));
     assert!(text.contains("## Why is this bad?"));
-    let docs: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/unknown-action.md");
+    let docs: PathBuf = root().join("docs/rules/unknown-action.md");
     assert_eq!(
         std::fs::read_to_string(docs).expect("doc page"),
         text.trim_end().to_owned() + "\n"

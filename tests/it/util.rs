@@ -72,30 +72,71 @@ impl Run {
 
 /// Runs `ramcheck ARGS` in the crate root.
 pub fn ramcheck(args: &[&str]) -> Run {
-    run(args, None)
+    Invocation::new(args).run()
 }
 
 /// Runs `ramcheck ARGS` in the crate root with `stdin` on standard input.
 pub fn ramcheck_stdin(args: &[&str], stdin: &str) -> Run {
-    run(args, Some(stdin))
-}
-
-fn run(args: &[&str], stdin: Option<&str>) -> Run {
-    run_in(root(), args, stdin)
+    Invocation::new(args).stdin(stdin).run()
 }
 
 /// Runs `ramcheck ARGS` in `dir`.
 pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut command = Command::new(binary());
-    command.current_dir(dir).args(args);
-    if let Some(stdin) = stdin {
-        command.write_stdin(stdin);
+    let invocation = Invocation::new(args).dir(dir);
+    match stdin {
+        Some(stdin) => invocation.stdin(stdin),
+        None => invocation,
     }
-    let output = command.output().expect("the binary runs");
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    .run()
+}
+
+/// One run of `ramcheck ARGS`, set up step by step where the functions above do not reach
+/// (an environment variable, say): in the crate root, with nothing on standard input and the
+/// test's own environment unless told otherwise.
+pub struct Invocation {
+    command: Command,
+}
+
+impl Invocation {
+    /// `ramcheck ARGS`, in the crate root.
+    pub fn new(args: &[&str]) -> Invocation {
+        let mut command = Command::new(binary());
+        command.current_dir(root()).args(args);
+        Invocation { command }
+    }
+
+    /// Runs it in `dir` instead.
+    pub fn dir(mut self, dir: &Path) -> Invocation {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Gives it `stdin` on standard input.
+    pub fn stdin(mut self, stdin: &str) -> Invocation {
+        self.command.write_stdin(stdin);
+        self
+    }
+
+    /// Sets the environment variable `key` to `value` for it.
+    pub fn env(mut self, key: &str, value: &str) -> Invocation {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Unsets the environment variable `key` for it, so what the test runs under does not count.
+    pub fn env_remove(mut self, key: &str) -> Invocation {
+        self.command.env_remove(key);
+        self
+    }
+
+    /// Runs it to the end.
+    pub fn run(mut self) -> Run {
+        let output = self.command.output().expect("the binary runs");
+        Run {
+            status: output.status.code(),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
     }
 }
 
