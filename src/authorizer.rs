@@ -373,8 +373,8 @@ struct CompiledPrincipal {
 struct ResourceGroups {
     names: Vec<Box<str>>,
     exact: HashMap<Box<str>, Vec<u32>, FastState>,
-    /// `(pattern id in arena, required gram or NO_GRAM, group)`.
-    patterns: Vec<(u32, u32, u32)>,
+    /// `(pattern id in arena, required gram or NO_GRAM, anchor or NO_ANCHOR, group)`.
+    patterns: Vec<(u32, u32, u32, u32)>,
     arena: PatternArena,
 }
 
@@ -396,7 +396,8 @@ impl ResourceGroups {
                     .arena
                     .required_gram(id)
                     .map_or(pattern::NO_GRAM, u32::from);
-                out.patterns.push((id, gram, number));
+                let anchor = out.arena.anchor(id);
+                out.patterns.push((id, gram, anchor, number));
             }
         }
         out.arena.finish();
@@ -427,8 +428,12 @@ impl ResourceGroups {
         if let Some(holders) = self.exact.get(arn) {
             holders.iter().for_each(|&g| note(g));
         }
-        for (pattern, gram, g) in &self.patterns {
-            let may = *gram == pattern::NO_GRAM || text.may_have(*gram as u16);
+        for (pattern, gram, anchor, g) in &self.patterns {
+            let may = if *anchor != pattern::NO_ANCHOR && text.has_colons() {
+                text.may_match_anchor(*anchor)
+            } else {
+                *gram == pattern::NO_GRAM || text.may_have(*gram as u16)
+            };
             // Not remembered in `text`: its memo holds the catalog's pattern ids.
             if may && self.arena.is_match_uncached(*pattern, text) {
                 note(*g);

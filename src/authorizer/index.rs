@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::condition::{ClauseError, CompiledCondition};
 use super::pattern::{
     literal_service, ActionPattern, FastHasher, FastState, FoldTable, PatternArena, ResourceText,
-    NO_GRAM,
+    NO_ANCHOR, NO_GRAM,
 };
 use super::request::AuthRequest;
 use super::{CompileError, StatementId};
@@ -67,21 +67,38 @@ pub(crate) struct ResourceSet {
     patterns: Box<[u32]>,
     /// Each pattern's required gram ([`PatternArena::required_gram`]), `u16::MAX` for none.
     pattern_grams: Box<[u16]>,
+    /// Each pattern's anchor ([`PatternArena::anchor`]), [`NO_ANCHOR`] for none.
+    pattern_anchors: Box<[u32]>,
 }
 
 impl ResourceSet {
-    /// Whether the resource matches; a pattern whose required gram the text's (already built)
-    /// gram set lacks cannot match it and is not read.
+    /// Whether the resource matches; a pattern whose anchor is not in the text, or whose
+    /// required gram the text's (already built) gram set lacks, cannot match it and is not
+    /// read.
     #[inline]
     fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
         let hit = self
             .patterns
             .iter()
             .zip(self.pattern_grams.iter())
-            .any(|(&p, &g)| {
-                (g == u16::MAX || text.may_have_if_built(g)) && arena.is_match(p, text)
+            .zip(self.pattern_anchors.iter())
+            .any(|((&p, &g), &a)| {
+                text.may_match_anchor(a)
+                    && (g == u16::MAX || text.may_have_if_built(g))
+                    && arena.is_match(p, text)
             });
         hit != self.negated
+    }
+
+    /// One anchor per pattern (at most two patterns, a single one given twice), one of which
+    /// every resource the set matches has; [`NO_ANCHOR`] twice when there is no such
+    /// condition.
+    fn anchors(&self) -> [u32; 2] {
+        match (self.negated, &*self.pattern_anchors) {
+            (false, [a]) => [*a, *a],
+            (false, [a, b]) if *a != NO_ANCHOR && *b != NO_ANCHOR => [*a, *b],
+            _ => [NO_ANCHOR; 2],
+        }
     }
 
     /// Two gram requirements (one per pattern, at most two patterns), one of which every
@@ -129,6 +146,7 @@ impl CompiledStatement {
             id: id | if self.effect == Effect::Deny { DENY } else { 0 },
             resource,
             grams: set.map_or(NO_GRAM, ResourceSet::grams),
+            anchors: set.map_or([NO_ANCHOR; 2], ResourceSet::anchors),
             condition: self.condition,
             patterns,
         }
@@ -279,11 +297,13 @@ impl Catalog {
             .iter()
             .map(|&p| self.patterns.required_gram(p).unwrap_or(u16::MAX))
             .collect();
+        let pattern_anchors = patterns.iter().map(|&p| self.patterns.anchor(p)).collect();
         let id = to_u32(self.resources.len())?;
         self.resources.push(ResourceSet {
             negated: list.is_negated(),
             patterns: patterns.into_boxed_slice(),
             pattern_grams,
+            pattern_anchors,
         });
         self.resource_ids.insert(key, id);
         Ok(id)
@@ -639,6 +659,9 @@ struct Candidate {
     /// A resource set id, [`RESOURCE_ANY`], [`RESOURCE_NONE`] or [`RESOURCE_INLINE`].
     resource: u32,
     grams: u32,
+    /// One anchor per pattern ([`ResourceSet::anchors`]), tested before the grams: three
+    /// byte loads, and no gram set to build.
+    anchors: [u32; 2],
     condition: u32,
     /// With [`RESOURCE_INLINE`]: the pattern ids (the second may be [`NO_PATTERN`]).
     patterns: [u32; 2],
@@ -902,7 +925,18 @@ fn evaluate_resolved<S: Sink>(
             .get(start as usize..end as usize)
             .unwrap_or_default();
         for candidate in list {
-            if filter && candidate.grams != NO_GRAM && !text.may_have_either(candidate.grams) {
+            if candidate.anchors != [NO_ANCHOR; 2] && text.has_colons() {
+                // A weak anchor (`imagepipeline/*`) lets many through: the grams filter them
+                // too, if some other candidate had the set built.
+                if !text.may_match_either_anchor(candidate.anchors)
+                    || (text.has_grams()
+                        && candidate.grams != NO_GRAM
+                        && !text.may_have_either_if_built(candidate.grams))
+                {
+                    continue;
+                }
+            } else if filter && candidate.grams != NO_GRAM && !text.may_have_either(candidate.grams)
+            {
                 continue;
             }
             candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;

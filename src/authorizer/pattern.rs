@@ -238,6 +238,16 @@ impl PatternArena {
         }
     }
 
+    /// The anchor of pattern `id` (see [`ResourceText::may_match_anchor`]), or [`NO_ANCHOR`].
+    pub(crate) fn anchor(&self, id: u32) -> u32 {
+        match self.stored(id) {
+            Some(stored) if matches!(stored.kind, KIND_EXACT | KIND_PREFIX | KIND_FIELDS) => {
+                anchor_of(stored.text)
+            }
+            _ => NO_ANCHOR,
+        }
+    }
+
     /// A gram every text pattern `id` matches has (see [`ResourceText::may_have`]), if the
     /// pattern has a usable literal window.
     pub(crate) fn required_gram(&self, id: u32) -> Option<u16> {
@@ -488,6 +498,59 @@ fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
     rest.iter().position(|&b| b == byte).map(|i| at + i)
 }
 
+/// "No anchor": a pattern without one (see [`ResourceText::may_match_anchor`]).
+pub(crate) const NO_ANCHOR: u32 = u32::MAX;
+/// How many bytes an anchor holds.
+const ANCHOR_BYTES: usize = 3;
+/// The furthest into its field an anchor may start (five bits).
+const ANCHOR_MAX_OFFSET: usize = 31;
+
+/// The anchor of a pattern's text (exact, or the literal of a prefix or field-split pattern):
+/// three bytes, where in their field they are, whether one is a `?`, and the field (1 to 4:
+/// the first is always `acs`), packed as bytes (bits 0–23), offset (24–28), `?` (29) and
+/// field − 1 (30–31); a zero byte stands for a `?` (no ARN a request can name has a NUL: it
+/// fails the control-character check).
+///
+/// A pattern with exactly four colons matches a text with exactly four colons field by field
+/// (see [`fields_match`]), so each field of the text begins with what the pattern's field has
+/// before its first `*`, `?` standing for one byte: three of those bytes sit at a known place
+/// in the text. The relative id is preferred (it tells resources apart), then the region, the
+/// account and the service; within the field, among the windows that begin within 31 bytes,
+/// the rightmost (identifiers differ at their ends) with at most one `?`.
+fn anchor_of(text: &[u8]) -> u32 {
+    if text.iter().filter(|&&b| b == b':').count() != FIELDS - 1 {
+        return NO_ANCHOR;
+    }
+    let fields: Vec<&[u8]> = text.split(|&b| b == b':').collect();
+    for field in [4usize, 2, 3, 1] {
+        let Some(bytes) = fields.get(field) else {
+            continue;
+        };
+        let fixed = bytes.iter().position(|&b| b == b'*').unwrap_or(bytes.len());
+        let end = fixed.min(ANCHOR_MAX_OFFSET + ANCHOR_BYTES);
+        // The rightmost window with no `?`, or with one `?` if that lies two or more bytes
+        // further right (a `?` makes a window weaker, a later start stronger).
+        let windows = (0..(end + 1).saturating_sub(ANCHOR_BYTES)).filter_map(|start| {
+            let window = bytes.get(start..start + ANCHOR_BYTES)?;
+            Some((start, window, window.iter().filter(|&&b| b == b'?').count()))
+        });
+        let rightmost = |most: usize| windows.clone().rfind(|w| w.2 <= most);
+        let best = match (rightmost(0), rightmost(1)) {
+            (Some(plain), Some(one)) if one.0 < plain.0 + 2 => Some(plain),
+            (plain, one) => one.or(plain),
+        };
+        if let Some((start, &[a, b, c], _)) = best {
+            let known = |b: u8| if b == b'?' { 0 } else { b };
+            let wild = [a, b, c].contains(&b'?');
+            return u32::from_le_bytes([known(a), known(b), known(c), 0])
+                | (start as u32) << 24
+                | u32::from(wild) << 29
+                | ((field - 1) as u32) << 30;
+        }
+    }
+    NO_ANCHOR
+}
+
 /// "No gram filter" in an index entry.
 pub(crate) const NO_GRAM: u32 = u32::MAX;
 
@@ -622,6 +685,8 @@ pub(crate) struct ResourceText<'a> {
     ascii: bool,
     /// The positions of the text's colons, when it is ASCII and has exactly four.
     colons: Option<[u32; 4]>,
+    /// With `colons`: where each of the five fields starts.
+    starts: [u32; FIELDS],
     plain: Option<GramSet>,
     extra: Option<GramSet>,
     /// `id << 1 | result` by slot, for patterns (by a hash of the id: ids are arena offsets)
@@ -652,10 +717,15 @@ impl<'a> ResourceText<'a> {
         ascii: bool,
         colons: Option<[u32; 4]>,
     ) -> ResourceText<'a> {
+        let starts = match colons {
+            Some([a, b, c, d]) => [0, a + 1, b + 1, c + 1, d + 1],
+            None => [0; FIELDS],
+        };
         ResourceText {
             text,
             ascii,
             colons,
+            starts,
             plain: None,
             extra: None,
             patterns: [MEMO_EMPTY; PATTERN_MEMO],
@@ -671,6 +741,57 @@ impl<'a> ResourceText<'a> {
     /// The positions of the text's colons, when it is ASCII and has exactly four.
     pub(crate) fn colons(&self) -> Option<[u32; 4]> {
         self.colons
+    }
+
+    /// Whether a gram set has been built for this text.
+    #[inline]
+    pub(crate) fn has_grams(&self) -> bool {
+        self.plain.is_some() || self.extra.is_some()
+    }
+
+    /// Whether anchors can filter for this text (it is ASCII with exactly four colons).
+    #[inline]
+    pub(crate) fn has_colons(&self) -> bool {
+        self.colons.is_some()
+    }
+
+    /// False only if no pattern with this anchor ([`PatternArena::anchor`]) can match the
+    /// text: its three bytes are not where the anchor says. Always true for [`NO_ANCHOR`] and
+    /// for a text that is not ASCII with exactly four colons. Three byte loads, no set to
+    /// build.
+    #[inline]
+    pub(crate) fn may_match_anchor(&self, anchor: u32) -> bool {
+        if self.colons.is_none() || anchor == NO_ANCHOR {
+            return true;
+        }
+        let Some(&start) = self.starts.get((anchor >> 30) as usize + 1) else {
+            return true;
+        };
+        let at = start as usize + ((anchor >> 24) & 31) as usize;
+        let bytes = self.text.as_bytes();
+        // Four bytes in one load where the text has them, the fourth masked off.
+        let word = match bytes.get(at..at + 4) {
+            Some(&[a, b, c, _]) => u32::from_le_bytes([a, b, c, 0]),
+            _ => match bytes.get(at..at + ANCHOR_BYTES) {
+                Some(&[a, b, c]) => u32::from_le_bytes([a, b, c, 0]),
+                _ => return false,
+            },
+        };
+        // The anchor's zero bytes (`?`) match any byte.
+        let expected = anchor & 0x00ff_ffff;
+        if anchor & (1 << 29) == 0 {
+            return word == expected;
+        }
+        // The high bit of each byte that is not zero, then that byte all ones.
+        let nonzero = (((expected & 0x7f7f_7f7f) + 0x7f7f_7f7f) | expected) & 0x0080_8080;
+        let care = (nonzero >> 7) * 0xff;
+        (word ^ expected) & care == 0
+    }
+
+    /// Whether the text may match either of two anchors (one per pattern of a candidate).
+    #[inline]
+    pub(crate) fn may_match_either_anchor(&self, [a, b]: [u32; 2]) -> bool {
+        self.may_match_anchor(a) || (b != a && self.may_match_anchor(b))
     }
 
     /// False only if the text cannot have the gram (a Bloom filter has no false negatives);
@@ -722,6 +843,14 @@ impl<'a> ResourceText<'a> {
             &self.extra
         };
         set.as_ref().is_none_or(|set| set.has(gram & 0xfff))
+    }
+
+    /// [`may_have_either`](ResourceText::may_have_either) when the plain gram set is already
+    /// built, else true (a second filter after an anchor, not worth building the set for).
+    #[inline]
+    pub(crate) fn may_have_either_if_built(&self, pair: u32) -> bool {
+        let (a, b) = ((pair >> 16) as u16, (pair & 0xffff) as u16);
+        self.may_have_if_built(a) || self.may_have_if_built(b)
     }
 
     /// Whether the text may have either of the two grams packed in `pair`.
@@ -1194,6 +1323,30 @@ mod tests {
             prop_assert_eq!(arena.is_match(id, &mut resource), expected, "{} {}", pattern, text);
         }
 
+        /// An anchor is a necessary condition: every text a pattern matches passes its
+        /// pattern's anchor (exact, prefix and field-split patterns, `?` anywhere).
+        #[test]
+        fn m1_m3_every_match_passes_the_anchor(
+            fields in proptest::collection::vec("[ab?*-]{0,5}|[ab-]{3,40}", 5),
+            text_fields in proptest::collection::vec("[ab-]{0,5}|[ab-]{30,40}", 5..7),
+        ) {
+            let pattern = fields.join(":");
+            let text = text_fields.join(":");
+            let mut arena = PatternArena::default();
+            let id = arena.intern(&pattern).expect("fits");
+            let resource = ResourceText::new(&text, true);
+            if wildcard_match(&pattern, &text) {
+                prop_assert!(resource.may_match_anchor(arena.anchor(id)), "{} {}", pattern, text);
+            }
+            // A text the pattern surely matches: each `*` some bytes, each `?` one.
+            let derived = pattern.replace('*', "ab-").replace('?', "b");
+            prop_assert!(wildcard_match(&pattern, &derived));
+            prop_assert!(
+                ResourceText::new(&derived, true).may_match_anchor(arena.anchor(id)),
+                "{} {}", pattern, derived
+            );
+        }
+
         /// The eight-at-a-time fold is ASCII lower-casing.
         #[test]
         fn fold_word_lowercases_ascii_only(bytes in any::<[u8; 8]>()) {
@@ -1262,6 +1415,37 @@ mod tests {
         let b = arena.intern("acs:ecs:cn-*:*:imagepipeline/ip-?*");
         assert_ne!(a, b);
         assert_eq!(arena.intern("acs:ecs:*:*:imagepipeline/*"), a);
+    }
+
+    #[test]
+    fn anchors_sit_where_identifiers_differ() {
+        let anchored = |pattern: &str, text: &str| {
+            let mut arena = PatternArena::default();
+            let id = arena.intern(pattern).expect("fits");
+            ResourceText::new(text, true).may_match_anchor(arena.anchor(id))
+        };
+        let arn = "acs:ecs:cn-hangzhou:1:imagepipeline/ip-team42-7";
+        // The relative id's last literal bytes before the first `*`.
+        assert!(anchored("acs:ecs:*:1:imagepipeline/ip-team42-*", arn));
+        assert!(!anchored("acs:ecs:*:1:imagepipeline/ip-team43-*", arn));
+        assert!(!anchored(
+            "acs:ecs:cn-hangzhou:1:imagepipeline/ip-team42-8",
+            arn
+        ));
+        // A `?` stands for any byte; a window with one is taken when it lies further right.
+        assert!(anchored("acs:ecs:*:*:imagepipeline/ip-team?2-*", arn));
+        assert!(!anchored("acs:ecs:*:*:imagepipeline/ip-team?3-*", arn));
+        // No literal in the relative id: the region's.
+        assert!(!anchored("acs:*:ap-*:*:*", arn));
+        assert!(anchored("acs:*:cn-*:*:*", arn));
+        // Not four colons in the pattern, or in the text: no filtering.
+        let mut arena = PatternArena::default();
+        let id = arena.intern("*:imagepipeline/x-*").expect("fits");
+        assert_eq!(arena.anchor(id), NO_ANCHOR);
+        assert!(anchored(
+            "acs:ecs:*:1:imagepipeline/zzz",
+            "acs:ecs:r:1:a:imagepipeline/zzz"
+        ));
     }
 
     #[test]
