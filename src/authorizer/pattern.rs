@@ -229,10 +229,15 @@ impl PatternArena {
             KIND_ANY => true,
             KIND_EXACT => eq_bytes(p, t),
             KIND_PREFIX => t.get(..p.len()).is_some_and(|head| eq_bytes(head, p)),
-            KIND_FIELDS if text.ascii => match (text.colons, self.field_entries(id, &stored)) {
-                (Some(colons), Some(table)) => fields_match(p, table, t, colons),
-                _ => general_match(&stored, t),
-            },
+            KIND_FIELDS if text.ascii => {
+                // The pattern's text with the arena's bytes after it, so that a short piece
+                // can be read a word at a time.
+                let p_on = self.bytes.get(id as usize + HEADER..).unwrap_or_default();
+                match (text.colons, self.field_entries(id, &stored)) {
+                    (Some(colons), Some(table)) => fields_match(p_on, table, t, colons),
+                    _ => general_match(&stored, t),
+                }
+            }
             KIND_GENERAL if text.ascii => general_match(&stored, t),
             _ => std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text)),
         }
@@ -327,7 +332,9 @@ fn field_table(pattern: &str) -> Option<Vec<u8>> {
         } else {
             field.len()
         };
-        if kind != FIELD_ANY {
+        // Every text with colons to split at begins `acs:` (see `ResourceText::colons`).
+        let always = number == 0 && field == "acs";
+        if kind != FIELD_ANY && !always {
             let mut entry = Vec::with_capacity(FIELD_ENTRY);
             entry.extend_from_slice(&u16::try_from(start).ok()?.to_le_bytes());
             entry.extend_from_slice(&u16::try_from(len).ok()?.to_le_bytes());
@@ -365,7 +372,33 @@ fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4]) -> bool {
         let Some(&(start, end)) = bounds.get(usize::from(field)) else {
             return false;
         };
-        let (Some(piece), Some(window)) = (p.get(from..from + len), t.get(start..end)) else {
+        let Some(window) = t.get(start..end) else {
+            return false;
+        };
+        let fits = match kind {
+            FIELD_LITERAL => window.len() == len,
+            FIELD_PREFIX => window.len() >= len,
+            _ => true,
+        };
+        if !fits {
+            return false;
+        }
+        // A short literal (`ecs`, a region) in one masked comparison of two words, where both
+        // have eight bytes to read (the pattern's run on into the arena, the text's into the
+        // next fields).
+        if kind != FIELD_GENERAL && !wild && len <= 8 {
+            if let (Some(x), Some(y)) = (p.get(from..from + 8), t.get(start..start + 8)) {
+                let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+                wx.copy_from_slice(x);
+                wy.copy_from_slice(y);
+                let mask = u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0);
+                if (u64::from_le_bytes(wx) ^ u64::from_le_bytes(wy)) & mask != 0 {
+                    return false;
+                }
+                continue;
+            }
+        }
+        let Some(piece) = p.get(from..from + len) else {
             return false;
         };
         let matched = match kind {
@@ -683,7 +716,8 @@ const MEMO_EMPTY: u32 = u32::MAX;
 pub(crate) struct ResourceText<'a> {
     pub(crate) text: &'a str,
     ascii: bool,
-    /// The positions of the text's colons, when it is ASCII and has exactly four.
+    /// The positions of the text's colons, when it is ASCII, has exactly four and begins
+    /// `acs:` (as every request ARN does, M4).
     colons: Option<[u32; 4]>,
     /// With `colons`: where each of the five fields starts.
     starts: [u32; FIELDS],
@@ -706,11 +740,13 @@ impl<'a> ResourceText<'a> {
             }
             found += 1;
         }
-        Self::with_colons(text, ascii, (found == 4 && ascii).then_some(colons))
+        let split = found == 4 && ascii && text.starts_with("acs:");
+        Self::with_colons(text, ascii, split.then_some(colons))
     }
 
     /// [`new`](ResourceText::new) with the colons already found: `colons` must be the
-    /// positions of the text's colons if it is ASCII and has exactly four, else `None`.
+    /// positions of the text's colons if it is ASCII, has exactly four and begins `acs:`, else
+    /// `None`.
     #[inline]
     pub(crate) fn with_colons(
         text: &'a str,
@@ -1310,16 +1346,21 @@ mod tests {
         /// take a colon, and the field split does not apply).
         #[test]
         fn m1_m3_field_matcher_agrees_on_arn_shaped_texts(
-            fields in proptest::collection::vec("[ab?*-]{0,4}", 5),
-            text_fields in proptest::collection::vec("[ab-]{0,3}", 5..7),
+            first in "acs|a[c?]s|\\*|[ab]{0,3}",
+            fields in proptest::collection::vec("[ab?*-]{0,4}|[ab-]{5,12}", 4),
+            text_first in "acs|[ab]{0,3}",
+            text_fields in proptest::collection::vec("[ab-]{0,3}|[ab-]{9,14}", 4..6),
         ) {
-            let pattern = fields.join(":");
-            let text = text_fields.join(":");
+            let pattern = format!("{first}:{}", fields.join(":"));
+            let text = format!("{text_first}:{}", text_fields.join(":"));
             let mut arena = PatternArena::default();
             let id = arena.intern(&pattern).expect("fits");
             let expected = wildcard_match(&pattern, &text);
             let mut resource = ResourceText::new(&text, true);
-            prop_assert_eq!(resource.colons().is_some(), text_fields.len() == 5);
+            prop_assert_eq!(
+                resource.colons().is_some(),
+                text_fields.len() == 4 && text_first == "acs"
+            );
             prop_assert_eq!(arena.is_match(id, &mut resource), expected, "{} {}", pattern, text);
         }
 
@@ -1327,11 +1368,12 @@ mod tests {
         /// pattern's anchor (exact, prefix and field-split patterns, `?` anywhere).
         #[test]
         fn m1_m3_every_match_passes_the_anchor(
-            fields in proptest::collection::vec("[ab?*-]{0,5}|[ab-]{3,40}", 5),
-            text_fields in proptest::collection::vec("[ab-]{0,5}|[ab-]{30,40}", 5..7),
+            first in "acs|a\\?s|\\*|ac\\*",
+            fields in proptest::collection::vec("[ab?*-]{0,5}|[ab-]{3,40}", 4),
+            text_fields in proptest::collection::vec("[ab-]{0,5}|[ab-]{30,40}", 4..6),
         ) {
-            let pattern = fields.join(":");
-            let text = text_fields.join(":");
+            let pattern = format!("{first}:{}", fields.join(":"));
+            let text = format!("acs:{}", text_fields.join(":"));
             let mut arena = PatternArena::default();
             let id = arena.intern(&pattern).expect("fits");
             let resource = ResourceText::new(&text, true);
