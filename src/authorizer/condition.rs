@@ -185,7 +185,10 @@ impl CompiledClause {
             FixedEntry::Scan => {}
             FixedEntry::Absent => return self.missing(request, negated),
             FixedEntry::One(value, typed) => {
-                any = self.value_matches(value, Some(typed))?;
+                any = match self.typed_matches(typed) {
+                    Some(any) => any,
+                    None => self.value_matches(value, Some(typed))?,
+                };
                 return Ok(any != negated);
             }
         }
@@ -223,7 +226,11 @@ impl CompiledClause {
         if let (Listed::Instants(_), true) = (&self.listed, is_rfc3339_year(now)) {
             // The reference formats `now` and parses it back; for a year of 0000–9999 that
             // round trip is exact, so compare `now` itself.
-            let any = self.value_matches("", Some(&Typed::Instant(now)))?;
+            let typed = Typed::Instant(now);
+            let any = match self.typed_matches(&typed) {
+                Some(any) => any,
+                None => self.value_matches("", Some(&typed))?,
+            };
             return Ok(any != negated);
         }
         let mut text = NowText {
@@ -242,6 +249,33 @@ impl CompiledClause {
         let any = self.value_matches(value, None)?;
         // C4: a negated operator is met exactly when no request value matches any listed value.
         Ok(any != negated)
+    }
+
+    /// [`value_matches`](CompiledClause::value_matches) for a pre-parsed value of the type the
+    /// listed values have (`None` otherwise): no text to parse, so no error to report.
+    #[inline]
+    fn typed_matches(&self, typed: &Typed) -> Option<bool> {
+        Some(match (&self.listed, typed) {
+            (Listed::Blocks(listed), Typed::Ip(ip)) => listed.iter().any(|b| b.contains(*ip)),
+            (Listed::Bools(listed), Typed::Bool(b)) => listed.contains(b),
+            (Listed::Instants(listed), Typed::Instant(x)) => {
+                listed.iter().any(|p| self.instant_holds(*x, p))
+            }
+            _ => return None,
+        })
+    }
+
+    /// A date operator's positive form on a request instant and a listed one.
+    #[inline]
+    fn instant_holds(&self, x: Instant, listed: &Instant) -> bool {
+        use Operator::*;
+        match self.operator {
+            DateLessThan => x < *listed,
+            DateLessThanEquals => x <= *listed,
+            DateGreaterThan => x > *listed,
+            DateGreaterThanEquals => x >= *listed,
+            _ => x == *listed,
+        }
     }
 
     /// Whether one request value matches any listed value under the operator's positive form.
@@ -276,13 +310,7 @@ impl CompiledClause {
                     Some(Typed::Instant(i)) => *i,
                     _ => Instant::parse(text).map_err(bad)?,
                 };
-                listed.iter().any(|p| match self.operator {
-                    DateLessThan => x < *p,
-                    DateLessThanEquals => x <= *p,
-                    DateGreaterThan => x > *p,
-                    DateGreaterThanEquals => x >= *p,
-                    _ => x == *p,
-                })
+                listed.iter().any(|p| self.instant_holds(x, p))
             }
             Listed::Bools(listed) => {
                 let x = match typed {

@@ -915,6 +915,9 @@ fn evaluate_resolved<S: Sink>(
     allows: &mut S,
 ) -> Result<(), PoolError> {
     let filter = hot.count as usize >= FILTER_FROM;
+    let anchored = text.has_colons();
+    // Built by an unanchored candidate of an earlier pool, if at all.
+    let grams_built = text.has_grams();
     let runs = catalog
         .runs
         .get(hot.runs.0 as usize..hot.runs.1 as usize)
@@ -925,11 +928,11 @@ fn evaluate_resolved<S: Sink>(
             .get(start as usize..end as usize)
             .unwrap_or_default();
         for candidate in list {
-            if candidate.anchors != [NO_ANCHOR; 2] && text.has_colons() {
+            if anchored && candidate.anchors[0] != NO_ANCHOR {
                 // A weak anchor (`imagepipeline/*`) lets many through: the grams filter them
-                // too, if some other candidate had the set built.
-                if !text.may_match_either_anchor(candidate.anchors)
-                    || (text.has_grams()
+                // too, if the set is built.
+                if !text.anchors_hit(candidate.anchors)
+                    || (grams_built
                         && candidate.grams != NO_GRAM
                         && !text.may_have_either_if_built(candidate.grams))
                 {

@@ -797,10 +797,14 @@ impl<'a> ResourceText<'a> {
     /// build.
     #[inline]
     pub(crate) fn may_match_anchor(&self, anchor: u32) -> bool {
-        if self.colons.is_none() || anchor == NO_ANCHOR {
-            return true;
-        }
-        let Some(&start) = self.starts.get((anchor >> 30) as usize + 1) else {
+        self.colons.is_none() || anchor == NO_ANCHOR || self.anchor_hit(anchor)
+    }
+
+    /// [`may_match_anchor`](ResourceText::may_match_anchor) for a text with colons and an
+    /// anchor that is not [`NO_ANCHOR`].
+    #[inline(always)]
+    fn anchor_hit(&self, anchor: u32) -> bool {
+        let Some(&start) = self.starts.get(((anchor >> 30) & 3) as usize + 1) else {
             return true;
         };
         let at = start as usize + ((anchor >> 24) & 31) as usize;
@@ -824,10 +828,12 @@ impl<'a> ResourceText<'a> {
         (word ^ expected) & care == 0
     }
 
-    /// Whether the text may match either of two anchors (one per pattern of a candidate).
-    #[inline]
-    pub(crate) fn may_match_either_anchor(&self, [a, b]: [u32; 2]) -> bool {
-        self.may_match_anchor(a) || (b != a && self.may_match_anchor(b))
+    /// Whether the text may match either of two anchors (one per pattern of a candidate): for
+    /// a text with colons ([`has_colons`](ResourceText::has_colons)) and anchors that are not
+    /// [`NO_ANCHOR`].
+    #[inline(always)]
+    pub(crate) fn anchors_hit(&self, [a, b]: [u32; 2]) -> bool {
+        self.anchor_hit(a) || (b != a && self.anchor_hit(b))
     }
 
     /// False only if the text cannot have the gram (a Bloom filter has no false negatives);
