@@ -188,7 +188,12 @@ impl<'a> AuthRequest<'a> {
                     .map(|ip| Typed::Ip(IpAddr::V4(ip)))
                     .or_else(|| parse_ip(value).ok().map(Typed::Ip)),
                 Family::Date => Instant::parse(value).ok().map(Typed::Instant),
-                Family::Bool => parse_bool(value).ok().map(Typed::Bool),
+                // The spellings a gateway sends, before the case-folding parser.
+                Family::Bool => match value.as_bytes() {
+                    b"true" => Some(Typed::Bool(true)),
+                    b"false" => Some(Typed::Bool(false)),
+                    _ => parse_bool(value).ok().map(Typed::Bool),
+                },
                 Family::String | Family::Numeric => None,
             };
             if typed.is_none() {
@@ -326,30 +331,31 @@ fn parse_ipv4_fast(text: &str) -> Option<Ipv4Addr> {
         return None;
     }
     let mut octets = [0u8; 4];
-    let mut at = 0;
+    let mut rest = bytes;
     for (n, octet) in octets.iter_mut().enumerate() {
-        if n > 0 {
-            if bytes.get(at) != Some(&b'.') {
-                return None;
+        // An octet: one to three digits, no leading zero, then a dot (none after the last).
+        let digits = rest
+            .iter()
+            .take(3)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let (number, after) = rest.split_at_checked(digits)?;
+        let value = match *number {
+            [a] => u32::from(a - b'0'),
+            [a, b] if a != b'0' => u32::from(a - b'0') * 10 + u32::from(b - b'0'),
+            [a, b, c] if a != b'0' => {
+                u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0')
             }
-            at += 1;
-        }
-        let start = at;
-        let mut value: u32 = 0;
-        while let Some(&b) = bytes.get(at) {
-            if !b.is_ascii_digit() || at - start == 3 {
-                break;
-            }
-            value = value * 10 + u32::from(b - b'0');
-            at += 1;
-        }
-        let digits = at - start;
-        if digits == 0 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
-            return None;
-        }
+            _ => return None,
+        };
         *octet = u8::try_from(value).ok()?;
+        rest = match (n, after) {
+            (3, []) => after,
+            (0..=2, [b'.', tail @ ..]) => tail,
+            _ => return None,
+        };
     }
-    (at == bytes.len()).then(|| Ipv4Addr::from(octets))
+    Some(Ipv4Addr::from(octets))
 }
 
 #[cold]
