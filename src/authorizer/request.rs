@@ -120,7 +120,7 @@ impl<'a> AuthRequest<'a> {
     ///
     /// The same [`RequestError`] as [`Request::new`](crate::decision::Request::new): an invalid
     /// action first, then an invalid ARN.
-    #[inline]
+    #[inline(always)]
     pub fn new(action: &'a str, arn: &'a str) -> Result<AuthRequest<'a>, RequestError> {
         let (service_len, cancel) = validate_action(action)?;
         let (account, resource_ascii, colons) = validate_arn(arn)?;
@@ -146,7 +146,7 @@ impl<'a> AuthRequest<'a> {
     ///
     /// As [`Context::insert`](crate::decision::Context::insert), for the first bad entry: an
     /// empty key, or a value of a fixed-type global key that does not parse as that type (C7).
-    #[inline]
+    #[inline(always)]
     pub fn with_context(
         self,
         pairs: &'a [(&'a str, &'a str)],
@@ -237,7 +237,7 @@ impl<'a> AuthRequest<'a> {
     /// The same request at another time: `acs:CurrentTime` when the context does not give it
     /// (C8). Pass the gateway's clock reading, so that a decision is reproducible.
     #[must_use]
-    #[inline]
+    #[inline(always)]
     pub fn at(mut self, now: Instant) -> AuthRequest<'a> {
         self.now = Some(now);
         self
