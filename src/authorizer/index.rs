@@ -29,8 +29,10 @@ const HOT: usize = 1;
 const RESOURCE_ANY: u32 = u32::MAX;
 /// A resource set id that matches no resource (no resource part, or `NotResource` with `*`).
 const RESOURCE_NONE: u32 = u32::MAX - 1;
-/// In a [`Candidate`]: its resource part is the one or two patterns it carries.
-const RESOURCE_INLINE: u32 = u32::MAX - 2;
+/// In a [`Candidate`]'s first pattern slot: the resource set id that follows (below
+/// [`RESOURCE_NONE`], as [`Catalog::intern_resource`] makes sure), not a pattern id (those are
+/// arena offsets below 2^31).
+const SET_BIT: u32 = 1 << 31;
 /// No pattern, in a [`Candidate`]'s second pattern slot.
 const NO_PATTERN: u32 = u32::MAX;
 /// "No condition" as a condition id.
@@ -137,14 +139,13 @@ impl CompiledStatement {
     /// The candidate entry of this statement.
     fn candidate(&self, id: u32, resources: &[ResourceSet]) -> Candidate {
         let set = resources.get(self.resource as usize);
-        let inline = set.and_then(ResourceSet::inline_patterns);
-        let (resource, patterns) = match inline {
-            Some(patterns) => (RESOURCE_INLINE, patterns),
-            None => (self.resource, [NO_PATTERN; 2]),
+        let patterns = match set.and_then(ResourceSet::inline_patterns) {
+            Some(patterns) => patterns,
+            None if set.is_some() => [SET_BIT | self.resource, NO_PATTERN],
+            None => [self.resource, NO_PATTERN],
         };
         Candidate {
             id: id | if self.effect == Effect::Deny { DENY } else { 0 },
-            resource,
             grams: set.map_or(NO_GRAM, ResourceSet::grams),
             anchors: set.map_or([NO_ANCHOR; 2], ResourceSet::anchors),
             condition: self.condition,
@@ -299,6 +300,9 @@ impl Catalog {
             .collect();
         let pattern_anchors = patterns.iter().map(|&p| self.patterns.anchor(p)).collect();
         let id = to_u32(self.resources.len())?;
+        if SET_BIT | id >= RESOURCE_NONE {
+            return Err(CompileError::TooLarge);
+        }
         self.resources.push(ResourceSet {
             negated: list.is_negated(),
             patterns: patterns.into_boxed_slice(),
@@ -558,7 +562,7 @@ impl Catalog {
             let mut plain = true;
             for c in members {
                 plain &= c.id & DENY == 0 && c.condition == NO_CONDITION;
-                allows_any |= c.resource == RESOURCE_ANY;
+                allows_any |= c.patterns[0] == RESOURCE_ANY;
             }
             let (start, end) = self.intern_runs(runs)?;
             *slot = HotList {
@@ -656,14 +660,14 @@ struct Entry {
 struct Candidate {
     /// Statement id, with [`DENY`] for a Deny statement.
     id: u32,
-    /// A resource set id, [`RESOURCE_ANY`], [`RESOURCE_NONE`] or [`RESOURCE_INLINE`].
-    resource: u32,
     grams: u32,
     /// One anchor per pattern ([`ResourceSet::anchors`]), tested before the grams: three
     /// byte loads, and no gram set to build.
     anchors: [u32; 2],
     condition: u32,
-    /// With [`RESOURCE_INLINE`]: the pattern ids (the second may be [`NO_PATTERN`]).
+    /// The resource part: its one or two pattern ids (the second may be [`NO_PATTERN`]); else
+    /// [`RESOURCE_ANY`], [`RESOURCE_NONE`], or a resource set id with [`SET_BIT`], then
+    /// [`NO_PATTERN`]. No field of its own: the candidate stays within 28 bytes.
     patterns: [u32; 2],
 }
 
@@ -845,17 +849,17 @@ impl Candidate {
         denies: &mut S,
         allows: &mut S,
     ) -> Result<(), PoolError> {
-        let matched = match self.resource {
+        let [p, q] = self.patterns;
+        let matched = match p {
             RESOURCE_ANY => true,
             RESOURCE_NONE => false,
-            RESOURCE_INLINE => {
-                let [p, q] = self.patterns;
+            p if p & SET_BIT == 0 => {
                 catalog.patterns.is_match(p, text)
                     || (q != NO_PATTERN && catalog.patterns.is_match(q, text))
             }
-            r => catalog
+            set => catalog
                 .resources
-                .get(r as usize)
+                .get((set & !SET_BIT) as usize)
                 .is_some_and(|set| set.is_match(&catalog.patterns, text)),
         };
         if !matched {
