@@ -35,23 +35,25 @@
 //! - **Compile once.** Actions are split into RAM code and name and folded to lower case; exact
 //!   action names and literal services get dense ids in case-folding hash tables. Every distinct
 //!   resource pattern is classified (exact, prefix, any, general with its pieces split) and
-//!   stored once in a flat byte arena, so matching one reads one place in memory; condition
+//!   stored once in a flat byte arena, so matching one reads one place in memory; a pattern
+//!   shaped like an ARN (four colons) is matched field by field, and carries an anchor: three
+//!   of its literal bytes and where in the ARN they must be; condition
 //!   values are already typed by the parser, and identical conditions compile once. Every
 //!   principal's statements are pooled per stage (account scope, each resource group's scope),
 //!   and so are the control policies of each directory level.
 //! - **Resolve the hot action ahead.** For `ecs:CancelImagePipelineExecution`, every policy's
 //!   statements whose action part matches it (exact names, wildcards and `NotAction` alike)
-//!   are resolved once, as 24-byte candidates carrying their resource patterns, filter grams,
-//!   condition and effect; a pool is the list of its policies' runs, in attachment order. A
-//!   request reads those few contiguous runs and touches the pattern arena only for
-//!   candidates its filter cannot rule out; a directory level that allows everything
+//!   are resolved once, as 28-byte candidates carrying their resource patterns, anchors,
+//!   filter grams, condition and effect; a pool is the list of its policies' runs, in
+//!   attachment order. A request reads those few contiguous runs and touches the pattern arena
+//!   only for candidates whose anchors it has; a directory level that allows everything
 //!   (`FullAliyunAccess`) is not read at all.
 //! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
 //!   a service id to the statements with a wildcard action of that service, and keeps one list
 //!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
 //! - **Share work within a request.** A pattern or condition met by several statements is
-//!   tested once; the resource's 4-gram set, built on first need, rules out most patterns
-//!   with two bit tests.
+//!   tested once; for patterns without an anchor, the resource's 4-gram set, built on first
+//!   need, rules out most with two bit tests.
 //! - **No allocation.** [`AuthRequest`] borrows its text and parses the fixed-type context
 //!   values on the stack; principals are found in a table whose names sit in one buffer; a
 //!   decision refers to its deciding statements by [`StatementId`] (an inline list of up to
@@ -373,8 +375,8 @@ struct CompiledPrincipal {
 struct ResourceGroups {
     names: Vec<Box<str>>,
     exact: HashMap<Box<str>, Vec<u32>, FastState>,
-    /// `(pattern id in arena, required gram or NO_GRAM, anchor or NO_ANCHOR, group)`.
-    patterns: Vec<(u32, u32, u32, u32)>,
+    /// `(pattern id in arena, anchor or NO_ANCHOR, required gram or u16::MAX, group)`.
+    patterns: Vec<(u32, u32, u16, u32)>,
     arena: PatternArena,
 }
 
@@ -392,12 +394,8 @@ impl ResourceGroups {
                     continue;
                 }
                 let id = out.arena.intern(pattern).ok_or(CompileError::TooLarge)?;
-                let gram = out
-                    .arena
-                    .required_gram(id)
-                    .map_or(pattern::NO_GRAM, u32::from);
-                let anchor = out.arena.anchor(id);
-                out.patterns.push((id, gram, anchor, number));
+                let gram = out.arena.required_gram(id).unwrap_or(u16::MAX);
+                out.patterns.push((id, out.arena.anchor(id), gram, number));
             }
         }
         out.arena.finish();
@@ -428,15 +426,10 @@ impl ResourceGroups {
         if let Some(holders) = self.exact.get(arn) {
             holders.iter().for_each(|&g| note(g));
         }
-        for (pattern, gram, anchor, g) in &self.patterns {
-            let may = if *anchor != pattern::NO_ANCHOR && text.has_colons() {
-                text.may_match_anchor(*anchor)
-            } else {
-                *gram == pattern::NO_GRAM || text.may_have(*gram as u16)
-            };
+        for &(pattern, anchor, gram, g) in &self.patterns {
             // Not remembered in `text`: its memo holds the catalog's pattern ids.
-            if may && self.arena.is_match_uncached(*pattern, text) {
-                note(*g);
+            if text.may_match(anchor, gram) && self.arena.is_match_uncached(pattern, text) {
+                note(g);
             }
         }
         if second != u32::MAX {

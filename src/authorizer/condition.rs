@@ -193,10 +193,8 @@ impl CompiledClause {
             }
         }
         for (key, value, typed) in request.context_entries() {
-            // C6: keys compare ignoring ASCII case; most requests spell them as the policy does.
-            let same = super::pattern::eq_bytes(key.as_bytes(), self.key.as_bytes())
-                || super::pattern::eq_fold(key.as_bytes(), self.key.as_bytes());
-            if !same {
+            // C6: keys compare ignoring ASCII case.
+            if !super::pattern::eq_key(key, &self.key) {
                 continue;
             }
             found = true;

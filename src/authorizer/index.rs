@@ -84,11 +84,7 @@ impl ResourceSet {
             .iter()
             .zip(self.pattern_grams.iter())
             .zip(self.pattern_anchors.iter())
-            .any(|((&p, &g), &a)| {
-                text.may_match_anchor(a)
-                    && (g == u16::MAX || text.may_have_if_built(g))
-                    && arena.is_match(p, text)
-            });
+            .any(|((&p, &g), &a)| text.may_match(a, g) && arena.is_match(p, text));
         hit != self.negated
     }
 
@@ -554,13 +550,13 @@ impl Catalog {
                     count += end - start;
                 }
             }
-            let members = runs
+            let candidates = runs
                 .iter()
                 .flat_map(|&(start, end)| self.candidates.get(start as usize..end as usize))
                 .flatten();
             let mut allows_any = false;
             let mut plain = true;
-            for c in members {
+            for c in candidates {
                 plain &= c.id & DENY == 0 && c.condition == NO_CONDITION;
                 allows_any |= c.patterns[0] == RESOURCE_ANY;
             }
@@ -616,8 +612,8 @@ pub(crate) fn to_u32(n: usize) -> Result<u32, CompileError> {
 /// For a hot action (the one a gateway decides on every call), the pool holds the runs of its
 /// policies' resolved candidates ([`Catalog::policy_hot`]): every statement whose action part
 /// matches it (exact names, wildcards and `NotAction` worked out when compiling), in pool
-/// order, each carrying what the hot loop needs (effect, resource patterns, gram filter,
-/// condition) in 24 bytes. Any other action merges the exact, service and global lists.
+/// order, each carrying what the hot loop needs (effect, resource patterns, anchors, gram
+/// filter, condition) in 28 bytes. Any other action merges the exact, service and global lists.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Pool {
     /// Member position → statement id, in the reference's order.

@@ -307,22 +307,52 @@ fn general_match(stored: &Stored<'_>, t: &[u8]) -> bool {
     true
 }
 
+/// The five fields of a text with exactly four colons (of a pattern: its literal colons).
+fn arn_fields(text: &[u8]) -> Option<[&[u8]; FIELDS]> {
+    let mut fields = text.split(|&b| b == b':');
+    let split = [
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    ];
+    fields.next().is_none().then_some(split)
+}
+
+/// The positions of the colons of a text that field-wise matching can split ([`fields_match`]):
+/// ASCII, with exactly four colons, beginning `acs:` (as every request ARN does, M4).
+pub(crate) fn arn_colons(text: &str) -> Option<[u32; 4]> {
+    if !text.is_ascii() || !text.starts_with("acs:") {
+        return None;
+    }
+    let mut colons = [0u32; 4];
+    let mut found = 0;
+    for (at, _) in text.bytes().enumerate().filter(|(_, b)| *b == b':') {
+        *colons.get_mut(found)? = u32::try_from(at).ok()?;
+        found += 1;
+    }
+    (found == 4).then_some(colons)
+}
+
 /// The field table of a general pattern, if it is ASCII, has exactly four colons and is short
 /// enough for `u16` offsets: per field, its start and length in the pattern, how it matches and
 /// whether it has `?`.
 fn field_table(pattern: &str) -> Option<Vec<u8>> {
-    if !pattern.is_ascii() || pattern.bytes().filter(|&b| b == b':').count() != FIELDS - 1 {
+    if !pattern.is_ascii() {
         return None;
     }
+    let fields = arn_fields(pattern.as_bytes())?;
     let mut entries = Vec::with_capacity(FIELDS);
     let mut start = 0usize;
-    for (number, field) in (0u8..).zip(pattern.split(':')) {
-        let literal = field.trim_end_matches('*');
-        let kind = if field.is_empty() || !field.contains('*') {
+    for (number, field) in (0u8..).zip(fields) {
+        let stars = field.iter().rev().take_while(|&&b| b == b'*').count();
+        let literal = field.get(..field.len() - stars).unwrap_or_default();
+        let kind = if stars == 0 {
             FIELD_LITERAL
         } else if literal.is_empty() {
             FIELD_ANY
-        } else if !literal.contains('*') {
+        } else if !literal.contains(&b'*') {
             FIELD_PREFIX
         } else {
             FIELD_GENERAL
@@ -333,12 +363,12 @@ fn field_table(pattern: &str) -> Option<Vec<u8>> {
             field.len()
         };
         // Every text with colons to split at begins `acs:` (see `ResourceText::colons`).
-        let always = number == 0 && field == "acs";
+        let always = number == 0 && field == b"acs";
         if kind != FIELD_ANY && !always {
             let mut entry = Vec::with_capacity(FIELD_ENTRY);
             entry.extend_from_slice(&u16::try_from(start).ok()?.to_le_bytes());
             entry.extend_from_slice(&u16::try_from(len).ok()?.to_le_bytes());
-            entry.extend_from_slice(&[kind, u8::from(field.contains('?')), number, 0]);
+            entry.extend_from_slice(&[kind, u8::from(field.contains(&b'?')), number, 0]);
             entries.push(entry);
         }
         start += field.len() + 1;
@@ -551,10 +581,9 @@ const ANCHOR_MAX_OFFSET: usize = 31;
 /// account and the service; within the field, among the windows that begin within 31 bytes,
 /// the rightmost (identifiers differ at their ends) with at most one `?`.
 fn anchor_of(text: &[u8]) -> u32 {
-    if text.iter().filter(|&&b| b == b':').count() != FIELDS - 1 {
+    let Some(fields) = arn_fields(text) else {
         return NO_ANCHOR;
-    }
-    let fields: Vec<&[u8]> = text.split(|&b| b == b':').collect();
+    };
     for field in [4usize, 2, 3, 1] {
         let Some(bytes) = fields.get(field) else {
             continue;
@@ -716,8 +745,7 @@ const MEMO_EMPTY: u32 = u32::MAX;
 pub(crate) struct ResourceText<'a> {
     pub(crate) text: &'a str,
     ascii: bool,
-    /// The positions of the text's colons, when it is ASCII, has exactly four and begins
-    /// `acs:` (as every request ARN does, M4).
+    /// [`arn_colons`] of the text.
     colons: Option<[u32; 4]>,
     /// With `colons`: where each of the five fields starts.
     starts: [u32; FIELDS],
@@ -731,22 +759,13 @@ pub(crate) struct ResourceText<'a> {
 
 impl<'a> ResourceText<'a> {
     /// The text of a resource; `ascii` must say whether it is ASCII.
+    #[cfg(test)]
     pub(crate) fn new(text: &'a str, ascii: bool) -> ResourceText<'a> {
-        let mut colons = [0u32; 4];
-        let mut found = 0;
-        for (at, _) in text.bytes().enumerate().filter(|(_, b)| *b == b':') {
-            if let (Some(slot), Ok(at)) = (colons.get_mut(found), u32::try_from(at)) {
-                *slot = at;
-            }
-            found += 1;
-        }
-        let split = found == 4 && ascii && text.starts_with("acs:");
-        Self::with_colons(text, ascii, split.then_some(colons))
+        Self::with_colons(text, ascii, arn_colons(text))
     }
 
-    /// [`new`](ResourceText::new) with the colons already found: `colons` must be the
-    /// positions of the text's colons if it is ASCII, has exactly four and begins `acs:`, else
-    /// `None`.
+    /// A resource's text; `ascii` must say whether it is ASCII, and `colons` be
+    /// [`arn_colons`] of it (a request has found both already).
     #[inline]
     pub(crate) fn with_colons(
         text: &'a str,
@@ -769,12 +788,8 @@ impl<'a> ResourceText<'a> {
         }
     }
 
-    /// Whether the text is ASCII.
-    pub(crate) fn is_ascii(&self) -> bool {
-        self.ascii
-    }
-
-    /// The positions of the text's colons, when it is ASCII and has exactly four.
+    /// [`arn_colons`] of the text.
+    #[cfg(test)]
     pub(crate) fn colons(&self) -> Option<[u32; 4]> {
         self.colons
     }
@@ -785,7 +800,7 @@ impl<'a> ResourceText<'a> {
         self.plain.is_some() || self.extra.is_some()
     }
 
-    /// Whether anchors can filter for this text (it is ASCII with exactly four colons).
+    /// Whether anchors can filter for this text (it has [`arn_colons`]).
     #[inline]
     pub(crate) fn has_colons(&self) -> bool {
         self.colons.is_some()
@@ -798,6 +813,14 @@ impl<'a> ResourceText<'a> {
     #[inline]
     pub(crate) fn may_match_anchor(&self, anchor: u32) -> bool {
         self.colons.is_none() || anchor == NO_ANCHOR || self.anchor_hit(anchor)
+    }
+
+    /// False only if a pattern with this anchor and required gram (`u16::MAX`: none) cannot
+    /// match the text: its anchor, where the text has the colons to place it, and its gram,
+    /// if the text's gram set is built (one pattern is not worth building it for).
+    #[inline]
+    pub(crate) fn may_match(&self, anchor: u32, gram: u16) -> bool {
+        self.may_match_anchor(anchor) && (gram == u16::MAX || self.may_have_if_built(gram))
     }
 
     /// [`may_match_anchor`](ResourceText::may_match_anchor) for a text with colons and an
@@ -1016,6 +1039,13 @@ pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
         dy.copy_from_slice(ry);
     }
     fold_word(u64::from_le_bytes(wx)) == fold_word(u64::from_le_bytes(wy))
+}
+
+/// Whether two context keys are the same key (C6: ASCII case ignored), the plain comparison
+/// first: most requests spell a key as the policy or the documentation does.
+#[inline]
+pub(crate) fn eq_key(a: &str, b: &str) -> bool {
+    eq_bytes(a.as_bytes(), b.as_bytes()) || eq_fold(a.as_bytes(), b.as_bytes())
 }
 
 /// A hash of the ASCII-lower-cased bytes, eight at a time (FxHash-style mixing).

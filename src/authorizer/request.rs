@@ -4,7 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
 
-use super::pattern::zero_bytes;
+use super::pattern::{arn_colons, zero_bytes};
 use crate::condition::value::{parse_bool, parse_ip, Instant};
 use crate::condition::{validate_request_value, Family, TYPED_GLOBAL_KEYS};
 use crate::decision::RequestError;
@@ -98,7 +98,7 @@ pub struct AuthRequest<'a> {
     resource: &'a str,
     account: &'a str,
     resource_ascii: bool,
-    /// The positions of the ARN's colons, when it is ASCII and has exactly four.
+    /// [`arn_colons`] of the ARN.
     colons: Option<[u32; 4]>,
     pairs: Pairs<'a>,
     typed: [Option<Typed>; TYPED_ENTRIES],
@@ -282,7 +282,7 @@ impl<'a> AuthRequest<'a> {
         self.resource_ascii
     }
 
-    /// The positions of the ARN's colons, when it is ASCII and has exactly four.
+    /// [`arn_colons`] of the ARN.
     pub(crate) fn resource_colons(&self) -> Option<[u32; 4]> {
         self.colons
     }
@@ -315,10 +315,7 @@ pub(crate) fn fixed_slot(key: &str) -> Option<(usize, Family)> {
         _ => return None,
     };
     let (name, family) = TYPED_GLOBAL_KEYS.get(slot)?;
-    // The documented spelling first: one plain comparison.
-    let same = super::pattern::eq_bytes(name.as_bytes(), key.as_bytes())
-        || super::pattern::eq_fold(name.as_bytes(), key.as_bytes());
-    same.then_some((slot, *family))
+    super::pattern::eq_key(name, key).then_some((slot, *family))
 }
 
 /// A dotted-quad IPv4 address in the one form the standard parser accepts for IPv4 (four
@@ -513,10 +510,7 @@ fn validate_arn(text: &str) -> Result<(&str, bool, Option<[u32; 4]>), RequestErr
             return Ok((account, scan.ascii, four.then_some(colons)));
         }
     }
-    validate_arn_slow(text).map(|account| {
-        let text = super::pattern::ResourceText::new(text, text.is_ascii());
-        (account, text.is_ascii(), text.colons())
-    })
+    validate_arn_slow(text).map(|account| (account, text.is_ascii(), arn_colons(text)))
 }
 
 /// Anything the fast check does not accept: the reference's own checks, which also pick the
@@ -560,7 +554,7 @@ mod tests {
         ) {
             let arn = format!("acs:{}", fields.join(":"));
             if let Ok((_, ascii, colons)) = validate_arn(&arn) {
-                let expected = crate::authorizer::pattern::ResourceText::new(&arn, ascii).colons();
+                let expected = arn_colons(&arn);
                 prop_assert_eq!(colons, expected);
                 prop_assert_eq!(colons.is_some(), ascii && arn.matches(':').count() == 4);
             }
