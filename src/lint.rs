@@ -180,24 +180,22 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
 pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<LintedDocument> {
     // The file's own text, for the documents positioned in it: an account snapshot comes with
     // the line index `detect_indexed` built for their origins, so the file is indexed once.
-    let (format, documents, mut file_source) = input::detect_indexed(bytes, name, kind);
+    let (format, documents, file_source) = input::detect_indexed(bytes, name, kind);
     documents
         .into_iter()
-        .map(|doc| match doc.origin {
+        .map(|doc| match (doc.origin, &file_source) {
             // An inline policy of an account file: positions and source lines are the file's.
-            Some(origin) => {
+            (Some(origin), Some(source)) => {
                 let (kind, findings) = lint_with_kind(&doc.bytes, doc.kind, origin);
                 LintedDocument {
                     name: doc.name,
                     kind,
                     embedded: false,
-                    source: file_source
-                        .get_or_insert_with(|| Source::new(&String::from_utf8_lossy(bytes)))
-                        .clone(),
+                    source: source.clone(),
                     findings,
                 }
             }
-            None => {
+            _ => {
                 let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
                 linted.embedded = format != input::Format::Policy;
                 linted

@@ -150,11 +150,16 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         };
         let mut documents = lint_file(&bytes, &name, job.kind);
         // Which ignores apply to this file is worked out once (globs, canonical paths), not
-        // once per finding.
+        // once per finding, and only for the rules it has findings of.
+        let found = |rule: &str| {
+            documents
+                .iter()
+                .any(|d| d.findings.iter().any(|f| f.rule == rule))
+        };
         let suppressed: Vec<&str> = job
             .ignores
             .iter()
-            .filter(|i| i.applies_to(input))
+            .filter(|i| found(&i.rule) && i.applies_to(input))
             .map(|i| i.rule.as_str())
             .collect();
         for doc in &mut documents {
