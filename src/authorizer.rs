@@ -83,8 +83,8 @@ pub use request::AuthRequest;
 use crate::account::principal::{is_valid_name, is_valid_session};
 use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision, Scope};
 use crate::decision::{
-    clause_list, matched_parts, Decision, EvaluationError, NamedPolicy, Outcome, Stage,
-    StatementRef,
+    clause_list, matched_action, matched_resource, Decision, EvaluationError, NamedPolicy, Outcome,
+    Stage, StatementRef,
 };
 use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
@@ -1198,12 +1198,11 @@ impl Authorizer {
         let compiled = catalog.statements.get(id.number())?;
         let named = catalog.policies.get(compiled.policy as usize)?;
         let statement = named.policy().statements().get(compiled.index as usize)?;
-        let (action, resource) = matched_parts(statement, request.action(), request.resource());
         Some(StatementRef::of(
             named,
             statement,
-            action,
-            resource,
+            matched_action(statement, request.action()),
+            matched_resource(statement, request.resource()),
             clause_list(statement),
         ))
     }

@@ -434,19 +434,14 @@ fn evaluate_statement(
     request: &Request,
     result: &mut PoolResult,
 ) -> Result<(), EvaluationError> {
-    let action = match_part(statement.action(), |p| {
-        wildcard_match_ignore_case(p, request.action())
-    });
+    let action = matched_action(statement, request.action());
     if action == Matched::None {
         return Ok(());
     }
     let reference = |action: Matched, resource: Matched, conditions| {
         StatementRef::of(named, statement, action, resource, conditions)
     };
-    // A statement without a resource part (a trust policy's) never applies to a resource.
-    let resource = statement.resource().map_or(Matched::None, |r| {
-        match_part(r, |p| wildcard_match(p, request.resource().as_str()))
-    });
+    let resource = matched_resource(statement, request.resource().as_str());
     if resource == Matched::None {
         if statement.effect() == Effect::Allow {
             let (patterns, negated) = statement.resource().map_or((Vec::new(), false), |r| {
@@ -533,20 +528,19 @@ pub(crate) fn clause_list(statement: &Statement) -> Vec<(Operator, String)> {
         .unwrap_or_default()
 }
 
-/// How a statement's action and resource parts match a request's action and resource ARN
-/// (M1–M5); a statement without a resource part matches no resource.
-pub(crate) fn matched_parts(
-    statement: &Statement,
-    action: &str,
-    resource: &str,
-) -> (Matched, Matched) {
-    let action = match_part(statement.action(), |p| {
+/// How a statement's action part matches a request's action (M1, M2, M5).
+pub(crate) fn matched_action(statement: &Statement, action: &str) -> Matched {
+    match_part(statement.action(), |p| {
         wildcard_match_ignore_case(p, action)
-    });
-    let resource = statement.resource().map_or(Matched::None, |r| {
+    })
+}
+
+/// How a statement's resource part matches a request's resource ARN (M1, M3, M5); a statement
+/// without one (a trust policy's) never applies to a resource.
+pub(crate) fn matched_resource(statement: &Statement, resource: &str) -> Matched {
+    statement.resource().map_or(Matched::None, |r| {
         match_part(r, |p| wildcard_match(p, resource))
-    });
-    (action, resource)
+    })
 }
 
 /// Whether a pattern list matches (M1, M5), and how.

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::principal::is_valid_name;
 use super::{Account, Attachment, DirectoryLevel, Group, ResourceDirectory, Role, Scope, User};
@@ -500,41 +500,33 @@ fn read_policy_files(paths: &[PathBuf]) -> Vec<Result<Arc<Policy>, FileFault>> {
     if threads <= 1 {
         return paths.iter().map(|p| read_policy_file(p)).collect();
     }
-    // Files are handed out one at a time, so that a slow file does not hold up a whole share.
+    // Files are handed out one at a time, so that a slow file does not hold up a whole share;
+    // each result goes straight into its own slot.
     let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(path) = paths.get(i) else {
-                return done;
-            };
-            done.push((i, read_policy_file(path)));
-        }
+    let slots: Vec<OnceLock<Result<Arc<Policy>, FileFault>>> =
+        paths.iter().map(|_| OnceLock::new()).collect();
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
+            return;
+        };
+        let _ = slot.set(read_policy_file(path));
     };
-    let mut slots: Vec<Option<Result<Arc<Policy>, FileFault>>> = Vec::new();
-    slots.resize_with(paths.len(), || None);
     std::thread::scope(|scope| {
         // A thread that cannot be started leaves its share to the others.
         let helpers: Vec<_> = (1..threads)
             .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
-        let mut done = work();
+        work();
         for helper in helpers {
-            if let Ok(more) = helper.join() {
-                done.extend(more);
-            }
-        }
-        for (i, result) in done {
-            if let Some(slot) = slots.get_mut(i) {
-                *slot = Some(result);
-            }
+            // A helper that panicked left its file's slot empty: it is read again below.
+            let _ = helper.join();
         }
     });
     slots
         .into_iter()
         .zip(paths)
-        .map(|(slot, path)| slot.unwrap_or_else(|| read_policy_file(path)))
+        .map(|(slot, path)| slot.into_inner().unwrap_or_else(|| read_policy_file(path)))
         .collect()
 }
 
