@@ -256,8 +256,19 @@ impl ResourceArn {
             kind,
             fields,
         };
+        let ends = ResourceArn::shape(text).map_err(|(kind, fields)| error(kind, fields))?;
+        if has_wildcard(text) {
+            return Err(error(ArnErrorKind::Wildcard, 0));
+        }
+        Ok(ends)
+    }
+
+    /// The checks of [`parse`](ResourceArn::parse) but the wildcard one, without allocating
+    /// (a pattern may hold wildcards): where the service, the region and the account id end,
+    /// or the fault and, for too few fields, how many there are.
+    pub(crate) fn shape(text: &str) -> Result<(usize, usize, usize), (ArnErrorKind, usize)> {
         if !text.starts_with(ACS_PREFIX) {
-            return Err(error(ArnErrorKind::MissingAcsPrefix, 0));
+            return Err((ArnErrorKind::MissingAcsPrefix, 0));
         }
         // The first `:` is the one of `acs:`; the next three end the service,
         // the region and the account id.
@@ -265,17 +276,13 @@ impl ResourceArn {
         let (Some(service_end), Some(region_end), Some(account_end)) =
             (colons.next(), colons.next(), colons.next())
         else {
-            let fields = text.matches(':').count() + 1;
-            return Err(error(ArnErrorKind::TooFewFields, fields));
+            return Err((ArnErrorKind::TooFewFields, text.matches(':').count() + 1));
         };
         if service_end == ACS_PREFIX.len() {
-            return Err(error(ArnErrorKind::EmptyService, 0));
+            return Err((ArnErrorKind::EmptyService, 0));
         }
         if account_end + 1 == text.len() {
-            return Err(error(ArnErrorKind::EmptyRelativeId, 0));
-        }
-        if has_wildcard(text) {
-            return Err(error(ArnErrorKind::Wildcard, 0));
+            return Err((ArnErrorKind::EmptyRelativeId, 0));
         }
         Ok((service_end, region_end, account_end))
     }

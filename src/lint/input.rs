@@ -27,7 +27,9 @@ pub struct Document {
     pub name: String,
     /// Its text.
     pub bytes: Vec<u8>,
-    /// The kind to check it as; `None` to guess ([`guess_kind`]).
+    /// The kind to check it as; `None` to guess ([`guess_kind`]). A plain JSON policy comes
+    /// with its kind already guessed from the tree `detect` parsed; `None` is left for text
+    /// that is not JSON.
     pub kind: Option<PolicyKind>,
     /// Where its text starts in the file, when positions are the file's (an inline policy of
     /// an account snapshot); `None` when positions are the document's own.
@@ -50,7 +52,8 @@ pub enum Format {
 
 /// The documents in a file, with the format it was recognised as. `name` names a plain
 /// document; `kind` (when given) is the kind of plain and GetPolicy documents, while Terraform
-/// documents take theirs from the resource type.
+/// documents take theirs from the resource type; a plain JSON document without one gets the
+/// kind guessed from it.
 pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Vec<Document>) {
     let (format, documents, _) = detect_indexed(bytes, name, kind);
     (format, documents)

@@ -3,7 +3,7 @@
 use super::entry_path;
 use crate::lint::registry::{Rule, Status};
 use crate::lint::{Ctx, Severity};
-use crate::matching::{ArnErrorKind, ResourceArn};
+use crate::matching::ResourceArn;
 
 /// `malformed-resource`
 pub(crate) const RULE: Rule = Rule {
@@ -56,11 +56,7 @@ pub(crate) fn fault(resource: &str) -> Option<(String, String)> {
         ));
     }
     // A request ARN's shape (M4); a pattern may of course hold wildcards.
-    let well_formed = match ResourceArn::field_ends(resource) {
-        Ok(_) => true,
-        Err(e) => e.kind() == ArnErrorKind::Wildcard,
-    };
-    (!well_formed).then(|| {
+    ResourceArn::shape(resource).is_err().then(|| {
         (
             format!(
                 "resource `{resource}` is not `*` or an ARN `acs:<ram-code>:<region>:<account-id>:<relative-id>`"
