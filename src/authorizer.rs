@@ -72,6 +72,7 @@ mod index;
 mod pattern;
 mod reload;
 mod request;
+mod scan;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -4,7 +4,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
 
-use super::pattern::{arn_colons, zero_bytes};
+use super::pattern::arn_colons;
+use super::scan::Scan;
 use crate::condition::value::{parse_bool, parse_ip, Instant};
 use crate::condition::{validate_request_value, Family, TYPED_GLOBAL_KEYS};
 use crate::decision::RequestError;
@@ -405,90 +406,6 @@ fn validate_action(action: &str) -> Result<(usize, bool), RequestError> {
     }
 }
 
-/// What one pass over a request's text finds, eight bytes at a time: the positions of the
-/// first `N` colons (`usize::MAX` for missing ones), and whether it has `*` or `?`, a byte
-/// below `!` (control characters and space) or a byte that is not ASCII.
-struct Scan<const N: usize> {
-    colons: [usize; N],
-    /// Whether the text has more than `N` colons.
-    more: bool,
-    wild: bool,
-    control: bool,
-    ascii: bool,
-}
-
-impl<const N: usize> Scan<N> {
-    #[inline]
-    fn of(bytes: &[u8]) -> Scan<N> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        let mut scan = Scan {
-            colons: [usize::MAX; N],
-            more: false,
-            wild: false,
-            control: false,
-            ascii: true,
-        };
-        let mut found = 0;
-        let mut more = false;
-        let mut any_high = 0u64;
-        let mut wild = 0u64;
-        let mut control = 0u64;
-        let mut at = 0;
-        let chunks = bytes.chunks_exact(8);
-        let rest = chunks.remainder();
-        // The remainder, padded with `a` (which none of the tests notice) at the top: from the
-        // text's last eight bytes when it has that many (one load, no copy), else copied.
-        const PAD: u64 = ONES * 0x61;
-        let last = match bytes.len().checked_sub(8).and_then(|at| bytes.get(at..)) {
-            Some(tail) if !rest.is_empty() => {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(tail);
-                let shift = 8 * (8 - rest.len()) as u32;
-                (u64::from_le_bytes(w) >> shift) | (PAD << (64 - shift))
-            }
-            _ => {
-                let mut w = [b'a'; 8];
-                if let Some(head) = w.get_mut(..rest.len()) {
-                    head.copy_from_slice(rest);
-                }
-                u64::from_le_bytes(w)
-            }
-        };
-        let mut step = |word: u64| {
-            any_high |= word & HIGH;
-            wild |= zero_bytes(word ^ (ONES * u64::from(b'*')))
-                | zero_bytes(word ^ (ONES * u64::from(b'?')));
-            // A byte below 0x21: (its value + 0x5f) has no high bit, and it is ASCII.
-            control |= !((word & !HIGH).wrapping_add(ONES * 0x5f) | word) & HIGH;
-            let mut colons = zero_bytes(word ^ (ONES * u64::from(b':')));
-            while colons != 0 && found < N {
-                let position = at + (colons.trailing_zeros() / 8) as usize;
-                if let Some(slot) = scan.colons.get_mut(found) {
-                    *slot = position;
-                }
-                found += 1;
-                colons &= colons - 1;
-            }
-            more |= colons != 0;
-            at += 8;
-        };
-        for c in chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            step(u64::from_le_bytes(w));
-        }
-        if !rest.is_empty() {
-            step(last);
-        }
-        scan.more = more;
-        scan.wild = wild != 0;
-        scan.control = control != 0;
-        scan.ascii = any_high == 0;
-        scan
-    }
-}
-
 /// The checks of [`ResourceArn::parse`], without copying; on success the account field,
 /// whether the ARN is ASCII, and the positions of its colons if it is ASCII and has exactly
 /// four.
@@ -528,25 +445,6 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// The word-at-a-time scan finds what a byte-by-byte one finds, whatever the length
-        /// (the remainder is read from the text's last eight bytes or copied).
-        #[test]
-        fn m4_scan_agrees_with_a_byte_by_byte_scan(bytes in proptest::collection::vec(
-            prop_oneof![Just(b':'), Just(b'*'), Just(b'?'), Just(b' '), Just(0xc3u8), Just(b'a'), Just(b'\x01')],
-            0..40,
-        )) {
-            let scan = Scan::<4>::of(&bytes);
-            let mut colons = [usize::MAX; 4];
-            for (slot, at) in colons.iter_mut().zip(bytes.iter().enumerate().filter(|(_, b)| **b == b':').map(|(i, _)| i)) {
-                *slot = at;
-            }
-            prop_assert_eq!(scan.colons, colons);
-            prop_assert_eq!(scan.more, bytes.iter().filter(|b| **b == b':').count() > 4);
-            prop_assert_eq!(scan.wild, bytes.iter().any(|b| *b == b'*' || *b == b'?'));
-            prop_assert_eq!(scan.control, bytes.iter().any(|b| *b < b'!'));
-            prop_assert_eq!(scan.ascii, bytes.is_ascii());
-        }
-
         /// The ARN's colons are handed to the field matcher exactly when it is ASCII with four.
         #[test]
         fn m4_arn_colons_are_found_exactly_when_there_are_four(
