@@ -376,6 +376,14 @@ struct CompiledPrincipal {
 struct ResourceGroups {
     names: Vec<Box<str>>,
     exact: HashMap<Box<str>, Vec<u32>, FastState>,
+    /// The wildcard patterns with a plain anchor ([`pattern::anchor_is_plain`]) as
+    /// `(anchor, pattern id in arena, group)`, sorted: those with one field and offset are
+    /// together, and among them those with the same bytes.
+    anchored: Box<[(u32, u32, u32)]>,
+    /// The anchor places of `anchored` (`(anchor, start, end)`, the anchor's bytes zero): a
+    /// text's bytes at each find the only patterns there that can match it.
+    places: Box<[(u32, u32, u32)]>,
+    /// The other wildcard patterns, tested one by one:
     /// `(pattern id in arena, anchor or NO_ANCHOR, required gram or u16::MAX, group)`.
     patterns: Vec<(u32, u32, u16, u32)>,
     arena: PatternArena,
@@ -384,6 +392,7 @@ struct ResourceGroups {
 impl ResourceGroups {
     fn compile(groups: &[(String, Vec<String>)]) -> Result<ResourceGroups, CompileError> {
         let mut out = ResourceGroups::default();
+        let mut anchored = Vec::new();
         for (number, (name, patterns)) in (0u32..).zip(groups) {
             out.names.push(name.as_str().into());
             for pattern in patterns {
@@ -395,10 +404,26 @@ impl ResourceGroups {
                     continue;
                 }
                 let id = out.arena.intern(pattern).ok_or(CompileError::TooLarge)?;
-                let gram = out.arena.required_gram(id).unwrap_or(u16::MAX);
-                out.patterns.push((id, out.arena.anchor(id), gram, number));
+                let anchor = out.arena.anchor(id);
+                if pattern::anchor_is_plain(anchor) {
+                    anchored.push((anchor, id, number));
+                } else {
+                    let gram = out.arena.required_gram(id).unwrap_or(u16::MAX);
+                    out.patterns.push((id, anchor, gram, number));
+                }
             }
         }
+        anchored.sort_unstable();
+        let mut places: Vec<(u32, u32, u32)> = Vec::new();
+        for (at, &(anchor, _, _)) in anchored.iter().enumerate() {
+            let (place, at) = (anchor & !0x00ff_ffff, index::to_u32(at)?);
+            match places.last_mut() {
+                Some(last) if last.0 == place => last.2 = at + 1,
+                _ => places.push((place, at, at + 1)),
+            }
+        }
+        out.anchored = anchored.into_boxed_slice();
+        out.places = places.into_boxed_slice();
         out.arena.finish();
         Ok(out)
     }
@@ -427,8 +452,34 @@ impl ResourceGroups {
         if let Some(holders) = self.exact.get(arn) {
             holders.iter().for_each(|&g| note(g));
         }
+        // Not remembered in `text`: its memo holds the catalog's pattern ids.
+        if text.has_colons() {
+            // Only the patterns whose anchor is the text's bytes at its place can match.
+            for &(place, start, end) in &*self.places {
+                let Some(bytes) = text.anchor_bytes(place) else {
+                    continue;
+                };
+                let here = self.anchored.get(start as usize..end as usize);
+                let here = here.unwrap_or_default();
+                let key = place | bytes;
+                let from = here.partition_point(|e| e.0 < key);
+                for &(anchor, pattern, g) in here.get(from..).unwrap_or_default() {
+                    if anchor != key {
+                        break;
+                    }
+                    if self.arena.is_match_uncached(pattern, text) {
+                        note(g);
+                    }
+                }
+            }
+        } else {
+            for &(_, pattern, g) in &*self.anchored {
+                if self.arena.is_match_uncached(pattern, text) {
+                    note(g);
+                }
+            }
+        }
         for &(pattern, anchor, gram, g) in &self.patterns {
-            // Not remembered in `text`: its memo holds the catalog's pattern ids.
             if text.may_match(anchor, gram) && self.arena.is_match_uncached(pattern, text) {
                 note(g);
             }

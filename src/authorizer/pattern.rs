@@ -613,6 +613,13 @@ fn anchor_of(text: &[u8]) -> u32 {
     NO_ANCHOR
 }
 
+/// Whether an anchor's bytes are all known (no `?`): then a text matches only patterns whose
+/// anchor equals, in its low 24 bits, the text's [`ResourceText::anchor_bytes`] there, and the
+/// patterns can be looked up by it.
+pub(crate) fn anchor_is_plain(anchor: u32) -> bool {
+    anchor != NO_ANCHOR && anchor & (1 << 29) == 0
+}
+
 /// "No gram filter" in an index entry.
 pub(crate) const NO_GRAM: u32 = u32::MAX;
 
@@ -827,18 +834,8 @@ impl<'a> ResourceText<'a> {
     /// anchor that is not [`NO_ANCHOR`].
     #[inline(always)]
     fn anchor_hit(&self, anchor: u32) -> bool {
-        let Some(&start) = self.starts.get(((anchor >> 30) & 3) as usize + 1) else {
-            return true;
-        };
-        let at = start as usize + ((anchor >> 24) & 31) as usize;
-        let bytes = self.text.as_bytes();
-        // Four bytes in one load where the text has them, the fourth masked off.
-        let word = match bytes.get(at..at + 4) {
-            Some(&[a, b, c, _]) => u32::from_le_bytes([a, b, c, 0]),
-            _ => match bytes.get(at..at + ANCHOR_BYTES) {
-                Some(&[a, b, c]) => u32::from_le_bytes([a, b, c, 0]),
-                _ => return false,
-            },
+        let Some(word) = self.anchor_bytes(anchor) else {
+            return false;
         };
         // The anchor's zero bytes (`?`) match any byte.
         let expected = anchor & 0x00ff_ffff;
@@ -849,6 +846,24 @@ impl<'a> ResourceText<'a> {
         let nonzero = (((expected & 0x7f7f_7f7f) + 0x7f7f_7f7f) | expected) & 0x0080_8080;
         let care = (nonzero >> 7) * 0xff;
         (word ^ expected) & care == 0
+    }
+
+    /// The text's three bytes where an anchor (its field and offset; the rest of it is not
+    /// read) places its own, as the anchor holds them; `None` where the text has no byte
+    /// there. For a text with colons ([`has_colons`](ResourceText::has_colons)).
+    #[inline(always)]
+    pub(crate) fn anchor_bytes(&self, anchor: u32) -> Option<u32> {
+        let start = *self.starts.get(((anchor >> 30) & 3) as usize + 1)?;
+        let at = start as usize + ((anchor >> 24) & 31) as usize;
+        let bytes = self.text.as_bytes();
+        // Four bytes in one load where the text has them, the fourth masked off.
+        match bytes.get(at..at + 4) {
+            Some(&[a, b, c, _]) => Some(u32::from_le_bytes([a, b, c, 0])),
+            _ => match bytes.get(at..at + ANCHOR_BYTES) {
+                Some(&[a, b, c]) => Some(u32::from_le_bytes([a, b, c, 0])),
+                _ => None,
+            },
+        }
     }
 
     /// Whether the text may match either of two anchors (one per pattern of a candidate): for

@@ -178,6 +178,10 @@ const RG_PATTERNS: &[&str] = &[
     "acs:ecs:*:*:imagepipeline/ip-?",
     "acs:ecs:cn-beijing:*:*",
     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-prod-1",
+    // Anchored where `ip-dev*` is, with other bytes or the same ones.
+    "acs:ecs:*:*:imagepipeline/ip-pro*",
+    "acs:ecs:cn-*:*:imagepipeline/ip-dev-*",
+    "acs:ecs:cn-hangzhou:*:imagepipeline/ip-de*",
 ];
 
 fn one_or_many(g: &mut Gen, pool: &[&str], max: usize) -> Value {
