@@ -918,6 +918,7 @@ fn evaluate_resolved<S: Sink>(
     let anchored = text.has_colons();
     // Built by an unanchored candidate of an earlier pool, if at all.
     let grams_built = text.has_grams();
+    let probe = text.probe();
     let runs = catalog
         .runs
         .get(hot.runs.0 as usize..hot.runs.1 as usize)
@@ -931,7 +932,7 @@ fn evaluate_resolved<S: Sink>(
             if anchored && candidate.anchors[0] != NO_ANCHOR {
                 // A weak anchor (`imagepipeline/*`) lets many through: the grams filter them
                 // too, if the set is built.
-                if !text.anchors_hit(candidate.anchors)
+                if !probe.hits_either(candidate.anchors)
                     || (grams_built
                         && candidate.grams != NO_GRAM
                         && !text.may_have_either_if_built(candidate.grams))

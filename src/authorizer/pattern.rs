@@ -764,6 +764,53 @@ pub(crate) struct ResourceText<'a> {
     conditions: [u32; MEMO],
 }
 
+/// The text and field starts of a [`ResourceText`] with colons, for testing anchors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AnchorProbe<'a> {
+    bytes: &'a [u8],
+    /// Where the service, region, account and relative id start.
+    starts: [u32; 4],
+}
+
+impl AnchorProbe<'_> {
+    /// See [`ResourceText::anchor_bytes`].
+    #[inline(always)]
+    pub(crate) fn bytes_at(&self, anchor: u32) -> Option<u32> {
+        let start = *self.starts.get(((anchor >> 30) & 3) as usize)?;
+        let at = start as usize + ((anchor >> 24) & 31) as usize;
+        // The four bytes that end with the three, in one load: every field has a byte before
+        // it (a colon), and the three may end the text.
+        let word = self.bytes.get(at.checked_sub(1)?..at + ANCHOR_BYTES)?;
+        let word: [u8; 4] = word.try_into().ok()?;
+        Some(u32::from_le_bytes(word) >> 8)
+    }
+
+    /// Whether the text has the anchor's bytes where it places them (`?` matching any byte):
+    /// if not, no pattern with this anchor matches the text.
+    #[inline(always)]
+    pub(crate) fn hit(&self, anchor: u32) -> bool {
+        let Some(word) = self.bytes_at(anchor) else {
+            return false;
+        };
+        // The anchor's zero bytes (`?`) match any byte.
+        let expected = anchor & 0x00ff_ffff;
+        if anchor & (1 << 29) == 0 {
+            return word == expected;
+        }
+        // The high bit of each byte that is not zero, then that byte all ones.
+        let nonzero = (((expected & 0x7f7f_7f7f) + 0x7f7f_7f7f) | expected) & 0x0080_8080;
+        let care = (nonzero >> 7) * 0xff;
+        (word ^ expected) & care == 0
+    }
+
+    /// Whether the text may match either of two anchors (one per pattern of a candidate):
+    /// for anchors that are not [`NO_ANCHOR`].
+    #[inline(always)]
+    pub(crate) fn hits_either(&self, [a, b]: [u32; 2]) -> bool {
+        self.hit(a) || (b != a && self.hit(b))
+    }
+}
+
 impl<'a> ResourceText<'a> {
     /// The text of a resource; `ascii` must say whether it is ASCII.
     #[cfg(test)]
@@ -834,18 +881,7 @@ impl<'a> ResourceText<'a> {
     /// anchor that is not [`NO_ANCHOR`].
     #[inline(always)]
     fn anchor_hit(&self, anchor: u32) -> bool {
-        let Some(word) = self.anchor_bytes(anchor) else {
-            return false;
-        };
-        // The anchor's zero bytes (`?`) match any byte.
-        let expected = anchor & 0x00ff_ffff;
-        if anchor & (1 << 29) == 0 {
-            return word == expected;
-        }
-        // The high bit of each byte that is not zero, then that byte all ones.
-        let nonzero = (((expected & 0x7f7f_7f7f) + 0x7f7f_7f7f) | expected) & 0x0080_8080;
-        let care = (nonzero >> 7) * 0xff;
-        (word ^ expected) & care == 0
+        self.probe().hit(anchor)
     }
 
     /// The text's three bytes where an anchor (its field and offset; the rest of it is not
@@ -853,25 +889,18 @@ impl<'a> ResourceText<'a> {
     /// there. For a text with colons ([`has_colons`](ResourceText::has_colons)).
     #[inline(always)]
     pub(crate) fn anchor_bytes(&self, anchor: u32) -> Option<u32> {
-        let start = *self.starts.get(((anchor >> 30) & 3) as usize + 1)?;
-        let at = start as usize + ((anchor >> 24) & 31) as usize;
-        let bytes = self.text.as_bytes();
-        // Four bytes in one load where the text has them, the fourth masked off.
-        match bytes.get(at..at + 4) {
-            Some(&[a, b, c, _]) => Some(u32::from_le_bytes([a, b, c, 0])),
-            _ => match bytes.get(at..at + ANCHOR_BYTES) {
-                Some(&[a, b, c]) => Some(u32::from_le_bytes([a, b, c, 0])),
-                _ => None,
-            },
-        }
+        self.probe().bytes_at(anchor)
     }
 
-    /// Whether the text may match either of two anchors (one per pattern of a candidate): for
-    /// a text with colons ([`has_colons`](ResourceText::has_colons)) and anchors that are not
-    /// [`NO_ANCHOR`].
+    /// What testing anchors reads of the text, apart from the memos a candidate loop writes
+    /// (so that the loop keeps it in registers).
     #[inline(always)]
-    pub(crate) fn anchors_hit(&self, [a, b]: [u32; 2]) -> bool {
-        self.anchor_hit(a) || (b != a && self.anchor_hit(b))
+    pub(crate) fn probe(&self) -> AnchorProbe<'a> {
+        let [_, service, region, account, relative] = self.starts;
+        AnchorProbe {
+            bytes: self.text.as_bytes(),
+            starts: [service, region, account, relative],
+        }
     }
 
     /// False only if the text cannot have the gram (a Bloom filter has no false negatives);
