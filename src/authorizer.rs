@@ -89,7 +89,7 @@ use crate::decision::{
 };
 use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
-use pattern::{FastState, NameTable, PatternArena, ResourceText};
+use pattern::{AnchorTable, FastState, NameTable, PatternArena, ResourceText};
 
 /// How many deciding statements a [`AuthDecision`] carries inline.
 pub const INLINE_DECIDING: usize = 16;
@@ -376,13 +376,9 @@ struct CompiledPrincipal {
 struct ResourceGroups {
     names: Vec<Box<str>>,
     exact: HashMap<Box<str>, Vec<u32>, FastState>,
-    /// The wildcard patterns with a plain anchor ([`pattern::anchor_is_plain`]) as
-    /// `(anchor, pattern id in arena, group)`, sorted: those with one field and offset are
-    /// together, and among them those with the same bytes.
-    anchored: Box<[(u32, u32, u32)]>,
-    /// The anchor places of `anchored` (`(anchor, start, end)`, the anchor's bytes zero): a
-    /// text's bytes at each find the only patterns there that can match it.
-    places: Box<[(u32, u32, u32)]>,
+    /// The wildcard patterns with a plain anchor ([`pattern::anchor_is_plain`]), as
+    /// `(pattern id in arena, group)`.
+    anchored: AnchorTable<(u32, u32)>,
     /// The other wildcard patterns, tested one by one:
     /// `(pattern id in arena, anchor or NO_ANCHOR, required gram or u16::MAX, group)`.
     patterns: Vec<(u32, u32, u16, u32)>,
@@ -406,24 +402,14 @@ impl ResourceGroups {
                 let id = out.arena.intern(pattern).ok_or(CompileError::TooLarge)?;
                 let anchor = out.arena.anchor(id);
                 if pattern::anchor_is_plain(anchor) {
-                    anchored.push((anchor, id, number));
+                    anchored.push((anchor, (id, number)));
                 } else {
                     let gram = out.arena.required_gram(id).unwrap_or(u16::MAX);
                     out.patterns.push((id, anchor, gram, number));
                 }
             }
         }
-        anchored.sort_unstable();
-        let mut places: Vec<(u32, u32, u32)> = Vec::new();
-        for (at, &(anchor, _, _)) in anchored.iter().enumerate() {
-            let (place, at) = (anchor & !0x00ff_ffff, index::to_u32(at)?);
-            match places.last_mut() {
-                Some(last) if last.0 == place => last.2 = at + 1,
-                _ => places.push((place, at, at + 1)),
-            }
-        }
-        out.anchored = anchored.into_boxed_slice();
-        out.places = places.into_boxed_slice();
+        out.anchored = AnchorTable::new(anchored).ok_or(CompileError::TooLarge)?;
         out.arena.finish();
         Ok(out)
     }
@@ -453,31 +439,15 @@ impl ResourceGroups {
             holders.iter().for_each(|&g| note(g));
         }
         // Not remembered in `text`: its memo holds the catalog's pattern ids.
+        let mut test = |(pattern, g): (u32, u32)| {
+            if self.arena.is_match_uncached(pattern, text) {
+                note(g);
+            }
+        };
         if text.has_colons() {
-            // Only the patterns whose anchor is the text's bytes at its place can match.
-            for &(place, start, end) in &*self.places {
-                let Some(bytes) = text.anchor_bytes(place) else {
-                    continue;
-                };
-                let here = self.anchored.get(start as usize..end as usize);
-                let here = here.unwrap_or_default();
-                let key = place | bytes;
-                let from = here.partition_point(|e| e.0 < key);
-                for &(anchor, pattern, g) in here.get(from..).unwrap_or_default() {
-                    if anchor != key {
-                        break;
-                    }
-                    if self.arena.is_match_uncached(pattern, text) {
-                        note(g);
-                    }
-                }
-            }
+            self.anchored.for_each_hit(&text.probe(), &mut test);
         } else {
-            for &(_, pattern, g) in &*self.anchored {
-                if self.arena.is_match_uncached(pattern, text) {
-                    note(g);
-                }
-            }
+            self.anchored.items().for_each(&mut test);
         }
         for &(pattern, anchor, gram, g) in &self.patterns {
             if text.may_match(anchor, gram) && self.arena.is_match_uncached(pattern, text) {

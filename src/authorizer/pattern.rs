@@ -614,11 +614,82 @@ fn anchor_of(text: &[u8]) -> u32 {
 }
 
 /// Whether an anchor's bytes are all known (no `?`): then a text matches only patterns whose
-/// anchor equals, in its low 24 bits, the text's [`ResourceText::anchor_bytes`] there, and the
+/// anchor equals, in its low 24 bits, the text's [`AnchorProbe::bytes_at`] there, and the
 /// patterns can be looked up by it.
 pub(crate) fn anchor_is_plain(anchor: u32) -> bool {
     anchor != NO_ANCHOR && anchor & (1 << 29) == 0
 }
+
+/// Items (pattern ids, candidate positions) looked up by their plain anchors
+/// ([`anchor_is_plain`]): for a text with colons, the items whose anchor is the text's bytes
+/// at that anchor's place (field and offset) are the only ones that can match it, and they are
+/// found by reading the text once per place and searching that place's items.
+#[derive(Debug, Clone)]
+pub(crate) struct AnchorTable<T> {
+    /// `(place, start, end)`: each anchor place (the anchor with its bytes zero) and its range
+    /// of `entries`.
+    places: Box<[(u32, u32, u32)]>,
+    /// `(anchor, item)`, sorted.
+    entries: Box<[(u32, T)]>,
+}
+
+impl<T: Copy + Ord> AnchorTable<T> {
+    /// The table of these `(anchor, item)` pairs, every anchor plain; `None` if there are more
+    /// than `u32` can count.
+    pub(crate) fn new(mut entries: Vec<(u32, T)>) -> Option<AnchorTable<T>> {
+        entries.sort_unstable();
+        let mut places: Vec<(u32, u32, u32)> = Vec::new();
+        for (at, &(anchor, _)) in entries.iter().enumerate() {
+            let (place, at) = (anchor & ANCHOR_PLACE, u32::try_from(at).ok()?);
+            match places.last_mut() {
+                Some(last) if last.0 == place => last.2 = at + 1,
+                _ => places.push((place, at, at + 1)),
+            }
+        }
+        Some(AnchorTable {
+            places: places.into_boxed_slice(),
+            entries: entries.into_boxed_slice(),
+        })
+    }
+
+    /// Calls `found` with every item whose anchor the text has: one read of the text and one
+    /// binary search per anchor place.
+    #[inline]
+    pub(crate) fn for_each_hit(&self, probe: &AnchorProbe<'_>, mut found: impl FnMut(T)) {
+        for &(place, start, end) in &*self.places {
+            let Some(bytes) = probe.bytes_at(place) else {
+                continue;
+            };
+            let here = self.entries.get(start as usize..end as usize);
+            let here = here.unwrap_or_default();
+            let key = place | bytes;
+            let from = here.partition_point(|e| e.0 < key);
+            for &(anchor, item) in here.get(from..).unwrap_or_default() {
+                if anchor != key {
+                    break;
+                }
+                found(item);
+            }
+        }
+    }
+
+    /// Every item, for a text without colons (where anchors cannot filter).
+    pub(crate) fn items(&self) -> impl Iterator<Item = T> + '_ {
+        self.entries.iter().map(|&(_, item)| item)
+    }
+}
+
+impl<T> Default for AnchorTable<T> {
+    fn default() -> Self {
+        AnchorTable {
+            places: Box::default(),
+            entries: Box::default(),
+        }
+    }
+}
+
+/// The bits of an anchor that say where its bytes are (field, offset) and whether any is `?`.
+const ANCHOR_PLACE: u32 = !0x00ff_ffff;
 
 /// "No gram filter" in an index entry.
 pub(crate) const NO_GRAM: u32 = u32::MAX;
@@ -773,7 +844,9 @@ pub(crate) struct AnchorProbe<'a> {
 }
 
 impl AnchorProbe<'_> {
-    /// See [`ResourceText::anchor_bytes`].
+    /// The text's three bytes where an anchor (its field and offset; the rest of it is not
+    /// read) places its own, as the anchor holds them; `None` where the text has no byte
+    /// there.
     #[inline(always)]
     pub(crate) fn bytes_at(&self, anchor: u32) -> Option<u32> {
         let start = *self.starts.get(((anchor >> 30) & 3) as usize)?;
@@ -882,14 +955,6 @@ impl<'a> ResourceText<'a> {
     #[inline(always)]
     fn anchor_hit(&self, anchor: u32) -> bool {
         self.probe().hit(anchor)
-    }
-
-    /// The text's three bytes where an anchor (its field and offset; the rest of it is not
-    /// read) places its own, as the anchor holds them; `None` where the text has no byte
-    /// there. For a text with colons ([`has_colons`](ResourceText::has_colons)).
-    #[inline(always)]
-    pub(crate) fn anchor_bytes(&self, anchor: u32) -> Option<u32> {
-        self.probe().bytes_at(anchor)
     }
 
     /// What testing anchors reads of the text, apart from the memos a candidate loop writes
