@@ -36,6 +36,8 @@ enum SpecialKey {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledClause {
     operator: Operator,
+    /// [`Operator::is_negated`] of `operator`.
+    negated: bool,
     key: Box<str>,
     special: SpecialKey,
     /// The key's number in [`crate::condition::TYPED_GLOBAL_KEYS`], if it is one of them.
@@ -99,6 +101,7 @@ impl CompiledCondition {
                 };
                 CompiledClause {
                     operator: clause.operator(),
+                    negated: clause.operator().is_negated(),
                     key: key.into(),
                     special,
                     slot: fixed_slot(key).and_then(|(slot, _)| u8::try_from(slot).ok()),
@@ -113,6 +116,24 @@ impl CompiledCondition {
     /// so that a bad request value is reported whatever the clause order (C7, E6).
     #[inline]
     pub(crate) fn is_met(
+        &self,
+        request: &AuthRequest<'_>,
+        principal_arn: &str,
+    ) -> Result<bool, ClauseError> {
+        // Most conditions compare fixed-type keys the request gives once, already parsed
+        // (`acs:SourceIp`, `acs:SecureTransport`): no text to read and no error possible.
+        let mut met = true;
+        for clause in &*self.clauses {
+            match clause.typed_result(request) {
+                Some(ok) => met &= ok,
+                None => return self.is_met_by_text(request, principal_arn),
+            }
+        }
+        Ok(met)
+    }
+
+    /// [`is_met`](CompiledCondition::is_met), every clause the long way.
+    fn is_met_by_text(
         &self,
         request: &AuthRequest<'_>,
         principal_arn: &str,
@@ -163,13 +184,30 @@ fn is_rfc3339_year(now: Instant) -> bool {
 }
 
 impl CompiledClause {
+    /// The clause's result when the request gives its key once with a pre-parsed value of the
+    /// listed values' type, or does not give it (C5); `None` for anything else (several
+    /// entries, a key the checker fills in, a value to parse), which [`is_met`] decides.
+    ///
+    /// [`is_met`]: CompiledClause::is_met
+    #[inline(always)]
+    fn typed_result(&self, request: &AuthRequest<'_>) -> Option<bool> {
+        if self.special != SpecialKey::None {
+            return None;
+        }
+        match request.fixed_entry(self.slot?) {
+            FixedEntry::One(_, typed) => self.typed_matches(typed).map(|any| any != self.negated),
+            FixedEntry::Absent => Some(self.negated),
+            FixedEntry::Scan => None,
+        }
+    }
+
     /// C2–C5 for one clause.
     fn is_met(
         &self,
         request: &AuthRequest<'_>,
         principal_arn: &str,
     ) -> Result<bool, (String, ValueError)> {
-        let negated = self.operator.is_negated();
+        let negated = self.negated;
         let mut any = false;
         if self.special == SpecialKey::PrincipalArn {
             // E2: the principal's ARN, whatever the request context says.
@@ -251,7 +289,7 @@ impl CompiledClause {
 
     /// [`value_matches`](CompiledClause::value_matches) for a pre-parsed value of the type the
     /// listed values have (`None` otherwise): no text to parse, so no error to report.
-    #[inline]
+    #[inline(always)]
     fn typed_matches(&self, typed: &Typed) -> Option<bool> {
         Some(match (&self.listed, typed) {
             (Listed::Blocks(listed), Typed::Ip(ip)) => listed.iter().any(|b| b.contains(*ip)),
