@@ -328,32 +328,36 @@ fn parse_ipv4_fast(text: &str) -> Option<Ipv4Addr> {
     if bytes.len() < 7 || bytes.len() > 15 {
         return None;
     }
+    let digit = |at: usize| {
+        bytes
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d <= 9)
+    };
     let mut octets = [0u8; 4];
-    let mut rest = bytes;
+    let mut at = 0;
     for (n, octet) in octets.iter_mut().enumerate() {
-        // An octet: one to three digits, no leading zero, then a dot (none after the last).
-        let digits = rest
-            .iter()
-            .take(3)
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let (number, after) = rest.split_at_checked(digits)?;
-        let value = match *number {
-            [a] => u32::from(a - b'0'),
-            [a, b] if a != b'0' => u32::from(a - b'0') * 10 + u32::from(b - b'0'),
-            [a, b, c] if a != b'0' => {
-                u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0')
+        // One to three digits, no leading zero, then a dot (none after the last).
+        let first = digit(at)?;
+        let mut value = u32::from(first);
+        at += 1;
+        for _ in 0..2 {
+            let Some(next) = digit(at) else { break };
+            if first == 0 {
+                return None;
             }
-            _ => return None,
-        };
+            value = value * 10 + u32::from(next);
+            at += 1;
+        }
         *octet = u8::try_from(value).ok()?;
-        rest = match (n, after) {
-            (3, []) => after,
-            (0..=2, [b'.', tail @ ..]) => tail,
-            _ => return None,
-        };
+        if n < 3 {
+            if bytes.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
     }
-    Some(Ipv4Addr::from(octets))
+    (at == bytes.len()).then_some(Ipv4Addr::from(octets))
 }
 
 #[cold]
