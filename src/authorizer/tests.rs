@@ -73,6 +73,9 @@ const RESOURCE_PATTERNS: &[&str] = &[
     "acs:ecs:*:*:imagepipeline/IP-1",
     "acs:*:*:*:*",
     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-*",
+    // Fields with a star before their end: wildcards, not literals or prefixes.
+    "acs:*?:ap-*:*:*",
+    "acs:ecs:*n-*u:*:imagepipeline/ip-*-?",
 ];
 
 const KEYS: &[&str] = &[
