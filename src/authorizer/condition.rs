@@ -222,10 +222,10 @@ impl CompiledClause {
         match entry {
             FixedEntry::Scan => {}
             FixedEntry::Absent => return self.missing(request, negated),
-            FixedEntry::One(value, typed) => {
+            FixedEntry::One(index, typed) => {
                 any = match self.typed_matches(typed) {
                     Some(any) => any,
-                    None => self.value_matches(value, Some(typed))?,
+                    None => self.value_matches(request.value_at(index), Some(typed))?,
                 };
                 return Ok(any != negated);
             }

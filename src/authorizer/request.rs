@@ -25,8 +25,8 @@ const FIXED_SCAN: u8 = u8::MAX - 1;
 pub(crate) enum FixedEntry<'a> {
     /// The request does not give the key.
     Absent,
-    /// Its only entry, with its pre-parsed value.
-    One(&'a str, &'a Typed),
+    /// Its only entry (by number, see [`AuthRequest::value_at`]), with its pre-parsed value.
+    One(usize, &'a Typed),
     /// Look through every entry.
     Scan,
 }
@@ -225,14 +225,18 @@ impl<'a> AuthRequest<'a> {
         match self.fixed.get(usize::from(slot)).copied() {
             Some(FIXED_ABSENT) => FixedEntry::Absent,
             Some(FIXED_SCAN) | None => FixedEntry::Scan,
-            Some(i) => {
-                let i = usize::from(i);
-                match (self.pairs.get(i), self.typed.get(i)) {
-                    (Some((_, value)), Some(Some(typed))) => FixedEntry::One(value, typed),
-                    _ => FixedEntry::Scan,
-                }
-            }
+            // Only an entry of the request has a pre-parsed value.
+            Some(i) => match self.typed.get(usize::from(i)) {
+                Some(Some(typed)) => FixedEntry::One(usize::from(i), typed),
+                _ => FixedEntry::Scan,
+            },
         }
+    }
+
+    /// The value of context entry `index` (empty past the end: never, for an index from
+    /// [`fixed_entry`](AuthRequest::fixed_entry)).
+    pub(crate) fn value_at(&self, index: usize) -> &'a str {
+        self.pairs.get(index).map_or("", |(_, value)| value)
     }
 
     /// The same request at another time: `acs:CurrentTime` when the context does not give it
