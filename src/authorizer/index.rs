@@ -269,7 +269,8 @@ impl Catalog {
         let any = list
             .patterns()
             .iter()
-            .any(|p| p.value().bytes().all(|b| b == b'*'));
+            // `*`, `**`, ...: every resource. The empty pattern matches only the empty text.
+            .any(|p| !p.value().is_empty() && p.value().bytes().all(|b| b == b'*'));
         match (any, list.is_negated()) {
             (true, false) => return Ok(RESOURCE_ANY),
             (true, true) => return Ok(RESOURCE_NONE),

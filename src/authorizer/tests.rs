@@ -76,6 +76,8 @@ const RESOURCE_PATTERNS: &[&str] = &[
     // Fields with a star before their end: wildcards, not literals or prefixes.
     "acs:*?:ap-*:*:*",
     "acs:ecs:*n-*u:*:imagepipeline/ip-*-?",
+    // Matches no request ARN (it is not `*`).
+    "",
 ];
 
 const KEYS: &[&str] = &[
