@@ -621,7 +621,7 @@ pub(crate) fn anchor_is_plain(anchor: u32) -> bool {
     anchor != NO_ANCHOR && anchor & (1 << 29) == 0
 }
 
-/// Items (pattern ids, candidate positions) looked up by their plain anchors
+/// Items (pattern ids with what they stand for) looked up by their plain anchors
 /// ([`anchor_is_plain`]): for a text with colons, the items whose anchor is the text's bytes
 /// at that anchor's place (field and offset) are the only ones that can match it, and they are
 /// found by reading the text once per place and searching that place's items.
@@ -1545,6 +1545,44 @@ mod tests {
                 wildcard_match(&pattern, &text),
                 "{} {}", pattern, text
             );
+        }
+
+        /// The anchor table finds exactly the items whose plain anchor the text has, each
+        /// once per time it was added.
+        #[test]
+        fn anchor_table_finds_exactly_the_anchors_the_text_hits(
+            patterns in proptest::collection::vec(
+                proptest::collection::vec("[ab-]{0,6}\\*?|\\*", 4), 0..12),
+            text_fields in proptest::collection::vec("[ab-]{0,6}", 4),
+        ) {
+            let mut arena = PatternArena::default();
+            let mut anchors = Vec::new();
+            for (item, fields) in patterns.iter().enumerate() {
+                let id = arena.intern(&format!("acs:{}", fields.join(":"))).expect("fits");
+                let anchor = arena.anchor(id);
+                if anchor_is_plain(anchor) {
+                    // Twice, so that items share anchors.
+                    anchors.push((anchor, item));
+                    anchors.push((anchor, item + patterns.len()));
+                }
+            }
+            let table = AnchorTable::new(anchors.clone()).expect("fits");
+            let text = format!("acs:{}", text_fields.join(":"));
+            let resource = ResourceText::new(&text, true);
+            prop_assert!(resource.has_colons());
+            let probe = resource.probe();
+            let mut found = Vec::new();
+            table.for_each_hit(&probe, |item| found.push(item));
+            found.sort_unstable();
+            let mut expected: Vec<usize> =
+                anchors.iter().filter(|(a, _)| probe.hit(*a)).map(|(_, i)| *i).collect();
+            expected.sort_unstable();
+            prop_assert_eq!(found, expected);
+            let mut all: Vec<usize> = table.items().collect();
+            all.sort_unstable();
+            let mut every: Vec<usize> = anchors.iter().map(|(_, i)| *i).collect();
+            every.sort_unstable();
+            prop_assert_eq!(all, every);
         }
 
         /// An anchor is a necessary condition: every text a pattern matches passes its
