@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use super::principal::is_valid_name;
 use super::{Account, Attachment, DirectoryLevel, Group, ResourceDirectory, Role, Scope, User};
 use crate::decision::NamedPolicy;
-use crate::policy::json::{self, Member, Node, Value};
+use crate::policy::json::{self, member, Member, Node, Value};
 use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source};
 use crate::suggest::did_you_mean;
 
@@ -465,12 +465,6 @@ impl Loader {
         }
         Ok(out)
     }
-}
-
-/// The value of the member named `key`. [`Loader::object`] has already rejected repeated keys,
-/// so the first is the only one.
-fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
-    members.iter().find(|m| m.key == key).map(|m| &m.value)
 }
 
 /// Why a named policy file did not give a policy; the account's error is made from it where

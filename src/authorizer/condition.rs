@@ -223,10 +223,7 @@ impl CompiledClause {
             FixedEntry::Scan => {}
             FixedEntry::Absent => return self.missing(request, negated),
             FixedEntry::One(index, typed) => {
-                any = match self.typed_matches(typed) {
-                    Some(any) => any,
-                    None => self.value_matches(request.value_at(index), Some(typed))?,
-                };
+                any = self.parsed_value_matches(request.value_at(index), typed)?;
                 return Ok(any != negated);
             }
         }
@@ -262,11 +259,7 @@ impl CompiledClause {
         if let (Listed::Instants(_), true) = (&self.listed, is_rfc3339_year(now)) {
             // The reference formats `now` and parses it back; for a year of 0000–9999 that
             // round trip is exact, so compare `now` itself.
-            let typed = Typed::Instant(now);
-            let any = match self.typed_matches(&typed) {
-                Some(any) => any,
-                None => self.value_matches("", Some(&typed))?,
-            };
+            let any = self.parsed_value_matches("", &Typed::Instant(now))?;
             return Ok(any != negated);
         }
         let mut text = NowText {
@@ -299,6 +292,19 @@ impl CompiledClause {
             }
             _ => return None,
         })
+    }
+
+    /// [`value_matches`](CompiledClause::value_matches) for a request value parsed already:
+    /// compared as parsed when the listed values have its type, else by its text.
+    fn parsed_value_matches(
+        &self,
+        text: &str,
+        typed: &Typed,
+    ) -> Result<bool, (String, ValueError)> {
+        match self.typed_matches(typed) {
+            Some(any) => Ok(any),
+            None => self.value_matches(text, Some(typed)),
+        }
     }
 
     /// A date operator's positive form on a request instant and a listed one.

@@ -826,8 +826,6 @@ pub(crate) struct ResourceText<'a> {
     ascii: bool,
     /// [`arn_colons`] of the text.
     colons: Option<[u32; 4]>,
-    /// With `colons`: where each of the five fields starts.
-    starts: [u32; FIELDS],
     plain: Option<GramSet>,
     extra: Option<GramSet>,
     /// `id << 1 | result` by slot, for patterns (by a hash of the id: ids are arena offsets)
@@ -900,15 +898,10 @@ impl<'a> ResourceText<'a> {
         ascii: bool,
         colons: Option<[u32; 4]>,
     ) -> ResourceText<'a> {
-        let starts = match colons {
-            Some([a, b, c, d]) => [0, a + 1, b + 1, c + 1, d + 1],
-            None => [0; FIELDS],
-        };
         ResourceText {
             text,
             ascii,
             colons,
-            starts,
             plain: None,
             extra: None,
             patterns: [MEMO_EMPTY; PATTERN_MEMO],
@@ -940,7 +933,7 @@ impl<'a> ResourceText<'a> {
     /// build.
     #[inline]
     pub(crate) fn may_match_anchor(&self, anchor: u32) -> bool {
-        self.colons.is_none() || anchor == NO_ANCHOR || self.anchor_hit(anchor)
+        self.colons.is_none() || anchor == NO_ANCHOR || self.probe().hit(anchor)
     }
 
     /// False only if a pattern with this anchor and required gram (`u16::MAX`: none) cannot
@@ -951,21 +944,15 @@ impl<'a> ResourceText<'a> {
         self.may_match_anchor(anchor) && (gram == u16::MAX || self.may_have_if_built(gram))
     }
 
-    /// [`may_match_anchor`](ResourceText::may_match_anchor) for a text with colons and an
-    /// anchor that is not [`NO_ANCHOR`].
-    #[inline(always)]
-    fn anchor_hit(&self, anchor: u32) -> bool {
-        self.probe().hit(anchor)
-    }
-
     /// What testing anchors reads of the text, apart from the memos a candidate loop writes
     /// (so that the loop keeps it in registers).
     #[inline(always)]
     pub(crate) fn probe(&self) -> AnchorProbe<'a> {
-        let [_, service, region, account, relative] = self.starts;
+        // Each field starts after its colon (no colons: anchors are not tested).
+        let colons = self.colons.unwrap_or_default();
         AnchorProbe {
             bytes: self.text.as_bytes(),
-            starts: [service, region, account, relative],
+            starts: colons.map(|at| at + 1),
         }
     }
 

@@ -17,7 +17,7 @@
 //! An embedded document is linted as its own text (the decoded string), so positions point into
 //! it. What to do with the documents is [`crate::lint`]'s job.
 
-use crate::policy::json::{self, Member, Node, Value};
+use crate::policy::json::{self, member, Member, Node, Value};
 use crate::policy::{PolicyKind, Position, Source};
 
 /// One document found in a file.
@@ -82,7 +82,7 @@ pub(crate) fn detect_indexed(
     if is_terraform(members) {
         return (Format::Terraform, terraform(members), None);
     }
-    if get(members, "account_id").is_some() && get(members, "Statement").is_none() {
+    if member(members, "account_id").is_some() && member(members, "Statement").is_none() {
         let (documents, source) = account(bytes, members);
         return (Format::Account, documents, Some(source));
     }
@@ -115,7 +115,7 @@ pub fn guess_kind(bytes: &[u8]) -> PolicyKind {
 
 /// [`guess_kind`] for a document's top-level members.
 fn kind_of(members: &[Member]) -> PolicyKind {
-    let statements: Vec<&[Member]> = match get(members, "Statement").map(|n| &n.value) {
+    let statements: Vec<&[Member]> = match member(members, "Statement").map(|n| &n.value) {
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(|n| match &n.value {
@@ -129,18 +129,18 @@ fn kind_of(members: &[Member]) -> PolicyKind {
     let with_principal: Vec<&[Member]> = statements
         .iter()
         .copied()
-        .filter(|s| get(s, "Principal").is_some())
+        .filter(|s| member(s, "Principal").is_some())
         .collect();
     if with_principal.is_empty() {
         return PolicyKind::Identity;
     }
     let principal_without_resource = with_principal
         .iter()
-        .any(|s| get(s, "Resource").is_none() && get(s, "NotResource").is_none());
+        .any(|s| member(s, "Resource").is_none() && member(s, "NotResource").is_none());
     let any_sts = statements.iter().any(|s| {
         ["Action", "NotAction"]
             .iter()
-            .filter_map(|k| get(s, k))
+            .filter_map(|k| member(s, k))
             .flat_map(strings)
             .any(|a| a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sts:")))
     });
@@ -165,12 +165,8 @@ fn strings(node: &Node) -> Vec<&str> {
     }
 }
 
-fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
-    members.iter().find(|m| m.key == key).map(|m| &m.value)
-}
-
 fn get_str<'a>(members: &'a [Member], key: &str) -> Option<&'a str> {
-    match get(members, key).map(|n| &n.value) {
+    match member(members, key).map(|n| &n.value) {
         Some(Value::String(s)) => Some(s),
         _ => None,
     }
@@ -184,7 +180,7 @@ fn object(node: Option<&Node>) -> Option<&[Member]> {
 }
 
 fn is_terraform(members: &[Member]) -> bool {
-    get(members, "format_version").is_some()
+    member(members, "format_version").is_some()
         && [
             "planned_values",
             "values",
@@ -192,7 +188,7 @@ fn is_terraform(members: &[Member]) -> bool {
             "terraform_version",
         ]
         .iter()
-        .any(|k| get(members, k).is_some())
+        .any(|k| member(members, k).is_some())
 }
 
 /// The document attributes of each resource type, in order of preference, and its kind.
@@ -212,10 +208,12 @@ fn terraform_type(ty: &str) -> Option<(&'static [&'static str], PolicyKind)> {
 
 fn terraform(members: &[Member]) -> Vec<Document> {
     let mut out: Vec<Document> = Vec::new();
-    if let Some(root) = object(get(members, "planned_values")).and_then(|v| get(v, "root_module")) {
+    if let Some(root) =
+        object(member(members, "planned_values")).and_then(|v| member(v, "root_module"))
+    {
         walk_module(root, &mut out, 0);
     }
-    if let Some(Value::Array(changes)) = get(members, "resource_changes").map(|n| &n.value) {
+    if let Some(Value::Array(changes)) = member(members, "resource_changes").map(|n| &n.value) {
         for change in changes {
             let Value::Object(change) = &change.value else {
                 continue;
@@ -224,13 +222,14 @@ fn terraform(members: &[Member]) -> Vec<Document> {
             else {
                 continue;
             };
-            if let Some(after) = object(get(change, "change")).and_then(|c| object(get(c, "after")))
+            if let Some(after) =
+                object(member(change, "change")).and_then(|c| object(member(c, "after")))
             {
                 resource(address, ty, after, &mut out);
             }
         }
     }
-    if let Some(root) = object(get(members, "values")).and_then(|v| get(v, "root_module")) {
+    if let Some(root) = object(member(members, "values")).and_then(|v| member(v, "root_module")) {
         walk_module(root, &mut out, 0);
     }
     out
@@ -247,16 +246,19 @@ const MAX_MODULE_DEPTH: usize = 64;
 fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
     let source = Source::new(&String::from_utf8_lossy(bytes));
     let mut control: Vec<&str> = Vec::new();
-    if let Some(path) = object(get(members, "resource_directory")).and_then(|d| get(d, "path")) {
+    if let Some(path) =
+        object(member(members, "resource_directory")).and_then(|d| member(d, "path"))
+    {
         if let Value::Array(levels) = &path.value {
             for level in levels {
-                if let Some(list) = object(Some(level)).and_then(|l| get(l, "control_policies")) {
+                if let Some(list) = object(Some(level)).and_then(|l| member(l, "control_policies"))
+                {
                     control.extend(strings(list));
                 }
             }
         }
     }
-    let Some(policies) = object(get(members, "policies")) else {
+    let Some(policies) = object(member(members, "policies")) else {
         return (Vec::new(), source);
     };
     let documents = policies
@@ -287,7 +289,7 @@ fn walk_module(module: &Node, out: &mut Vec<Document>, depth: usize) {
     if depth > MAX_MODULE_DEPTH {
         return;
     }
-    if let Some(Value::Array(resources)) = get(module, "resources").map(|n| &n.value) {
+    if let Some(Value::Array(resources)) = member(module, "resources").map(|n| &n.value) {
         for r in resources {
             let Value::Object(r) = &r.value else {
                 continue;
@@ -295,12 +297,12 @@ fn walk_module(module: &Node, out: &mut Vec<Document>, depth: usize) {
             let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type")) else {
                 continue;
             };
-            if let Some(values) = object(get(r, "values")) {
+            if let Some(values) = object(member(r, "values")) {
                 resource(address, ty, values, out);
             }
         }
     }
-    if let Some(Value::Array(children)) = get(module, "child_modules").map(|n| &n.value) {
+    if let Some(Value::Array(children)) = member(module, "child_modules").map(|n| &n.value) {
         for child in children {
             walk_module(child, out, depth + 1);
         }
@@ -331,9 +333,9 @@ fn resource(address: &str, ty: &str, values: &[Member], out: &mut Vec<Document>)
 fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
     let version = ["DefaultPolicyVersion", "PolicyVersion"]
         .iter()
-        .find_map(|k| object(get(members, k)))?;
+        .find_map(|k| object(member(members, k)))?;
     let text = get_str(version, "PolicyDocument")?;
-    let policy_name = object(get(members, "Policy")).and_then(|p| get_str(p, "PolicyName"));
+    let policy_name = object(member(members, "Policy")).and_then(|p| get_str(p, "PolicyName"));
     let version_id = get_str(version, "VersionId");
     let name = match (policy_name, version_id) {
         (Some(name), Some(v)) => format!("{name}@{v}"),

@@ -42,6 +42,12 @@ pub(crate) struct Member {
     pub(crate) value: Node,
 }
 
+/// The value of the first member of an object named `key` (a document whose repeated keys
+/// were rejected, as the loader and the parser do, has only the one).
+pub(crate) fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
+    members.iter().find(|m| m.key == key).map(|m| &m.value)
+}
+
 impl Value {
     /// The JSON type's name, as error messages call it.
     pub(crate) fn type_name(&self) -> &'static str {
