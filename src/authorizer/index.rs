@@ -976,3 +976,64 @@ fn evaluate_resolved<S: Sink>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Authorizer;
+
+    const CANCEL_TWICE: &str = r#"{"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:*", "Resource": "acs:ecs:*:*:imagepipeline/ip-prod*"}]}"#;
+
+    fn account(users: &[(&str, &[&str])]) -> Authorizer {
+        let users: Vec<String> = users
+            .iter()
+            .map(|(name, policies)| format!(r#""{name}": {{"policies": {policies:?}}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"account_id": "1234567890123456",
+                "policies": {{"A": {CANCEL_TWICE}, "B": {CANCEL_TWICE}}},
+                "users": {{{}}}}}"#,
+            users.join(",")
+        );
+        Authorizer::from_json(&text, None, None).expect("a valid account")
+    }
+
+    /// Each pool's candidates are a copy of its policies' (so a request reads one stretch);
+    /// pools with the same policies in the same order share one copy, so memory grows with
+    /// the distinct policy lists, not with the principals.
+    #[test]
+    fn e1_pools_with_the_same_policies_share_one_copy_of_their_candidates() {
+        let one = account(&[("u1", &["A", "B"])]);
+        assert_eq!(
+            one.catalog.pooled.len(),
+            4,
+            "two policies of two candidates"
+        );
+        let same = account(&[
+            ("u1", &["A", "B"]),
+            ("u2", &["A", "B"]),
+            ("u3", &["A", "B"]),
+        ]);
+        assert_eq!(same.catalog.pooled.len(), 4);
+        let other_order = account(&[("u1", &["A", "B"]), ("u2", &["B", "A"])]);
+        assert_eq!(other_order.catalog.pooled.len(), 8);
+        // Each pool's copy follows its own attachment order (E1 lists deciding statements in it).
+        let [u1, u2] = [&other_order.users[0], &other_order.users[1]].map(|u| {
+            let (start, end) = u.account_pool.hot[0].candidates;
+            let policies: Vec<u32> = (start..end)
+                .filter_map(|i| other_order.catalog.pooled.get(i as usize))
+                .filter_map(|c| {
+                    other_order
+                        .catalog
+                        .statements
+                        .get((c.id & !super::DENY) as usize)
+                })
+                .map(|s| s.policy)
+                .collect();
+            policies
+        });
+        assert_eq!(u1.iter().rev().copied().collect::<Vec<_>>(), u2);
+        assert_ne!(u1, u2);
+    }
+}
