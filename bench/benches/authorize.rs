@@ -12,6 +12,7 @@ use ramcheck::account::{Account, Principal};
 use ramcheck::authorizer::{AuthRequest, Authorizer};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
+use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
 use ramcheck_bench::{
     large_account, large_dir, large_requests, small_account, wildcard_account, PackedRequest,
     ACCOUNT, CANCEL,
@@ -82,6 +83,23 @@ fn small(c: &mut Criterion) {
                     .authorize(alice, None, &request)
                     .expect("decides"),
             )
+        })
+    });
+    // Through the gateway adapter, as a gateway calls it with the raw API request: parameters
+    // checked, the execution resolved, the ARN written, the principal resolved, then decided.
+    let executions: HashMap<String, Execution> =
+        HashMap::from([("exec-42".to_owned(), Execution::new("ip-42", ACCOUNT))]);
+    group.bench_function("gateway_adapter", |b| {
+        b.iter(|| {
+            let call = CancelRequest {
+                region_id: Some(black_box("cn-hangzhou")),
+                execution_id: Some(black_box("exec-42")),
+                principal: black_box("user/alice"),
+                context: &context,
+                request_id: None,
+                now: now(),
+            };
+            black_box(authorize_cancel(&authorizer, &executions, &call).is_ok())
         })
     });
     let owned: Vec<(String, String)> = context

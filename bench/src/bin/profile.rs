@@ -3,13 +3,14 @@
 //!
 //! `cargo build --release -p ramcheck-bench --bin profile`, then
 //! `valgrind --tool=callgrind target/release/profile large 20000`
-//! (workloads: `small`, `request`, `large`, `wildcard`, `compile`, `load`, `reference`).
+//! (workloads: `small`, `gateway`, `request`, `large`, `wildcard`, `compile`, `load`, `reference`).
 //!
 //! The Small and Large loops are functions of their own, so that callgrind can count their
 //! instructions exactly, setup left out:
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*large_loop*'
 //! target/release/profile large 20000` (divide the total by the iteration count).
 
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant as Clock;
 
@@ -17,6 +18,7 @@ use ramcheck::account::{Account, Principal};
 use ramcheck::authorizer::{AuthRequest, Authorizer, PrincipalId};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
+use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
 use ramcheck_bench::{
     large_account, large_dir, large_requests, small_account, wildcard_account, PackedRequest,
     ParsedRequest, ACCOUNT, CANCEL,
@@ -39,6 +41,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let alice = authorizer.resolve("user/alice")?;
             started = Clock::now();
             small_loop(&authorizer, alice, &arn, &context, iterations, now)?;
+        }
+        "gateway" => {
+            // The Small workload through the gateway adapter, from the raw API request.
+            let authorizer = Authorizer::from_json(&small_account(), None, None)?;
+            let executions: HashMap<String, Execution> =
+                HashMap::from([("exec-42".to_owned(), Execution::new("ip-42", ACCOUNT))]);
+            let context = [
+                ("acs:SourceIp", "192.168.3.4"),
+                ("acs:SecureTransport", "true"),
+            ];
+            started = Clock::now();
+            gateway_loop(&authorizer, &executions, &context, iterations, now);
         }
         "request" => {
             // Building the Small workload's request alone.
@@ -150,6 +164,28 @@ fn large_loop(
         black_box(authorizer.authorize(id, None, &request)?);
     }
     Ok(())
+}
+
+/// The gateway workload's timed loop, apart for the same reason as [`large_loop`].
+#[inline(never)]
+fn gateway_loop(
+    authorizer: &Authorizer,
+    executions: &HashMap<String, Execution>,
+    context: &[(&str, &str)],
+    iterations: usize,
+    now: Instant,
+) {
+    for _ in 0..iterations {
+        let call = CancelRequest {
+            region_id: Some(black_box("cn-hangzhou")),
+            execution_id: Some(black_box("exec-42")),
+            principal: black_box("user/alice"),
+            context,
+            request_id: None,
+            now,
+        };
+        black_box(authorize_cancel(authorizer, executions, &call).is_ok());
+    }
 }
 
 /// The Small workload's timed loop, apart for the same reason as [`large_loop`].
