@@ -49,9 +49,6 @@
 //!   reads one contiguous stretch, which the processor fetches ahead, and touches the pattern
 //!   arena only for candidates whose anchors it has; a directory level that allows everything
 //!   (`FullAliyunAccess`) is not read at all.
-//! - **Load ahead.** Resolving a principal's name asks the processor to start loading the
-//!   principal, and deciding starts loading its candidates before it looks up the resource's
-//!   group: in a large account both are usually in main memory, not in a core's cache.
 //! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
 //!   a service id to the statements with a wildcard action of that service, and keeps one list
 //!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
@@ -83,7 +80,6 @@
 mod condition;
 mod index;
 mod pattern;
-mod prefetch;
 mod reload;
 mod request;
 mod scan;
@@ -888,15 +884,10 @@ impl Authorizer {
         if !is_valid_name(name) {
             return None;
         }
-        let (index, compiled) = match kind {
-            Kind::User => (self.user_index.get(name)?, &self.users),
-            _ => (self.role_index.get(name)?, &self.roles),
+        let index = match kind {
+            Kind::User => self.user_index.get(name)?,
+            _ => self.role_index.get(name)?,
         };
-        // A gateway resolves the caller, then reads the request: the principal's line loads
-        // meanwhile.
-        if let Some(principal) = compiled.get(index as usize) {
-            prefetch::line(principal);
-        }
         Some(PrincipalId { kind, index })
     }
 
@@ -1017,16 +1008,6 @@ impl Authorizer {
             request.resource_is_ascii(),
             request.resource_colons(),
         );
-        let compiled = match principal.kind {
-            Kind::Root => None,
-            Kind::User => self.users.get(principal.index as usize),
-            _ => self.roles.get(principal.index as usize),
-        };
-        let lookup = self.catalog.lookup(request);
-        // The candidates load while the resource's group is looked up.
-        if let Some(compiled) = compiled {
-            compiled.account_pool.prefetch(&self.catalog, lookup);
-        }
         let group = self.groups.holder(&mut text)?;
         let own = pattern::eq_bytes(request.account().as_bytes(), self.account_id.as_bytes());
         // E2: the account itself may do anything to its own resources.
@@ -1041,10 +1022,15 @@ impl Authorizer {
         if !own {
             return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
         }
+        let compiled = match principal.kind {
+            Kind::User => self.users.get(principal.index as usize),
+            _ => self.roles.get(principal.index as usize),
+        };
         let Some(compiled) = compiled else {
             return Err(self.unknown_id(principal));
         };
         let arn = &*compiled.principal_arn;
+        let lookup = self.catalog.lookup(request);
         let catalog = &self.catalog;
         let evaluate =
             |pool: &Pool, text: &mut ResourceText<'_>, denies: &mut S, allows: &mut S| {

@@ -684,11 +684,6 @@ struct Candidate {
     patterns: [u32; 2],
 }
 
-/// How many lines of a pool's candidates [`Pool::prefetch`] asks for: a Large principal's
-/// pool holds a few dozen candidates of 28 bytes, and the processor's own prefetcher follows
-/// a stream once it has seen it start.
-const PREFETCH_LINES: usize = 8;
-
 /// Below this many candidates, reading the statements is cheaper than hashing the resource.
 const FILTER_FROM: usize = 8;
 
@@ -818,19 +813,6 @@ impl Pool {
             }
             let candidate = statement.candidate(id, &catalog.resources);
             candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
-        }
-    }
-
-    /// Starts loading the first lines of the pool's candidates for the lookup's action, if it
-    /// is a hot one.
-    #[inline]
-    pub(crate) fn prefetch(&self, catalog: &Catalog, lookup: Lookup) {
-        if let Some(hot) = self.hot.iter().find(|h| Some(h.action) == lookup.action) {
-            let list = catalog
-                .pooled
-                .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
-                .unwrap_or_default();
-            super::prefetch::lines::<_, PREFETCH_LINES>(list);
         }
     }
 
