@@ -261,6 +261,25 @@ fn is_arn_safe(value: &str) -> bool {
     SAFE.has_all(value)
 }
 
+/// The pieces of the ARN of `pipeline_id` in `region` of `account`.
+fn pipeline_arn<'a>(region: &'a str, account: &'a str, pipeline_id: &'a str) -> [&'a str; 6] {
+    [
+        "acs:ecs:",
+        region,
+        ":",
+        account,
+        ":imagepipeline/",
+        pipeline_id,
+    ]
+}
+
+/// [`pipeline_arn`] on the heap, for one longer than [`ArnBuf`] holds.
+#[cold]
+#[inline(never)]
+fn heap_arn(region: &str, account: &str, pipeline_id: &str) -> String {
+    pipeline_arn(region, account, pipeline_id).concat()
+}
+
 /// A stack buffer for the resource ARN.
 struct ArnBuf {
     buf: [u8; 256],
@@ -268,21 +287,15 @@ struct ArnBuf {
 }
 
 impl ArnBuf {
-    /// The ARN of `pipeline_id` in `region` of `account`, if it fits: written piece by piece,
-    /// since the formatting machinery costs more than the rest of an allowed call's setup.
+    /// The ARN of `pipeline_id` in `region` of `account` ([`pipeline_arn`]), if it fits:
+    /// written piece by piece, since the formatting machinery costs more than the rest of an
+    /// allowed call's setup.
     fn pipeline(region: &str, account: &str, pipeline_id: &str) -> Option<ArnBuf> {
         let mut arn = ArnBuf {
             buf: [0; 256],
             len: 0,
         };
-        for part in [
-            "acs:ecs:",
-            region,
-            ":",
-            account,
-            ":imagepipeline/",
-            pipeline_id,
-        ] {
+        for part in pipeline_arn(region, account, pipeline_id) {
             let end = arn.len + part.len();
             arn.buf
                 .get_mut(arn.len..end)?
@@ -353,7 +366,8 @@ pub fn authorize_cancel(
             "The specified image pipeline execution does not exist!",
         ));
     };
-    let arn = ArnBuf::pipeline(region, &execution.owner_account_id, &execution.pipeline_id);
+    let (account, pipeline) = (&execution.owner_account_id, &execution.pipeline_id);
+    let arn = ArnBuf::pipeline(region, account, pipeline);
     let owned;
     let resource = match &arn {
         Some(arn) => match arn.as_str() {
@@ -361,10 +375,7 @@ pub fn authorize_cancel(
             None => return Err(ApiError::internal(request, "the ARN is not UTF-8".into())),
         },
         None => {
-            owned = format!(
-                "acs:ecs:{region}:{}:imagepipeline/{}",
-                execution.owner_account_id, execution.pipeline_id
-            );
+            owned = heap_arn(region, account, pipeline);
             &owned
         }
     };

@@ -12,10 +12,10 @@ use ramcheck::account::{Account, Principal};
 use ramcheck::authorizer::{AuthRequest, Authorizer};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
-use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
+use ramcheck::gateway::{authorize_cancel, CancelRequest};
 use ramcheck_bench::{
-    large_account, large_dir, large_requests, small_account, wildcard_account, PackedRequest,
-    ACCOUNT, CANCEL,
+    large_account, large_dir, large_requests, small_account, small_arn, small_executions,
+    wildcard_account, PackedRequest, ACCOUNT, CANCEL, SMALL_CONTEXT,
 };
 
 fn now() -> Instant {
@@ -37,11 +37,8 @@ fn small(c: &mut Criterion) {
     let text = small_account();
     let account = Account::from_json(&text, None, None).expect("valid");
     let authorizer = Authorizer::compile(&account).expect("compiles");
-    let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42");
-    let context = [
-        ("acs:SourceIp", "192.168.3.4"),
-        ("acs:SecureTransport", "true"),
-    ];
+    let arn = small_arn();
+    let context = SMALL_CONTEXT;
     let alice = authorizer.resolve("user/alice").expect("known");
     let mut group = c.benchmark_group("small");
     group.bench_function("compiled", |b| {
@@ -87,8 +84,7 @@ fn small(c: &mut Criterion) {
     });
     // Through the gateway adapter, as a gateway calls it with the raw API request: parameters
     // checked, the execution resolved, the ARN written, the principal resolved, then decided.
-    let executions: HashMap<String, Execution> =
-        HashMap::from([("exec-42".to_owned(), Execution::new("ip-42", ACCOUNT))]);
+    let executions = small_executions();
     group.bench_function("gateway_adapter", |b| {
         b.iter(|| {
             let call = CancelRequest {

@@ -358,6 +358,25 @@ impl PackedRequest {
     }
 }
 
+/// The Small workload's request context: an address inside the allowed block, over TLS.
+pub const SMALL_CONTEXT: [(&str, &str); 2] = [
+    ("acs:SourceIp", "192.168.3.4"),
+    ("acs:SecureTransport", "true"),
+];
+
+/// The pipeline the Small workload's requests name.
+pub fn small_arn() -> String {
+    format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42")
+}
+
+/// The gateway's execution table for the Small workload: `exec-42` runs `ip-42`.
+pub fn small_executions() -> std::collections::HashMap<String, ramcheck::gateway::Execution> {
+    std::collections::HashMap::from([(
+        "exec-42".to_owned(),
+        ramcheck::gateway::Execution::new("ip-42", ACCOUNT),
+    )])
+}
+
 /// The Small account: one user in two groups, five policies, twenty statements with conditions.
 pub fn small_account() -> String {
     let mut policies = Map::new();

@@ -163,9 +163,10 @@ pub(crate) struct Catalog {
     patterns: PatternArena,
     resources: Vec<ResourceSet>,
     pub(crate) conditions: Vec<CompiledCondition>,
-    /// Every policy's resolved candidate lists for the hot actions, back to back.
+    /// Every policy's resolved candidate lists for the hot actions, back to back: what pools
+    /// copy into `pooled` (compile time only, like the tables below).
     candidates: Vec<Candidate>,
-    /// Per policy and hot action, its range of `candidates`.
+    /// Per policy and hot action, its range of `candidates` (compile time only).
     policy_hot: Vec<[(u32, u32); HOT]>,
     /// Every pool's candidates for the hot actions: its policies' runs of `candidates` copied
     /// back to back, in attachment order (identical run lists stored once). A copy per pool
@@ -495,7 +496,9 @@ impl Catalog {
         self.seen = HashMap::default();
         self.keys = Vec::new();
         self.patterns.finish();
-        self.candidates.shrink_to_fit();
+        // Requests read the pools' copies in `pooled`.
+        self.candidates = Vec::new();
+        self.policy_hot = Vec::new();
         self.statements.shrink_to_fit();
         self.resources.shrink_to_fit();
         self.conditions.shrink_to_fit();

@@ -604,10 +604,14 @@ fn anchor_of(text: &[u8]) -> u32 {
         };
         if let Some((start, &[a, b, c], _)) = best {
             let known = |b: u8| if b == b'?' { 0 } else { b };
-            let wild = [a, b, c].contains(&b'?');
+            let wild = if [a, b, c].contains(&b'?') {
+                ANCHOR_WILD
+            } else {
+                0
+            };
             return u32::from_le_bytes([known(a), known(b), known(c), 0])
                 | (start as u32) << 24
-                | u32::from(wild) << 29
+                | wild
                 | ((field - 1) as u32) << 30;
         }
     }
@@ -618,7 +622,7 @@ fn anchor_of(text: &[u8]) -> u32 {
 /// anchor equals, in its low 24 bits, the text's [`AnchorProbe::bytes_at`] there, and the
 /// patterns can be looked up by it.
 pub(crate) fn anchor_is_plain(anchor: u32) -> bool {
-    anchor != NO_ANCHOR && anchor & (1 << 29) == 0
+    anchor != NO_ANCHOR && anchor & ANCHOR_WILD == 0
 }
 
 /// Items (pattern ids with what they stand for) looked up by their plain anchors
@@ -689,8 +693,11 @@ impl<T> Default for AnchorTable<T> {
     }
 }
 
-/// The bits of an anchor that say where its bytes are (field, offset) and whether any is `?`.
+/// The bits of an anchor that say where its bytes are (field, offset) and whether any is `?`;
+/// the others are its bytes.
 const ANCHOR_PLACE: u32 = !0x00ff_ffff;
+/// The bit of an anchor that says one of its bytes is a `?` (held as a zero byte).
+const ANCHOR_WILD: u32 = 1 << 29;
 
 /// "No gram filter" in an index entry.
 pub(crate) const NO_GRAM: u32 = u32::MAX;
@@ -865,8 +872,8 @@ impl AnchorProbe<'_> {
             return false;
         };
         // The anchor's zero bytes (`?`) match any byte.
-        let expected = anchor & 0x00ff_ffff;
-        if anchor & (1 << 29) == 0 {
+        let expected = anchor & !ANCHOR_PLACE;
+        if anchor & ANCHOR_WILD == 0 {
             return word == expected;
         }
         // The high bit of each byte that is not zero, then that byte all ones.

@@ -5,7 +5,7 @@
 //! `valgrind --tool=callgrind target/release/profile large 20000`
 //! (workloads: `small`, `gateway`, `request`, `large`, `wildcard`, `compile`, `load`, `reference`).
 //!
-//! The Small and Large loops are functions of their own, so that callgrind can count their
+//! The Small, Large and gateway loops are functions of their own, so that callgrind can count their
 //! instructions exactly, setup left out:
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*large_loop*'
 //! target/release/profile large 20000` (divide the total by the iteration count).
@@ -20,8 +20,8 @@ use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
 use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
 use ramcheck_bench::{
-    large_account, large_dir, large_requests, small_account, wildcard_account, PackedRequest,
-    ParsedRequest, ACCOUNT, CANCEL,
+    large_account, large_dir, large_requests, small_account, small_arn, small_executions,
+    wildcard_account, PackedRequest, ParsedRequest, ACCOUNT, CANCEL, SMALL_CONTEXT,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,11 +33,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match workload.as_str() {
         "small" => {
             let authorizer = Authorizer::from_json(&small_account(), None, None)?;
-            let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42");
-            let context = [
-                ("acs:SourceIp", "192.168.3.4"),
-                ("acs:SecureTransport", "true"),
-            ];
+            let arn = small_arn();
+            let context = SMALL_CONTEXT;
             let alice = authorizer.resolve("user/alice")?;
             started = Clock::now();
             small_loop(&authorizer, alice, &arn, &context, iterations, now)?;
@@ -45,22 +42,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "gateway" => {
             // The Small workload through the gateway adapter, from the raw API request.
             let authorizer = Authorizer::from_json(&small_account(), None, None)?;
-            let executions: HashMap<String, Execution> =
-                HashMap::from([("exec-42".to_owned(), Execution::new("ip-42", ACCOUNT))]);
-            let context = [
-                ("acs:SourceIp", "192.168.3.4"),
-                ("acs:SecureTransport", "true"),
-            ];
+            let executions = small_executions();
+            let context = SMALL_CONTEXT;
             started = Clock::now();
             gateway_loop(&authorizer, &executions, &context, iterations, now);
         }
         "request" => {
             // Building the Small workload's request alone.
-            let arn = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-42");
-            let context = [
-                ("acs:SourceIp", "192.168.3.4"),
-                ("acs:SecureTransport", "true"),
-            ];
+            let arn = small_arn();
+            let context = SMALL_CONTEXT;
             started = Clock::now();
             for _ in 0..iterations {
                 let request = AuthRequest::new(CANCEL, black_box(&arn))?
