@@ -114,7 +114,7 @@ impl CompiledCondition {
 
     /// Whether every clause is met (C1, C2). Every clause is evaluated, even after one fails,
     /// so that a bad request value is reported whatever the clause order (C7, E6).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn is_met(
         &self,
         request: &AuthRequest<'_>,

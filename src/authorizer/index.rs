@@ -208,10 +208,11 @@ pub(crate) struct Lookup {
 }
 
 impl Catalog {
-    /// The statement's condition id, compiling it the first time it is seen.
-    fn intern_condition(&mut self, statement: &Statement) -> u32 {
+    /// The statement's condition id, compiling it the first time it is seen; more conditions
+    /// than ids is an error, never a statement without its condition.
+    fn intern_condition(&mut self, statement: &Statement) -> Result<u32, CompileError> {
         let Some(condition) = statement.condition() else {
-            return NO_CONDITION;
+            return Ok(NO_CONDITION);
         };
         // A condition compiles from its operators, keys and value texts alone (the parser
         // types each value from its operator and text), so those identify it. They are hashed
@@ -244,7 +245,7 @@ impl Catalog {
                 .find(|&id| self.condition_keys.get(id as usize).is_some_and(same))
         });
         if let Some(id) = known {
-            return id;
+            return Ok(id);
         }
         let key: ConditionKey = condition
             .clauses()
@@ -258,11 +259,11 @@ impl Catalog {
             })
             .collect();
         let compiled = CompiledCondition::compile(condition);
-        let id = u32::try_from(self.conditions.len()).unwrap_or(NO_CONDITION);
+        let id = to_u32(self.conditions.len())?;
         self.conditions.push(compiled);
         self.condition_keys.push(key);
         self.condition_ids.entry(hash).or_default().push(id);
-        id
+        Ok(id)
     }
 
     /// The statement's resource set id, compiling it the first time it is seen.
@@ -332,7 +333,7 @@ impl Catalog {
                 .map(|p| ActionPattern::new(p.value()))
                 .collect(),
             resource,
-            condition: self.intern_condition(statement),
+            condition: self.intern_condition(statement)?,
         })
     }
 
@@ -901,7 +902,9 @@ impl Candidate {
                             })
                         }
                     },
-                    None => true,
+                    // Ids come from this catalog; a broken one fails closed: a Deny
+                    // applies, an Allow does not.
+                    None => self.id & DENY != 0,
                 },
             };
             if !met {
@@ -1020,5 +1023,45 @@ mod tests {
         });
         assert_eq!(u1.iter().rev().copied().collect::<Vec<_>>(), u2);
         assert_ne!(u1, u2);
+    }
+
+    /// E6: a candidate whose condition is not in the catalog (never made by compiling) is
+    /// decided closed: a Deny applies, an Allow does not.
+    #[test]
+    fn e6_a_condition_missing_from_the_catalog_fails_closed() {
+        use super::super::pattern::ResourceText;
+        use super::super::{AuthRequest, StatementId};
+        use super::{Candidate, DENY, NO_ANCHOR, NO_GRAM, NO_PATTERN, RESOURCE_ANY};
+
+        let authorizer = account(&[("u1", &["A"])]);
+        let catalog = &authorizer.catalog;
+        let arn = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1";
+        let request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn).expect("valid");
+        let missing = u32::try_from(catalog.conditions.len()).expect("small") + 7;
+        let decide = |id: u32| {
+            let candidate = Candidate {
+                id,
+                grams: NO_GRAM,
+                anchors: [NO_ANCHOR; 2],
+                condition: missing,
+                patterns: [RESOURCE_ANY, NO_PATTERN],
+            };
+            let (mut denies, mut allows) = (Vec::<StatementId>::new(), Vec::new());
+            let mut text = ResourceText::new(arn, true);
+            candidate
+                .apply(
+                    catalog,
+                    &request,
+                    &mut text,
+                    "",
+                    0,
+                    &mut denies,
+                    &mut allows,
+                )
+                .expect("no clause to fail");
+            (denies.len(), allows.len())
+        };
+        assert_eq!(decide(0), (0, 0), "an Allow does not apply");
+        assert_eq!(decide(DENY), (1, 0), "a Deny applies");
     }
 }

@@ -219,6 +219,18 @@ impl PatternArena {
     /// catalog's (whose ids the memo holds).
     #[inline]
     pub(crate) fn is_match_uncached(&self, id: u32, text: &ResourceText<'_>) -> bool {
+        // A literal or a prefix (most patterns) needs only its kind and its text.
+        let at = id as usize;
+        if let Some(&[kind, _, _, _, a, b, c, d]) = self.bytes.get(at..at + 8) {
+            if kind == KIND_EXACT || kind == KIND_PREFIX {
+                let len = u32::from_le_bytes([a, b, c, d]) as usize;
+                let (p, t) = (
+                    self.bytes.get(at + HEADER..at + HEADER + len),
+                    text.text.as_bytes(),
+                );
+                return p.is_some_and(|p| literal_match(p, kind == KIND_PREFIX, t));
+            }
+        }
         let Some(stored) = self.stored(id) else {
             // Ids come from this arena; a broken one matches nothing (fail closed for Allow,
             // and a Deny is never the only statement that can decide).
@@ -227,8 +239,7 @@ impl PatternArena {
         let (p, t) = (stored.text, text.text.as_bytes());
         match stored.kind {
             KIND_ANY => true,
-            KIND_EXACT => eq_bytes(p, t),
-            KIND_PREFIX => t.get(..p.len()).is_some_and(|head| eq_bytes(head, p)),
+            KIND_EXACT | KIND_PREFIX => literal_match(p, stored.kind == KIND_PREFIX, t),
             KIND_FIELDS if text.ascii => {
                 // The pattern's text with the arena's bytes after it, so that a short piece
                 // can be read a word at a time.
@@ -447,6 +458,17 @@ fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4]) -> bool {
         }
     }
     true
+}
+
+/// M1 for a pattern without wildcards (`prefix`: one that had a single trailing `*`).
+#[inline(always)]
+fn literal_match(pattern: &[u8], prefix: bool, text: &[u8]) -> bool {
+    if prefix {
+        text.get(..pattern.len())
+            .is_some_and(|head| eq_bytes(head, pattern))
+    } else {
+        eq_bytes(pattern, text)
+    }
 }
 
 /// The little-endian `u32` at `at`, as a `usize` (0 past the end: never, by construction).
