@@ -91,7 +91,7 @@ use std::sync::Arc;
 pub use reload::AuthorizerHandle;
 pub use request::AuthRequest;
 
-use crate::account::principal::{is_valid_name, is_valid_session};
+use crate::account::principal::is_valid_session;
 use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision, Scope};
 use crate::decision::{
     clause_list, matched_action, matched_resource, Decision, EvaluationError, NamedPolicy, Outcome,
@@ -881,9 +881,8 @@ impl Authorizer {
         } else {
             return None;
         };
-        if !is_valid_name(name) {
-            return None;
-        }
+        // The tables hold only valid names (the loader checks them), so a name found is valid
+        // and one that is not found goes to the reference parser, which says what is wrong.
         let index = match kind {
             Kind::User => self.user_index.get(name)?,
             _ => self.role_index.get(name)?,

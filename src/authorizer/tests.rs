@@ -943,3 +943,52 @@ fn e4_remembered_results_do_not_cross_from_session_to_account_catalog() {
         );
     }
 }
+
+/// E2: `resolve` finds names by looking them up; a text that is not a valid name is never found
+/// and gets the reference parser's own error, a valid unknown name the unknown-principal one.
+#[test]
+fn e2_resolve_reports_invalid_and_unknown_names_as_the_reference_does() {
+    let text =
+        json!({"account_id": ID, "users": {"alice": {}}, "roles": {"deployer": {}}}).to_string();
+    let authorizer = Authorizer::from_json(&text, None, None).unwrap();
+    let account = Account::from_json(&text, None, None).unwrap();
+    let long = format!("user/{}", "a".repeat(65));
+    for text in [
+        "user/alice",
+        "user/al ice",
+        "user/alicé",
+        "user/",
+        long.as_str(),
+        "user/alice/x",
+        "role/deployer",
+        "role/deploy*",
+        "assumed-role/deployer/ci",
+        "assumed-role/deployer/c i",
+        "assumed-role/deployer/",
+        "user/bob",
+    ] {
+        let reference = Principal::parse(text, ID)
+            .map_err(ResolveError::from)
+            .and_then(|p| authorizer.principal(&p).map_err(ResolveError::from));
+        let resolved = authorizer.resolve(text);
+        assert_eq!(resolved, reference, "{text}");
+        let known = Principal::parse(text, ID).is_ok_and(|p| {
+            account
+                .decide(
+                    &p,
+                    None,
+                    &Request::new("ecs:CancelImagePipelineExecution", RESOURCES[0]).unwrap(),
+                )
+                .is_ok()
+        });
+        assert_eq!(resolved.is_ok(), known, "{text}");
+    }
+    assert!(matches!(
+        authorizer.resolve("user/al ice"),
+        Err(ResolveError::Invalid(_))
+    ));
+    assert!(matches!(
+        authorizer.resolve("user/bob"),
+        Err(ResolveError::Unknown(_))
+    ));
+}
