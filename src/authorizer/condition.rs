@@ -184,9 +184,10 @@ fn is_rfc3339_year(now: Instant) -> bool {
 }
 
 impl CompiledClause {
-    /// The clause's result when the request gives its key once with a pre-parsed value of the
-    /// listed values' type, or does not give it (C5); `None` for anything else (several
-    /// entries, a key the checker fills in, a value to parse), which [`is_met`] decides.
+    /// The clause's result when it cannot fail: a fixed-type key the request gives once with
+    /// a pre-parsed value of the listed values' type, or does not give (C5), or a text operator
+    /// on any other key; `None` for anything else (several entries, a key the checker fills
+    /// in, a value to parse), which [`is_met`] decides.
     ///
     /// [`is_met`]: CompiledClause::is_met
     #[inline(always)]
@@ -194,10 +195,51 @@ impl CompiledClause {
         if self.special != SpecialKey::None {
             return None;
         }
-        match request.fixed_entry(self.slot?) {
+        let Some(slot) = self.slot else {
+            return self.text_result(request);
+        };
+        match request.fixed_entry(slot) {
             FixedEntry::One(_, typed) => self.typed_matches(typed).map(|any| any != self.negated),
             FixedEntry::Absent => Some(self.negated),
             FixedEntry::Scan => None,
+        }
+    }
+
+    /// The result of a text operator on a key of no fixed type (C2–C5, C6): every entry with
+    /// the key compared, none of which can fail; `None` for any other clause.
+    #[inline]
+    fn text_result(&self, request: &AuthRequest<'_>) -> Option<bool> {
+        let Listed::Strings(listed) = &self.listed else {
+            return None;
+        };
+        let (mut found, mut any) = (false, false);
+        for (key, value) in request.context() {
+            if super::pattern::eq_key(key, &self.key) {
+                found = true;
+                any |= self.string_matches(listed, value);
+            }
+        }
+        // C5: a missing key meets a negated operator and fails a positive one; C4: a negated
+        // one is met exactly when no request value matches.
+        Some(if found {
+            any != self.negated
+        } else {
+            self.negated
+        })
+    }
+
+    /// Whether a request value matches any listed text under the operator's positive form.
+    #[inline]
+    fn string_matches(&self, listed: &[Box<str>], text: &str) -> bool {
+        use Operator::*;
+        match self.operator {
+            StringEquals | StringNotEquals => listed
+                .iter()
+                .any(|p| super::pattern::eq_bytes(p.as_bytes(), text.as_bytes())),
+            StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
+                listed.iter().any(|p| eq_ignore_case(p, text))
+            }
+            _ => listed.iter().any(|p| wildcard_match(p, text)),
         }
     }
 
@@ -330,13 +372,7 @@ impl CompiledClause {
         use Operator::*;
         let bad = |e: ValueError| (text.to_owned(), e);
         Ok(match &self.listed {
-            Listed::Strings(listed) => match self.operator {
-                StringEquals | StringNotEquals => listed.iter().any(|p| **p == *text),
-                StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-                    listed.iter().any(|p| eq_ignore_case(p, text))
-                }
-                _ => listed.iter().any(|p| wildcard_match(p, text)),
-            },
+            Listed::Strings(listed) => self.string_matches(listed, text),
             Listed::Decimals(listed) => {
                 let x = Decimal::parse(text).map_err(bad)?;
                 listed.iter().any(|p| match self.operator {
