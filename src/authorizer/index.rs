@@ -65,12 +65,19 @@ impl CompiledStatement {
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceSet {
     negated: bool,
-    /// Pattern ids in [`Catalog::patterns`].
-    patterns: Box<[u32]>,
-    /// Each pattern's required gram ([`PatternArena::required_gram`]), `u16::MAX` for none.
-    pattern_grams: Box<[u16]>,
-    /// Each pattern's anchor ([`PatternArena::anchor`]), [`NO_ANCHOR`] for none.
-    pattern_anchors: Box<[u32]>,
+    /// Its patterns, each with what rules it out cheaply; one slice, read in one pass.
+    patterns: Box<[SetPattern]>,
+}
+
+/// A pattern of a [`ResourceSet`].
+#[derive(Debug, Clone, Copy)]
+struct SetPattern {
+    /// Its id in [`Catalog::patterns`].
+    id: u32,
+    /// Its anchor ([`PatternArena::anchor`]), [`NO_ANCHOR`] for none.
+    anchor: u32,
+    /// Its required gram ([`PatternArena::required_gram`]), `u16::MAX` for none.
+    gram: u16,
 }
 
 impl ResourceSet {
@@ -82,9 +89,7 @@ impl ResourceSet {
         let hit = self
             .patterns
             .iter()
-            .zip(self.pattern_grams.iter())
-            .zip(self.pattern_anchors.iter())
-            .any(|((&p, &g), &a)| text.may_match(a, g) && arena.is_match(p, text));
+            .any(|p| text.may_match(p.anchor, p.gram) && arena.is_match(p.id, text));
         hit != self.negated
     }
 
@@ -92,9 +97,11 @@ impl ResourceSet {
     /// every resource the set matches has; [`NO_ANCHOR`] twice when there is no such
     /// condition.
     fn anchors(&self) -> [u32; 2] {
-        match (self.negated, &*self.pattern_anchors) {
-            (false, [a]) => [*a, *a],
-            (false, [a, b]) if *a != NO_ANCHOR && *b != NO_ANCHOR => [*a, *b],
+        match (self.negated, &*self.patterns) {
+            (false, [a]) => [a.anchor, a.anchor],
+            (false, [a, b]) if a.anchor != NO_ANCHOR && b.anchor != NO_ANCHOR => {
+                [a.anchor, b.anchor]
+            }
             _ => [NO_ANCHOR; 2],
         }
     }
@@ -106,11 +113,11 @@ impl ResourceSet {
             return NO_GRAM;
         }
         let mut bits = [0u16; 2];
-        for (slot, &gram) in bits.iter_mut().zip(self.pattern_grams.iter().cycle()) {
-            if gram == u16::MAX {
+        for (slot, pattern) in bits.iter_mut().zip(self.patterns.iter().cycle()) {
+            if pattern.gram == u16::MAX {
                 return NO_GRAM;
             }
-            *slot = gram;
+            *slot = pattern.gram;
         }
         (u32::from(bits[0]) << 16) | u32::from(bits[1])
     }
@@ -118,8 +125,8 @@ impl ResourceSet {
     /// The set's patterns, when a candidate can carry them itself: not negated, one or two.
     fn inline_patterns(&self) -> Option<[u32; 2]> {
         match (self.negated, &*self.patterns) {
-            (false, [p]) => Some([*p, NO_PATTERN]),
-            (false, [p, q]) => Some([*p, *q]),
+            (false, [p]) => Some([p.id, NO_PATTERN]),
+            (false, [p, q]) => Some([p.id, q.id]),
             _ => None,
         }
     }
@@ -295,21 +302,22 @@ impl Catalog {
         if let Some(&id) = self.resource_ids.get(&key) {
             return Ok(id);
         }
-        let patterns = key.1.clone();
-        let pattern_grams = patterns
+        let patterns = key
+            .1
             .iter()
-            .map(|&p| self.patterns.required_gram(p).unwrap_or(u16::MAX))
+            .map(|&id| SetPattern {
+                id,
+                anchor: self.patterns.anchor(id),
+                gram: self.patterns.required_gram(id).unwrap_or(u16::MAX),
+            })
             .collect();
-        let pattern_anchors = patterns.iter().map(|&p| self.patterns.anchor(p)).collect();
         let id = to_u32(self.resources.len())?;
         if SET_BIT | id >= RESOURCE_NONE {
             return Err(CompileError::TooLarge);
         }
         self.resources.push(ResourceSet {
             negated: list.is_negated(),
-            patterns: patterns.into_boxed_slice(),
-            pattern_grams,
-            pattern_anchors,
+            patterns,
         });
         self.resource_ids.insert(key, id);
         Ok(id)
