@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use super::condition::{ClauseError, CompiledCondition};
 use super::pattern::{
-    literal_service, ActionPattern, FastHasher, FastState, FoldTable, PatternArena, ResourceText,
-    NO_ANCHOR, NO_GRAM,
+    covers_every_pipeline, literal_service, ActionPattern, FastHasher, FastState, FoldTable,
+    PatternArena, ResourceText, NO_ANCHOR, NO_GRAM,
 };
 use super::request::AuthRequest;
 use super::{CompileError, StatementId};
@@ -29,6 +29,9 @@ const HOT: usize = 1;
 const RESOURCE_ANY: u32 = u32::MAX;
 /// A resource set id that matches no resource (no resource part, or `NotResource` with `*`).
 const RESOURCE_NONE: u32 = u32::MAX - 1;
+/// In a [`Candidate`]'s first pattern slot: the resource part matches every image pipeline's
+/// ARN ([`covers_every_pipeline`]); the second slot says how to test any other resource.
+const PIPELINES: u32 = u32::MAX - 2;
 /// In a [`Candidate`]'s first pattern slot: the resource set id that follows (below
 /// [`RESOURCE_NONE`], as [`Catalog::intern_resource`] makes sure), not a pattern id (those are
 /// arena offsets below 2^31).
@@ -65,6 +68,9 @@ impl CompiledStatement {
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceSet {
     negated: bool,
+    /// Not negated, and one of its patterns matches every image pipeline
+    /// ([`covers_every_pipeline`]).
+    covers_pipelines: bool,
     /// Its patterns, each with what rules it out cheaply; one slice, read in one pass.
     patterns: Box<[SetPattern]>,
 }
@@ -141,14 +147,30 @@ impl CompiledStatement {
 
     /// The candidate entry of this statement.
     fn candidate(&self, id: u32, resources: &[ResourceSet]) -> Candidate {
+        let id = id | if self.effect == Effect::Deny { DENY } else { 0 };
         let set = resources.get(self.resource as usize);
+        if let Some(set) = set.filter(|set| set.covers_pipelines) {
+            // Nothing to filter on or match for a pipeline; any other resource is tested by
+            // its one pattern or by the set.
+            let other = match set.inline_patterns() {
+                Some([p, NO_PATTERN]) => p,
+                _ => SET_BIT | self.resource,
+            };
+            return Candidate {
+                id,
+                grams: NO_GRAM,
+                anchors: [NO_ANCHOR; 2],
+                condition: self.condition,
+                patterns: [PIPELINES, other],
+            };
+        }
         let patterns = match set.and_then(ResourceSet::inline_patterns) {
             Some(patterns) => patterns,
             None if set.is_some() => [SET_BIT | self.resource, NO_PATTERN],
             None => [self.resource, NO_PATTERN],
         };
         Candidate {
-            id: id | if self.effect == Effect::Deny { DENY } else { 0 },
+            id,
             grams: set.map_or(NO_GRAM, ResourceSet::grams),
             anchors: set.map_or([NO_ANCHOR; 2], ResourceSet::anchors),
             condition: self.condition,
@@ -312,11 +334,16 @@ impl Catalog {
             })
             .collect();
         let id = to_u32(self.resources.len())?;
-        if SET_BIT | id >= RESOURCE_NONE {
+        if SET_BIT | id >= PIPELINES {
             return Err(CompileError::TooLarge);
         }
         self.resources.push(ResourceSet {
             negated: list.is_negated(),
+            covers_pipelines: !list.is_negated()
+                && list
+                    .patterns()
+                    .iter()
+                    .any(|p| covers_every_pipeline(p.value())),
             patterns,
         });
         self.resource_ids.insert(key, id);
@@ -875,17 +902,28 @@ impl Candidate {
         allows: &mut S,
     ) -> Result<(), PoolError> {
         let [p, q] = self.patterns;
+        let set_matches = |set: u32, text: &mut ResourceText<'_>| {
+            catalog
+                .resources
+                .get((set & !SET_BIT) as usize)
+                .is_some_and(|set| set.is_match(&catalog.patterns, text))
+        };
         let matched = match p {
             RESOURCE_ANY => true,
             RESOURCE_NONE => false,
+            PIPELINES => {
+                text.is_pipeline()
+                    || if q & SET_BIT == 0 {
+                        catalog.patterns.is_match(q, text)
+                    } else {
+                        set_matches(q, text)
+                    }
+            }
             p if p & SET_BIT == 0 => {
                 catalog.patterns.is_match(p, text)
                     || (q != NO_PATTERN && catalog.patterns.is_match(q, text))
             }
-            set => catalog
-                .resources
-                .get((set & !SET_BIT) as usize)
-                .is_some_and(|set| set.is_match(&catalog.patterns, text)),
+            set => set_matches(set, text),
         };
         if !matched {
             return Ok(());

@@ -331,6 +331,47 @@ fn arn_fields(text: &[u8]) -> Option<[&[u8]; FIELDS]> {
     fields.next().is_none().then_some(split)
 }
 
+/// What the relative id of an image pipeline's ARN begins with.
+const PIPELINE_RELATIVE: &[u8] = b"imagepipeline/";
+
+/// Whether `pattern` matches every text [`ResourceText::is_pipeline`] accepts
+/// (`acs:ecs:<region>:<account>:imagepipeline/<id>`, none of the parts with a colon, M1, M4):
+/// a literal start of `acs:ecs:` then only stars, or four colons with fields that match `acs`
+/// and `ecs`, a region and an account of stars, and a relative id that is a literal start of
+/// `imagepipeline/` then only stars (`?` standing for any one byte). A pattern this misses is
+/// tested as any other.
+pub(crate) fn covers_every_pipeline(pattern: &str) -> bool {
+    // A literal (with `?`) that every text of the class starts with, then stars.
+    let starts = |literal: &[u8], with: &[u8]| {
+        literal.len() <= with.len() && literal.iter().zip(with).all(|(p, t)| *p == b'?' || p == t)
+    };
+    let head_then_stars = |field: &[u8], with: &[u8]| {
+        let head = field.iter().position(|&b| b == b'*');
+        head.is_some_and(|at| {
+            field
+                .get(at..)
+                .is_some_and(|rest| rest.iter().all(|&b| b == b'*'))
+                && field.get(..at).is_some_and(|literal| starts(literal, with))
+        })
+    };
+    let bytes = pattern.as_bytes();
+    if head_then_stars(bytes, b"acs:ecs:") {
+        return true;
+    }
+    let Some([scheme, service, region, account, relative]) = arn_fields(bytes) else {
+        return false;
+    };
+    let stars = |field: &[u8]| !field.is_empty() && field.iter().all(|&b| b == b'*');
+    let matches = |field: &[u8], text: &str| {
+        std::str::from_utf8(field).is_ok_and(|field| wildcard_match(field, text))
+    };
+    matches(scheme, "acs")
+        && matches(service, "ecs")
+        && stars(region)
+        && stars(account)
+        && head_then_stars(relative, PIPELINE_RELATIVE)
+}
+
 /// The positions of the colons of a text that field-wise matching can split ([`fields_match`]):
 /// ASCII, with exactly four colons, beginning `acs:` (as every request ARN does, M4).
 pub(crate) fn arn_colons(text: &str) -> Option<[u32; 4]> {
@@ -861,6 +902,8 @@ pub(crate) struct ResourceText<'a> {
     /// and for conditions (by `id % MEMO`).
     patterns: [u32; PATTERN_MEMO],
     conditions: [u32; MEMO],
+    /// [`is_pipeline`](ResourceText::is_pipeline), once asked.
+    pipeline: Option<bool>,
 }
 
 /// The text and field starts of a [`ResourceText`] with colons, for testing anchors.
@@ -935,7 +978,27 @@ impl<'a> ResourceText<'a> {
             extra: None,
             patterns: [MEMO_EMPTY; PATTERN_MEMO],
             conditions: [MEMO_EMPTY; MEMO],
+            pipeline: None,
         }
+    }
+
+    /// Whether the text is an image pipeline's ARN as the hot action names one: ASCII, four
+    /// colons, service `ecs`, relative id `imagepipeline/...` (see
+    /// [`covers_every_pipeline`]).
+    #[inline]
+    pub(crate) fn is_pipeline(&mut self) -> bool {
+        if let Some(known) = self.pipeline {
+            return known;
+        }
+        let bytes = self.text.as_bytes();
+        let known = self.colons.is_some_and(|[a, b, _, d]| {
+            bytes.get(a as usize + 1..b as usize) == Some(b"ecs")
+                && bytes
+                    .get(d as usize + 1..)
+                    .is_some_and(|relative| relative.starts_with(PIPELINE_RELATIVE))
+        });
+        self.pipeline = Some(known);
+        known
     }
 
     /// [`arn_colons`] of the text.
@@ -1461,6 +1524,43 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn m4_patterns_that_cover_every_pipeline() {
+        for pattern in [
+            "acs:ecs:*:*:imagepipeline/*",
+            "acs:*:*:*:*",
+            "acs:ecs:*",
+            "a*",
+            "acs:e?s:**:*:image*",
+            "a?s:*:*:*:?magepipeline/**",
+        ] {
+            assert!(covers_every_pipeline(pattern), "{pattern}");
+        }
+        for pattern in [
+            "acs:ecs:cn-*:*:imagepipeline/*",
+            "acs:ecs:*:*:imagepipeline/ip-*",
+            "acs:ecs:*:123:*",
+            "acs:vpc:*:*:*",
+            "acs:ecs:*:*:imagepipeline/*x",
+            "acs:ecs:*:*:*:*",
+            "acs:ecs:cn*",
+            "acs:ecs:*:*:imagepipeline/",
+            // Covers them too, but not in a shape this recognises: tested as any pattern.
+            "*:imagepipeline/*",
+        ] {
+            assert!(!covers_every_pipeline(pattern), "{pattern}");
+        }
+        let pipeline = |text: &str| ResourceText::new(text, text.is_ascii()).is_pipeline();
+        assert!(pipeline("acs:ecs:cn-hangzhou:1:imagepipeline/ip-1"));
+        assert!(pipeline("acs:ecs:::imagepipeline/"));
+        assert!(!pipeline(
+            "acs:ecs:cn-hangzhou:1:imagepipelineexecution/e-1"
+        ));
+        assert!(!pipeline("acs:ecs:cn-hangzhou:1:imagepipeline/ip:1"));
+        assert!(!pipeline("acs:ecsx:cn-hangzhou:1:imagepipeline/ip-1"));
+        assert!(!pipeline("acs:ecs:cn-hangzhou:1:imagepipeline/ïp"));
+    }
+
     proptest! {
         /// M1, M3: the strategies (and the gram filter) match exactly what the general
         /// matcher matches, asked once and again from the memo.
@@ -1501,6 +1601,51 @@ mod tests {
                     prop_assert!(ResourceText::new(&text, true).may_have(gram));
                 }
             }
+        }
+
+        /// M1, M4: a pattern said to cover every image pipeline matches every pipeline ARN, and
+        /// a text is a pipeline's exactly when it has that shape. The patterns are built to
+        /// cover them, then perhaps one field is swapped for one that does not.
+        #[test]
+        fn m1_m4_a_pattern_that_covers_every_pipeline_matches_each_one(
+            mut fields in (
+                "acs|a[?]s|[*]|a[*]",
+                "ecs|e[?]s|[*]|e[*]|ecs[*]",
+                "[*]{1,2}",
+                "[*]{1,2}",
+                "(imagepipeline/|image|i|[?]m|)[*]{1,2}",
+            ),
+            swap in proptest::option::of((0usize..5, "c|1|c[*]|x[*]|imagepipeline/i[*]|imagepipeline/|[*]x|")),
+            head in "(a|acs:e|acs:ecs:|acs:ecs:c|[?]cs)[*]{1,2}x?",
+            whole in any::<bool>(),
+            region in "[a-z0-9-]{0,4}",
+            account in "[0-9]{0,3}",
+            id in "[a-z0-9/*?-]{0,5}",
+            service in "ecs|vpc|ec",
+            relative in "imagepipeline/|imagepipelin|image/|imagepipelineexecution/",
+        ) {
+            let built = |f: &(String, String, String, String, String)| {
+                format!("{}:{}:{}:{}:{}", f.0, f.1, f.2, f.3, f.4)
+            };
+            prop_assert!(covers_every_pipeline(&built(&fields)), "{}", built(&fields));
+            if let Some((field, other)) = swap {
+                let slot = match field {
+                    0 => &mut fields.0,
+                    1 => &mut fields.1,
+                    2 => &mut fields.2,
+                    3 => &mut fields.3,
+                    _ => &mut fields.4,
+                };
+                *slot = other;
+            }
+            let pattern = if whole { head } else { built(&fields) };
+            let arn = format!("acs:ecs:{region}:{account}:imagepipeline/{id}");
+            if covers_every_pipeline(&pattern) {
+                prop_assert!(wildcard_match(&pattern, &arn), "{} {}", pattern, arn);
+            }
+            let text = format!("acs:{service}:{region}:{account}:{relative}{id}");
+            let pipeline = service == "ecs" && relative == "imagepipeline/";
+            prop_assert_eq!(ResourceText::new(&text, true).is_pipeline(), pipeline, "{}", text);
         }
 
         /// M1, M3: an ARN-shaped pattern (four colons) matched field by field agrees with the
