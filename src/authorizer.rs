@@ -48,7 +48,9 @@
 //!   back to back, in attachment order (pools with the same policies share one): a request
 //!   reads one contiguous stretch, which the processor fetches ahead, and touches the pattern
 //!   arena only for candidates whose anchors it has; a directory level that allows everything
-//!   (`FullAliyunAccess`) is not read at all.
+//!   (`FullAliyunAccess`) is not read at all. A candidate whose resource part covers every
+//!   image pipeline (`acs:ecs:*:*:imagepipeline/*`, `acs:*:*:*:*`, ...) is known to match a
+//!   pipeline's ARN without filter or test; only another resource makes it test its patterns.
 //! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
 //!   a service id to the statements with a wildcard action of that service, and keeps one list
 //!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
