@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use super::condition::{ClauseError, CompiledCondition};
 use super::pattern::{
-    covers_every_pipeline, literal_service, ActionPattern, FastHasher, FastState, FoldTable,
-    PatternArena, ResourceText, NO_ANCHOR, NO_GRAM,
+    anchor_bytes, anchor_is_plain, anchor_place, covers_every_pipeline, literal_service,
+    ActionPattern, FastHasher, FastState, FoldTable, PatternArena, ResourceText, NO_ANCHOR,
+    NO_GRAM,
 };
 use super::request::AuthRequest;
 use super::{CompileError, StatementId};
@@ -73,6 +74,27 @@ pub(crate) struct ResourceSet {
     covers_pipelines: bool,
     /// Its patterns, each with what rules it out cheaply; one slice, read in one pass.
     patterns: Box<[SetPattern]>,
+    /// The place of its patterns' anchors when they are all plain and share one (`ap-`, `us-`,
+    /// `eu-` at the start of the region): one read of the text then rules them all in or out.
+    /// Else [`NO_ANCHOR`].
+    shared_place: u32,
+}
+
+/// The one place of several patterns' plain anchors ([`ResourceSet::shared_place`]).
+fn shared_place(patterns: &[SetPattern]) -> u32 {
+    let Some(first) = patterns.first() else {
+        return NO_ANCHOR;
+    };
+    let place = anchor_place(first.anchor);
+    let shared = patterns.len() > 2
+        && patterns
+            .iter()
+            .all(|p| anchor_is_plain(p.anchor) && anchor_place(p.anchor) == place);
+    if shared {
+        place
+    } else {
+        NO_ANCHOR
+    }
 }
 
 /// A pattern of a [`ResourceSet`].
@@ -92,6 +114,16 @@ impl ResourceSet {
     /// read.
     #[inline]
     fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
+        if self.shared_place != NO_ANCHOR && text.has_colons() {
+            let found = text.probe().bytes_at(self.shared_place);
+            if !self
+                .patterns
+                .iter()
+                .any(|p| Some(anchor_bytes(p.anchor)) == found)
+            {
+                return self.negated;
+            }
+        }
         let hit = self
             .patterns
             .iter()
@@ -324,7 +356,7 @@ impl Catalog {
         if let Some(&id) = self.resource_ids.get(&key) {
             return Ok(id);
         }
-        let patterns = key
+        let patterns: Box<[SetPattern]> = key
             .1
             .iter()
             .map(|&id| SetPattern {
@@ -339,6 +371,7 @@ impl Catalog {
         }
         self.resources.push(ResourceSet {
             negated: list.is_negated(),
+            shared_place: shared_place(&patterns),
             covers_pipelines: !list.is_negated()
                 && list
                     .patterns()

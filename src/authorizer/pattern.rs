@@ -688,6 +688,18 @@ pub(crate) fn anchor_is_plain(anchor: u32) -> bool {
     anchor != NO_ANCHOR && anchor & ANCHOR_WILD == 0
 }
 
+/// Where an anchor's bytes are (field and offset), with its `?` bit: plain anchors with the same
+/// place are read from the same bytes of a text.
+pub(crate) fn anchor_place(anchor: u32) -> u32 {
+    anchor & ANCHOR_PLACE
+}
+
+/// Whether a text has a plain anchor's bytes at its place: [`AnchorProbe::bytes_at`] of any
+/// anchor with that place equals this.
+pub(crate) fn anchor_bytes(anchor: u32) -> u32 {
+    anchor & !ANCHOR_PLACE
+}
+
 /// Items (pattern ids with what they stand for) looked up by their plain anchors
 /// ([`anchor_is_plain`]): for a text with colons, the items whose anchor is the text's bytes
 /// at that anchor's place (field and offset) are the only ones that can match it, and they are

@@ -992,3 +992,53 @@ fn e2_resolve_reports_invalid_and_unknown_names_as_the_reference_does() {
         Err(ResolveError::Unknown(_))
     ));
 }
+
+/// M1, M5: a resource list whose patterns all have their anchor in one place (a region deny
+/// list) is ruled in or out by one read of the ARN, exactly as the reference matches it, for
+/// `Resource` and `NotResource` alike.
+#[test]
+fn m1_m5_patterns_anchored_in_one_place_decide_as_the_reference() {
+    let regions = ["acs:*:ap-*:*:*", "acs:*:us-*:*:*", "acs:*:eu-*:*:*"];
+    for (element, effect) in [
+        ("Resource", "Deny"),
+        ("NotResource", "Deny"),
+        ("Resource", "Allow"),
+        ("NotResource", "Allow"),
+    ] {
+        let text = json!({"account_id": ID,
+            "policies": {"Regions": {"Version": "1", "Statement": [
+                {"Effect": effect, "Action": "*", element: regions},
+                {"Effect": "Allow", "Action": "ecs:*", "Resource": "acs:ecs:*:*:imagepipeline/ip-1"}]}},
+            "users": {"u": {"policies": ["Regions"]}}})
+        .to_string();
+        let account = Account::from_json(&text, None, None).unwrap();
+        let authorizer = Authorizer::compile(&account).unwrap();
+        let u = authorizer.resolve("user/u").unwrap();
+        for region in [
+            "ap-southeast-1",
+            "us-west-1",
+            "eu-central-1",
+            "cn-hangzhou",
+            "ap",
+            "x",
+        ] {
+            let arn = format!("acs:ecs:{region}:{ID}:imagepipeline/ip-1");
+            let request = AuthRequest::new("ecs:CancelImagePipelineExecution", &arn).unwrap();
+            let fast = authorizer.authorize(u, None, &request).unwrap();
+            let reference = account
+                .decide(
+                    &Principal::parse("user/u", ID).unwrap(),
+                    None,
+                    &Request::new("ecs:CancelImagePipelineExecution", &arn).unwrap(),
+                )
+                .unwrap();
+            let context = format!("{effect} {element} on {region}");
+            assert_eq!(fast.decision(), reference.decision(), "{context}");
+            assert_eq!(
+                fast.deciding().len(),
+                reference.deciding().len(),
+                "{context}"
+            );
+        }
+    }
+}
