@@ -12,8 +12,8 @@ use std::sync::Arc;
 use super::condition::{ClauseError, CompiledCondition};
 use super::pattern::{
     anchor_bytes, anchor_is_plain, anchor_place, covers_every_pipeline, literal_service,
-    ActionPattern, FastHasher, FastState, FoldTable, PatternArena, ResourceText, NO_ANCHOR,
-    NO_GRAM,
+    prefix_hash, relative_prefix, ActionPattern, FastHasher, FastState, FoldTable, PatternArena,
+    ResourceText, NO_ANCHOR, NO_GRAM,
 };
 use super::request::AuthRequest;
 use super::{CompileError, StatementId};
@@ -78,6 +78,10 @@ pub(crate) struct ResourceSet {
     /// `eu-` at the start of the region): one read of the text then rules them all in or out.
     /// Else [`NO_ANCHOR`].
     shared_place: u32,
+    /// What its patterns ask of a relative id ([`relative_prefix`]), as `(hash, length)` of
+    /// each prefix: a text with four colons matches only if its relative id starts with one of
+    /// them. `None` when some pattern asks nothing (or the set is negated).
+    relative_prefixes: Option<Box<[(u64, u32)]>>,
 }
 
 /// The one place of several patterns' plain anchors ([`ResourceSet::shared_place`]).
@@ -234,6 +238,12 @@ pub(crate) struct Catalog {
     /// costs memory, but a request then reads one contiguous stretch, which the processor
     /// fetches ahead, instead of one line per policy, each a miss of its own.
     pooled: Vec<Candidate>,
+    /// The relative-id filters of hot lists ([`PrefixFilter`]), shared like their copies.
+    prefix_filters: Vec<PrefixFilter>,
+    /// The filters' keys, each filter's sorted by length.
+    prefix_keys: Vec<PrefixKey>,
+    /// A copy's range in `pooled` → its filter (compile time only).
+    filter_ids: HashMap<(u32, u32), u32, FastState>,
     /// Pointer identity → policy number, so a policy attached in many places compiles once.
     seen: HashMap<usize, u32, FastState>,
     /// Compile-time interning tables.
@@ -372,6 +382,18 @@ impl Catalog {
         self.resources.push(ResourceSet {
             negated: list.is_negated(),
             shared_place: shared_place(&patterns),
+            relative_prefixes: if list.is_negated() {
+                None
+            } else {
+                list.patterns()
+                    .iter()
+                    .map(|p| {
+                        let prefix = relative_prefix(p.value())?;
+                        let prefix = prefix.get(..PREFIX_KEPT).unwrap_or(prefix);
+                        Some((prefix_hash(prefix), u32::try_from(prefix.len()).ok()?))
+                    })
+                    .collect()
+            },
             covers_pipelines: !list.is_negated()
                 && list
                     .patterns()
@@ -555,12 +577,70 @@ impl Catalog {
         Ok(range)
     }
 
+    /// The [`PrefixFilter`] of a copy in `pooled`, made the first time it is asked for;
+    /// [`NO_FILTER`] when it would not filter.
+    fn prefix_filter(&mut self, range: (u32, u32)) -> Result<u32, CompileError> {
+        if let Some(&id) = self.filter_ids.get(&range) {
+            return Ok(id);
+        }
+        let list = self
+            .pooled
+            .get(range.0 as usize..range.1 as usize)
+            .unwrap_or_default();
+        let mut any = 0u64;
+        let mut keys: Vec<PrefixKey> = Vec::new();
+        if (PREFIX_FILTER_FROM..=64).contains(&list.len()) {
+            for (i, candidate) in list.iter().enumerate() {
+                let bit = 1u64 << i;
+                let prefixes = match candidate.patterns[0] {
+                    // Matches every pipeline, or everything: nothing to skip.
+                    PIPELINES | RESOURCE_ANY => None,
+                    _ => self
+                        .statements
+                        .get((candidate.id & !DENY) as usize)
+                        .and_then(|s| self.resources.get(s.resource as usize))
+                        .and_then(|set| set.relative_prefixes.as_deref()),
+                };
+                let Some(prefixes) = prefixes else {
+                    any |= bit;
+                    continue;
+                };
+                for &(hash, len) in prefixes {
+                    match keys.iter_mut().find(|k| k.len == len && k.hash == hash) {
+                        Some(key) => key.candidates |= bit,
+                        None => keys.push(PrefixKey {
+                            len,
+                            hash,
+                            candidates: bit,
+                        }),
+                    }
+                }
+            }
+        }
+        let id = if keys.is_empty() {
+            NO_FILTER
+        } else {
+            keys.sort_unstable();
+            let start = to_u32(self.prefix_keys.len())?;
+            self.prefix_keys.extend_from_slice(&keys);
+            let id = to_u32(self.prefix_filters.len())?;
+            self.prefix_filters.push(PrefixFilter {
+                any,
+                keys: (start, to_u32(self.prefix_keys.len())?),
+            });
+            id
+        };
+        self.filter_ids.insert(range, id);
+        Ok(id)
+    }
+
     /// Drops the compile-time tables once every pool is built.
     pub(crate) fn finish(&mut self) {
         self.resource_ids = HashMap::default();
         self.condition_ids = HashMap::default();
         self.condition_keys = Vec::new();
         self.run_ids = HashMap::default();
+        self.filter_ids = HashMap::default();
         self.pooled.shrink_to_fit();
         self.seen = HashMap::default();
         self.keys = Vec::new();
@@ -569,7 +649,13 @@ impl Catalog {
         self.candidates = Vec::new();
         self.policy_hot = Vec::new();
         self.statements.shrink_to_fit();
+        // What sets ask of relative ids is in the filters now.
+        for set in &mut self.resources {
+            set.relative_prefixes = None;
+        }
         self.resources.shrink_to_fit();
+        self.prefix_keys.shrink_to_fit();
+        self.prefix_filters.shrink_to_fit();
         self.conditions.shrink_to_fit();
     }
 
@@ -647,6 +733,7 @@ impl Catalog {
             *slot = HotList {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
                 candidates: (start, end),
+                prefix_filter: self.prefix_filter((start, end))?,
                 count,
                 allows_everything: plain && allows_any,
             };
@@ -719,16 +806,85 @@ pub(crate) struct Pool {
 }
 
 /// A pool's candidates for one hot action: a range of [`Catalog::pooled`].
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct HotList {
     /// The action's id in [`Catalog::actions`].
     action: u32,
     candidates: (u32, u32),
+    /// Its [`PrefixFilter`] in [`Catalog::prefix_filters`], or [`NO_FILTER`].
+    prefix_filter: u32,
     /// How many candidates there are.
     count: u32,
     /// No Deny and no condition among them, and one allows every resource: the pool allows
     /// every request for the action and can raise no error (C7).
     allows_everything: bool,
+}
+
+impl Default for HotList {
+    fn default() -> HotList {
+        HotList {
+            action: u32::MAX,
+            candidates: (0, 0),
+            prefix_filter: NO_FILTER,
+            count: 0,
+            allows_everything: false,
+        }
+    }
+}
+
+/// Which candidates of a hot list (bit `i` for the `i`-th; at most 64) an ARN with four colons
+/// can match, by its relative id: those whose patterns ask nothing of it, and those with a
+/// prefix ([`relative_prefix`]) it starts with. A request visits only those, in order; a hash
+/// that collides only adds a visit.
+#[derive(Debug, Clone, Copy)]
+struct PrefixFilter {
+    /// The candidates that any relative id may match.
+    any: u64,
+    /// Its range of [`Catalog::prefix_keys`].
+    keys: (u32, u32),
+}
+
+/// A prefix some candidates of a [`PrefixFilter`] ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct PrefixKey {
+    len: u32,
+    hash: u64,
+    /// The candidates asking for it.
+    candidates: u64,
+}
+
+/// How much of a relative-id prefix a [`PrefixFilter`] keys on: a longer one tells few more
+/// candidates apart, and every length is a hash per request.
+const PREFIX_KEPT: usize = 24;
+
+/// No [`PrefixFilter`]: the list is short, long, or its candidates ask nothing.
+const NO_FILTER: u32 = u32::MAX;
+/// The shortest list worth a [`PrefixFilter`]: a shorter one costs less to scan than to hash
+/// the request's relative id.
+const PREFIX_FILTER_FROM: usize = 12;
+
+impl PrefixFilter {
+    /// The candidates a text with this relative id can match.
+    #[inline]
+    fn visits(&self, relative: &[u8], keys: &[PrefixKey]) -> u64 {
+        let keys = keys
+            .get(self.keys.0 as usize..self.keys.1 as usize)
+            .unwrap_or_default();
+        let mut visits = self.any;
+        let (mut hashed, mut hash) = (u32::MAX, 0);
+        for key in keys {
+            let Some(head) = relative.get(..key.len as usize) else {
+                break;
+            };
+            if key.len != hashed {
+                (hashed, hash) = (key.len, prefix_hash(head));
+            }
+            if key.hash == hash {
+                visits |= key.candidates;
+            }
+        }
+        visits
+    }
 }
 
 /// A candidate: its member position and its inline resource filter.
@@ -911,6 +1067,8 @@ impl Catalog {
     pub(crate) fn candidates_bytes(&self) -> usize {
         self.candidates.capacity() * std::mem::size_of::<Candidate>()
             + self.pooled.capacity() * std::mem::size_of::<Candidate>()
+            + self.prefix_filters.capacity() * std::mem::size_of::<PrefixFilter>()
+            + self.prefix_keys.capacity() * std::mem::size_of::<PrefixKey>()
             + self.policy_hot.capacity() * std::mem::size_of::<[(u32, u32); HOT]>()
             + self.patterns.heap_bytes()
     }
@@ -1000,7 +1158,8 @@ impl Candidate {
     }
 }
 
-/// The hot loop: a pool's resolved candidates, action already known to match, in pool order.
+/// The hot loop: a pool's resolved candidates, action already known to match, in pool order;
+/// on an ARN with four colons, only those its [`PrefixFilter`] keeps.
 #[inline]
 #[expect(
     clippy::too_many_arguments,
@@ -1016,16 +1175,84 @@ fn evaluate_resolved<S: Sink>(
     denies: &mut S,
     allows: &mut S,
 ) -> Result<(), PoolError> {
+    let list = catalog
+        .pooled
+        .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
+        .unwrap_or_default();
+    let filter = catalog.prefix_filters.get(hot.prefix_filter as usize);
+    let visits = filter.and_then(|filter| {
+        let relative = text.relative()?;
+        Some(filter.visits(relative, &catalog.prefix_keys))
+    });
+    match visits {
+        Some(visits) => {
+            let kept = Bits(visits).map_while(|i| list.get(i));
+            scan(
+                hot,
+                kept,
+                catalog,
+                request,
+                text,
+                principal_arn,
+                tag,
+                denies,
+                allows,
+            )
+        }
+        None => scan(
+            hot,
+            list.iter(),
+            catalog,
+            request,
+            text,
+            principal_arn,
+            tag,
+            denies,
+            allows,
+        ),
+    }
+}
+
+/// The set bits of a word, lowest first.
+struct Bits(u64);
+
+impl Iterator for Bits {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let at = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(at)
+    }
+}
+
+/// Tests candidates in order: their anchors or grams first, then [`Candidate::apply`].
+#[inline(always)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hot path passes its parts apart rather than build a context struct"
+)]
+fn scan<'c, S: Sink>(
+    hot: &HotList,
+    candidates: impl Iterator<Item = &'c Candidate>,
+    catalog: &Catalog,
+    request: &AuthRequest<'_>,
+    text: &mut ResourceText<'_>,
+    principal_arn: &str,
+    tag: u32,
+    denies: &mut S,
+    allows: &mut S,
+) -> Result<(), PoolError> {
     let filter = hot.count as usize >= FILTER_FROM;
     let anchored = text.has_colons();
     // Built by an unanchored candidate of an earlier pool, if at all.
     let grams_built = text.has_grams();
     let probe = text.probe();
-    let list = catalog
-        .pooled
-        .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
-        .unwrap_or_default();
-    for candidate in list {
+    for candidate in candidates {
         if anchored && candidate.anchors[0] != NO_ANCHOR {
             // A weak anchor (`imagepipeline/*`) lets many through: the grams filter them too,
             // if the set is built.
@@ -1102,6 +1329,102 @@ mod tests {
         });
         assert_eq!(u1.iter().rev().copied().collect::<Vec<_>>(), u2);
         assert_ne!(u1, u2);
+    }
+
+    /// M1, E1, E5: a hot list long enough for a [`super::PrefixFilter`] visits only the
+    /// candidates whose relative ids a request's can match, and decides (statements, order)
+    /// exactly as the reference.
+    #[test]
+    fn m1_e5_a_prefix_filtered_pool_decides_as_the_reference() {
+        use super::super::AuthRequest;
+        use crate::account::{Account, Principal};
+        use crate::decision::Request;
+
+        let resources = [
+            "acs:ecs:*:*:imagepipeline/ip-a1",
+            "acs:ecs:cn-hangzhou:*:imagepipeline/ip-a*",
+            "acs:ecs:*:*:imagepipeline/ip-b?",
+            "acs:ecs:*:*:imagepipeline/ip-c*",
+            "acs:ecs:*:*:imagepipeline/*",
+            "*",
+            "acs:ecs:*:*:*",
+            "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-a1-long-name-beyond-kept",
+            "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-a1-long-name-beyond-other",
+            "acs:ecs:cn:imagepipeline/*",
+            "acs:ecs:cn:1:imagepipeline/ip-a1:x",
+            "acs:ecs:*:*:imagepipeline/IP-A1",
+            "acs:ecs:*:*:imagepipeline/ip-a",
+        ];
+        let mut statements: Vec<String> = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let effect = if i % 4 == 3 { "Deny" } else { "Allow" };
+                format!(
+                    r#"{{"Effect": "{effect}", "Action": "ecs:CancelImagePipelineExecution", "Resource": "{r}"}}"#
+                )
+            })
+            .collect();
+        statements.push(
+            r#"{"Effect": "Allow", "Action": "ecs:*", "NotResource": "acs:ecs:*:*:imagepipeline/ip-a*"}"#
+                .to_owned(),
+        );
+        let text = format!(
+            r#"{{"account_id": "1234567890123456",
+                "policies": {{"Many": {{"Version": "1", "Statement": [{}]}}}},
+                "users": {{"u": {{"policies": ["Many"]}}}}}}"#,
+            statements.join(",")
+        );
+        let account = Account::from_json(&text, None, None).expect("valid");
+        let authorizer = Authorizer::compile(&account).expect("compiles");
+        let pool = &authorizer.users[0].account_pool;
+        assert_ne!(
+            pool.hot[0].prefix_filter,
+            super::NO_FILTER,
+            "the test needs a filter"
+        );
+        let u = authorizer.resolve("user/u").expect("known");
+        let principal = Principal::parse("user/u", "1234567890123456").expect("valid");
+        for id in [
+            "ip-a1",
+            "ip-a",
+            "ip-a2",
+            "ip-b1",
+            "ip-bb1",
+            "ip-c",
+            "ip-cx",
+            "IP-A1",
+            "ip-a1-long-name-beyond-kept",
+            "ip-a1-long-name-beyond-other",
+            "ip-a1-long-name-beyond",
+            "ip-a1:x",
+            "x",
+        ] {
+            for region in ["cn-hangzhou", "cn"] {
+                let arn = format!("acs:ecs:{region}:1234567890123456:imagepipeline/{id}");
+                let request =
+                    AuthRequest::new("ecs:CancelImagePipelineExecution", &arn).expect("valid");
+                let fast = authorizer.authorize(u, None, &request).expect("decides");
+                let all = authorizer
+                    .deciding_statements(u, None, &request)
+                    .expect("decides");
+                let reference = account
+                    .decide(
+                        &principal,
+                        None,
+                        &Request::new("ecs:CancelImagePipelineExecution", &arn).expect("valid"),
+                    )
+                    .expect("decides");
+                assert_eq!(fast.decision(), reference.decision(), "{arn}");
+                let indexes: Vec<usize> = all
+                    .iter()
+                    .filter_map(|&s| authorizer.statement_ref(s, None, &request))
+                    .map(|s| s.index())
+                    .collect();
+                let expected: Vec<usize> = reference.deciding().iter().map(|s| s.index()).collect();
+                assert_eq!(indexes, expected, "{arn}");
+            }
+        }
     }
 
     /// E6: a candidate whose condition is not in the catalog (never made by compiling) is

@@ -331,6 +331,40 @@ fn arn_fields(text: &[u8]) -> Option<[&[u8]; FIELDS]> {
     fields.next().is_none().then_some(split)
 }
 
+/// What a pattern asks of the relative id of a text with four colons (see [`arn_colons`]):
+/// `Some(prefix)` when a text can match only if its relative id starts with `prefix` (the
+/// pattern's own relative id up to its first wildcard; a pattern with more than four colons
+/// matches no such text, and says so with a prefix no relative id has); `None` when it asks
+/// nothing (fewer colons, or a relative id that starts with a wildcard).
+///
+/// On such a text, a pattern with four colons has them matched by the text's four (a `*` or
+/// `?` taking one would leave too few), so the fields line up.
+pub(crate) fn relative_prefix(pattern: &str) -> Option<&[u8]> {
+    let bytes = pattern.as_bytes();
+    let mut colons = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b':')
+        .map(|(at, _)| at);
+    let fourth = colons.nth(3)?;
+    if colons.next().is_some() {
+        // Matches no text with four colons: the colon is a byte no relative id of one has.
+        return Some(b":");
+    }
+    let relative = bytes.get(fourth + 1..)?;
+    let literal = relative
+        .iter()
+        .position(|&b| b == b'*' || b == b'?')
+        .map_or(relative, |at| relative.get(..at).unwrap_or_default());
+    (!literal.is_empty()).then_some(literal)
+}
+
+/// A hash of a relative id's first bytes, as [`relative_prefix`] gives them (FxHash-style).
+#[inline]
+pub(crate) fn prefix_hash(bytes: &[u8]) -> u64 {
+    mix(fx_words(bytes.len() as u64, bytes, |word| word))
+}
+
 /// What the relative id of an image pipeline's ARN begins with.
 const PIPELINE_RELATIVE: &[u8] = b"imagepipeline/";
 
@@ -994,6 +1028,13 @@ impl<'a> ResourceText<'a> {
         }
     }
 
+    /// The relative id (after the fourth colon) of a text with [`arn_colons`].
+    #[inline]
+    pub(crate) fn relative(&self) -> Option<&'a [u8]> {
+        let [_, _, _, d] = self.colons?;
+        self.text.as_bytes().get(d as usize + 1..)
+    }
+
     /// Whether the text is an image pipeline's ARN as the hot action names one: ASCII, four
     /// colons, service `ecs`, relative id `imagepipeline/...` (see
     /// [`covers_every_pipeline`]).
@@ -1562,6 +1603,23 @@ mod tests {
         ] {
             assert!(!covers_every_pipeline(pattern), "{pattern}");
         }
+        for (pattern, prefix) in [
+            ("acs:ecs:*:*:imagepipeline/ip-1", Some("imagepipeline/ip-1")),
+            (
+                "acs:ecs:cn-*:1:imagepipeline/ip-?x*",
+                Some("imagepipeline/ip-"),
+            ),
+            ("acs:*:*:*:*", None),
+            ("acs:ecs:cn:1:*ip", None),
+            ("acs:ecs:cn:imagepipeline/*", None),
+            ("acs:ecs:cn:1:a:b", Some(":")),
+        ] {
+            assert_eq!(
+                relative_prefix(pattern),
+                prefix.map(str::as_bytes),
+                "{pattern}"
+            );
+        }
         let pipeline = |text: &str| ResourceText::new(text, text.is_ascii()).is_pipeline();
         assert!(pipeline("acs:ecs:cn-hangzhou:1:imagepipeline/ip-1"));
         assert!(pipeline("acs:ecs:::imagepipeline/"));
@@ -1658,6 +1716,37 @@ mod tests {
             let text = format!("acs:{service}:{region}:{account}:{relative}{id}");
             let pipeline = service == "ecs" && format!("{relative}{id}").starts_with("imagepipeline/");
             prop_assert_eq!(ResourceText::new(&text, true).is_pipeline(), pipeline, "{}", text);
+        }
+
+        /// M1, M4: a text with four colons that a pattern matches has a relative id starting
+        /// with the pattern's [`relative_prefix`]: texts made from the pattern (each `*` some
+        /// bytes, each `?` one), and random ones.
+        #[test]
+        fn m1_m4_a_matching_text_starts_its_relative_id_with_the_patterns_prefix(
+            fields in proptest::collection::vec("[ab?*-]{0,3}", 3..7),
+            stars in proptest::collection::vec("[ab:]{0,2}", 24),
+            random in proptest::collection::vec("[ab-]{0,3}", 4),
+        ) {
+            let pattern = format!("acs:{}", fields.join(":"));
+            let mut fill = stars.iter();
+            let made: String = pattern
+                .chars()
+                .map(|c| match c {
+                    '*' => fill.next().cloned().unwrap_or_default(),
+                    '?' => "b".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect();
+            for text in [made, format!("acs:{}", random.join(":"))] {
+                let resource = ResourceText::new(&text, true);
+                let (Some(relative), true) = (resource.relative(), wildcard_match(&pattern, &text))
+                else {
+                    continue;
+                };
+                if let Some(prefix) = relative_prefix(&pattern) {
+                    prop_assert!(relative.starts_with(prefix), "{} {}", pattern, text);
+                }
+            }
         }
 
         /// M1, M3: an ARN-shaped pattern (four colons) matched field by field agrees with the
