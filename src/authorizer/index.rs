@@ -1179,29 +1179,10 @@ fn evaluate_resolved<S: Sink>(
         .pooled
         .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
         .unwrap_or_default();
-    let filter = catalog.prefix_filters.get(hot.prefix_filter as usize);
-    let visits = filter.and_then(|filter| {
-        let relative = text.relative()?;
-        Some(filter.visits(relative, &catalog.prefix_keys))
-    });
-    match visits {
-        Some(visits) => {
-            let kept = Bits(visits).map_while(|i| list.get(i));
-            scan(
-                hot,
-                kept,
-                catalog,
-                request,
-                text,
-                principal_arn,
-                tag,
-                denies,
-                allows,
-            )
-        }
-        None => scan(
+    if hot.prefix_filter != NO_FILTER && text.has_colons() {
+        return scan_filtered(
             hot,
-            list.iter(),
+            list,
             catalog,
             request,
             text,
@@ -1209,8 +1190,58 @@ fn evaluate_resolved<S: Sink>(
             tag,
             denies,
             allows,
-        ),
+        );
     }
+    scan(
+        hot,
+        list.iter(),
+        catalog,
+        request,
+        text,
+        principal_arn,
+        tag,
+        denies,
+        allows,
+    )
+}
+
+/// [`scan`] of the candidates a [`PrefixFilter`] keeps for the text's relative id. Apart, so
+/// that short lists (Small's, the control policies') keep the plain loop as it was.
+#[inline(never)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hot path passes its parts apart rather than build a context struct"
+)]
+fn scan_filtered<S: Sink>(
+    hot: &HotList,
+    list: &[Candidate],
+    catalog: &Catalog,
+    request: &AuthRequest<'_>,
+    text: &mut ResourceText<'_>,
+    principal_arn: &str,
+    tag: u32,
+    denies: &mut S,
+    allows: &mut S,
+) -> Result<(), PoolError> {
+    let visits = match (
+        catalog.prefix_filters.get(hot.prefix_filter as usize),
+        text.relative(),
+    ) {
+        (Some(filter), Some(relative)) => filter.visits(relative, &catalog.prefix_keys),
+        _ => u64::MAX,
+    };
+    let kept = Bits(visits).map_while(|i| list.get(i));
+    scan(
+        hot,
+        kept,
+        catalog,
+        request,
+        text,
+        principal_arn,
+        tag,
+        denies,
+        allows,
+    )
 }
 
 /// The set bits of a word, lowest first.
