@@ -51,6 +51,9 @@
 //!   (`FullAliyunAccess`) is not read at all. A candidate whose resource part covers every
 //!   image pipeline (`acs:ecs:*:*:imagepipeline/*`, `acs:*:*:*:*`, ...) is known to match a
 //!   pipeline's ARN without filter or test; only another resource makes it test its patterns.
+//!   A list of 12 to 64 candidates also keeps, by the prefix each asks of the relative id (up
+//!   to its first wildcard), which candidates an ARN can match: a request hashes its relative
+//!   id at those lengths and visits only those.
 //! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
 //!   a service id to the statements with a wildcard action of that service, and keeps one list
 //!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
