@@ -242,8 +242,6 @@ pub(crate) struct Catalog {
     prefix_filters: Vec<PrefixFilter>,
     /// The filters' keys, each filter's sorted by length.
     prefix_keys: Vec<PrefixKey>,
-    /// A copy's range in `pooled` → its filter (compile time only).
-    filter_ids: HashMap<(u32, u32), u32, FastState>,
     /// Pointer identity → policy number, so a policy attached in many places compiles once.
     seen: HashMap<usize, u32, FastState>,
     /// Compile-time interning tables.
@@ -252,14 +250,17 @@ pub(crate) struct Catalog {
     /// (`condition_keys`, by id) tell them apart.
     condition_ids: HashMap<u64, Vec<u32>, FastState>,
     condition_keys: Vec<ConditionKey>,
-    /// A run list → its range of `pooled`.
-    run_ids: HashMap<Vec<(u32, u32)>, (u32, u32), FastState>,
+    /// A run list → its range of `pooled` and that copy's [`PrefixFilter`].
+    run_ids: HashMap<Vec<(u32, u32)>, InternedRuns, FastState>,
     /// The ids of [`HOT_ACTIONS`] in `actions`.
     hot: Vec<u32>,
     /// Per statement, how a pool indexes it (worked out once, not once per pool): its index
     /// keys in pattern order, and which hot actions it is a candidate for (bit `h`).
     keys: Vec<(Box<[IndexKey]>, u32)>,
 }
+
+/// A pool's copy of candidates: its range of [`Catalog::pooled`] and its [`PrefixFilter`].
+type InternedRuns = ((u32, u32), u32);
 
 /// What identifies a `Condition` block for sharing: each clause's operator, key and value texts.
 type ConditionKey = Vec<(crate::condition::Operator, Box<str>, Vec<Box<str>>)>;
@@ -556,13 +557,13 @@ impl Catalog {
     }
 
     /// Copies a pool's runs of candidates into `pooled`, once however many pools have them;
-    /// their range there.
-    fn intern_runs(&mut self, runs: Vec<(u32, u32)>) -> Result<(u32, u32), CompileError> {
+    /// their range there, and the copy's [`PrefixFilter`].
+    fn intern_runs(&mut self, runs: Vec<(u32, u32)>) -> Result<InternedRuns, CompileError> {
         if runs.is_empty() {
-            return Ok((0, 0));
+            return Ok(((0, 0), NO_FILTER));
         }
-        if let Some(&range) = self.run_ids.get(&runs) {
-            return Ok(range);
+        if let Some(&interned) = self.run_ids.get(&runs) {
+            return Ok(interned);
         }
         let start = to_u32(self.pooled.len())?;
         for &(from, to) in &runs {
@@ -573,16 +574,13 @@ impl Catalog {
             self.pooled.extend_from_slice(run);
         }
         let range = (start, to_u32(self.pooled.len())?);
-        self.run_ids.insert(runs, range);
-        Ok(range)
+        let filter = self.prefix_filter(range)?;
+        self.run_ids.insert(runs, (range, filter));
+        Ok((range, filter))
     }
 
-    /// The [`PrefixFilter`] of a copy in `pooled`, made the first time it is asked for;
-    /// [`NO_FILTER`] when it would not filter.
+    /// The [`PrefixFilter`] of a new copy in `pooled`; [`NO_FILTER`] when it would not filter.
     fn prefix_filter(&mut self, range: (u32, u32)) -> Result<u32, CompileError> {
-        if let Some(&id) = self.filter_ids.get(&range) {
-            return Ok(id);
-        }
         let list = self
             .pooled
             .get(range.0 as usize..range.1 as usize)
@@ -617,20 +615,17 @@ impl Catalog {
                 }
             }
         }
-        let id = if keys.is_empty() {
-            NO_FILTER
-        } else {
-            keys.sort_unstable();
-            let start = to_u32(self.prefix_keys.len())?;
-            self.prefix_keys.extend_from_slice(&keys);
-            let id = to_u32(self.prefix_filters.len())?;
-            self.prefix_filters.push(PrefixFilter {
-                any,
-                keys: (start, to_u32(self.prefix_keys.len())?),
-            });
-            id
-        };
-        self.filter_ids.insert(range, id);
+        if keys.is_empty() {
+            return Ok(NO_FILTER);
+        }
+        keys.sort_unstable();
+        let start = to_u32(self.prefix_keys.len())?;
+        self.prefix_keys.extend_from_slice(&keys);
+        let id = to_u32(self.prefix_filters.len())?;
+        self.prefix_filters.push(PrefixFilter {
+            any,
+            keys: (start, to_u32(self.prefix_keys.len())?),
+        });
         Ok(id)
     }
 
@@ -640,7 +635,6 @@ impl Catalog {
         self.condition_ids = HashMap::default();
         self.condition_keys = Vec::new();
         self.run_ids = HashMap::default();
-        self.filter_ids = HashMap::default();
         self.pooled.shrink_to_fit();
         self.seen = HashMap::default();
         self.keys = Vec::new();
@@ -729,11 +723,11 @@ impl Catalog {
                 plain &= c.id & DENY == 0 && c.condition == NO_CONDITION;
                 allows_any |= c.patterns[0] == RESOURCE_ANY;
             }
-            let (start, end) = self.intern_runs(runs)?;
+            let (candidates, prefix_filter) = self.intern_runs(runs)?;
             *slot = HotList {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
-                candidates: (start, end),
-                prefix_filter: self.prefix_filter((start, end))?,
+                candidates,
+                prefix_filter,
                 count,
                 allows_everything: plain && allows_any,
             };

@@ -341,17 +341,12 @@ fn arn_fields(text: &[u8]) -> Option<[&[u8]; FIELDS]> {
 /// `?` taking one would leave too few), so the fields line up.
 pub(crate) fn relative_prefix(pattern: &str) -> Option<&[u8]> {
     let bytes = pattern.as_bytes();
-    let mut colons = bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b':')
-        .map(|(at, _)| at);
-    let fourth = colons.nth(3)?;
-    if colons.next().is_some() {
-        // Matches no text with four colons: the colon is a byte no relative id of one has.
-        return Some(b":");
-    }
-    let relative = bytes.get(fourth + 1..)?;
+    let Some([.., relative]) = arn_fields(bytes) else {
+        // Matches no text with four colons if it has more: the colon is a byte no relative id
+        // of one has.
+        let more = bytes.iter().filter(|&&b| b == b':').count() > FIELDS - 1;
+        return more.then_some(b":");
+    };
     let literal = relative
         .iter()
         .position(|&b| b == b'*' || b == b'?')
@@ -377,7 +372,8 @@ const PIPELINE_RELATIVE: &[u8] = b"imagepipeline/";
 pub(crate) fn covers_every_pipeline(pattern: &str) -> bool {
     // A literal (with `?`) that every text of the class starts with, then stars.
     let starts = |literal: &[u8], with: &[u8]| {
-        literal.len() <= with.len() && literal.iter().zip(with).all(|(p, t)| *p == b'?' || p == t)
+        with.get(..literal.len())
+            .is_some_and(|head| piece_eq(literal, head, true))
     };
     let head_then_stars = |field: &[u8], with: &[u8]| {
         let head = field.iter().position(|&b| b == b'*');
@@ -754,7 +750,7 @@ impl<T: Copy + Ord> AnchorTable<T> {
         entries.sort_unstable();
         let mut places: Vec<(u32, u32, u32)> = Vec::new();
         for (at, &(anchor, _)) in entries.iter().enumerate() {
-            let (place, at) = (anchor & ANCHOR_PLACE, u32::try_from(at).ok()?);
+            let (place, at) = (anchor_place(anchor), u32::try_from(at).ok()?);
             match places.last_mut() {
                 Some(last) if last.0 == place => last.2 = at + 1,
                 _ => places.push((place, at, at + 1)),
@@ -983,7 +979,7 @@ impl AnchorProbe<'_> {
             return false;
         };
         // The anchor's zero bytes (`?`) match any byte.
-        let expected = anchor & !ANCHOR_PLACE;
+        let expected = anchor_bytes(anchor);
         if anchor & ANCHOR_WILD == 0 {
             return word == expected;
         }
@@ -1043,13 +1039,13 @@ impl<'a> ResourceText<'a> {
         if let Some(known) = self.pipeline {
             return known;
         }
-        let bytes = self.text.as_bytes();
-        let known = self.colons.is_some_and(|[a, b, _, d]| {
-            bytes.get(a as usize + 1..b as usize) == Some(b"ecs")
-                && bytes
-                    .get(d as usize + 1..)
-                    .is_some_and(|relative| relative.starts_with(PIPELINE_RELATIVE))
-        });
+        let service = self
+            .colons
+            .and_then(|[a, b, _, _]| self.text.as_bytes().get(a as usize + 1..b as usize));
+        let known = service == Some(b"ecs")
+            && self
+                .relative()
+                .is_some_and(|relative| relative.starts_with(PIPELINE_RELATIVE));
         self.pipeline = Some(known);
         known
     }
