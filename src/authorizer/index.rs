@@ -240,8 +240,12 @@ pub(crate) struct Catalog {
     pooled: Vec<Candidate>,
     /// The relative-id filters of hot lists ([`PrefixFilter`]), shared like their copies.
     prefix_filters: Vec<PrefixFilter>,
-    /// The filters' keys, each filter's sorted by length.
-    prefix_keys: Vec<PrefixKey>,
+    /// The filters' keys as [`key_word`]s, each filter's sorted by length: a filter's words
+    /// are read together (four bytes each, so most filters' fit in one cache line).
+    prefix_words: Vec<u32>,
+    /// Beside each word, the candidates asking for its prefix: read only for a word that
+    /// matches.
+    prefix_masks: Vec<u64>,
     /// Pointer identity → policy number, so a policy attached in many places compiles once.
     seen: HashMap<usize, u32, FastState>,
     /// Compile-time interning tables.
@@ -618,13 +622,26 @@ impl Catalog {
         if keys.is_empty() {
             return Ok(NO_FILTER);
         }
-        keys.sort_unstable();
-        let start = to_u32(self.prefix_keys.len())?;
-        self.prefix_keys.extend_from_slice(&keys);
+        let mut words: Vec<(u32, u64)> = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let word = key_word(key.hash, key.len);
+            // Two prefixes with one word (a hash collision) share it: it only adds visits.
+            match words.iter_mut().find(|(w, _)| *w == word) {
+                Some((_, candidates)) => *candidates |= key.candidates,
+                None => words.push((word, key.candidates)),
+            }
+        }
+        // By length first: a request hashes its relative id once per length.
+        words.sort_unstable_by_key(|&(word, _)| (word & KEY_LEN, word));
+        let start = to_u32(self.prefix_words.len())?;
+        self.prefix_words
+            .extend(words.iter().map(|&(word, _)| word));
+        self.prefix_masks
+            .extend(words.iter().map(|&(_, candidates)| candidates));
         let id = to_u32(self.prefix_filters.len())?;
         self.prefix_filters.push(PrefixFilter {
             any,
-            keys: (start, to_u32(self.prefix_keys.len())?),
+            keys: (start, to_u32(self.prefix_words.len())?),
         });
         Ok(id)
     }
@@ -648,7 +665,8 @@ impl Catalog {
             set.relative_prefixes = None;
         }
         self.resources.shrink_to_fit();
-        self.prefix_keys.shrink_to_fit();
+        self.prefix_words.shrink_to_fit();
+        self.prefix_masks.shrink_to_fit();
         self.prefix_filters.shrink_to_fit();
         self.conditions.shrink_to_fit();
     }
@@ -834,11 +852,12 @@ impl Default for HotList {
 struct PrefixFilter {
     /// The candidates that any relative id may match.
     any: u64,
-    /// Its range of [`Catalog::prefix_keys`].
+    /// Its range of [`Catalog::prefix_words`] and [`Catalog::prefix_masks`].
     keys: (u32, u32),
 }
 
-/// A prefix some candidates of a [`PrefixFilter`] ask for.
+/// A prefix some candidates of a [`PrefixFilter`] ask for (compile time; requests read its
+/// [`key_word`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct PrefixKey {
     len: u32,
@@ -857,24 +876,42 @@ const NO_FILTER: u32 = u32::MAX;
 /// the request's relative id.
 const PREFIX_FILTER_FROM: usize = 12;
 
+/// The bits of a [`key_word`] that hold the prefix's length.
+const KEY_LEN: u32 = 0x1f;
+const _: () = assert!(
+    PREFIX_KEPT <= KEY_LEN as usize,
+    "a kept prefix's length fits its bits"
+);
+
+/// A prefix as a [`PrefixFilter`] keeps it: 27 bits of its hash and its length (at most
+/// [`PREFIX_KEPT`]) in one word, so that a filter's keys sit side by side. Two prefixes of
+/// one word only add visits.
+#[inline]
+fn key_word(hash: u64, len: u32) -> u32 {
+    ((hash >> 32) as u32 & !KEY_LEN) | (len & KEY_LEN)
+}
+
 impl PrefixFilter {
     /// The candidates a text with this relative id can match.
     #[inline]
-    fn visits(&self, relative: &[u8], keys: &[PrefixKey]) -> u64 {
-        let keys = keys
-            .get(self.keys.0 as usize..self.keys.1 as usize)
-            .unwrap_or_default();
+    fn visits(&self, relative: &[u8], words: &[u32], masks: &[u64]) -> u64 {
+        let range = self.keys.0 as usize..self.keys.1 as usize;
+        let (Some(words), Some(masks)) = (words.get(range.clone()), masks.get(range)) else {
+            // Never, for a filter of this catalog; visiting everything is always right.
+            return u64::MAX;
+        };
         let mut visits = self.any;
-        let (mut hashed, mut hash) = (u32::MAX, 0);
-        for key in keys {
-            let Some(head) = relative.get(..key.len as usize) else {
-                break;
-            };
-            if key.len != hashed {
-                (hashed, hash) = (key.len, prefix_hash(head));
+        let (mut hashed, mut word) = (u32::MAX, 0);
+        for (at, &key) in words.iter().enumerate() {
+            let len = key & KEY_LEN;
+            if len != hashed {
+                let Some(head) = relative.get(..len as usize) else {
+                    break;
+                };
+                (hashed, word) = (len, key_word(prefix_hash(head), len));
             }
-            if key.hash == hash {
-                visits |= key.candidates;
+            if key == word {
+                visits |= masks.get(at).copied().unwrap_or(u64::MAX);
             }
         }
         visits
@@ -1062,7 +1099,8 @@ impl Catalog {
         self.candidates.capacity() * std::mem::size_of::<Candidate>()
             + self.pooled.capacity() * std::mem::size_of::<Candidate>()
             + self.prefix_filters.capacity() * std::mem::size_of::<PrefixFilter>()
-            + self.prefix_keys.capacity() * std::mem::size_of::<PrefixKey>()
+            + self.prefix_words.capacity() * std::mem::size_of::<u32>()
+            + self.prefix_masks.capacity() * std::mem::size_of::<u64>()
             + self.policy_hot.capacity() * std::mem::size_of::<[(u32, u32); HOT]>()
             + self.patterns.heap_bytes()
     }
@@ -1221,7 +1259,9 @@ fn scan_filtered<S: Sink>(
         catalog.prefix_filters.get(hot.prefix_filter as usize),
         text.relative(),
     ) {
-        (Some(filter), Some(relative)) => filter.visits(relative, &catalog.prefix_keys),
+        (Some(filter), Some(relative)) => {
+            filter.visits(relative, &catalog.prefix_words, &catalog.prefix_masks)
+        }
         _ => u64::MAX,
     };
     let kept = Bits(visits).map_while(|i| list.get(i));
@@ -1354,6 +1394,34 @@ mod tests {
         });
         assert_eq!(u1.iter().rev().copied().collect::<Vec<_>>(), u2);
         assert_ne!(u1, u2);
+    }
+
+    /// E5: a filter compares its words length by length; a matching word adds its candidates,
+    /// a word longer than the relative id is not compared, and a range outside the tables
+    /// visits every candidate (visiting more never changes a decision).
+    #[test]
+    fn e5_prefix_filter_visits_the_candidates_of_matching_words() {
+        use super::super::pattern::prefix_hash;
+        use super::{key_word, PrefixFilter, KEY_LEN};
+
+        let word = |prefix: &str| key_word(prefix_hash(prefix.as_bytes()), prefix.len() as u32);
+        let words = [word("ab"), word("ax"), word("abc"), word("abcdefgh")];
+        assert_eq!(words.map(|w| w & KEY_LEN), [2, 2, 3, 8]);
+        let masks = [0b10, 0b100, 0b1000, 0b1_0000];
+        let filter = PrefixFilter {
+            any: 0b1,
+            keys: (0, 4),
+        };
+        assert_eq!(filter.visits(b"abcd", &words, &masks), 0b1011);
+        assert_eq!(filter.visits(b"axe", &words, &masks), 0b101);
+        assert_eq!(filter.visits(b"a", &words, &masks), 0b1);
+        assert_eq!(filter.visits(b"abcdefghij", &words, &masks), 0b1_1011);
+        assert_eq!(filter.visits(b"zzzzzzzzzz", &words, &masks), 0b1);
+        let broken = PrefixFilter {
+            any: 0,
+            keys: (2, 9),
+        };
+        assert_eq!(broken.visits(b"abcd", &words, &masks), u64::MAX);
     }
 
     /// M1, E1, E5: a hot list long enough for a [`super::PrefixFilter`] visits only the
