@@ -56,7 +56,10 @@
 //!   id at those lengths and visits only those. Its keys are four-byte words side by side, and
 //!   its candidates that cover every pipeline are kept again apart as (statement, condition)
 //!   pairs, which is all a request on a pipeline reads of them: most candidates a request
-//!   visits are these, and eight bytes of each fill fewer cache lines than 28.
+//!   visits are these, and eight bytes of each fill fewer cache lines than 28. `resolve`
+//!   starts loading the principal's line, and `authorize` its pool's keys and covering pairs,
+//!   each without waiting: a gateway's next steps (building the request, the resource-group
+//!   check) run while they arrive.
 //! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
 //!   a service id to the statements with a wildcard action of that service, and keeps one list
 //!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
@@ -895,7 +898,13 @@ impl Authorizer {
             Kind::User => self.user_index.get(name)?,
             _ => self.role_index.get(name)?,
         };
-        Some(PrincipalId { kind, index })
+        let id = PrincipalId { kind, index };
+        // A gateway builds the request next: the principal's line loads meanwhile, and
+        // `authorize` then starts on its pool's (reading them here would wait for this one).
+        if let Some(compiled) = self.compiled(id) {
+            index::prefetch(compiled);
+        }
+        Some(id)
     }
 
     /// Decides a request for a principal (E2–E5), exactly as [`Account::decide`] does, without
@@ -1010,6 +1019,13 @@ impl Authorizer {
         if session.is_some() && principal.kind != Kind::RoleSession {
             return Err(self.session_without_session(principal));
         }
+        // The root's is a user's or none: it is not read below.
+        let compiled = self.compiled(principal);
+        // What the principal's pool reads first starts loading now, while the checks below run
+        // (see `resolve`).
+        if let (true, Some(compiled)) = (request.is_cancel(), compiled) {
+            compiled.account_pool.warm(&self.catalog);
+        }
         let mut text = ResourceText::with_colons(
             request.resource(),
             request.resource_is_ascii(),
@@ -1029,10 +1045,6 @@ impl Authorizer {
         if !own {
             return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
         }
-        let compiled = match principal.kind {
-            Kind::User => self.users.get(principal.index as usize),
-            _ => self.roles.get(principal.index as usize),
-        };
         let Some(compiled) = compiled else {
             return Err(self.unknown_id(principal));
         };
@@ -1142,6 +1154,15 @@ impl Authorizer {
             }
         }
         Ok((Decision::ImplicitDeny, stage, Deciding::None))
+    }
+
+    /// The compiled user or role of a principal that is not the root.
+    #[inline(always)]
+    fn compiled(&self, principal: PrincipalId) -> Option<&CompiledPrincipal> {
+        match principal.kind {
+            Kind::User => self.users.get(principal.index as usize),
+            _ => self.roles.get(principal.index as usize),
+        }
     }
 
     #[cold]
