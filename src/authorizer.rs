@@ -58,8 +58,8 @@
 //!   pairs, which is all a request on a pipeline reads of them: most candidates a request
 //!   visits are these, and eight bytes of each fill fewer cache lines than 28. `resolve`
 //!   starts loading the principal's line, and `authorize` its pool's keys and covering pairs,
-//!   each without waiting: a gateway's next steps (building the request, the resource-group
-//!   check) run while they arrive.
+//!   each without waiting: a gateway's next steps (building the request, deciding the control
+//!   policies) run while they arrive.
 //! - **Index other actions.** Each pool maps an action id to the statements naming it exactly,
 //!   a service id to the statements with a wildcard action of that service, and keeps one list
 //!   of `NotAction` and service-wildcard statements; a request merges three short sorted lists.
@@ -1019,13 +1019,6 @@ impl Authorizer {
         if session.is_some() && principal.kind != Kind::RoleSession {
             return Err(self.session_without_session(principal));
         }
-        // The root's is a user's or none: it is not read below.
-        let compiled = self.compiled(principal);
-        // What the principal's pool reads first starts loading now, while the checks below run
-        // (see `resolve`).
-        if let (true, Some(compiled)) = (request.is_cancel(), compiled) {
-            compiled.account_pool.warm(&self.catalog);
-        }
         let mut text = ResourceText::with_colons(
             request.resource(),
             request.resource_is_ascii(),
@@ -1045,9 +1038,14 @@ impl Authorizer {
         if !own {
             return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
         }
-        let Some(compiled) = compiled else {
+        let Some(compiled) = self.compiled(principal) else {
             return Err(self.unknown_id(principal));
         };
+        // What the principal's pool reads first starts loading now, while the control policies
+        // are decided (see `resolve`).
+        if request.is_cancel() {
+            compiled.account_pool.warm(&self.catalog);
+        }
         let arn = &*compiled.principal_arn;
         let lookup = self.catalog.lookup(request);
         let catalog = &self.catalog;
@@ -1156,7 +1154,8 @@ impl Authorizer {
         Ok((Decision::ImplicitDeny, stage, Deciding::None))
     }
 
-    /// The compiled user or role of a principal that is not the root.
+    /// The compiled user or role of a principal that is not the root (for the root, a user's
+    /// or none).
     #[inline(always)]
     fn compiled(&self, principal: PrincipalId) -> Option<&CompiledPrincipal> {
         match principal.kind {
