@@ -46,9 +46,13 @@ pub(crate) struct CompiledClause {
 }
 
 /// A compiled `Condition` block (clauses AND-ed, C2).
+///
+/// Its first clause is inline, so that the catalog's row holds what most blocks (one clause)
+/// need before their values: a request reads it without following a pointer first.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledCondition {
-    clauses: Box<[CompiledClause]>,
+    first: Option<CompiledClause>,
+    rest: Box<[CompiledClause]>,
 }
 
 /// A request value that could not be compared: which clause, the value, and why (C7).
@@ -61,7 +65,7 @@ pub(crate) struct ClauseError {
 
 impl CompiledCondition {
     pub(crate) fn compile(condition: &Condition) -> CompiledCondition {
-        let clauses = condition
+        let clauses: Vec<CompiledClause> = condition
             .clauses()
             .iter()
             .map(|clause| {
@@ -109,7 +113,11 @@ impl CompiledCondition {
                 }
             })
             .collect();
-        CompiledCondition { clauses }
+        let mut clauses = clauses.into_iter();
+        CompiledCondition {
+            first: clauses.next(),
+            rest: clauses.collect(),
+        }
     }
 
     /// Whether every clause is met (C1, C2). Every clause is evaluated, even after one fails,
@@ -122,14 +130,28 @@ impl CompiledCondition {
     ) -> Result<bool, ClauseError> {
         // Most conditions compare fixed-type keys the request gives once, already parsed
         // (`acs:SourceIp`, `acs:SecureTransport`): no text to read and no error possible.
-        let mut met = true;
-        for clause in &*self.clauses {
+        let met = match self.first.as_ref().map(|first| first.typed_result(request)) {
+            Some(Some(met)) => met,
+            Some(None) => return self.is_met_by_text(request, principal_arn),
+            None => true,
+        };
+        if self.rest.is_empty() {
+            return Ok(met);
+        }
+        let mut met = met;
+        for clause in &*self.rest {
             match clause.typed_result(request) {
                 Some(ok) => met &= ok,
                 None => return self.is_met_by_text(request, principal_arn),
             }
         }
         Ok(met)
+    }
+
+    /// Its clauses, in order.
+    #[inline(always)]
+    fn clauses(&self) -> impl Iterator<Item = &CompiledClause> {
+        self.first.iter().chain(self.rest.iter())
     }
 
     /// [`is_met`](CompiledCondition::is_met), every clause the long way.
@@ -139,7 +161,7 @@ impl CompiledCondition {
         principal_arn: &str,
     ) -> Result<bool, ClauseError> {
         let mut met = true;
-        for (index, clause) in self.clauses.iter().enumerate() {
+        for (index, clause) in self.clauses().enumerate() {
             let ok = clause
                 .is_met(request, principal_arn)
                 .map_err(|(value, cause)| ClauseError {
@@ -154,7 +176,7 @@ impl CompiledCondition {
 
     /// The `(operator, key)` of each clause, as a `StatementRef` lists them.
     pub(crate) fn clause_names(&self) -> impl Iterator<Item = (Operator, &str)> {
-        self.clauses.iter().map(|c| (c.operator, &*c.key))
+        self.clauses().map(|c| (c.operator, &*c.key))
     }
 }
 
