@@ -130,15 +130,12 @@ impl CompiledCondition {
     ) -> Result<bool, ClauseError> {
         // Most conditions compare fixed-type keys the request gives once, already parsed
         // (`acs:SourceIp`, `acs:SecureTransport`): no text to read and no error possible.
-        let met = match self.first.as_ref().map(|first| first.typed_result(request)) {
+        // The inline clause, then the rest (one chained iterator costs more).
+        let mut met = match self.first.as_ref().map(|first| first.typed_result(request)) {
             Some(Some(met)) => met,
             Some(None) => return self.is_met_by_text(request, principal_arn),
             None => true,
         };
-        if self.rest.is_empty() {
-            return Ok(met);
-        }
-        let mut met = met;
         for clause in &*self.rest {
             match clause.typed_result(request) {
                 Some(ok) => met &= ok,
@@ -234,20 +231,31 @@ impl CompiledClause {
         let Listed::Strings(listed) = &self.listed else {
             return None;
         };
-        let (mut found, mut any) = (false, false);
-        for (key, value) in request.context() {
-            if super::pattern::eq_key(key, &self.key) {
-                found = true;
-                any |= self.string_matches(listed, value);
-            }
-        }
+        let Ok(any) = self.scan_entries(request, |value, _| {
+            Ok::<_, std::convert::Infallible>(self.string_matches(listed, value))
+        });
         // C5: a missing key meets a negated operator and fails a positive one; C4: a negated
         // one is met exactly when no request value matches.
-        Some(if found {
-            any != self.negated
-        } else {
-            self.negated
-        })
+        Some(any.map_or(self.negated, |any| any != self.negated))
+    }
+
+    /// Every request value of the clause's key (C6: keys compare ignoring ASCII case) through
+    /// `matches`: whether one matched, `None` if the request gives the key no value. Every
+    /// value is tested, so that a bad one is an error even if another matched (C7).
+    #[inline(always)]
+    fn scan_entries<E>(
+        &self,
+        request: &AuthRequest<'_>,
+        mut matches: impl FnMut(&str, Option<&Typed>) -> Result<bool, E>,
+    ) -> Result<Option<bool>, E> {
+        let (mut found, mut any) = (false, false);
+        for (key, value, typed) in request.context_entries() {
+            if super::pattern::eq_key(key, &self.key) {
+                found = true;
+                any |= matches(value, typed)?;
+            }
+        }
+        Ok(found.then_some(any))
     }
 
     /// Whether a request value matches any listed text under the operator's positive form.
@@ -272,13 +280,11 @@ impl CompiledClause {
         principal_arn: &str,
     ) -> Result<bool, (String, ValueError)> {
         let negated = self.negated;
-        let mut any = false;
         if self.special == SpecialKey::PrincipalArn {
             // E2: the principal's ARN, whatever the request context says.
-            any = self.value_matches(principal_arn, None)?;
+            let any = self.value_matches(principal_arn, None)?;
             return Ok(any != negated);
         }
-        let mut found = false;
         let entry = match self.slot {
             Some(slot) => request.fixed_entry(slot),
             None => FixedEntry::Scan,
@@ -287,26 +293,16 @@ impl CompiledClause {
             FixedEntry::Scan => {}
             FixedEntry::Absent => return self.missing(request, negated),
             FixedEntry::One(index, typed) => {
-                any = self.parsed_value_matches(request.value_at(index), typed)?;
+                let any = self.parsed_value_matches(request.value_at(index), typed)?;
                 return Ok(any != negated);
             }
         }
-        for (key, value, typed) in request.context_entries() {
-            // C6: keys compare ignoring ASCII case.
-            if !super::pattern::eq_key(key, &self.key) {
-                continue;
-            }
-            found = true;
-            // Every request value is typed, so a bad one is an error even if another matched.
-            if self.value_matches(value, typed)? {
-                any = true;
-            }
+        match self.scan_entries(request, |value, typed| self.value_matches(value, typed))? {
+            // C4: a negated operator is met exactly when no request value matches any listed
+            // value.
+            Some(any) => Ok(any != negated),
+            None => self.missing(request, negated),
         }
-        if !found {
-            return self.missing(request, negated);
-        }
-        // C4: a negated operator is met exactly when no request value matches any listed value.
-        Ok(any != negated)
     }
 
     /// C5, C8: a clause whose key the request does not give.

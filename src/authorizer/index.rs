@@ -78,10 +78,10 @@ pub(crate) struct ResourceSet {
     /// `eu-` at the start of the region): one read of the text then rules them all in or out.
     /// Else [`NO_ANCHOR`].
     shared_place: u32,
-    /// What its patterns ask of a relative id ([`relative_prefix`]), as `(hash, length)` of
+    /// What its patterns ask of a relative id ([`relative_prefix`]), as the [`key_word`] of
     /// each prefix: a text with four colons matches only if its relative id starts with one of
-    /// them. `None` when some pattern asks nothing (or the set is negated).
-    relative_prefixes: Option<Box<[(u64, u32)]>>,
+    /// them. `None` when some pattern asks nothing (or the set is negated). Compile time only.
+    relative_prefixes: Option<Box<[u32]>>,
 }
 
 /// The one place of several patterns' plain anchors ([`ResourceSet::shared_place`]).
@@ -397,7 +397,10 @@ impl Catalog {
                     .map(|p| {
                         let prefix = relative_prefix(p.value())?;
                         let prefix = prefix.get(..PREFIX_KEPT).unwrap_or(prefix);
-                        Some((prefix_hash(prefix), u32::try_from(prefix.len()).ok()?))
+                        Some(key_word(
+                            prefix_hash(prefix),
+                            u32::try_from(prefix.len()).ok()?,
+                        ))
                     })
                     .collect()
             },
@@ -594,7 +597,9 @@ impl Catalog {
         let mut any = 0u64;
         let mut covers = 0u64;
         let mut coverings = Vec::new();
-        let mut keys: Vec<PrefixKey> = Vec::new();
+        // Each key word with the candidates asking for its prefix; two prefixes with one word
+        // (a hash collision) share it, which only adds visits.
+        let mut words: Vec<(u32, u64)> = Vec::new();
         if (PREFIX_FILTER_FROM..=64).contains(&list.len()) {
             for (i, candidate) in list.iter().enumerate() {
                 let bit = 1u64 << i;
@@ -619,29 +624,16 @@ impl Catalog {
                     any |= bit;
                     continue;
                 };
-                for &(hash, len) in prefixes {
-                    match keys.iter_mut().find(|k| k.len == len && k.hash == hash) {
-                        Some(key) => key.candidates |= bit,
-                        None => keys.push(PrefixKey {
-                            len,
-                            hash,
-                            candidates: bit,
-                        }),
+                for &word in prefixes {
+                    match words.iter_mut().find(|(w, _)| *w == word) {
+                        Some((_, candidates)) => *candidates |= bit,
+                        None => words.push((word, bit)),
                     }
                 }
             }
         }
-        if keys.is_empty() {
+        if words.is_empty() {
             return Ok(NO_FILTER);
-        }
-        let mut words: Vec<(u32, u64)> = Vec::with_capacity(keys.len());
-        for key in &keys {
-            let word = key_word(key.hash, key.len);
-            // Two prefixes with one word (a hash collision) share it: it only adds visits.
-            match words.iter_mut().find(|(w, _)| *w == word) {
-                Some((_, candidates)) => *candidates |= key.candidates,
-                None => words.push((word, key.candidates)),
-            }
         }
         // By length first: a request hashes its relative id once per length.
         words.sort_unstable_by_key(|&(word, _)| (word & KEY_LEN, word));
@@ -737,7 +729,6 @@ impl Catalog {
         let mut hot = [HotList::default(); HOT];
         for (h, slot) in hot.iter_mut().enumerate() {
             let mut runs = Vec::new();
-            let mut count = 0;
             for &p in policies {
                 let Some(&(start, end)) = self.policy_hot.get(p as usize).and_then(|r| r.get(h))
                 else {
@@ -745,7 +736,6 @@ impl Catalog {
                 };
                 if start < end {
                     runs.push((start, end));
-                    count += end - start;
                 }
             }
             let candidates = runs
@@ -763,7 +753,6 @@ impl Catalog {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
                 candidates,
                 prefix_filter,
-                count,
                 allows_everything: plain && allows_any,
             };
         }
@@ -842,8 +831,6 @@ struct HotList {
     candidates: (u32, u32),
     /// Its [`PrefixFilter`] in [`Catalog::prefix_filters`], or [`NO_FILTER`].
     prefix_filter: u32,
-    /// How many candidates there are.
-    count: u32,
     /// No Deny and no condition among them, and one allows every resource: the pool allows
     /// every request for the action and can raise no error (C7).
     allows_everything: bool,
@@ -855,7 +842,6 @@ impl Default for HotList {
             action: u32::MAX,
             candidates: (0, 0),
             prefix_filter: NO_FILTER,
-            count: 0,
             allows_everything: false,
         }
     }
@@ -887,16 +873,6 @@ struct Covering {
     /// Statement id, with [`DENY`] for a Deny statement.
     id: u32,
     condition: u32,
-}
-
-/// A prefix some candidates of a [`PrefixFilter`] ask for (compile time; requests read its
-/// [`key_word`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct PrefixKey {
-    len: u32,
-    hash: u64,
-    /// The candidates asking for it.
-    candidates: u64,
 }
 
 /// How much of a relative-id prefix a [`PrefixFilter`] keys on: a longer one tells few more
@@ -1437,7 +1413,7 @@ fn scan<'c, S: Sink>(
     denies: &mut S,
     allows: &mut S,
 ) -> Result<(), PoolError> {
-    let filter = hot.count as usize >= FILTER_FROM;
+    let filter = hot.candidates.1.saturating_sub(hot.candidates.0) as usize >= FILTER_FROM;
     let anchored = text.has_colons();
     // Built by an unanchored candidate of an earlier pool, if at all.
     let grams_built = text.has_grams();
@@ -1575,9 +1551,7 @@ mod tests {
     /// exactly as the reference.
     #[test]
     fn m1_e5_a_prefix_filtered_pool_decides_as_the_reference() {
-        use super::super::AuthRequest;
-        use crate::account::{Account, Principal};
-        use crate::decision::Request;
+        use crate::account::Account;
 
         let resources = [
             "acs:ecs:*:*:imagepipeline/ip-a1",
@@ -1622,8 +1596,6 @@ mod tests {
             super::NO_FILTER,
             "the test needs a filter"
         );
-        let u = authorizer.resolve("user/u").expect("known");
-        let principal = Principal::parse("user/u", "1234567890123456").expect("valid");
         for id in [
             "ip-a1",
             "ip-a",
@@ -1641,27 +1613,7 @@ mod tests {
         ] {
             for region in ["cn-hangzhou", "cn"] {
                 let arn = format!("acs:ecs:{region}:1234567890123456:imagepipeline/{id}");
-                let request =
-                    AuthRequest::new("ecs:CancelImagePipelineExecution", &arn).expect("valid");
-                let fast = authorizer.authorize(u, None, &request).expect("decides");
-                let all = authorizer
-                    .deciding_statements(u, None, &request)
-                    .expect("decides");
-                let reference = account
-                    .decide(
-                        &principal,
-                        None,
-                        &Request::new("ecs:CancelImagePipelineExecution", &arn).expect("valid"),
-                    )
-                    .expect("decides");
-                assert_eq!(fast.decision(), reference.decision(), "{arn}");
-                let indexes: Vec<usize> = all
-                    .iter()
-                    .filter_map(|&s| authorizer.statement_ref(s, None, &request))
-                    .map(|s| s.index())
-                    .collect();
-                let expected: Vec<usize> = reference.deciding().iter().map(|s| s.index()).collect();
-                assert_eq!(indexes, expected, "{arn}");
+                assert_decides_as_the_reference(&account, &authorizer, &arn, &[]);
             }
         }
     }
@@ -1671,9 +1623,7 @@ mod tests {
     /// way in pool order among the others, exactly as the reference.
     #[test]
     fn m1_e5_covering_candidates_decide_as_the_reference() {
-        use super::super::AuthRequest;
-        use crate::account::{Account, Principal};
-        use crate::decision::{Context, Request};
+        use crate::account::Account;
 
         let resources = [
             "*",
@@ -1723,8 +1673,6 @@ mod tests {
             15,
             "and others that ask nothing of the id"
         );
-        let u = authorizer.resolve("user/u").expect("known");
-        let principal = Principal::parse("user/u", "1234567890123456").expect("valid");
         for arn in [
             "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-a1",
             "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-b1",
@@ -1736,36 +1684,53 @@ mod tests {
         ] {
             for (secure, team) in [("true", "a"), ("false", "a"), ("true", "b"), ("false", "b")] {
                 let context = [("acs:SecureTransport", secure), ("ecs:tag/team", team)];
-                let request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn)
-                    .and_then(|r| r.with_context(&context))
-                    .expect("valid");
-                let fast = authorizer.authorize(u, None, &request).expect("decides");
-                let all = authorizer
-                    .deciding_statements(u, None, &request)
-                    .expect("decides");
-                let mut reference_context = Context::new();
-                for (key, value) in context {
-                    reference_context.insert(key, value).expect("valid");
-                }
-                let reference = account
-                    .decide(
-                        &principal,
-                        None,
-                        &Request::new("ecs:CancelImagePipelineExecution", arn)
-                            .expect("valid")
-                            .with_context(reference_context),
-                    )
-                    .expect("decides");
-                assert_eq!(fast.decision(), reference.decision(), "{arn} {context:?}");
-                let indexes: Vec<usize> = all
-                    .iter()
-                    .filter_map(|&s| authorizer.statement_ref(s, None, &request))
-                    .map(|s| s.index())
-                    .collect();
-                let expected: Vec<usize> = reference.deciding().iter().map(|s| s.index()).collect();
-                assert_eq!(indexes, expected, "{arn} {context:?}");
+                assert_decides_as_the_reference(&account, &authorizer, arn, &context);
             }
         }
+    }
+
+    /// Decides `arn` with `context` for `user/u` with the compiled authorizer and with the
+    /// reference, and asserts the same decision and deciding statements, in order.
+    fn assert_decides_as_the_reference(
+        account: &crate::account::Account,
+        authorizer: &Authorizer,
+        arn: &str,
+        context: &[(&str, &str)],
+    ) {
+        use super::super::AuthRequest;
+        use crate::account::Principal;
+        use crate::decision::{Context, Request};
+
+        let u = authorizer.resolve("user/u").expect("known");
+        let principal = Principal::parse("user/u", "1234567890123456").expect("valid");
+        let request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn)
+            .and_then(|r| r.with_context(context))
+            .expect("valid");
+        let fast = authorizer.authorize(u, None, &request).expect("decides");
+        let all = authorizer
+            .deciding_statements(u, None, &request)
+            .expect("decides");
+        let mut reference_context = Context::new();
+        for &(key, value) in context {
+            reference_context.insert(key, value).expect("valid");
+        }
+        let reference = account
+            .decide(
+                &principal,
+                None,
+                &Request::new("ecs:CancelImagePipelineExecution", arn)
+                    .expect("valid")
+                    .with_context(reference_context),
+            )
+            .expect("decides");
+        assert_eq!(fast.decision(), reference.decision(), "{arn} {context:?}");
+        let indexes: Vec<usize> = all
+            .iter()
+            .filter_map(|&s| authorizer.statement_ref(s, None, &request))
+            .map(|s| s.index())
+            .collect();
+        let expected: Vec<usize> = reference.deciding().iter().map(|s| s.index()).collect();
+        assert_eq!(indexes, expected, "{arn} {context:?}");
     }
 
     /// E6: a candidate whose condition is not in the catalog (never made by compiling) is

@@ -221,15 +221,10 @@ impl PatternArena {
     pub(crate) fn is_match_uncached(&self, id: u32, text: &ResourceText<'_>) -> bool {
         // A literal or a prefix (most patterns) needs only its kind and its text.
         let at = id as usize;
-        if let Some(&[kind, _, _, _, a, b, c, d]) = self.bytes.get(at..at + 8) {
-            if kind == KIND_EXACT || kind == KIND_PREFIX {
-                let len = u32::from_le_bytes([a, b, c, d]) as usize;
-                let (p, t) = (
-                    self.bytes.get(at + HEADER..at + HEADER + len),
-                    text.text.as_bytes(),
-                );
-                return p.is_some_and(|p| literal_match(p, kind == KIND_PREFIX, t));
-            }
+        if let Some(&kind @ (KIND_EXACT | KIND_PREFIX)) = self.bytes.get(at) {
+            let len = word(&self.bytes, at + 4);
+            let p = self.bytes.get(at + HEADER..at + HEADER + len);
+            return p.is_some_and(|p| literal_match(p, kind == KIND_PREFIX, text.text.as_bytes()));
         }
         let Some(stored) = self.stored(id) else {
             // Ids come from this arena; a broken one matches nothing (fail closed for Allow,
