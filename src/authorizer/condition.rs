@@ -130,12 +130,17 @@ impl CompiledCondition {
     ) -> Result<bool, ClauseError> {
         // Most conditions compare fixed-type keys the request gives once, already parsed
         // (`acs:SourceIp`, `acs:SecureTransport`): no text to read and no error possible.
-        // The inline clause, then the rest (one chained iterator costs more).
-        let mut met = match self.first.as_ref().map(|first| first.typed_result(request)) {
+        let met = match self.first.as_ref().map(|first| first.typed_result(request)) {
             Some(Some(met)) => met,
             Some(None) => return self.is_met_by_text(request, principal_arn),
             None => true,
         };
+        // Not folded into the loop below: without this return, Small's median was 4–9 % slower
+        // in paired runs at the same instruction count.
+        if self.rest.is_empty() {
+            return Ok(met);
+        }
+        let mut met = met;
         for clause in &*self.rest {
             match clause.typed_result(request) {
                 Some(ok) => met &= ok,
