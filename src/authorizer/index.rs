@@ -238,7 +238,8 @@ pub(crate) struct Catalog {
     /// costs memory, but a request then reads one contiguous stretch, which the processor
     /// fetches ahead, instead of one line per policy, each a miss of its own.
     pooled: Vec<Candidate>,
-    /// The relative-id filters of hot lists ([`PrefixFilter`]), shared like their copies.
+    /// The relative-id filters of hot lists ([`PrefixFilter`]), one per copy in `pooled`, for
+    /// the pools to copy (compile time only).
     prefix_filters: Vec<PrefixFilter>,
     /// The filters' keys as [`key_word`]s, each filter's sorted by length: a filter's words
     /// are read together (four bytes each, so most filters' fit in one cache line).
@@ -676,7 +677,8 @@ impl Catalog {
         self.prefix_words.shrink_to_fit();
         self.prefix_masks.shrink_to_fit();
         self.coverings.shrink_to_fit();
-        self.prefix_filters.shrink_to_fit();
+        // The hot lists hold copies of their filters.
+        self.prefix_filters = Vec::new();
         self.conditions.shrink_to_fit();
     }
 
@@ -748,11 +750,13 @@ impl Catalog {
                 plain &= c.id & DENY == 0 && c.condition == NO_CONDITION;
                 allows_any |= c.patterns[0] == RESOURCE_ANY;
             }
-            let (candidates, prefix_filter) = self.intern_runs(runs)?;
+            let (candidates, filter) = self.intern_runs(runs)?;
+            let prefix_filter = self.prefix_filters.get(filter as usize).copied();
             *slot = HotList {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
                 candidates,
-                prefix_filter,
+                prefix_filter: prefix_filter.unwrap_or_default(),
+                filtered: prefix_filter.is_some(),
                 allows_everything: plain && allows_any,
             };
         }
@@ -829,8 +833,11 @@ struct HotList {
     /// The action's id in [`Catalog::actions`].
     action: u32,
     candidates: (u32, u32),
-    /// Its [`PrefixFilter`] in [`Catalog::prefix_filters`], or [`NO_FILTER`].
-    prefix_filter: u32,
+    /// Its copy's [`PrefixFilter`], if it has one. A copy of the catalog's, here: the first
+    /// thing a request reads of a long list, it then sits in the principal's line (see
+    /// `CompiledPrincipal`), and its words can be fetched without waiting for another.
+    prefix_filter: PrefixFilter,
+    filtered: bool,
     /// No Deny and no condition among them, and one allows every resource: the pool allows
     /// every request for the action and can raise no error (C7).
     allows_everything: bool,
@@ -841,9 +848,24 @@ impl Default for HotList {
         HotList {
             action: u32::MAX,
             candidates: (0, 0),
-            prefix_filter: NO_FILTER,
+            prefix_filter: PrefixFilter::default(),
+            filtered: false,
             allows_everything: false,
         }
+    }
+}
+
+// A principal's line holds its ARN and its account pool's hot list (see `CompiledPrincipal`).
+const _: () = assert!(
+    std::mem::size_of::<HotList>() <= 48,
+    "a hot list fits a cache line beside a principal's ARN"
+);
+
+impl HotList {
+    /// Its prefix filter, if the list has one.
+    #[inline(always)]
+    fn filter(&self) -> Option<&PrefixFilter> {
+        self.filtered.then_some(&self.prefix_filter)
     }
 }
 
@@ -851,7 +873,7 @@ impl Default for HotList {
 /// can match, by its relative id: those whose patterns ask nothing of it, and those with a
 /// prefix ([`relative_prefix`]) it starts with. A request visits only those, in order; a hash
 /// that collides only adds a visit.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct PrefixFilter {
     /// The candidates that any relative id may match.
     any: u64,
@@ -1091,7 +1113,7 @@ impl Pool {
     #[inline]
     pub(crate) fn warm(&self, catalog: &Catalog) {
         let Some(hot) = self.hot.first() else { return };
-        if let Some(filter) = catalog.prefix_filters.get(hot.prefix_filter as usize) {
+        if let Some(filter) = hot.filter() {
             if let Some(words) = catalog.prefix_words.get(filter.keys.0 as usize) {
                 prefetch(words);
             }
@@ -1124,7 +1146,6 @@ impl Catalog {
     pub(crate) fn candidates_bytes(&self) -> usize {
         self.candidates.capacity() * std::mem::size_of::<Candidate>()
             + self.pooled.capacity() * std::mem::size_of::<Candidate>()
-            + self.prefix_filters.capacity() * std::mem::size_of::<PrefixFilter>()
             + self.prefix_words.capacity() * std::mem::size_of::<u32>()
             + self.prefix_masks.capacity() * std::mem::size_of::<u64>()
             + self.coverings.capacity() * std::mem::size_of::<Covering>()
@@ -1283,7 +1304,7 @@ fn evaluate_resolved<S: Sink>(
         .pooled
         .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
         .unwrap_or_default();
-    if hot.prefix_filter != NO_FILTER && text.has_colons() {
+    if hot.filtered && text.has_colons() {
         return scan_filtered(
             hot,
             list,
@@ -1327,10 +1348,7 @@ fn scan_filtered<S: Sink>(
     denies: &mut S,
     allows: &mut S,
 ) -> Result<(), PoolError> {
-    let (visits, covers, coverings) = match (
-        catalog.prefix_filters.get(hot.prefix_filter as usize),
-        text.relative(),
-    ) {
+    let (visits, covers, coverings) = match (hot.filter(), text.relative()) {
         (Some(filter), Some(relative)) => (
             filter.visits(relative, &catalog.prefix_words, &catalog.prefix_masks),
             if text.is_pipeline() { filter.covers } else { 0 },
@@ -1591,11 +1609,7 @@ mod tests {
         let account = Account::from_json(&text, None, None).expect("valid");
         let authorizer = Authorizer::compile(&account).expect("compiles");
         let pool = &authorizer.users[0].account_pool;
-        assert_ne!(
-            pool.hot[0].prefix_filter,
-            super::NO_FILTER,
-            "the test needs a filter"
-        );
+        assert!(pool.hot[0].filtered, "the test needs a filter");
         for id in [
             "ip-a1",
             "ip-a",
@@ -1658,11 +1672,7 @@ mod tests {
         let account = Account::from_json(&text, None, None).expect("valid");
         let authorizer = Authorizer::compile(&account).expect("compiles");
         let hot = &authorizer.users[0].account_pool.hot[0];
-        let filter = authorizer
-            .catalog
-            .prefix_filters
-            .get(hot.prefix_filter as usize)
-            .expect("the test needs a filter");
+        let filter = hot.filter().expect("the test needs a filter");
         assert_eq!(
             filter.covers.count_ones(),
             12,
