@@ -338,6 +338,22 @@ impl PackedRequest {
         PackedRequest { text, ends }
     }
 
+    /// Every request's texts back to back in one buffer, in order, as a gateway's receive
+    /// buffer holds a connection's requests; [`parts_at`](PackedRequest::parts_at) lends each.
+    pub fn stream(requests: &[LargeRequest]) -> PackedRequest {
+        let mut stream = PackedRequest {
+            text: String::new(),
+            ends: Vec::new(),
+        };
+        for request in requests {
+            let packed = PackedRequest::new(request);
+            let base = stream.text.len();
+            stream.text.push_str(&packed.text);
+            stream.ends.extend(packed.ends.iter().map(|end| base + end));
+        }
+        stream
+    }
+
     fn field(&self, n: usize) -> &str {
         let start = match n.checked_sub(1) {
             Some(previous) => self.ends.get(previous).copied().unwrap_or_default(),
@@ -350,11 +366,17 @@ impl PackedRequest {
     /// The principal, the ARN and the first [`PACKED_CONTEXT`] context entries (missing ones
     /// are empty pairs: a request of [`large_requests`] has exactly that many).
     pub fn parts(&self) -> ParsedRequest<'_> {
+        self.parts_at(0)
+    }
+
+    /// The parts of the `n`-th request of a [`stream`](PackedRequest::stream).
+    pub fn parts_at(&self, n: usize) -> ParsedRequest<'_> {
+        let first = n * (2 + 2 * PACKED_CONTEXT);
         let mut context = [("", ""); PACKED_CONTEXT];
         for (i, entry) in context.iter_mut().enumerate() {
-            *entry = (self.field(2 + 2 * i), self.field(3 + 2 * i));
+            *entry = (self.field(first + 2 + 2 * i), self.field(first + 3 + 2 * i));
         }
-        (self.field(0), self.field(1), context)
+        (self.field(first), self.field(first + 1), context)
     }
 }
 
