@@ -1063,9 +1063,10 @@ impl Authorizer {
                 denies.clear();
                 let mut implicit = false;
                 for level in directory.levels.iter().rev() {
-                    // A level that allows everything (`FullAliyunAccess` alone) neither
-                    // denies nor fails, and its allowing statements are never reported.
-                    if level.allows_everything(lookup) {
+                    // A level that allows the request without a Deny (`FullAliyunAccess`,
+                    // alone or beside Denies that do not match) neither denies nor fails, and
+                    // its allowing statements are never reported.
+                    if level.allows_without_deny(&self.catalog, lookup, &mut text) {
                         continue;
                     }
                     allows.clear();

@@ -744,11 +744,11 @@ impl Catalog {
                 .iter()
                 .flat_map(|&(start, end)| self.candidates.get(start as usize..end as usize))
                 .flatten();
-            let mut allows_any = false;
-            let mut plain = true;
+            let (mut allows_any, mut unconditional, mut denies) = (false, true, false);
             for c in candidates {
-                plain &= c.id & DENY == 0 && c.condition == NO_CONDITION;
-                allows_any |= c.patterns[0] == RESOURCE_ANY;
+                unconditional &= c.condition == NO_CONDITION;
+                denies |= c.id & DENY != 0;
+                allows_any |= c.id & DENY == 0 && c.patterns[0] == RESOURCE_ANY;
             }
             let (candidates, filter) = self.intern_runs(runs)?;
             let prefix_filter = self.prefix_filters.get(filter as usize).copied();
@@ -757,7 +757,8 @@ impl Catalog {
                 candidates,
                 prefix_filter: prefix_filter.unwrap_or_default(),
                 filtered: prefix_filter.is_some(),
-                allows_everything: plain && allows_any,
+                allows_everything: unconditional && allows_any && !denies,
+                allows_all_but_denies: unconditional && allows_any && denies,
             };
         }
         Ok(Pool {
@@ -841,6 +842,9 @@ struct HotList {
     /// No Deny and no condition among them, and one allows every resource: the pool allows
     /// every request for the action and can raise no error (C7).
     allows_everything: bool,
+    /// The same with Deny statements (`FullAliyunAccess` beside a control policy's Denies):
+    /// the pool raises no error and allows every request its Denies' resources do not match.
+    allows_all_but_denies: bool,
 }
 
 impl Default for HotList {
@@ -851,6 +855,7 @@ impl Default for HotList {
             prefix_filter: PrefixFilter::default(),
             filtered: false,
             allows_everything: false,
+            allows_all_but_denies: false,
         }
     }
 }
@@ -1123,15 +1128,37 @@ impl Pool {
         }
     }
 
-    /// Whether the pool allows every request for the lookup's action without a Deny or an
-    /// error: evaluating it would change nothing but the list of allowing statements.
+    /// Whether the pool allows this request (its action the lookup's) without a Deny or an
+    /// error: evaluating it would change nothing but the list of allowing statements, which a
+    /// control policy never reports.
     #[inline]
-    pub(crate) fn allows_everything(&self, lookup: Lookup) -> bool {
-        lookup.action.is_some_and(|action| {
-            self.hot
-                .iter()
-                .any(|h| h.action == action && h.allows_everything)
-        })
+    pub(crate) fn allows_without_deny(
+        &self,
+        catalog: &Catalog,
+        lookup: Lookup,
+        text: &mut ResourceText<'_>,
+    ) -> bool {
+        let Some(hot) = lookup
+            .action
+            .and_then(|action| self.hot.iter().find(|h| h.action == action))
+        else {
+            return false;
+        };
+        if hot.allows_everything {
+            return true;
+        }
+        if !hot.allows_all_but_denies {
+            return false;
+        }
+        // Allowed whatever the Allows' resources, and nothing can fail: denied only by a Deny
+        // whose resource part matches.
+        catalog
+            .pooled
+            .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| c.id & DENY != 0)
+            .all(|c| !c.resource_matches(catalog, text))
     }
 
     /// Heap bytes, for memory reports (the shared candidate lists are the catalog's).
@@ -1172,6 +1199,25 @@ impl Candidate {
         denies: &mut S,
         allows: &mut S,
     ) -> Result<(), PoolError> {
+        if !self.resource_matches(catalog, text) {
+            return Ok(());
+        }
+        settle(
+            self.id,
+            self.condition,
+            catalog,
+            request,
+            text,
+            principal_arn,
+            tag,
+            denies,
+            allows,
+        )
+    }
+
+    /// Whether its resource part matches the text (M1, M3, M5).
+    #[inline(always)]
+    fn resource_matches(&self, catalog: &Catalog, text: &mut ResourceText<'_>) -> bool {
         let [p, q] = self.patterns;
         let set_matches = |set: u32, text: &mut ResourceText<'_>| {
             catalog
@@ -1179,7 +1225,7 @@ impl Candidate {
                 .get((set & !SET_BIT) as usize)
                 .is_some_and(|set| set.is_match(&catalog.patterns, text))
         };
-        let matched = match p {
+        match p {
             RESOURCE_ANY => true,
             RESOURCE_NONE => false,
             PIPELINES => {
@@ -1195,21 +1241,7 @@ impl Candidate {
                     || (q != NO_PATTERN && catalog.patterns.is_match(q, text))
             }
             set => set_matches(set, text),
-        };
-        if !matched {
-            return Ok(());
         }
-        settle(
-            self.id,
-            self.condition,
-            catalog,
-            request,
-            text,
-            principal_arn,
-            tag,
-            denies,
-            allows,
-        )
     }
 }
 
@@ -1475,6 +1507,7 @@ fn scan<'c, S: Sink>(
 #[cfg(test)]
 mod tests {
     use super::super::Authorizer;
+    use super::ResourceText;
 
     const CANCEL_TWICE: &str = r#"{"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution", "Resource": "*"},
@@ -1699,8 +1732,89 @@ mod tests {
         }
     }
 
+    /// E4.1: a control-policy level of `FullAliyunAccess` beside Denies is passed over without
+    /// being evaluated when no Deny's resource matches (and evaluated in full when one does, or
+    /// when a condition could fail); either way it decides as the reference.
+    #[test]
+    fn e4_1_a_level_that_allows_all_but_its_denies_decides_as_the_reference() {
+        use crate::account::Account;
+
+        let text = r#"{"account_id": "1234567890123456",
+            "policies": {
+                "OutsideChina": {"Version": "1", "Statement": [
+                    {"Effect": "Deny", "Action": "*",
+                     "Resource": ["acs:*:ap-*:*:*", "acs:*:us-*:*:*", "acs:*:eu-*:*:*"]},
+                    {"Effect": "Deny", "Action": "ecs:*",
+                     "Resource": "acs:ecs:*:*:imagepipeline/ip-frozen*"}]},
+                "Insecure": {"Version": "1", "Statement": [
+                    {"Effect": "Deny", "Action": "*", "Resource": "*",
+                     "Condition": {"Bool": {"acs:SecureTransport": "false"}}}]},
+                "Builds": {"Version": "1", "Statement": [
+                    {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution",
+                     "Resource": "*"}]}},
+            "users": {"u": {"policies": ["Builds"]}},
+            "resource_directory": {"path": [
+                {"name": "Root", "control_policies": ["FullAliyunAccess", "Insecure"]},
+                {"name": "fd-prod", "control_policies": ["FullAliyunAccess", "OutsideChina"]},
+                {"name": "1234567890123456", "control_policies": ["FullAliyunAccess"]}]}}"#;
+        let account = Account::from_json(text, None, None).expect("valid");
+        let authorizer = Authorizer::compile(&account).expect("compiles");
+        let levels = &authorizer.directory.as_ref().expect("a directory").levels;
+        let passed_over: Vec<bool> = levels
+            .iter()
+            .map(|level| level.hot[0].allows_all_but_denies)
+            .collect();
+        assert_eq!(
+            passed_over,
+            [false, true, false],
+            "Root's Deny has a condition, fd-prod's have none, the account's level has no Deny"
+        );
+        assert!(levels[2].hot[0].allows_everything);
+        // fd-prod's level is passed over exactly when neither of its Denies matches.
+        for (arn, passed) in [
+            (
+                "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1",
+                true,
+            ),
+            (
+                "acs:ecs:us-east-1:1234567890123456:imagepipeline/ip-1",
+                false,
+            ),
+            (
+                "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-frozen",
+                false,
+            ),
+        ] {
+            let request = super::super::AuthRequest::new("ecs:CancelImagePipelineExecution", arn)
+                .expect("valid");
+            let mut text = ResourceText::with_colons(
+                request.resource(),
+                request.resource_is_ascii(),
+                request.resource_colons(),
+            );
+            let lookup = authorizer.catalog.lookup(&request);
+            assert_eq!(
+                levels[1].allows_without_deny(&authorizer.catalog, lookup, &mut text),
+                passed,
+                "{arn}"
+            );
+        }
+        for arn in [
+            "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1",
+            "acs:ecs:ap-southeast-1:1234567890123456:imagepipeline/ip-1",
+            "acs:ecs:eu-central-1:1234567890123456:imagepipeline/ip-1",
+            "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-frozen-2",
+            "acs:ecs:cn-hangzhou:1234567890123456:instance/i-1",
+        ] {
+            for secure in ["true", "false"] {
+                let context = [("acs:SecureTransport", secure)];
+                assert_decides_as_the_reference(&account, &authorizer, arn, &context);
+            }
+        }
+    }
+
     /// Decides `arn` with `context` for `user/u` with the compiled authorizer and with the
-    /// reference, and asserts the same decision and deciding statements, in order.
+    /// reference, and asserts the same decision, stage and deciding statements, in order.
     fn assert_decides_as_the_reference(
         account: &crate::account::Account,
         authorizer: &Authorizer,
@@ -1734,6 +1848,7 @@ mod tests {
             )
             .expect("decides");
         assert_eq!(fast.decision(), reference.decision(), "{arn} {context:?}");
+        assert_eq!(fast.stage(), reference.stage(), "{arn} {context:?}");
         let indexes: Vec<usize> = all
             .iter()
             .filter_map(|&s| authorizer.statement_ref(s, None, &request))
