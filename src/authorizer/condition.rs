@@ -209,15 +209,15 @@ fn is_rfc3339_year(now: Instant) -> bool {
 
 impl CompiledClause {
     /// The clause's result when it cannot fail: a fixed-type key the request gives once with
-    /// a pre-parsed value of the listed values' type, or does not give (C5), or a text operator
-    /// on any other key; `None` for anything else (several entries, a key the checker fills
-    /// in, a value to parse), which [`is_met`] decides.
+    /// a pre-parsed value of the listed values' type, or does not give (C5; C8 for
+    /// `acs:CurrentTime`), or a text operator on any other key; `None` for anything else
+    /// (several entries, the principal's ARN, a value to parse), which [`is_met`] decides.
     ///
     /// [`is_met`]: CompiledClause::is_met
     #[inline(always)]
     fn typed_result(&self, request: &AuthRequest<'_>) -> Option<bool> {
         if self.special != SpecialKey::None {
-            return None;
+            return self.current_time_result(request);
         }
         let Some(slot) = self.slot else {
             return self.text_result(request);
@@ -227,6 +227,31 @@ impl CompiledClause {
             FixedEntry::Absent => Some(self.negated),
             FixedEntry::Scan => None,
         }
+    }
+
+    /// [`typed_result`](CompiledClause::typed_result) for `acs:CurrentTime`, which the request
+    /// gives or, when it does not, is the request's time (C8): compared as an instant where
+    /// [`missing`](CompiledClause::missing) would compare it so (instants listed, a year of
+    /// four digits). `None` for the principal's ARN.
+    #[inline(never)]
+    fn current_time_result(&self, request: &AuthRequest<'_>) -> Option<bool> {
+        let slot = self
+            .slot
+            .filter(|_| self.special == SpecialKey::CurrentTime)?;
+        let now;
+        let typed = match request.fixed_entry(slot) {
+            FixedEntry::One(_, typed) => typed,
+            FixedEntry::Absent => {
+                now = Typed::Instant(request.now());
+                let listed_instants = matches!(self.listed, Listed::Instants(_));
+                if !listed_instants || !is_rfc3339_year(request.now()) {
+                    return None;
+                }
+                &now
+            }
+            FixedEntry::Scan => return None,
+        };
+        self.typed_matches(typed).map(|any| any != self.negated)
     }
 
     /// The result of a text operator on a key of no fixed type (C2–C5, C6): every entry with

@@ -1042,3 +1042,65 @@ fn m1_m5_patterns_anchored_in_one_place_decide_as_the_reference() {
         }
     }
 }
+
+/// C8: `acs:CurrentTime` is the request's time when its context does not give it, and the
+/// context's value when it does; compared as an instant by date operators (the compiled form's
+/// fast path) and as text by string operators.
+#[test]
+fn c8_current_time_is_the_request_time_unless_the_context_gives_it() {
+    let text = json!({"account_id": ID,
+        "policies": {"Hours": {"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution", "Resource": "*",
+             "Condition": {"DateLessThan": {"acs:CurrentTime": "2030-01-01T00:00:00Z"}}},
+            {"Effect": "Deny", "Action": "ecs:CancelImagePipelineExecution", "Resource": "*",
+             "Condition": {"StringLike": {"acs:CurrentTime": "2031-*"}}}]}},
+        "users": {"u": {"policies": ["Hours"]}}})
+    .to_string();
+    let account = Account::from_json(&text, None, None).unwrap();
+    let authorizer = Authorizer::compile(&account).unwrap();
+    let u = authorizer.resolve("user/u").unwrap();
+    let arn = format!("acs:ecs:cn-hangzhou:{ID}:imagepipeline/ip-1");
+    // The request's time, its context, and the decision.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Decision);
+    let cases: [Case<'_>; 5] = [
+        ("2026-06-01T00:00:00Z", &[], Decision::Allow),
+        ("2031-06-01T00:00:00Z", &[], Decision::ExplicitDeny),
+        ("2032-06-01T00:00:00Z", &[], Decision::ImplicitDeny),
+        (
+            "2026-06-01T00:00:00Z",
+            &[("acs:CurrentTime", "2031-02-01T00:00:00Z")],
+            Decision::ExplicitDeny,
+        ),
+        (
+            "2032-06-01T00:00:00Z",
+            &[("acs:currenttime", "2029-12-31T23:59:59Z")],
+            Decision::Allow,
+        ),
+    ];
+    for (now, context, expected) in cases {
+        let now = Instant::parse(now).unwrap();
+        let request = AuthRequest::new("ecs:CancelImagePipelineExecution", &arn)
+            .and_then(|r| r.with_context(context))
+            .unwrap()
+            .at(now);
+        let fast = authorizer.authorize(u, None, &request).unwrap();
+        let mut reference_context = Context::new();
+        for (key, value) in context {
+            reference_context.insert(key, value).unwrap();
+        }
+        let reference = account
+            .decide(
+                &Principal::parse("user/u", ID).unwrap(),
+                None,
+                &Request::new("ecs:CancelImagePipelineExecution", &arn)
+                    .unwrap()
+                    .with_context(reference_context)
+                    .at(now),
+            )
+            .unwrap();
+        let case = format!("at {now} with {context:?}");
+        assert_eq!(reference.decision(), expected, "{case}");
+        assert_eq!(fast.decision(), expected, "{case}");
+        assert_eq!(fast.deciding().len(), reference.deciding().len(), "{case}");
+    }
+}
