@@ -48,7 +48,8 @@
 //!   back to back, in attachment order (pools with the same policies share one): a request
 //!   reads one contiguous stretch, which the processor fetches ahead, and touches the pattern
 //!   arena only for candidates whose anchors it has; a directory level that allows everything
-//!   (`FullAliyunAccess`) is not read at all. A candidate whose resource part covers every
+//!   (`FullAliyunAccess`) is not read at all, and one that also holds Denies without
+//!   conditions has only their resource parts tested. A candidate whose resource part covers every
 //!   image pipeline (`acs:ecs:*:*:imagepipeline/*`, `acs:*:*:*:*`, ...) is known to match a
 //!   pipeline's ARN without filter or test; only another resource makes it test its patterns.
 //!   A list of 12 to 64 candidates also keeps, by the prefix each asks of the relative id (up

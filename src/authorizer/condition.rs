@@ -242,16 +242,23 @@ impl CompiledClause {
         let typed = match request.fixed_entry(slot) {
             FixedEntry::One(_, typed) => typed,
             FixedEntry::Absent => {
-                now = Typed::Instant(request.now());
-                let listed_instants = matches!(self.listed, Listed::Instants(_));
-                if !listed_instants || !is_rfc3339_year(request.now()) {
-                    return None;
-                }
+                now = self.now_as_instant(request)?;
                 &now
             }
             FixedEntry::Scan => return None,
         };
         self.typed_matches(typed).map(|any| any != self.negated)
+    }
+
+    /// The request's time as the instant to compare with the listed ones, for `acs:CurrentTime`
+    /// when the request does not give it (C8): when they are instants and its year has four
+    /// digits. The reference formats the time and parses it back; for a year of 0000–9999 that
+    /// round trip is exact, so the time itself compares. `None` otherwise: compare its text.
+    #[inline]
+    fn now_as_instant(&self, request: &AuthRequest<'_>) -> Option<Typed> {
+        let now = request.now();
+        (matches!(self.listed, Listed::Instants(_)) && is_rfc3339_year(now))
+            .then_some(Typed::Instant(now))
     }
 
     /// The result of a text operator on a key of no fixed type (C2–C5, C6): every entry with
@@ -345,13 +352,11 @@ impl CompiledClause {
             // C5: a missing key meets a negated operator and fails a positive one.
             return Ok(negated);
         }
-        let now = request.now();
-        if let (Listed::Instants(_), true) = (&self.listed, is_rfc3339_year(now)) {
-            // The reference formats `now` and parses it back; for a year of 0000–9999 that
-            // round trip is exact, so compare `now` itself.
-            let any = self.parsed_value_matches("", &Typed::Instant(now))?;
+        if let Some(now) = self.now_as_instant(request) {
+            let any = self.parsed_value_matches("", &now)?;
             return Ok(any != negated);
         }
+        let now = request.now();
         let mut text = NowText {
             buf: [0; 64],
             len: 0,

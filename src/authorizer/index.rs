@@ -238,9 +238,6 @@ pub(crate) struct Catalog {
     /// costs memory, but a request then reads one contiguous stretch, which the processor
     /// fetches ahead, instead of one line per policy, each a miss of its own.
     pooled: Vec<Candidate>,
-    /// The relative-id filters of hot lists ([`PrefixFilter`]), one per copy in `pooled`, for
-    /// the pools to copy (compile time only).
-    prefix_filters: Vec<PrefixFilter>,
     /// The filters' keys as [`key_word`]s, each filter's sorted by length: a filter's words
     /// are read together (four bytes each, so most filters' fit in one cache line).
     prefix_words: Vec<u32>,
@@ -266,8 +263,9 @@ pub(crate) struct Catalog {
     keys: Vec<(Box<[IndexKey]>, u32)>,
 }
 
-/// A pool's copy of candidates: its range of [`Catalog::pooled`] and its [`PrefixFilter`].
-type InternedRuns = ((u32, u32), u32);
+/// A pool's copy of candidates: its range of [`Catalog::pooled`] and its [`PrefixFilter`], if
+/// it has one.
+type InternedRuns = ((u32, u32), Option<PrefixFilter>);
 
 /// What identifies a `Condition` block for sharing: each clause's operator, key and value texts.
 type ConditionKey = Vec<(crate::condition::Operator, Box<str>, Vec<Box<str>>)>;
@@ -570,7 +568,7 @@ impl Catalog {
     /// their range there, and the copy's [`PrefixFilter`].
     fn intern_runs(&mut self, runs: Vec<(u32, u32)>) -> Result<InternedRuns, CompileError> {
         if runs.is_empty() {
-            return Ok(((0, 0), NO_FILTER));
+            return Ok(((0, 0), None));
         }
         if let Some(&interned) = self.run_ids.get(&runs) {
             return Ok(interned);
@@ -589,8 +587,8 @@ impl Catalog {
         Ok((range, filter))
     }
 
-    /// The [`PrefixFilter`] of a new copy in `pooled`; [`NO_FILTER`] when it would not filter.
-    fn prefix_filter(&mut self, range: (u32, u32)) -> Result<u32, CompileError> {
+    /// The [`PrefixFilter`] of a new copy in `pooled`; `None` when it would not filter.
+    fn prefix_filter(&mut self, range: (u32, u32)) -> Result<Option<PrefixFilter>, CompileError> {
         let list = self
             .pooled
             .get(range.0 as usize..range.1 as usize)
@@ -634,7 +632,7 @@ impl Catalog {
             }
         }
         if words.is_empty() {
-            return Ok(NO_FILTER);
+            return Ok(None);
         }
         // By length first: a request hashes its relative id once per length.
         words.sort_unstable_by_key(|&(word, _)| (word & KEY_LEN, word));
@@ -645,14 +643,12 @@ impl Catalog {
             .extend(words.iter().map(|&(_, candidates)| candidates));
         let coverings_start = to_u32(self.coverings.len())?;
         self.coverings.extend_from_slice(&coverings);
-        let id = to_u32(self.prefix_filters.len())?;
-        self.prefix_filters.push(PrefixFilter {
+        Ok(Some(PrefixFilter {
             any,
             covers,
             keys: (start, to_u32(self.prefix_words.len())?),
             coverings: coverings_start,
-        });
-        Ok(id)
+        }))
     }
 
     /// Drops the compile-time tables once every pool is built.
@@ -677,8 +673,6 @@ impl Catalog {
         self.prefix_words.shrink_to_fit();
         self.prefix_masks.shrink_to_fit();
         self.coverings.shrink_to_fit();
-        // The hot lists hold copies of their filters.
-        self.prefix_filters = Vec::new();
         self.conditions.shrink_to_fit();
     }
 
@@ -750,8 +744,7 @@ impl Catalog {
                 denies |= c.id & DENY != 0;
                 allows_any |= c.id & DENY == 0 && c.patterns[0] == RESOURCE_ANY;
             }
-            let (candidates, filter) = self.intern_runs(runs)?;
-            let prefix_filter = self.prefix_filters.get(filter as usize).copied();
+            let (candidates, prefix_filter) = self.intern_runs(runs)?;
             *slot = HotList {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
                 candidates,
@@ -906,8 +899,6 @@ struct Covering {
 /// candidates apart, and every length is a hash per request.
 const PREFIX_KEPT: usize = 24;
 
-/// No [`PrefixFilter`]: the list is short, long, or its candidates ask nothing.
-const NO_FILTER: u32 = u32::MAX;
 /// The shortest list worth a [`PrefixFilter`]: a shorter one costs less to scan than to hash
 /// the request's relative id.
 const PREFIX_FILTER_FROM: usize = 12;
