@@ -55,6 +55,34 @@ pub(crate) struct CompiledCondition {
     rest: Box<[CompiledClause]>,
 }
 
+/// When testing a condition can fail (C7): a request whose every condition cannot fail may have
+/// some of them skipped without changing its answer, its errors included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Fallible {
+    /// Never: text operators, and typed ones on a fixed-type key of their type, whose request
+    /// values were checked when the request was built.
+    #[default]
+    Never,
+    /// Only when the request does not give `acs:CurrentTime` and its time has no four-digit
+    /// year: then its text is parsed back (C8).
+    OutsideFourDigitYears,
+    /// A request value may not parse (a typed operator on any other key, or on the principal's
+    /// ARN).
+    Maybe,
+}
+
+impl Fallible {
+    /// Whether a condition this fallible cannot fail on `request`.
+    #[inline]
+    pub(crate) fn cannot_fail(self, request: &AuthRequest<'_>) -> bool {
+        match self {
+            Fallible::Never => true,
+            Fallible::OutsideFourDigitYears => is_rfc3339_year(request.now()),
+            Fallible::Maybe => false,
+        }
+    }
+}
+
 /// A request value that could not be compared: which clause, the value, and why (C7).
 #[derive(Debug)]
 pub(crate) struct ClauseError {
@@ -176,6 +204,14 @@ impl CompiledCondition {
         Ok(met)
     }
 
+    /// When testing it can fail: its most fallible clause's [`Fallible`].
+    pub(crate) fn fallible(&self) -> Fallible {
+        self.clauses()
+            .map(CompiledClause::fallible)
+            .max()
+            .unwrap_or(Fallible::Never)
+    }
+
     /// The `(operator, key)` of each clause, as a `StatementRef` lists them.
     pub(crate) fn clause_names(&self) -> impl Iterator<Item = (Operator, &str)> {
         self.clauses().map(|c| (c.operator, &*c.key))
@@ -208,6 +244,25 @@ fn is_rfc3339_year(now: Instant) -> bool {
 }
 
 impl CompiledClause {
+    /// When testing the clause can fail: a typed operator parses request values, unless the
+    /// request checked them already (a fixed-type key of the operator's type); the time the
+    /// request is at is parsed back from its text outside four-digit years (C8).
+    fn fallible(&self) -> Fallible {
+        if matches!(self.listed, Listed::Strings(_)) {
+            return Fallible::Never;
+        }
+        let family = self
+            .slot
+            .and_then(|slot| crate::condition::TYPED_GLOBAL_KEYS.get(usize::from(slot)))
+            .map(|(_, family)| *family);
+        match self.special {
+            SpecialKey::PrincipalArn => Fallible::Maybe,
+            _ if family != Some(self.operator.family()) => Fallible::Maybe,
+            SpecialKey::CurrentTime => Fallible::OutsideFourDigitYears,
+            SpecialKey::None => Fallible::Never,
+        }
+    }
+
     /// The clause's result when it cannot fail: a fixed-type key the request gives once with
     /// a pre-parsed value of the listed values' type, or does not give (C5; C8 for
     /// `acs:CurrentTime`), or a text operator on any other key; `None` for anything else

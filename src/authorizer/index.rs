@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::condition::{ClauseError, CompiledCondition};
+use super::condition::{ClauseError, CompiledCondition, Fallible};
 use super::pattern::{
     anchor_bytes, anchor_is_plain, anchor_place, covers_every_pipeline, literal_service,
     prefix_hash, relative_prefix, ActionPattern, FastHasher, FastState, FoldTable, PatternArena,
@@ -263,9 +263,14 @@ pub(crate) struct Catalog {
     keys: Vec<(Box<[IndexKey]>, u32)>,
 }
 
-/// A pool's copy of candidates: its range of [`Catalog::pooled`] and its [`PrefixFilter`], if
-/// it has one.
-type InternedRuns = ((u32, u32), Option<PrefixFilter>);
+/// A pool's copy of candidates: its range of [`Catalog::pooled`], its [`PrefixFilter`] if it
+/// has one, and whether its Denies are copied again after it ([`DeniesFirst`]).
+#[derive(Debug, Clone, Copy)]
+struct InternedRuns {
+    range: (u32, u32),
+    filter: Option<PrefixFilter>,
+    denies_first: DeniesFirst,
+}
 
 /// What identifies a `Condition` block for sharing: each clause's operator, key and value texts.
 type ConditionKey = Vec<(crate::condition::Operator, Box<str>, Vec<Box<str>>)>;
@@ -568,7 +573,11 @@ impl Catalog {
     /// their range there, and the copy's [`PrefixFilter`].
     fn intern_runs(&mut self, runs: Vec<(u32, u32)>) -> Result<InternedRuns, CompileError> {
         if runs.is_empty() {
-            return Ok(((0, 0), None));
+            return Ok(InternedRuns {
+                range: (0, 0),
+                filter: None,
+                denies_first: DeniesFirst::default(),
+            });
         }
         if let Some(&interned) = self.run_ids.get(&runs) {
             return Ok(interned);
@@ -583,8 +592,51 @@ impl Catalog {
         }
         let range = (start, to_u32(self.pooled.len())?);
         let filter = self.prefix_filter(range)?;
-        self.run_ids.insert(runs, (range, filter));
-        Ok((range, filter))
+        let denies_first = self.denies_first(range);
+        let interned = InternedRuns {
+            range,
+            filter,
+            denies_first,
+        };
+        self.run_ids.insert(runs, interned);
+        Ok(interned)
+    }
+
+    /// For a new copy in `pooled` that holds a Deny without a condition covering every image
+    /// pipeline, and no condition that can fail (C7): its Denies, copied again right after it.
+    /// On a pipeline such a Deny applies, so the decision is theirs, whatever the Allows say,
+    /// and no Allow's condition could have raised an error instead (see [`DeniesFirst`]).
+    fn denies_first(&mut self, range: (u32, u32)) -> DeniesFirst {
+        let list = self
+            .pooled
+            .get(range.0 as usize..range.1 as usize)
+            .unwrap_or_default();
+        let decisive = list.iter().any(|c| {
+            c.id & DENY != 0
+                && c.condition == NO_CONDITION
+                && matches!(c.patterns[0], PIPELINES | RESOURCE_ANY)
+        });
+        if !decisive {
+            return DeniesFirst::default();
+        }
+        let fallible = list
+            .iter()
+            .filter(|c| c.condition != NO_CONDITION)
+            .map(|c| {
+                self.conditions
+                    .get(c.condition as usize)
+                    .map_or(Fallible::Maybe, CompiledCondition::fallible)
+            })
+            .max()
+            .unwrap_or(Fallible::Never);
+        let denies: Vec<Candidate> = list.iter().filter(|c| c.id & DENY != 0).copied().collect();
+        match u8::try_from(denies.len()) {
+            Ok(count) if fallible != Fallible::Maybe => {
+                self.pooled.extend_from_slice(&denies);
+                DeniesFirst { count, fallible }
+            }
+            _ => DeniesFirst::default(),
+        }
     }
 
     /// The [`PrefixFilter`] of a new copy in `pooled`; `None` when it would not filter.
@@ -744,14 +796,18 @@ impl Catalog {
                 denies |= c.id & DENY != 0;
                 allows_any |= c.id & DENY == 0 && c.patterns[0] == RESOURCE_ANY;
             }
-            let (candidates, prefix_filter) = self.intern_runs(runs)?;
+            let interned = self.intern_runs(runs)?;
             *slot = HotList {
                 action: self.hot.get(h).copied().unwrap_or(u32::MAX),
-                candidates,
-                prefix_filter: prefix_filter.unwrap_or_default(),
-                filtered: prefix_filter.is_some(),
-                allows_everything: unconditional && allows_any && !denies,
-                allows_all_but_denies: unconditional && allows_any && denies,
+                candidates: interned.range,
+                prefix_filter: interned.filter.unwrap_or_default(),
+                filtered: interned.filter.is_some(),
+                allows_all: match (unconditional && allows_any, denies) {
+                    (false, _) => AllowsAll::No,
+                    (true, false) => AllowsAll::Always,
+                    (true, true) => AllowsAll::UnlessDenied,
+                },
+                denies_first: interned.denies_first,
             };
         }
         Ok(Pool {
@@ -832,12 +888,10 @@ struct HotList {
     /// `CompiledPrincipal`), and its words can be fetched without waiting for another.
     prefix_filter: PrefixFilter,
     filtered: bool,
-    /// No Deny and no condition among them, and one allows every resource: the pool allows
-    /// every request for the action and can raise no error (C7).
-    allows_everything: bool,
-    /// The same with Deny statements (`FullAliyunAccess` beside a control policy's Denies):
-    /// the pool raises no error and allows every request its Denies' resources do not match.
-    allows_all_but_denies: bool,
+    /// Whether the pool allows every request for the action, without a condition to fail (C7).
+    allows_all: AllowsAll,
+    /// Whether its Denies alone decide a request on an image pipeline.
+    denies_first: DeniesFirst,
 }
 
 impl Default for HotList {
@@ -847,10 +901,35 @@ impl Default for HotList {
             candidates: (0, 0),
             prefix_filter: PrefixFilter::default(),
             filtered: false,
-            allows_everything: false,
-            allows_all_but_denies: false,
+            allows_all: AllowsAll::No,
+            denies_first: DeniesFirst::default(),
         }
     }
+}
+
+/// Whether a hot list allows every request for its action, with no condition among its
+/// candidates and an Allow for every resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AllowsAll {
+    No,
+    /// Nor any Deny: the pool allows every request for the action and can raise no error.
+    Always,
+    /// Beside Deny statements (`FullAliyunAccess` beside a control policy's Denies): the pool
+    /// raises no error and allows every request its Denies' resources do not match.
+    UnlessDenied,
+}
+
+/// A hot list with a Deny that has no condition and covers every image pipeline: on a
+/// pipeline, that Deny applies, so the list denies, and what it reports is its Denies that
+/// apply (E4.3), in order. Its Allows need not be tested at all when none of its conditions
+/// can fail (C7): no Allow could have raised an error first. Its Denies are copied again right
+/// after the list, `count` of them, so that a request reads only those.
+#[derive(Debug, Clone, Copy, Default)]
+struct DeniesFirst {
+    /// 0: the list has no such Deny, a condition that may fail, or more than 255 Denies.
+    count: u8,
+    /// Its most fallible condition's [`Fallible`] (never [`Fallible::Maybe`]).
+    fallible: Fallible,
 }
 
 // A principal's line holds its ARN and its account pool's hot list (see `CompiledPrincipal`).
@@ -1109,7 +1188,12 @@ impl Pool {
     #[inline]
     pub(crate) fn warm(&self, catalog: &Catalog) {
         let Some(hot) = self.hot.first() else { return };
-        if let Some(filter) = hot.filter() {
+        if hot.denies_first.count != 0 {
+            // A request on a pipeline reads only its Denies' copy.
+            if let Some(denies) = catalog.pooled.get(hot.candidates.1 as usize) {
+                prefetch(denies);
+            }
+        } else if let Some(filter) = hot.filter() {
             if let Some(words) = catalog.prefix_words.get(filter.keys.0 as usize) {
                 prefetch(words);
             }
@@ -1135,11 +1219,10 @@ impl Pool {
         else {
             return false;
         };
-        if hot.allows_everything {
-            return true;
-        }
-        if !hot.allows_all_but_denies {
-            return false;
+        match hot.allows_all {
+            AllowsAll::Always => return true,
+            AllowsAll::No => return false,
+            AllowsAll::UnlessDenied => {}
         }
         // Allowed whatever the Allows' resources, and nothing can fail: denied only by a Deny
         // whose resource part matches.
@@ -1323,6 +1406,30 @@ fn evaluate_resolved<S: Sink>(
     denies: &mut S,
     allows: &mut S,
 ) -> Result<(), PoolError> {
+    let DeniesFirst { count, fallible } = hot.denies_first;
+    if count != 0 && text.is_pipeline() && fallible.cannot_fail(request) {
+        let start = hot.candidates.1 as usize;
+        let list = catalog
+            .pooled
+            .get(start..start + usize::from(count))
+            .unwrap_or_default();
+        let before = denies.count();
+        scan(
+            hot,
+            list.iter().map(Visit::Full),
+            catalog,
+            request,
+            text,
+            principal_arn,
+            tag,
+            denies,
+            allows,
+        )?;
+        if denies.count() > before {
+            return Ok(());
+        }
+        // Never, with a Deny that covers every pipeline among them: decide the long way.
+    }
     let list = catalog
         .pooled
         .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
@@ -1498,7 +1605,7 @@ fn scan<'c, S: Sink>(
 #[cfg(test)]
 mod tests {
     use super::super::Authorizer;
-    use super::ResourceText;
+    use super::{AllowsAll, ResourceText};
 
     const CANCEL_TWICE: &str = r#"{"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution", "Resource": "*"},
@@ -1753,14 +1860,14 @@ mod tests {
         let levels = &authorizer.directory.as_ref().expect("a directory").levels;
         let passed_over: Vec<bool> = levels
             .iter()
-            .map(|level| level.hot[0].allows_all_but_denies)
+            .map(|level| level.hot[0].allows_all == AllowsAll::UnlessDenied)
             .collect();
         assert_eq!(
             passed_over,
             [false, true, false],
             "Root's Deny has a condition, fd-prod's have none, the account's level has no Deny"
         );
-        assert!(levels[2].hot[0].allows_everything);
+        assert_eq!(levels[2].hot[0].allows_all, AllowsAll::Always);
         // fd-prod's level is passed over exactly when neither of its Denies matches.
         for (arn, passed) in [
             (
@@ -1812,41 +1919,169 @@ mod tests {
         arn: &str,
         context: &[(&str, &str)],
     ) {
+        let (fast, reference) = both_outcomes(account, authorizer, "u", arn, context, None);
+        assert!(fast.is_ok(), "{arn} {context:?}: {fast:?}");
+        assert_eq!(fast, reference, "{arn} {context:?}");
+    }
+
+    /// What a request decides to, as compared: decision, stage and the deciding statements'
+    /// indexes in order, or the error's text.
+    type Outcome = Result<
+        (
+            crate::decision::Decision,
+            crate::decision::Stage,
+            Vec<usize>,
+        ),
+        String,
+    >;
+
+    /// The outcomes of `arn` with `context` for `user/<user>`, at `now` if given, with the
+    /// compiled authorizer and with the reference.
+    fn both_outcomes(
+        account: &crate::account::Account,
+        authorizer: &Authorizer,
+        user: &str,
+        arn: &str,
+        context: &[(&str, &str)],
+        now: Option<crate::condition::value::Instant>,
+    ) -> (Outcome, Outcome) {
         use super::super::AuthRequest;
         use crate::account::Principal;
         use crate::decision::{Context, Request};
 
-        let u = authorizer.resolve("user/u").expect("known");
-        let principal = Principal::parse("user/u", "1234567890123456").expect("valid");
-        let request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn)
+        let name = format!("user/{user}");
+        let u = authorizer.resolve(&name).expect("known");
+        let principal = Principal::parse(&name, "1234567890123456").expect("valid");
+        let mut request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn)
             .and_then(|r| r.with_context(context))
             .expect("valid");
-        let fast = authorizer.authorize(u, None, &request).expect("decides");
-        let all = authorizer
-            .deciding_statements(u, None, &request)
-            .expect("decides");
         let mut reference_context = Context::new();
         for &(key, value) in context {
             reference_context.insert(key, value).expect("valid");
         }
+        let mut reference_request = Request::new("ecs:CancelImagePipelineExecution", arn)
+            .expect("valid")
+            .with_context(reference_context);
+        if let Some(now) = now {
+            request = request.at(now);
+            reference_request = reference_request.at(now);
+        }
+        let fast = authorizer
+            .authorize(u, None, &request)
+            .and_then(|decision| {
+                let all = authorizer.deciding_statements(u, None, &request)?;
+                let indexes = all
+                    .iter()
+                    .filter_map(|&s| authorizer.statement_ref(s, None, &request))
+                    .map(|s| s.index())
+                    .collect();
+                Ok((decision.decision(), decision.stage(), indexes))
+            })
+            .map_err(|e| e.to_string());
         let reference = account
-            .decide(
-                &principal,
-                None,
-                &Request::new("ecs:CancelImagePipelineExecution", arn)
-                    .expect("valid")
-                    .with_context(reference_context),
-            )
-            .expect("decides");
-        assert_eq!(fast.decision(), reference.decision(), "{arn} {context:?}");
-        assert_eq!(fast.stage(), reference.stage(), "{arn} {context:?}");
-        let indexes: Vec<usize> = all
-            .iter()
-            .filter_map(|&s| authorizer.statement_ref(s, None, &request))
-            .map(|s| s.index())
-            .collect();
-        let expected: Vec<usize> = reference.deciding().iter().map(|s| s.index()).collect();
-        assert_eq!(indexes, expected, "{arn} {context:?}");
+            .decide(&principal, None, &reference_request)
+            .map(|d| {
+                let indexes = d.deciding().iter().map(|s| s.index()).collect();
+                (d.decision(), d.stage(), indexes)
+            })
+            .map_err(|e| e.to_string());
+        (fast, reference)
+    }
+
+    /// E4.3, C7: a list with a Deny that has no condition and covers every image pipeline
+    /// decides a pipeline by its Denies alone, without testing its Allows, unless one of its
+    /// conditions could fail (then the reference's first error must still come first).
+    #[test]
+    fn e4_3_denies_first_decide_a_pipeline_as_the_reference() {
+        use super::{DeniesFirst, Fallible};
+        use crate::account::Account;
+        use crate::condition::value::Instant;
+
+        let text = r#"{"account_id": "1234567890123456",
+            "policies": {
+                "Denies": {"Version": "1", "Statement": [
+                    {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution",
+                     "Resource": "*", "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}},
+                    {"Effect": "Allow", "Action": "ecs:*",
+                     "Resource": "acs:ecs:*:*:imagepipeline/ip-a*",
+                     "Condition": {"StringEquals": {"ecs:tag/team": "a"}}},
+                    {"Effect": "Deny", "Action": "ecs:Cancel*",
+                     "Resource": "acs:ecs:*:*:imagepipeline/*"},
+                    {"Effect": "Deny", "Action": "ecs:*",
+                     "Resource": "acs:ecs:*:*:imagepipeline/ip-a*",
+                     "Condition": {"Bool": {"acs:SecureTransport": "false"}}},
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                "Fallible": {"Version": "1", "Statement": [
+                    {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution",
+                     "Resource": "*", "Condition": {"NumericLessThan": {"ecs:tag/size": "10"}}},
+                    {"Effect": "Deny", "Action": "ecs:CancelImagePipelineExecution",
+                     "Resource": "*"}]},
+                "Dated": {"Version": "1", "Statement": [
+                    {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution",
+                     "Resource": "*",
+                     "Condition": {"DateLessThan": {"acs:CurrentTime": "2030-01-01T00:00:00Z"}}},
+                    {"Effect": "Deny", "Action": "ecs:CancelImagePipelineExecution",
+                     "Resource": "acs:ecs:*:*:imagepipeline/*"}]}},
+            "users": {"u1": {"policies": ["Denies"]}, "u2": {"policies": ["Fallible"]},
+                      "u3": {"policies": ["Dated"]}}}"#;
+        let account = Account::from_json(text, None, None).expect("valid");
+        let authorizer = Authorizer::compile(&account).expect("compiles");
+        let denies_first = |user: usize| -> DeniesFirst {
+            authorizer.users[user].account_pool.hot[0].denies_first
+        };
+        assert_eq!(
+            (denies_first(0).count, denies_first(0).fallible),
+            (2, Fallible::Never)
+        );
+        assert_eq!(denies_first(1).count, 0, "a condition that can fail");
+        assert_eq!(
+            (denies_first(2).count, denies_first(2).fallible),
+            (1, Fallible::OutsideFourDigitYears)
+        );
+
+        let in_2026 = Instant::from_unix(1_767_225_600, 0);
+        let past_9999 = Instant::from_unix(253_402_300_800 + 86_400, 0);
+        let pipeline = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-a1";
+        let check = |user: &str, arn: &str, context: &[(&str, &str)], now: Instant| {
+            let (fast, reference) =
+                both_outcomes(&account, &authorizer, user, arn, context, Some(now));
+            assert_eq!(fast, reference, "{user} {arn} {context:?} {now}");
+        };
+        for arn in [
+            pipeline,
+            "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-b1",
+            "acs:ecs:cn-hangzhou:1234567890123456:instance/i-1",
+        ] {
+            for (ip, secure, team) in [
+                ("10.1.2.3", "true", "a"),
+                ("10.1.2.3", "false", "a"),
+                ("192.168.0.1", "false", "b"),
+            ] {
+                let context = [
+                    ("acs:SourceIp", ip),
+                    ("acs:SecureTransport", secure),
+                    ("ecs:tag/team", team),
+                ];
+                check("u1", arn, &context, in_2026);
+            }
+            for size in ["5", "abc"] {
+                check("u2", arn, &[("ecs:tag/size", size)], in_2026);
+            }
+            for now in [in_2026, past_9999] {
+                check("u3", arn, &[], now);
+            }
+        }
+        // The cases reach each way out: Denies alone, an error before them, the long way.
+        let outcome = |user, context: &[(&str, &str)], now| {
+            both_outcomes(&account, &authorizer, user, pipeline, context, Some(now)).1
+        };
+        let denied = outcome("u1", &[("acs:SecureTransport", "false")], in_2026);
+        assert!(
+            matches!(&denied, Ok((crate::decision::Decision::ExplicitDeny, _, d)) if d.len() == 2),
+            "{denied:?}"
+        );
+        assert!(outcome("u2", &[("ecs:tag/size", "abc")], in_2026).is_err());
+        assert!(outcome("u3", &[], past_9999).is_err());
     }
 
     /// E6: a candidate whose condition is not in the catalog (never made by compiling) is
