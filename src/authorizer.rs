@@ -393,7 +393,6 @@ struct CompiledPrincipal {
     /// `acs:PrincipalARN` (E2).
     principal_arn: Box<str>,
     account_pool: Pool,
-    service_linked: bool,
     /// `(resource group number, pool)`, sorted by group number.
     group_pools: Box<[(u32, Pool)]>,
 }
@@ -530,6 +529,10 @@ pub struct Authorizer {
     users: Vec<CompiledPrincipal>,
     role_index: NameTable,
     roles: Vec<CompiledPrincipal>,
+    /// Per role, whether it is service-linked (exempt from control policies, E4.1). Apart
+    /// from the roles' compiled forms: their first cache line is full with what every request
+    /// reads, and a flag there would cost a request for a role another line.
+    service_linked_roles: Vec<bool>,
     directory: Option<Directory>,
     groups: ResourceGroups,
 }
@@ -670,6 +673,7 @@ impl Authorizer {
             users: Vec::new(),
             role_index: NameTable::default(),
             roles: Vec::new(),
+            service_linked_roles: Vec::new(),
             directory: None,
             groups: ResourceGroups::compile(&account.resource_groups)?,
         };
@@ -698,13 +702,13 @@ impl Authorizer {
             };
             let compiled = CompiledPrincipal {
                 principal_arn: principal.principal_arn(id).into(),
-                service_linked: *service_linked,
                 account_pool: catalog.pool(&account_scope)?,
                 group_pools: group_pools.into_boxed_slice(),
             };
             let (index, all) = if *is_user {
                 (&mut authorizer.user_index, &mut authorizer.users)
             } else {
+                authorizer.service_linked_roles.push(*service_linked);
                 (&mut authorizer.role_index, &mut authorizer.roles)
             };
             // Names are unique (the account's keys), so ids follow positions in `all`.
@@ -1020,6 +1024,12 @@ impl Authorizer {
         if session.is_some() && principal.kind != Kind::RoleSession {
             return Err(self.session_without_session(principal));
         }
+        // What the principal's pool reads first starts loading now, while the resource's group
+        // and the control policies are decided (see `resolve`).
+        let compiled = self.compiled(principal);
+        if let (true, Some(compiled)) = (request.is_cancel(), compiled) {
+            compiled.account_pool.warm(&self.catalog);
+        }
         let mut text = ResourceText::with_colons(
             request.resource(),
             request.resource_is_ascii(),
@@ -1039,14 +1049,9 @@ impl Authorizer {
         if !own {
             return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
         }
-        let Some(compiled) = self.compiled(principal) else {
+        let Some(compiled) = compiled else {
             return Err(self.unknown_id(principal));
         };
-        // What the principal's pool reads first starts loading now, while the control policies
-        // are decided (see `resolve`).
-        if request.is_cancel() {
-            compiled.account_pool.warm(&self.catalog);
-        }
         let arn = &*compiled.principal_arn;
         let lookup = self.catalog.lookup(request);
         let catalog = &self.catalog;
@@ -1059,7 +1064,11 @@ impl Authorizer {
         // E4.1: control policies, every level from the account's own up to Root.
         if let Some(directory) = &self.directory {
             let exempt = directory.management_account
-                || (principal.kind != Kind::User && compiled.service_linked);
+                || (principal.kind != Kind::User
+                    && self
+                        .service_linked_roles
+                        .get(principal.index as usize)
+                        .is_some_and(|linked| *linked));
             if !exempt {
                 denies.clear();
                 let mut implicit = false;
