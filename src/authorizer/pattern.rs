@@ -1400,35 +1400,48 @@ impl FoldTable {
     }
 }
 
-/// How many bytes of a name a [`NameTable`] slot holds itself.
-const INLINE_NAME: usize = 23;
+/// The longest name a [`NameTable`] slot holds itself, as two words.
+const SHORT_NAME: usize = 16;
 
-/// A [`NameTable`] slot: half of the name's hash, its id + 1 (0: empty), and the name itself
-/// when it is short, so that finding a short name reads this one cache line.
+/// A name of at most [`SHORT_NAME`] bytes as two words that tell it from every other name of
+/// its length: its first and last eight bytes (overlapping below 16), its first and last four
+/// (below 8), or its bytes (below 4). Three loads instead of a loop over its bytes.
+#[inline(always)]
+fn short_name(name: &[u8]) -> Option<[u64; 2]> {
+    let word = |at: usize| -> u64 {
+        name.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let half = |at: usize| -> u64 {
+        name.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let n = name.len();
+    Some(match n {
+        8..=SHORT_NAME => [word(0), word(n - 8)],
+        4..=7 => [half(0) | half(n - 4) << 32, 0],
+        0..=3 => [
+            name.iter()
+                .enumerate()
+                .fold(0, |w, (i, b)| w | u64::from(*b) << (8 * i)),
+            0,
+        ],
+        _ => return None,
+    })
+}
+
+/// A [`NameTable`] slot: the id + 1 (0: empty), and either the name itself as
+/// [`short_name`]'s words (`len` at most [`SHORT_NAME`]), so that finding a short name reads
+/// this one cache line, or half of a longer name's hash.
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C, align(32))]
 struct NameSlot {
+    words: [u64; 2],
     high: u32,
     id: u32,
     len: u8,
-    inline: [u8; INLINE_NAME],
-}
-
-impl NameSlot {
-    /// Whether the slot holds `name` inline (`Some`), or cannot tell (`None`: a long name).
-    #[inline]
-    fn holds(&self, name: &[u8]) -> Option<bool> {
-        if name.len() > INLINE_NAME {
-            return None;
-        }
-        Some(
-            usize::from(self.len) == name.len()
-                && self
-                    .inline
-                    .get(..name.len())
-                    .is_some_and(|held| eq_bytes(held, name)),
-        )
-    }
 }
 
 /// An open-addressing table from names (compared exactly) to the dense ids `0..len` they were
@@ -1444,11 +1457,17 @@ pub(crate) struct NameTable {
 }
 
 impl NameTable {
-    fn hash(name: &str) -> u64 {
+    /// The name's hash, and its [`short_name`] words if it is short.
+    #[inline(always)]
+    fn hash(name: &str) -> (u64, Option<[u64; 2]>) {
+        if let Some([a, b]) = short_name(name.as_bytes()) {
+            let seed = (a ^ (name.len() as u64)).wrapping_mul(0x517c_c1b7_2722_0a95);
+            return (mix(seed.rotate_left(26) ^ b), Some([a, b]));
+        }
         use std::hash::Hasher as _;
         let mut hasher = FastHasher::default();
         hasher.write(name.as_bytes());
-        hasher.finish()
+        (hasher.finish(), None)
     }
 
     /// Adds `name` with the next id; `None` past 2^32 bytes or ids.
@@ -1470,16 +1489,13 @@ impl NameTable {
 
     fn place(&mut self, id: u32) {
         let Some(name) = self.name(id) else { return };
-        let hash = NameTable::hash(name);
-        let mut new = NameSlot {
+        let (hash, short) = NameTable::hash(name);
+        let new = NameSlot {
+            words: short.unwrap_or_default(),
             high: (hash >> 32) as u32,
             id: id + 1,
             len: u8::try_from(name.len()).unwrap_or(u8::MAX),
-            inline: [0; INLINE_NAME],
         };
-        if let Some(head) = new.inline.get_mut(..name.len()) {
-            head.copy_from_slice(name.as_bytes());
-        }
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = (hash as usize) & mask;
         while let Some(slot) = self.slots.get_mut(at) {
@@ -1512,17 +1528,18 @@ impl NameTable {
         if self.slots.is_empty() {
             return None;
         }
-        let hash = NameTable::hash(name);
+        let (hash, short) = NameTable::hash(name);
         let mask = self.slots.len() - 1;
         let mut at = (hash as usize) & mask;
         loop {
             let slot = self.slots.get(at)?;
             let id = slot.id.checked_sub(1)?;
-            if slot.high == (hash >> 32) as u32
-                && slot
-                    .holds(name.as_bytes())
-                    .unwrap_or_else(|| self.name(id) == Some(name))
-            {
+            let found = match short {
+                // The words and the length tell a short name from every other.
+                Some(words) => usize::from(slot.len) == name.len() && slot.words == words,
+                None => slot.high == (hash >> 32) as u32 && self.name(id) == Some(name),
+            };
+            if found {
                 return Some(id);
             }
             at = (at + 1) & mask;
@@ -1984,7 +2001,7 @@ mod tests {
     #[test]
     fn name_table_finds_every_name_exactly() {
         let mut table = NameTable::default();
-        // Short names sit in their slots; these longer ones (past 23 bytes, and past 255) in
+        // Short names sit in their slots; these longer ones (past 16 bytes, and past 255) in
         // the shared buffer.
         let names: Vec<String> = (0..300)
             .map(|i| match i % 3 {
@@ -2009,6 +2026,27 @@ mod tests {
         assert_eq!(table.get(&format!("{}1", "x".repeat(300))), None);
         assert_eq!(table.get(""), None);
         assert_eq!(NameTable::default().get("user1"), None);
+    }
+
+    proptest! {
+        /// Every length up to and past a slot's: names that differ in a single byte anywhere,
+        /// or only in length, are told apart, and a name not added is not found.
+        #[test]
+        fn name_table_tells_names_of_every_length_apart(
+            names in proptest::collection::hash_set("[ab]{0,18}", 1..40),
+            probe in "[ab]{0,18}",
+        ) {
+            let mut table = NameTable::default();
+            let names: Vec<String> = names.into_iter().collect();
+            for name in &names {
+                table.push(name);
+            }
+            for (i, name) in names.iter().enumerate() {
+                prop_assert_eq!(table.get(name), u32::try_from(i).ok());
+            }
+            let expected = names.iter().position(|n| *n == probe).and_then(|i| u32::try_from(i).ok());
+            prop_assert_eq!(table.get(&probe), expected);
+        }
     }
 
     #[test]
