@@ -731,9 +731,8 @@ pub(crate) fn anchor_bytes(anchor: u32) -> u32 {
 /// found by reading the text once per place and searching that place's items.
 #[derive(Debug, Clone)]
 pub(crate) struct AnchorTable<T> {
-    /// `(place, start, end)`: each anchor place (the anchor with its bytes zero) and its range
-    /// of `entries`.
-    places: Box<[(u32, u32, u32)]>,
+    /// Each anchor place (the anchor with its bytes zero) and its entries.
+    places: Box<[AnchorPlace]>,
     /// `(anchor, item)`, sorted.
     entries: Box<[(u32, T)]>,
 }
@@ -743,12 +742,21 @@ impl<T: Copy + Ord> AnchorTable<T> {
     /// than `u32` can count.
     pub(crate) fn new(mut entries: Vec<(u32, T)>) -> Option<AnchorTable<T>> {
         entries.sort_unstable();
-        let mut places: Vec<(u32, u32, u32)> = Vec::new();
+        let mut places: Vec<AnchorPlace> = Vec::new();
         for (at, &(anchor, _)) in entries.iter().enumerate() {
             let (place, at) = (anchor_place(anchor), u32::try_from(at).ok()?);
+            let bit = AnchorPlace::bit(anchor_bytes(anchor));
             match places.last_mut() {
-                Some(last) if last.0 == place => last.2 = at + 1,
-                _ => places.push((place, at, at + 1)),
+                Some(last) if last.place == place => {
+                    last.end = at + 1;
+                    last.bytes |= bit;
+                }
+                _ => places.push(AnchorPlace {
+                    place,
+                    start: at,
+                    end: at + 1,
+                    bytes: bit,
+                }),
             }
         }
         Some(AnchorTable {
@@ -757,14 +765,23 @@ impl<T: Copy + Ord> AnchorTable<T> {
         })
     }
 
-    /// Calls `found` with every item whose anchor the text has: one read of the text and one
-    /// binary search per anchor place.
+    /// Calls `found` with every item whose anchor the text has: one read of the text per
+    /// anchor place, and a binary search there when its bit of the bytes is set.
     #[inline]
     pub(crate) fn for_each_hit(&self, probe: &AnchorProbe<'_>, mut found: impl FnMut(T)) {
-        for &(place, start, end) in &*self.places {
+        for &AnchorPlace {
+            place,
+            start,
+            end,
+            bytes: any,
+        } in &*self.places
+        {
             let Some(bytes) = probe.bytes_at(place) else {
                 continue;
             };
+            if any & AnchorPlace::bit(bytes) == 0 {
+                continue;
+            }
             let here = self.entries.get(start as usize..end as usize);
             let here = here.unwrap_or_default();
             let key = place | bytes;
@@ -781,6 +798,25 @@ impl<T: Copy + Ord> AnchorTable<T> {
     /// Every item, for a text without colons (where anchors cannot filter).
     pub(crate) fn items(&self) -> impl Iterator<Item = T> + '_ {
         self.entries.iter().map(|&(_, item)| item)
+    }
+}
+
+/// An anchor place of an [`AnchorTable`]: its range of entries, and a bit per entry's bytes
+/// ([`AnchorPlace::bit`]), so that a text whose bytes there no entry has (most texts, for the
+/// resource groups' patterns) is passed over without a search.
+#[derive(Debug, Clone, Copy)]
+struct AnchorPlace {
+    place: u32,
+    start: u32,
+    end: u32,
+    bytes: u64,
+}
+
+impl AnchorPlace {
+    /// One of 64 bits for an anchor's three bytes ([`anchor_bytes`]).
+    #[inline(always)]
+    fn bit(bytes: u32) -> u64 {
+        1u64 << (bytes.wrapping_mul(0x9e37_79b1) >> 26)
     }
 }
 
