@@ -118,21 +118,24 @@ impl ResourceSet {
     /// read.
     #[inline]
     fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
-        if self.shared_place != NO_ANCHOR && text.has_colons() {
-            let found = text.probe().bytes_at(self.shared_place);
-            if !self
-                .patterns
-                .iter()
-                .any(|p| Some(anchor_bytes(p.anchor)) == found)
-            {
-                return self.negated;
-            }
+        if self.shared_place != NO_ANCHOR && text.has_colons() && !self.has_shared_anchor(text) {
+            return self.negated;
         }
         let hit = self
             .patterns
             .iter()
             .any(|p| text.may_match(p.anchor, p.gram) && arena.is_match(p.id, text));
         hit != self.negated
+    }
+
+    /// Whether the text has, at the patterns' shared place, the bytes one of them anchors on
+    /// (a text with colons; `shared_place` set).
+    #[inline(always)]
+    fn has_shared_anchor(&self, text: &ResourceText<'_>) -> bool {
+        let found = text.probe().bytes_at(self.shared_place);
+        self.patterns
+            .iter()
+            .any(|p| Some(anchor_bytes(p.anchor)) == found)
     }
 
     /// One anchor per pattern (at most two patterns, a single one given twice), one of which
@@ -1232,7 +1235,7 @@ impl Pool {
             .unwrap_or_default()
             .iter()
             .filter(|c| c.id & DENY != 0)
-            .all(|c| !c.resource_matches(catalog, text))
+            .all(|c| c.anchor_excludes(catalog, text) || !c.resource_matches(catalog, text))
     }
 
     /// Heap bytes, for memory reports (the shared candidate lists are the catalog's).
@@ -1287,6 +1290,24 @@ impl Candidate {
             denies,
             allows,
         )
+    }
+
+    /// Whether the shared anchor of its resource set (see [`ResourceSet::shared_place`]) is
+    /// missing from the text, so that its resource part cannot match: the test a control
+    /// policy's region Denies (`acs:*:ap-*:*:*`, ...) fail on most requests, without the call
+    /// to [`ResourceSet::is_match`]. `false` when it cannot tell.
+    #[inline(always)]
+    fn anchor_excludes(&self, catalog: &Catalog, text: &ResourceText<'_>) -> bool {
+        let set = self.patterns[0];
+        if set & SET_BIT == 0 || set >= PIPELINES || !text.has_colons() {
+            return false;
+        }
+        catalog
+            .resources
+            .get((set & !SET_BIT) as usize)
+            .is_some_and(|set| {
+                !set.negated && set.shared_place != NO_ANCHOR && !set.has_shared_anchor(text)
+            })
     }
 
     /// Whether its resource part matches the text (M1, M3, M5).
