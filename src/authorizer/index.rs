@@ -614,11 +614,9 @@ impl Catalog {
             .pooled
             .get(range.0 as usize..range.1 as usize)
             .unwrap_or_default();
-        let decisive = list.iter().any(|c| {
-            c.id & DENY != 0
-                && c.condition == NO_CONDITION
-                && matches!(c.patterns[0], PIPELINES | RESOURCE_ANY)
-        });
+        let decisive = list
+            .iter()
+            .any(|c| c.id & DENY != 0 && c.condition == NO_CONDITION && c.covers_every_pipeline());
         if !decisive {
             return DeniesFirst::default();
         }
@@ -657,22 +655,20 @@ impl Catalog {
         if (PREFIX_FILTER_FROM..=64).contains(&list.len()) {
             for (i, candidate) in list.iter().enumerate() {
                 let bit = 1u64 << i;
-                let prefixes = match candidate.patterns[0] {
-                    // Matches every pipeline, or everything: nothing to skip, and on a
-                    // pipeline's ARN nothing to test but the condition.
-                    PIPELINES | RESOURCE_ANY => {
-                        covers |= bit;
-                        coverings.push(Covering {
-                            id: candidate.id,
-                            condition: candidate.condition,
-                        });
-                        None
-                    }
-                    _ => self
-                        .statements
+                // Matches every pipeline: nothing to skip, and on a pipeline's ARN nothing to
+                // test but the condition.
+                let prefixes = if candidate.covers_every_pipeline() {
+                    covers |= bit;
+                    coverings.push(Covering {
+                        id: candidate.id,
+                        condition: candidate.condition,
+                    });
+                    None
+                } else {
+                    self.statements
                         .get((candidate.id & !DENY) as usize)
                         .and_then(|s| self.resources.get(s.resource as usize))
-                        .and_then(|set| set.relative_prefixes.as_deref()),
+                        .and_then(|set| set.relative_prefixes.as_deref())
                 };
                 let Some(prefixes) = prefixes else {
                     any |= bit;
@@ -1259,6 +1255,12 @@ impl Catalog {
 }
 
 impl Candidate {
+    /// Whether its resource part matches every image pipeline's ARN, or every resource, with
+    /// nothing to test ([`covers_every_pipeline`], `*`).
+    fn covers_every_pipeline(&self) -> bool {
+        matches!(self.patterns[0], PIPELINES | RESOURCE_ANY)
+    }
+
     /// The resource and condition tests of a candidate whose action matches; pushes it to
     /// `denies` or `allows` when it applies.
     #[inline(always)]
@@ -1940,73 +1942,10 @@ mod tests {
         arn: &str,
         context: &[(&str, &str)],
     ) {
-        let (fast, reference) = both_outcomes(account, authorizer, "u", arn, context, None);
+        let (fast, reference) =
+            super::super::tests::both_outcomes(account, authorizer, "u", arn, context, None);
         assert!(fast.is_ok(), "{arn} {context:?}: {fast:?}");
         assert_eq!(fast, reference, "{arn} {context:?}");
-    }
-
-    /// What a request decides to, as compared: decision, stage and the deciding statements'
-    /// indexes in order, or the error's text.
-    type Outcome = Result<
-        (
-            crate::decision::Decision,
-            crate::decision::Stage,
-            Vec<usize>,
-        ),
-        String,
-    >;
-
-    /// The outcomes of `arn` with `context` for `user/<user>`, at `now` if given, with the
-    /// compiled authorizer and with the reference.
-    fn both_outcomes(
-        account: &crate::account::Account,
-        authorizer: &Authorizer,
-        user: &str,
-        arn: &str,
-        context: &[(&str, &str)],
-        now: Option<crate::condition::value::Instant>,
-    ) -> (Outcome, Outcome) {
-        use super::super::AuthRequest;
-        use crate::account::Principal;
-        use crate::decision::{Context, Request};
-
-        let name = format!("user/{user}");
-        let u = authorizer.resolve(&name).expect("known");
-        let principal = Principal::parse(&name, "1234567890123456").expect("valid");
-        let mut request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn)
-            .and_then(|r| r.with_context(context))
-            .expect("valid");
-        let mut reference_context = Context::new();
-        for &(key, value) in context {
-            reference_context.insert(key, value).expect("valid");
-        }
-        let mut reference_request = Request::new("ecs:CancelImagePipelineExecution", arn)
-            .expect("valid")
-            .with_context(reference_context);
-        if let Some(now) = now {
-            request = request.at(now);
-            reference_request = reference_request.at(now);
-        }
-        let fast = authorizer
-            .authorize(u, None, &request)
-            .and_then(|decision| {
-                let all = authorizer.deciding_statements(u, None, &request)?;
-                let indexes = all
-                    .iter()
-                    .filter_map(|&s| authorizer.statement_ref(s, None, &request))
-                    .map(|s| s.index())
-                    .collect();
-                Ok((decision.decision(), decision.stage(), indexes))
-            })
-            .map_err(|e| e.to_string());
-        let reference = account
-            .decide(&principal, None, &reference_request)
-            .map(|d| {
-                let indexes = d.deciding().iter().map(|s| s.index()).collect();
-                (d.decision(), d.stage(), indexes)
-            })
-            .map_err(|e| e.to_string());
-        (fast, reference)
     }
 
     /// E4.3, C7: a list with a Deny that has no condition and covers every image pipeline
@@ -2064,8 +2003,14 @@ mod tests {
         let past_9999 = Instant::from_unix(253_402_300_800 + 86_400, 0);
         let pipeline = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-a1";
         let check = |user: &str, arn: &str, context: &[(&str, &str)], now: Instant| {
-            let (fast, reference) =
-                both_outcomes(&account, &authorizer, user, arn, context, Some(now));
+            let (fast, reference) = super::super::tests::both_outcomes(
+                &account,
+                &authorizer,
+                user,
+                arn,
+                context,
+                Some(now),
+            );
             assert_eq!(fast, reference, "{user} {arn} {context:?} {now}");
         };
         for arn in [
@@ -2094,7 +2039,15 @@ mod tests {
         }
         // The cases reach each way out: Denies alone, an error before them, the long way.
         let outcome = |user, context: &[(&str, &str)], now| {
-            both_outcomes(&account, &authorizer, user, pipeline, context, Some(now)).1
+            super::super::tests::both_outcomes(
+                &account,
+                &authorizer,
+                user,
+                pipeline,
+                context,
+                Some(now),
+            )
+            .1
         };
         let denied = outcome("u1", &[("acs:SecureTransport", "false")], in_2026);
         assert!(
