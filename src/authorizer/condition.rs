@@ -278,7 +278,7 @@ impl CompiledClause {
             return self.text_result(request);
         };
         match request.fixed_entry(slot) {
-            FixedEntry::One(_, typed) => self.typed_matches(typed).map(|any| any != self.negated),
+            FixedEntry::One(_, typed) => self.typed_matches(&typed).map(|any| any != self.negated),
             FixedEntry::Absent => Some(self.negated),
             FixedEntry::Scan => None,
         }
@@ -293,16 +293,12 @@ impl CompiledClause {
         let slot = self
             .slot
             .filter(|_| self.special == SpecialKey::CurrentTime)?;
-        let now;
         let typed = match request.fixed_entry(slot) {
             FixedEntry::One(_, typed) => typed,
-            FixedEntry::Absent => {
-                now = self.now_as_instant(request)?;
-                &now
-            }
+            FixedEntry::Absent => self.now_as_instant(request)?,
             FixedEntry::Scan => return None,
         };
-        self.typed_matches(typed).map(|any| any != self.negated)
+        self.typed_matches(&typed).map(|any| any != self.negated)
     }
 
     /// The request's time as the instant to compare with the listed ones, for `acs:CurrentTime`
@@ -341,10 +337,11 @@ impl CompiledClause {
         mut matches: impl FnMut(&str, Option<&Typed>) -> Result<bool, E>,
     ) -> Result<Option<bool>, E> {
         let (mut found, mut any) = (false, false);
-        for (key, value, typed) in request.context_entries() {
+        for (index, key, value) in request.numbered_entries() {
             if super::pattern::eq_key(key, &self.key) {
                 found = true;
-                any |= matches(value, typed)?;
+                let typed = self.slot.and_then(|slot| request.typed_at(slot, index));
+                any |= matches(value, typed.as_ref())?;
             }
         }
         Ok(found.then_some(any))
@@ -385,7 +382,7 @@ impl CompiledClause {
             FixedEntry::Scan => {}
             FixedEntry::Absent => return self.missing(request, negated),
             FixedEntry::One(index, typed) => {
-                let any = self.parsed_value_matches(request.value_at(index), typed)?;
+                let any = self.parsed_value_matches(request.value_at(index), &typed)?;
                 return Ok(any != negated);
             }
         }

@@ -11,22 +11,20 @@ use crate::condition::{validate_request_value, Family, TYPED_GLOBAL_KEYS};
 use crate::decision::RequestError;
 use crate::matching::ResourceArn;
 
-/// How many context entries keep a pre-parsed typed value; later ones are parsed when compared.
-const TYPED_ENTRIES: usize = 4;
-
-/// In [`AuthRequest::fixed`]: the request does not give the key.
+/// In [`AuthRequest::fixed`], for a key: the request does not give it.
 const FIXED_ABSENT: u8 = u8::MAX;
-/// In [`AuthRequest::fixed`]: the key has several entries, or one without a pre-parsed value;
-/// a clause scans the entries.
+/// In [`AuthRequest::fixed`], for a key: it has several entries; a clause scans them.
 const FIXED_SCAN: u8 = u8::MAX - 1;
+/// [`AuthRequest::fixed`] for a request without context: every key absent.
+const FIXED_ALL_ABSENT: u32 = u32::from_le_bytes([FIXED_ABSENT; 4]);
 
 /// Where a clause finds the values of a fixed-type global key in a request.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum FixedEntry<'a> {
+pub(crate) enum FixedEntry {
     /// The request does not give the key.
     Absent,
     /// Its only entry (by number, see [`AuthRequest::value_at`]), with its pre-parsed value.
-    One(usize, &'a Typed),
+    One(usize, Typed),
     /// Look through every entry.
     Scan,
 }
@@ -67,7 +65,7 @@ impl<'a> Pairs<'a> {
 /// ARN and the context, borrowed from the caller and checked with exactly the rules of
 /// [`Request`](crate::decision::Request) (M4, C7), without allocating.
 ///
-/// Build one per API call; it is a few hundred bytes on the stack. The values of the fixed-type
+/// Build one per API call; it is about two hundred bytes on the stack. The values of the fixed-type
 /// global keys (`acs:SourceIp`, `acs:CurrentTime`, `acs:SecureTransport`, `acs:MFAPresent`) are
 /// parsed once here, so a malformed one is an error now (C7) and every condition that compares
 /// them reuses the parsed value. `acs:CurrentTime`, when the context does not give it, is the
@@ -102,15 +100,62 @@ pub struct AuthRequest<'a> {
     /// [`arn_colons`] of the ARN.
     colons: Option<[u32; 4]>,
     pairs: Pairs<'a>,
-    typed: [Option<Typed>; TYPED_ENTRIES],
-    /// For each key of [`TYPED_GLOBAL_KEYS`], the index of its only entry (which has a
-    /// pre-parsed value), [`FIXED_ABSENT`] or [`FIXED_SCAN`].
-    fixed: [u8; 4],
+    /// For each key of [`TYPED_GLOBAL_KEYS`], a byte: the index of its only entry, whose value
+    /// is in [`values`](AuthRequest::values), [`FIXED_ABSENT`] or [`FIXED_SCAN`]. A word and
+    /// not an array, like `values` has a field per key: the request is built through several
+    /// moves (each builder method takes and returns it), and with no field indexed at run time
+    /// the compiler keeps it in registers instead of copying it from one stack slot to the next.
+    fixed: u32,
+    values: FixedValues,
     /// Set by [`at`](AuthRequest::at).
     now: Option<Instant>,
     /// Else the clock, read the first time a condition needs it (at most once per request, so
     /// every condition sees the same time).
     clock: OnceLock<Instant>,
+}
+
+/// The pre-parsed values of the fixed-type global keys a request gives once, a field per key
+/// of [`TYPED_GLOBAL_KEYS`] (whose families are, in order, an address, an instant and two
+/// booleans).
+#[derive(Debug, Clone, Copy)]
+struct FixedValues {
+    source_ip: IpAddr,
+    current_time: Instant,
+    secure_transport: bool,
+    mfa_present: bool,
+}
+
+impl FixedValues {
+    const NONE: FixedValues = FixedValues {
+        source_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        current_time: Instant::from_unix(0, 0),
+        secure_transport: false,
+        mfa_present: false,
+    };
+
+    /// The value of the key number `slot`.
+    #[inline(always)]
+    fn get(&self, slot: usize) -> Typed {
+        match slot {
+            0 => Typed::Ip(self.source_ip),
+            1 => Typed::Instant(self.current_time),
+            2 => Typed::Bool(self.secure_transport),
+            _ => Typed::Bool(self.mfa_present),
+        }
+    }
+
+    /// Keeps `value` for the key number `slot`; whether it is of the key's family.
+    #[inline(always)]
+    fn set(&mut self, slot: usize, value: Typed) -> bool {
+        match (slot, value) {
+            (0, Typed::Ip(ip)) => self.source_ip = ip,
+            (1, Typed::Instant(at)) => self.current_time = at,
+            (2, Typed::Bool(b)) => self.secure_transport = b,
+            (3, Typed::Bool(b)) => self.mfa_present = b,
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl<'a> AuthRequest<'a> {
@@ -134,8 +179,8 @@ impl<'a> AuthRequest<'a> {
             resource_ascii,
             colons,
             pairs: Pairs::Borrowed(&[]),
-            typed: [None; TYPED_ENTRIES],
-            fixed: [FIXED_ABSENT; 4],
+            fixed: FIXED_ALL_ABSENT,
+            values: FixedValues::NONE,
             now: None,
             clock: OnceLock::new(),
         })
@@ -169,11 +214,10 @@ impl<'a> AuthRequest<'a> {
         self.with_pairs(Pairs::Owned(pairs))
     }
 
-    // Always inlined: the request is a few hundred bytes, and a call moves it in and out.
+    // Always inlined: the request is a couple of hundred bytes, and a call moves it in and out.
     #[inline(always)]
     fn with_pairs(mut self, pairs: Pairs<'a>) -> Result<AuthRequest<'a>, RequestError> {
-        self.typed = [None; TYPED_ENTRIES];
-        self.fixed = [FIXED_ABSENT; 4];
+        self.fixed = FIXED_ALL_ABSENT;
         for index in 0..pairs.len() {
             let Some((key, value)) = pairs.get(index) else {
                 continue;
@@ -197,22 +241,16 @@ impl<'a> AuthRequest<'a> {
                 },
                 Family::String | Family::Numeric => None,
             };
-            if typed.is_none() {
+            let Some(typed) = typed else {
                 return Err(invalid_context_value(key, value, family));
-            }
-            let stored = match self.typed.get_mut(index) {
-                Some(place) => {
-                    *place = typed;
-                    true
-                }
-                None => false,
             };
-            if let Some(fixed) = self.fixed.get_mut(slot) {
-                *fixed = match (*fixed, u8::try_from(index)) {
-                    (FIXED_ABSENT, Ok(i)) if stored && i < FIXED_SCAN => i,
-                    _ => FIXED_SCAN,
-                };
-            }
+            // A second entry of the key, or one past what a byte numbers, is scanned for.
+            let shift = 8 * slot;
+            let entry = match (fixed_byte(self.fixed, slot), u8::try_from(index)) {
+                (FIXED_ABSENT, Ok(i)) if i < FIXED_SCAN && self.values.set(slot, typed) => i,
+                _ => FIXED_SCAN,
+            };
+            self.fixed = self.fixed & !(0xff << shift) | u32::from(entry) << shift;
         }
         self.pairs = pairs;
         Ok(self)
@@ -221,15 +259,22 @@ impl<'a> AuthRequest<'a> {
     /// Where the values of the fixed-type global key number `slot` (in
     /// [`TYPED_GLOBAL_KEYS`]) are.
     #[inline]
-    pub(crate) fn fixed_entry(&self, slot: u8) -> FixedEntry<'_> {
-        match self.fixed.get(usize::from(slot)).copied() {
-            Some(FIXED_ABSENT) => FixedEntry::Absent,
-            Some(FIXED_SCAN) | None => FixedEntry::Scan,
-            // Only an entry of the request has a pre-parsed value.
-            Some(i) => match self.typed.get(usize::from(i)) {
-                Some(Some(typed)) => FixedEntry::One(usize::from(i), typed),
-                _ => FixedEntry::Scan,
-            },
+    pub(crate) fn fixed_entry(&self, slot: u8) -> FixedEntry {
+        let slot = usize::from(slot);
+        match fixed_byte(self.fixed, slot) {
+            FIXED_ABSENT => FixedEntry::Absent,
+            FIXED_SCAN => FixedEntry::Scan,
+            i => FixedEntry::One(usize::from(i), self.values.get(slot)),
+        }
+    }
+
+    /// The pre-parsed value of context entry `index` if it is the only entry of the
+    /// fixed-type global key number `slot`.
+    #[inline]
+    pub(crate) fn typed_at(&self, slot: u8, index: usize) -> Option<Typed> {
+        match self.fixed_entry(slot) {
+            FixedEntry::One(i, typed) if i == index => Some(typed),
+            _ => None,
         }
     }
 
@@ -292,14 +337,9 @@ impl<'a> AuthRequest<'a> {
         self.colons
     }
 
-    /// Every context entry with its pre-parsed value, if it has one.
-    pub(crate) fn context_entries(
-        &self,
-    ) -> impl Iterator<Item = (&'a str, &'a str, Option<&Typed>)> + '_ {
-        (0..self.pairs.len()).filter_map(move |i| {
-            let (k, v) = self.pairs.get(i)?;
-            Some((k, v, self.typed.get(i).and_then(Option::as_ref)))
-        })
+    /// Every context entry with its number.
+    pub(crate) fn numbered_entries(&self) -> impl Iterator<Item = (usize, &'a str, &'a str)> + '_ {
+        (0..self.pairs.len()).filter_map(move |i| self.pairs.get(i).map(|(k, v)| (i, k, v)))
     }
 
     /// The context entries, as `(key, value)` pairs.
@@ -321,6 +361,13 @@ pub(crate) fn fixed_slot(key: &str) -> Option<(usize, Family)> {
     };
     let (name, family) = TYPED_GLOBAL_KEYS.get(slot)?;
     super::pattern::eq_key(name, key).then_some((slot, *family))
+}
+
+/// The byte of [`AuthRequest::fixed`] for the key number `slot`.
+#[inline(always)]
+fn fixed_byte(fixed: u32, slot: usize) -> u8 {
+    // The mask keeps one byte, so the cast keeps it whole.
+    (fixed >> (8 * (slot & 3)) & 0xff) as u8
 }
 
 /// A dotted-quad IPv4 address in the one form the standard parser accepts for IPv4 (four
@@ -479,6 +526,49 @@ mod tests {
         #[test]
         fn c6_fixed_slot_agrees_with_fixed_type_of(key in "(?i)acs:(sourceip|currenttime|securetransport|mfapresent|sourcevpc)|[a-zA-Z:]{0,20}") {
             prop_assert_eq!(fixed_slot(&key).map(|(_, f)| f), crate::condition::fixed_type_of(&key));
+        }
+    }
+
+    /// A fixed-type key given once has its parsed value found at its entry, wherever the entry
+    /// is; given twice, its entries are scanned (C2); not given, it is absent.
+    #[test]
+    fn c7_fixed_keys_given_once_keep_their_parsed_value() {
+        let filler = [("ecs:tag/a", "1"); 6];
+        let mut context: Vec<(&str, &str)> = filler.to_vec();
+        context.push(("ACS:mfapresent", "TRUE"));
+        context.push(("acs:CurrentTime", "2026-01-01T00:00:00Z"));
+        context.push(("acs:SecureTransport", "false"));
+        context.push(("acs:SourceIp", "10.0.0.1"));
+        context.push(("acs:SecureTransport", "true"));
+        let request = AuthRequest::new("ecs:CancelImagePipelineExecution", "acs:ecs:r:1:x/y")
+            .and_then(|r| r.with_context(&context))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let one = |slot: u8| match request.fixed_entry(slot) {
+            FixedEntry::One(index, typed) => Some((index, typed)),
+            FixedEntry::Absent => panic!("slot {slot} absent"),
+            FixedEntry::Scan => None,
+        };
+        let ip = Typed::Ip(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(one(0), Some((9, ip)));
+        let time = Instant::parse("2026-01-01T00:00:00Z")
+            .map(Typed::Instant)
+            .ok();
+        assert_eq!(one(1).map(|(_, t)| t), time);
+        assert_eq!(one(2), None, "given twice: scanned");
+        assert_eq!(one(3), Some((6, Typed::Bool(true))));
+        assert_eq!(request.typed_at(0, 9), Some(ip));
+        assert_eq!(request.typed_at(0, 8), None);
+        assert_eq!(request.typed_at(2, 8), None);
+        assert_eq!(request.value_at(9), "10.0.0.1");
+
+        let bare = AuthRequest::new("ecs:CancelImagePipelineExecution", "acs:ecs:r:1:x/y")
+            .and_then(|r| r.with_context(&filler))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for slot in 0..4 {
+            assert!(
+                matches!(bare.fixed_entry(slot), FixedEntry::Absent),
+                "{slot}"
+            );
         }
     }
 

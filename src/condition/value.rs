@@ -417,9 +417,10 @@ impl Instant {
     /// 1970-01-01T00:00:00Z. Nanoseconds of one billion or more carry into the seconds (which
     /// saturate at the ends of `i64`).
     #[must_use]
-    pub fn from_unix(seconds: i64, nanos: u32) -> Instant {
+    pub const fn from_unix(seconds: i64, nanos: u32) -> Instant {
+        // `as`: a `u32` always fits in an `i64` (`i64::from` is not `const`).
         Instant {
-            seconds: seconds.saturating_add(i64::from(nanos / NANOS_PER_SECOND)),
+            seconds: seconds.saturating_add((nanos / NANOS_PER_SECOND) as i64),
             nanos: nanos % NANOS_PER_SECOND,
         }
     }
