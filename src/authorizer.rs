@@ -197,11 +197,6 @@ impl InlineIds {
         ids: [StatementId(0); INLINE_DECIDING],
         total: 0,
     };
-
-    fn as_slice(&self) -> &[StatementId] {
-        let len = (self.total as usize).min(INLINE_DECIDING);
-        self.ids.get(..len).unwrap_or_default()
-    }
 }
 
 impl Sink for InlineIds {
@@ -240,49 +235,128 @@ impl Sink for InlineIds {
 /// assert!(decision.deciding().is_empty() && decision.is_complete());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AuthDecision {
-    decision: Decision,
-    stage: Stage,
-    deciding: InlineIds,
+    ids: [StatementId; INLINE_DECIDING],
+    summary: Summary,
 }
 
 impl AuthDecision {
+    fn new(decision: Decision, stage: Stage, deciding: &InlineIds) -> AuthDecision {
+        AuthDecision {
+            ids: deciding.ids,
+            summary: Summary::new(decision, stage, deciding.total),
+        }
+    }
+
     /// The verdict.
     pub fn decision(&self) -> Decision {
-        self.decision
+        self.summary.decision()
     }
 
     /// `allowed`, `explicit_deny` or `implicit_deny`.
     pub fn reason(&self) -> &'static str {
-        self.decision.reason()
+        self.decision().reason()
     }
 
     /// Whether the request may go ahead.
     pub fn is_allowed(&self) -> bool {
-        self.decision.is_allowed()
+        self.summary.is_allowed()
     }
 
     /// The stage that decided (E5).
     pub fn stage(&self) -> Stage {
-        self.stage
+        self.summary.stage()
     }
 
     /// The deciding statements (E5), in the reference's order: all of them when
     /// [`is_complete`](AuthDecision::is_complete), else the first [`INLINE_DECIDING`];
     /// [`Authorizer::deciding_statements`] lists them all.
     pub fn deciding(&self) -> &[StatementId] {
-        self.deciding.as_slice()
+        let len = self.deciding_count().min(INLINE_DECIDING);
+        self.ids.get(..len).unwrap_or_default()
     }
 
     /// How many statements decided.
     pub fn deciding_count(&self) -> usize {
-        self.deciding.total as usize
+        self.summary.total() as usize
     }
 
     /// Whether [`deciding`](AuthDecision::deciding) lists every deciding statement.
     pub fn is_complete(&self) -> bool {
-        self.deciding.total as usize <= INLINE_DECIDING
+        self.deciding_count() <= INLINE_DECIDING
+    }
+}
+
+impl std::fmt::Debug for AuthDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthDecision")
+            .field("decision", &self.decision())
+            .field("stage", &self.stage())
+            .field("deciding", &self.deciding())
+            .field("deciding_count", &self.deciding_count())
+            .finish()
+    }
+}
+
+/// An [`AuthDecision`]'s verdict, stage and count of deciding statements in one word, so that
+/// `authorize` writes them with one store. A caller that moves a decision (out of the
+/// `Result`, into its reply) copies it a word at a time, and a word read over several narrower
+/// writes just made waits for them to reach the cache: with the three as fields of their own,
+/// that one read took about 6 % of a Small decision's time (`perf annotate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Summary(u64);
+
+/// [`Decision`]s and [`Stage`]s by their code in a [`Summary`].
+const DECISIONS: [Decision; 3] = [
+    Decision::Allow,
+    Decision::ExplicitDeny,
+    Decision::ImplicitDeny,
+];
+const STAGES: [Stage; 6] = [
+    Stage::AccountOwner,
+    Stage::CrossAccount,
+    Stage::ControlPolicy,
+    Stage::SessionPolicy,
+    Stage::AccountLevelIdentityBasedPolicy,
+    Stage::ResourceGroupLevelIdentityBasedPolicy,
+];
+
+impl Summary {
+    const DECISION_SHIFT: u32 = 32;
+    const STAGE_SHIFT: u32 = 40;
+
+    fn new(decision: Decision, stage: Stage, total: u32) -> Summary {
+        let code = |found: Option<usize>| found.map_or(u64::from(u8::MAX), |i| i as u64);
+        let decision = code(DECISIONS.iter().position(|d| *d == decision));
+        let stage = code(STAGES.iter().position(|s| *s == stage));
+        Summary(u64::from(total) | decision << Self::DECISION_SHIFT | stage << Self::STAGE_SHIFT)
+    }
+
+    fn decision(self) -> Decision {
+        let code = (self.0 >> Self::DECISION_SHIFT) & 0xff;
+        // Every summary is made by `new`; an unknown code would deny.
+        DECISIONS
+            .get(code as usize)
+            .copied()
+            .unwrap_or(Decision::ExplicitDeny)
+    }
+
+    fn is_allowed(self) -> bool {
+        (self.0 >> Self::DECISION_SHIFT) & 0xff == 0
+    }
+
+    fn stage(self) -> Stage {
+        let code = (self.0 >> Self::STAGE_SHIFT) & 0xff;
+        STAGES
+            .get(code as usize)
+            .copied()
+            .unwrap_or(Stage::AccountLevelIdentityBasedPolicy)
+    }
+
+    fn total(self) -> u32 {
+        // The mask keeps the low 32 bits, so the cast keeps them all.
+        (self.0 & u64::from(u32::MAX)) as u32
     }
 }
 
@@ -306,7 +380,12 @@ pub struct PrincipalId {
     index: u32,
 }
 
+// A word like the index beside it, not a byte: a caller that keeps an id in memory (or hides it
+// from the optimiser) writes it field by field and the call reads it back in two words, and a
+// word read over a byte just written waits for the write to reach the cache (Small: about 10 %
+// of its time in `perf annotate`, on that one read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
 enum Kind {
     Root,
     User,
@@ -943,15 +1022,11 @@ impl Authorizer {
         let (decision, stage, which) =
             self.run(principal, session, request, &mut denies, &mut allows)?;
         let deciding = match which {
-            Deciding::None => InlineIds::EMPTY,
-            Deciding::Denies => denies,
-            Deciding::Allows => allows,
+            Deciding::None => &InlineIds::EMPTY,
+            Deciding::Denies => &denies,
+            Deciding::Allows => &allows,
         };
-        Ok(AuthDecision {
-            decision,
-            stage,
-            deciding,
-        })
+        Ok(AuthDecision::new(decision, stage, deciding))
     }
 
     /// Every deciding statement of a decision, however many (allocates the list).

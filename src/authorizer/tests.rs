@@ -1141,3 +1141,20 @@ fn c8_current_time_is_the_request_time_unless_the_context_gives_it() {
         assert_eq!(fast, reference, "{case}");
     }
 }
+
+/// E5: a decision's verdict, stage and count of deciding statements come back from the one
+/// word they are kept in as they went in, for every verdict and stage and counts at the edges.
+#[test]
+fn e5_summary_keeps_verdict_stage_and_count() {
+    for decision in DECISIONS {
+        for stage in STAGES {
+            for total in [0, 1, 16, 17, u32::MAX] {
+                let summary = Summary::new(decision, stage, total);
+                assert_eq!(summary.decision(), decision);
+                assert_eq!(summary.is_allowed(), decision.is_allowed());
+                assert_eq!(summary.stage(), stage);
+                assert_eq!(summary.total(), total);
+            }
+        }
+    }
+}
