@@ -350,7 +350,8 @@ impl<'a> AuthRequest<'a> {
 
 /// The number in [`TYPED_GLOBAL_KEYS`] and the family of a fixed-type global key (C6: ASCII
 /// case ignored); the four names have four different lengths.
-#[inline]
+// Always inlined: a call, once per context entry, costs more than the work.
+#[inline(always)]
 pub(crate) fn fixed_slot(key: &str) -> Option<(usize, Family)> {
     let slot = match key.len() {
         12 => 0,

@@ -1158,3 +1158,18 @@ fn e5_summary_keeps_verdict_stage_and_count() {
         }
     }
 }
+
+/// A principal id gives back the kind and index it was made of.
+#[test]
+fn principal_ids_keep_kind_and_index() {
+    for kind in [Kind::Root, Kind::User, Kind::Role, Kind::RoleSession] {
+        for index in [0, 1, 7, u32::MAX - 1, u32::MAX] {
+            let id = PrincipalId::new(kind, index);
+            assert_eq!((id.kind(), id.index()), (kind, index));
+        }
+    }
+    assert_ne!(
+        PrincipalId::new(Kind::Role, 3),
+        PrincipalId::new(Kind::RoleSession, 3)
+    );
+}
