@@ -307,7 +307,7 @@ impl std::fmt::Debug for AuthDecision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Summary(u64);
 
-/// [`Decision`]s and [`Stage`]s by their code in a [`Summary`].
+/// [`Decision`]s and [`Stage`]s by their code in a [`Summary`], their discriminant.
 const DECISIONS: [Decision; 3] = [
     Decision::Allow,
     Decision::ExplicitDeny,
@@ -327,10 +327,13 @@ impl Summary {
     const STAGE_SHIFT: u32 = 40;
 
     fn new(decision: Decision, stage: Stage, total: u32) -> Summary {
-        let code = |found: Option<usize>| found.map_or(u64::from(u8::MAX), |i| i as u64);
-        let decision = code(DECISIONS.iter().position(|d| *d == decision));
-        let stage = code(STAGES.iter().position(|s| *s == stage));
-        Summary(u64::from(total) | decision << Self::DECISION_SHIFT | stage << Self::STAGE_SHIFT)
+        // The codes are the discriminants, which index the tables above (as the round-trip test
+        // checks).
+        Summary(
+            u64::from(total)
+                | (decision as u64) << Self::DECISION_SHIFT
+                | (stage as u64) << Self::STAGE_SHIFT,
+        )
     }
 
     fn decision(self) -> Decision {
