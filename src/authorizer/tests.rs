@@ -1173,3 +1173,11 @@ fn principal_ids_keep_kind_and_index() {
         PrincipalId::new(Kind::RoleSession, 3)
     );
 }
+
+/// A decision is half a cache line, so that moving one is cheap.
+#[test]
+fn decisions_and_requests_stay_small() {
+    assert_eq!(std::mem::size_of::<AuthDecision>(), 32);
+    assert!(std::mem::size_of::<AuthRequest<'_>>() <= 200);
+    assert_eq!(std::mem::size_of::<PrincipalId>(), 8);
+}
