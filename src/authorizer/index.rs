@@ -118,7 +118,7 @@ impl ResourceSet {
     /// read.
     #[inline]
     fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
-        if self.shared_place != NO_ANCHOR && text.has_colons() && !self.has_shared_anchor(text) {
+        if self.misses_shared_anchor(text) {
             return self.negated;
         }
         let hit = self
@@ -128,12 +128,17 @@ impl ResourceSet {
         hit != self.negated
     }
 
-    /// Whether the text has, at the patterns' shared place, the bytes one of them anchors on
-    /// (a text with colons; `shared_place` set).
+    /// Whether the patterns share an anchor place and the text, at that place, has none of the
+    /// bytes they anchor on: then no pattern matches it. `false` when it cannot tell (no shared
+    /// place, a text without colons).
     #[inline(always)]
-    fn has_shared_anchor(&self, text: &ResourceText<'_>) -> bool {
+    fn misses_shared_anchor(&self, text: &ResourceText<'_>) -> bool {
+        if self.shared_place == NO_ANCHOR || !text.has_colons() {
+            return false;
+        }
         let found = text.probe().bytes_at(self.shared_place);
-        self.patterns
+        !self
+            .patterns
             .iter()
             .any(|p| Some(anchor_bytes(p.anchor)) == found)
     }
@@ -1301,15 +1306,13 @@ impl Candidate {
     #[inline(always)]
     fn anchor_excludes(&self, catalog: &Catalog, text: &ResourceText<'_>) -> bool {
         let set = self.patterns[0];
-        if set & SET_BIT == 0 || set >= PIPELINES || !text.has_colons() {
+        if set & SET_BIT == 0 || set >= PIPELINES {
             return false;
         }
         catalog
             .resources
             .get((set & !SET_BIT) as usize)
-            .is_some_and(|set| {
-                !set.negated && set.shared_place != NO_ANCHOR && !set.has_shared_anchor(text)
-            })
+            .is_some_and(|set| !set.negated && set.misses_shared_anchor(text))
     }
 
     /// Whether its resource part matches the text (M1, M3, M5).

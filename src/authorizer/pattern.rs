@@ -582,6 +582,20 @@ fn find_piece(piece: &[u8], wild: bool, hay: &[u8]) -> Option<usize> {
 /// Byte equality, eight bytes at a time, without a call to `memcmp` (the pieces are short).
 #[inline]
 pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    eq_by_words(a, b, |x, y| x == y, |x, y| x == y)
+}
+
+/// Whether two byte strings of the same length are equal, `same` comparing them eight bytes
+/// at a time; a remainder is read as the last eight bytes, overlapping the words already
+/// compared, instead of copied (a call to `memcpy` for a length the compiler does not know).
+/// `same_short` compares strings shorter than eight bytes.
+#[inline]
+fn eq_by_words(
+    a: &[u8],
+    b: &[u8],
+    same: impl Fn(u64, u64) -> bool,
+    same_short: impl Fn(&[u8], &[u8]) -> bool,
+) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -591,21 +605,16 @@ pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
         let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
         wx.copy_from_slice(x);
         wy.copy_from_slice(y);
-        if wx != wy {
+        if !same(u64::from_le_bytes(wx), u64::from_le_bytes(wy)) {
             return false;
         }
     }
     if xs.remainder().is_empty() {
         return true;
     }
-    // The last eight bytes, overlapping the words already compared, instead of a byte loop.
     match (last_word(a), last_word(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => xs
-            .remainder()
-            .iter()
-            .zip(ys.remainder())
-            .all(|(x, y)| x == y),
+        (Some(x), Some(y)) => same(u64::from_le_bytes(x), u64::from_le_bytes(y)),
+        _ => same_short(xs.remainder(), ys.remainder()),
     }
 }
 
@@ -1288,28 +1297,7 @@ fn fold_word(word: u64) -> u64 {
 /// bytes at a time.
 #[inline]
 pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut xs = a.chunks_exact(8);
-    let mut ys = b.chunks_exact(8);
-    for (x, y) in (&mut xs).zip(&mut ys) {
-        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
-        wx.copy_from_slice(x);
-        wy.copy_from_slice(y);
-        if !eq_fold_word(u64::from_le_bytes(wx), u64::from_le_bytes(wy)) {
-            return false;
-        }
-    }
-    if xs.remainder().is_empty() {
-        return true;
-    }
-    // The last eight bytes, overlapping the words already compared, instead of copying the
-    // remainder (a call to `memcpy` for a length the compiler does not know).
-    match (last_word(a), last_word(b)) {
-        (Some(x), Some(y)) => eq_fold_word(u64::from_le_bytes(x), u64::from_le_bytes(y)),
-        _ => xs.remainder().eq_ignore_ascii_case(ys.remainder()),
-    }
+    eq_by_words(a, b, eq_fold_word, <[u8]>::eq_ignore_ascii_case)
 }
 
 /// Whether eight bytes equal eight others ignoring ASCII case. Folding only ever sets a byte's

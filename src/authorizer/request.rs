@@ -245,12 +245,11 @@ impl<'a> AuthRequest<'a> {
                 return Err(invalid_context_value(key, value, family));
             };
             // A second entry of the key, or one past what a byte numbers, is scanned for.
-            let shift = 8 * slot;
             let entry = match (fixed_byte(self.fixed, slot), u8::try_from(index)) {
                 (FIXED_ABSENT, Ok(i)) if i < FIXED_SCAN && self.values.set(slot, typed) => i,
                 _ => FIXED_SCAN,
             };
-            self.fixed = self.fixed & !(0xff << shift) | u32::from(entry) << shift;
+            self.fixed = with_fixed_byte(self.fixed, slot, entry);
         }
         self.pairs = pairs;
         Ok(self)
@@ -369,6 +368,13 @@ pub(crate) fn fixed_slot(key: &str) -> Option<(usize, Family)> {
 fn fixed_byte(fixed: u32, slot: usize) -> u8 {
     // The mask keeps one byte, so the cast keeps it whole.
     (fixed >> (8 * (slot & 3)) & 0xff) as u8
+}
+
+/// [`AuthRequest::fixed`] with the byte for the key number `slot` set to `byte`.
+#[inline(always)]
+fn with_fixed_byte(fixed: u32, slot: usize, byte: u8) -> u32 {
+    let shift = 8 * (slot & 3);
+    fixed & !(0xff << shift) | u32::from(byte) << shift
 }
 
 /// A dotted-quad IPv4 address in the one form the standard parser accepts for IPv4 (four
