@@ -582,20 +582,17 @@ fn find_piece(piece: &[u8], wild: bool, hay: &[u8]) -> Option<usize> {
 /// Byte equality, eight bytes at a time, without a call to `memcmp` (the pieces are short).
 #[inline]
 pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    eq_by_words(a, b, |x, y| x == y, |x, y| x == y)
+    eq_by_words(a, b, |x, y| x == y)
 }
 
 /// Whether two byte strings of the same length are equal, `same` comparing them eight bytes
-/// at a time; a remainder is read as the last eight bytes, overlapping the words already
-/// compared, instead of copied (a call to `memcpy` for a length the compiler does not know).
-/// `same_short` compares strings shorter than eight bytes.
+/// at a time (it must hold for two words that are equal); a remainder is read as the last
+/// eight bytes, overlapping the words already compared, instead of copied (a call to `memcpy`
+/// for a length the compiler does not know). Strings shorter than eight bytes are compared
+/// as one word each, zero-padded ([`padded_tail`]): values such as `true` or `team42` are
+/// compared without a call to `memcmp`.
 #[inline]
-fn eq_by_words(
-    a: &[u8],
-    b: &[u8],
-    same: impl Fn(u64, u64) -> bool,
-    same_short: impl Fn(&[u8], &[u8]) -> bool,
-) -> bool {
+fn eq_by_words(a: &[u8], b: &[u8], same: impl Fn(u64, u64) -> bool) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -609,12 +606,13 @@ fn eq_by_words(
             return false;
         }
     }
-    if xs.remainder().is_empty() {
+    let rest = xs.remainder().len();
+    if rest == 0 {
         return true;
     }
     match (last_word(a), last_word(b)) {
         (Some(x), Some(y)) => same(u64::from_le_bytes(x), u64::from_le_bytes(y)),
-        _ => same_short(xs.remainder(), ys.remainder()),
+        _ => same(padded_tail(a, rest), padded_tail(b, rest)),
     }
 }
 
@@ -1297,7 +1295,7 @@ fn fold_word(word: u64) -> u64 {
 /// bytes at a time.
 #[inline]
 pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
-    eq_by_words(a, b, eq_fold_word, <[u8]>::eq_ignore_ascii_case)
+    eq_by_words(a, b, eq_fold_word)
 }
 
 /// Whether eight bytes equal eight others ignoring ASCII case. Folding only ever sets a byte's
@@ -1334,15 +1332,46 @@ fn fx_words(mut hash: u64, bytes: &[u8], map: impl Fn(u64) -> u64) -> u64 {
         word.copy_from_slice(chunk);
         hash = (hash.rotate_left(5) ^ map(u64::from_le_bytes(word))).wrapping_mul(K);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        if let Some(head) = word.get_mut(..rest.len()) {
-            head.copy_from_slice(rest);
-        }
-        hash = (hash.rotate_left(5) ^ map(u64::from_le_bytes(word))).wrapping_mul(K);
+    let rest = chunks.remainder().len();
+    if rest != 0 {
+        let word = padded_tail(bytes, rest);
+        hash = (hash.rotate_left(5) ^ map(word)).wrapping_mul(K);
     }
     hash
+}
+
+/// The last `rest` bytes of `bytes` (`rest` is its length modulo eight, not zero) as a
+/// little-endian word, zero-padded, assembled from loads of the text itself. Copying them into
+/// a zeroed word on the stack and reading that back would wait for the bytes' narrow stores to
+/// reach the cache (a wide load cannot be served from several narrower stores); the prefix
+/// filter hashes a request's relative id this way at every prefix length.
+#[inline(always)]
+fn padded_tail(bytes: &[u8], rest: usize) -> u64 {
+    let n = bytes.len();
+    let load8 = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let load4 = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    if n >= 8 {
+        // The last eight bytes, of which the first `8 - rest` were read already.
+        load8(n - 8) >> (8 * (8 - rest))
+    } else if n >= 4 {
+        // Two four-byte halves that overlap by `8 - n` bytes, which both hold the same bytes.
+        load4(0) | load4(n - 4) << (8 * (n - 4))
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .fold(0, |w, (i, b)| w | u64::from(*b) << (8 * i))
+    }
 }
 
 /// The SplitMix64 finalizer. A multiply only carries a byte's bits upwards, so without it the
@@ -1923,7 +1952,7 @@ mod tests {
         }
 
         /// C6, M2: comparing eight bytes at a time ignoring case is `eq_ignore_ascii_case`,
-        /// for every length (a remainder read overlapping, or byte by byte) and for bytes that
+        /// for every length (a remainder read overlapping, or zero-padded) and for bytes that
         /// differ only in the case bit without being letters (`@` and `` ` ``).
         #[test]
         fn eq_fold_is_eq_ignore_ascii_case(
@@ -1939,6 +1968,43 @@ mod tests {
             }).collect();
             prop_assert_eq!(eq_fold(&a, &b), a.eq_ignore_ascii_case(&b));
             prop_assert_eq!(eq_fold(&a, &a), true);
+            prop_assert_eq!(eq_bytes(&a, &b), a == b);
+            prop_assert_eq!(eq_bytes(&a, &a), true);
+        }
+
+        /// C6: keys compare as `eq_ignore_ascii_case` does, whichever words differ and how.
+        #[test]
+        fn c6_eq_key_is_eq_ignore_ascii_case(
+            a in "[aAzZ@`\\[{:/é]{0,20}",
+            flips in proptest::collection::vec(any::<u8>(), 20),
+        ) {
+            // Some letters' case changed, some bytes changed in the case bit alone (`@`/`` ` ``,
+            // `[`/`{`: not the same key), now and then another character.
+            let b: String = a.chars().zip(flips.iter().chain(std::iter::repeat(&9))).map(|(c, f)| match f % 6 {
+                0 => c.to_ascii_uppercase(),
+                1 => c.to_ascii_lowercase(),
+                2 if c.is_ascii() => char::from(c as u8 ^ 0x20),
+                3 => 'q',
+                _ => c,
+            }).collect();
+            prop_assert_eq!(eq_key(&a, &b), a.eq_ignore_ascii_case(&b));
+            prop_assert_eq!(eq_key(&a, &a), true);
+        }
+
+        /// The hashed words are the bytes eight at a time, the last zero-padded, whatever the
+        /// length: the tail assembled from loads of the text equals the tail copied.
+        #[test]
+        fn fx_words_pads_the_last_word_with_zeros(
+            bytes in proptest::collection::vec(any::<u8>(), 0..40),
+        ) {
+            let words = std::cell::RefCell::new(Vec::new());
+            fx_words(0, &bytes, |w| { words.borrow_mut().push(w); 0 });
+            let copied: Vec<u64> = bytes.chunks(8).map(|chunk| {
+                let mut word = [0u8; 8];
+                word.get_mut(..chunk.len()).expect("a chunk has at most 8").copy_from_slice(chunk);
+                u64::from_le_bytes(word)
+            }).collect();
+            prop_assert_eq!(words.into_inner(), copied);
         }
 
         /// M1, M2: action strategies agree with the case-folding general matcher.
