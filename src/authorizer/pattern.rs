@@ -582,17 +582,20 @@ fn find_piece(piece: &[u8], wild: bool, hay: &[u8]) -> Option<usize> {
 /// Byte equality, eight bytes at a time, without a call to `memcmp` (the pieces are short).
 #[inline]
 pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    eq_by_words(a, b, |x, y| x == y)
+    eq_by_words(a, b, |x, y| x == y, |x, y| x == y)
 }
 
 /// Whether two byte strings of the same length are equal, `same` comparing them eight bytes
-/// at a time (it must hold for two words that are equal); a remainder is read as the last
-/// eight bytes, overlapping the words already compared, instead of copied (a call to `memcpy`
-/// for a length the compiler does not know). Strings shorter than eight bytes are compared
-/// as one word each, zero-padded ([`padded_tail`]): values such as `true` or `team42` are
-/// compared without a call to `memcmp`.
+/// at a time; a remainder is read as the last eight bytes, overlapping the words already
+/// compared, instead of copied (a call to `memcpy` for a length the compiler does not know).
+/// `same_short` compares strings shorter than eight bytes.
 #[inline]
-fn eq_by_words(a: &[u8], b: &[u8], same: impl Fn(u64, u64) -> bool) -> bool {
+fn eq_by_words(
+    a: &[u8],
+    b: &[u8],
+    same: impl Fn(u64, u64) -> bool,
+    same_short: impl Fn(&[u8], &[u8]) -> bool,
+) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -606,13 +609,12 @@ fn eq_by_words(a: &[u8], b: &[u8], same: impl Fn(u64, u64) -> bool) -> bool {
             return false;
         }
     }
-    let rest = xs.remainder().len();
-    if rest == 0 {
+    if xs.remainder().is_empty() {
         return true;
     }
     match (last_word(a), last_word(b)) {
         (Some(x), Some(y)) => same(u64::from_le_bytes(x), u64::from_le_bytes(y)),
-        _ => same(padded_tail(a, rest), padded_tail(b, rest)),
+        _ => same_short(xs.remainder(), ys.remainder()),
     }
 }
 
@@ -1295,7 +1297,7 @@ fn fold_word(word: u64) -> u64 {
 /// bytes at a time.
 #[inline]
 pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
-    eq_by_words(a, b, eq_fold_word)
+    eq_by_words(a, b, eq_fold_word, <[u8]>::eq_ignore_ascii_case)
 }
 
 /// Whether eight bytes equal eight others ignoring ASCII case. Folding only ever sets a byte's
@@ -1952,7 +1954,7 @@ mod tests {
         }
 
         /// C6, M2: comparing eight bytes at a time ignoring case is `eq_ignore_ascii_case`,
-        /// for every length (a remainder read overlapping, or zero-padded) and for bytes that
+        /// for every length (a remainder read overlapping, or byte by byte) and for bytes that
         /// differ only in the case bit without being letters (`@` and `` ` ``).
         #[test]
         fn eq_fold_is_eq_ignore_ascii_case(
