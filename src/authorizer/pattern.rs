@@ -1349,25 +1349,39 @@ fn fx_words(mut hash: u64, bytes: &[u8], map: impl Fn(u64) -> u64) -> u64 {
 /// filter hashes a request's relative id this way at every prefix length.
 #[inline(always)]
 fn padded_tail(bytes: &[u8], rest: usize) -> u64 {
-    let n = bytes.len();
-    let load8 = |at: usize| {
-        bytes
-            .get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let load4 = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
-    if n >= 8 {
+    match bytes.len().checked_sub(8) {
         // The last eight bytes, of which the first `8 - rest` were read already.
-        load8(n - 8) >> (8 * (8 - rest))
-    } else if n >= 4 {
-        // Two four-byte halves that overlap by `8 - n` bytes, which both hold the same bytes.
-        load4(0) | load4(n - 4) << (8 * (n - 4))
+        Some(at) => word_at(bytes, at) >> (8 * (8 - rest)),
+        None => short_word(bytes),
+    }
+}
+
+/// The eight bytes of `bytes` from `at` as a little-endian word; 0 if there are not eight.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The four bytes of `bytes` from `at` as a little-endian word; 0 if there are not four.
+#[inline(always)]
+fn half_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// A string of at most seven bytes as a little-endian word, zero-padded: two loads of four
+/// that overlap (both hold the same bytes there) from four bytes on, the bytes one by one
+/// below. Never a copy through the stack (see [`padded_tail`]).
+#[inline(always)]
+fn short_word(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    if n >= 4 {
+        half_at(bytes, 0) | half_at(bytes, n - 4) << (8 * (n - 4))
     } else {
         bytes
             .iter()
@@ -1470,30 +1484,14 @@ impl FoldTable {
 const SHORT_NAME: usize = 16;
 
 /// A name of at most [`SHORT_NAME`] bytes as two words that tell it from every other name of
-/// its length: its first and last eight bytes (overlapping below 16), its first and last four
-/// (below 8), or its bytes (below 4). Three loads instead of a loop over its bytes.
+/// its length: its first and last eight bytes (overlapping below 16), or below eight its bytes
+/// as one zero-padded word ([`short_word`]). A few loads instead of a loop over its bytes.
 #[inline(always)]
 fn short_name(name: &[u8]) -> Option<[u64; 2]> {
-    let word = |at: usize| -> u64 {
-        name.get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let half = |at: usize| -> u64 {
-        name.get(at..at + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
     let n = name.len();
     Some(match n {
-        8..=SHORT_NAME => [word(0), word(n - 8)],
-        4..=7 => [half(0) | half(n - 4) << 32, 0],
-        0..=3 => [
-            name.iter()
-                .enumerate()
-                .fold(0, |w, (i, b)| w | u64::from(*b) << (8 * i)),
-            0,
-        ],
+        8..=SHORT_NAME => [word_at(name, 0), word_at(name, n - 8)],
+        0..=7 => [short_word(name), 0],
         _ => return None,
     })
 }
