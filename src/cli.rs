@@ -6,10 +6,12 @@ mod lint;
 mod rules;
 mod who_can;
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ramcheck::read::{read_file, read_to_limit, ReadError, DEFAULT_MAX_FILE_SIZE};
 
 /// Exit status: what a pipeline gates on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,16 +138,37 @@ pub(crate) fn run() -> ExitCode {
     }
 }
 
-/// Reads a file, or standard input for `-`.
-pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
-    if path == "-" {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure::new(format!("cannot read standard input: {e}")))?;
-        return Ok(bytes);
+/// The limit on every input, shared by the commands that read files.
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct Limits {
+    /// The most bytes ramcheck reads from one input (a file named or walked, standard input,
+    /// a policy file an account names).
+    #[arg(long = "max-file-size", value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    pub(crate) max_file_size: u64,
+}
+
+impl From<ReadError> for Failure {
+    fn from(e: ReadError) -> Failure {
+        let failure = Failure::new(e.to_string());
+        match e {
+            ReadError::TooLarge { .. } => {
+                failure.with_help("raise the limit with `--max-file-size BYTES`")
+            }
+            ReadError::NotRegular { .. } => {
+                failure.with_help("name a regular file; `-` reads standard input")
+            }
+            _ => failure,
+        }
     }
-    std::fs::read(path).map_err(|e| Failure::new(format!("cannot read `{path}`: {e}")))
+}
+
+/// Reads a file, or standard input for `-`, refusing more than `limit` bytes and any path that
+/// is not a regular file.
+pub(crate) fn read_input(path: &str, limit: u64) -> Result<Vec<u8>, Failure> {
+    if path == "-" {
+        return Ok(read_to_limit(io::stdin().lock(), "-", limit)?);
+    }
+    Ok(read_file(Path::new(path), limit)?)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.

@@ -59,6 +59,7 @@ pub mod lint;
 pub mod matching;
 pub mod output;
 pub mod policy;
+pub mod read;
 pub mod suggest;
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

@@ -10,6 +10,7 @@ use super::{Account, Attachment, DirectoryLevel, Group, ResourceDirectory, Role,
 use crate::decision::NamedPolicy;
 use crate::policy::json::{self, member, Member, Node, Value};
 use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source};
+use crate::read::{read_file, ReadError, DEFAULT_MAX_FILE_SIZE};
 use crate::suggest::did_you_mean;
 
 /// Why an account file could not be loaded.
@@ -31,14 +32,9 @@ pub enum AccountError {
     /// A policy it names does not parse.
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    /// A file could not be read.
-    #[error("cannot read `{file}`: {cause}")]
-    Read {
-        /// The file.
-        file: String,
-        /// The I/O error.
-        cause: String,
-    },
+    /// The account file could not be read: missing, too large, or not a regular file.
+    #[error(transparent)]
+    Read(#[from] ReadError),
 }
 
 impl AccountError {
@@ -47,7 +43,8 @@ impl AccountError {
         match self {
             AccountError::Invalid { help, .. } => help.as_deref(),
             AccountError::Policy(e) => e.help(),
-            AccountError::Read { .. } => None,
+            AccountError::Read(ReadError::TooLarge { .. }) => Some(TOO_LARGE_HELP),
+            AccountError::Read(_) => None,
         }
     }
 }
@@ -62,17 +59,35 @@ const TOP_KEYS: [&str; 7] = [
     "resource_directory",
 ];
 
+/// How to get past a file over the limit.
+const TOO_LARGE_HELP: &str = "raise the limit on one input file (`--max-file-size BYTES`)";
+
 impl Account {
-    /// Loads an account snapshot file; custom policy paths are relative to its folder.
+    /// Loads an account snapshot file; custom policy paths are relative to its folder. The
+    /// file and every policy file it names may hold at most [`DEFAULT_MAX_FILE_SIZE`] bytes.
     pub fn load(path: impl AsRef<Path>) -> Result<Account, AccountError> {
+        Account::load_limited(path, DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// [`Account::load`] with another limit on the size of the file and of each policy file
+    /// it names.
+    ///
+    /// ```
+    /// use ramcheck::account::{Account, AccountError};
+    ///
+    /// let err = Account::load_limited("policies/example-account.json", 100).unwrap_err();
+    /// assert!(matches!(err, AccountError::Read(_)));
+    /// assert!(err.to_string().contains("larger than the limit of 100 bytes"));
+    /// ```
+    pub fn load_limited(
+        path: impl AsRef<Path>,
+        max_file_size: u64,
+    ) -> Result<Account, AccountError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| AccountError::Read {
-            file: shown.clone(),
-            cause: e.to_string(),
-        })?;
+        let bytes = read_file(path, max_file_size)?;
         let base = path.parent().map(Path::to_path_buf);
-        Account::from_bytes(&bytes, base.as_deref(), Some(&shown))
+        Account::from_bytes(&bytes, base.as_deref(), Some(&shown), max_file_size)
     }
 
     /// Reads an account snapshot from text. `base` is the folder that relative policy paths
@@ -82,13 +97,14 @@ impl Account {
         base: Option<&Path>,
         file: Option<&str>,
     ) -> Result<Account, AccountError> {
-        Account::from_bytes(text.as_bytes(), base, file)
+        Account::from_bytes(text.as_bytes(), base, file, DEFAULT_MAX_FILE_SIZE)
     }
 
     fn from_bytes(
         bytes: &[u8],
         base: Option<&Path>,
         file: Option<&str>,
+        max_file_size: u64,
     ) -> Result<Account, AccountError> {
         let (text, root) = json::parse_bytes(bytes).map_err(|e| {
             let source = Source::new(&String::from_utf8_lossy(bytes));
@@ -103,6 +119,7 @@ impl Account {
             source: Source::new(text),
             file: file.map(str::to_owned),
             base: base.map(Path::to_path_buf),
+            max_file_size,
         };
         loader.account(&root)
     }
@@ -112,6 +129,8 @@ struct Loader {
     source: Source,
     file: Option<String>,
     base: Option<PathBuf>,
+    /// The limit on each policy file the account names.
+    max_file_size: u64,
 }
 
 type Result<T, E = AccountError> = std::result::Result<T, E>;
@@ -364,7 +383,10 @@ impl Loader {
                 Some(*slot)
             })
             .collect();
-        let files: Vec<_> = read_policy_files(&paths).into_iter().zip(paths).collect();
+        let files: Vec<_> = read_policy_files(&paths, self.max_file_size)
+            .into_iter()
+            .zip(paths)
+            .collect();
         let mut out = HashMap::with_capacity(members.len());
         for (m, slot) in members.iter().zip(slots) {
             let name = &m.key;
@@ -396,11 +418,15 @@ impl Loader {
                     match read {
                         Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
                         Err(FileFault::Read(cause)) => {
+                            let help = match cause {
+                                ReadError::TooLarge { .. } => TOO_LARGE_HELP,
+                                _ => "paths are relative to the account file's folder",
+                            };
                             return Err(self.error(
                                 m.value.span.start,
-                                format!("cannot read policy `{name}` from `{shown}`: {cause}"),
-                                Some("paths are relative to the account file's folder".into()),
-                            ))
+                                format!("cannot read policy `{name}`: {cause}"),
+                                Some(help.into()),
+                            ));
                         }
                         Err(FileFault::Policy(e)) => {
                             return Err(e.clone().with_file(&shown).into())
@@ -470,8 +496,8 @@ impl Loader {
 /// Why a named policy file did not give a policy; the account's error is made from it where
 /// the file is named.
 enum FileFault {
-    /// The I/O error's text.
-    Read(String),
+    /// The file could not be read.
+    Read(ReadError),
     /// The document's first error, without the file name.
     Policy(PolicyError),
 }
@@ -479,20 +505,20 @@ enum FileFault {
 /// Below this many files per thread, starting threads costs more than it saves.
 const FILES_PER_THREAD: usize = 8;
 
-fn read_policy_file(path: &Path) -> Result<Arc<Policy>, FileFault> {
-    let bytes = std::fs::read(path).map_err(|e| FileFault::Read(e.to_string()))?;
+fn read_policy_file(path: &Path, limit: u64) -> Result<Arc<Policy>, FileFault> {
+    let bytes = read_file(path, limit).map_err(FileFault::Read)?;
     Policy::from_bytes(&bytes, PolicyKind::Identity)
         .map(Arc::new)
         .map_err(FileFault::Policy)
 }
 
 /// Reads and parses the files on all cores; the results are in the order of `paths`.
-fn read_policy_files(paths: &[PathBuf]) -> Vec<Result<Arc<Policy>, FileFault>> {
+fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, FileFault>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(paths.len() / FILES_PER_THREAD);
     if threads <= 1 {
-        return paths.iter().map(|p| read_policy_file(p)).collect();
+        return paths.iter().map(|p| read_policy_file(p, limit)).collect();
     }
     // Files are handed out one at a time, so that a slow file does not hold up a whole share;
     // each result goes straight into its own slot.
@@ -504,7 +530,7 @@ fn read_policy_files(paths: &[PathBuf]) -> Vec<Result<Arc<Policy>, FileFault>> {
         let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
             return;
         };
-        let _ = slot.set(read_policy_file(path));
+        let _ = slot.set(read_policy_file(path, limit));
     };
     std::thread::scope(|scope| {
         // A thread that cannot be started leaves its share to the others.
@@ -520,7 +546,10 @@ fn read_policy_files(paths: &[PathBuf]) -> Vec<Result<Arc<Policy>, FileFault>> {
     slots
         .into_iter()
         .zip(paths)
-        .map(|(slot, path)| slot.into_inner().unwrap_or_else(|| read_policy_file(path)))
+        .map(|(slot, path)| {
+            slot.into_inner()
+                .unwrap_or_else(|| read_policy_file(path, limit))
+        })
         .collect()
 }
 

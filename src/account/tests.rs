@@ -518,7 +518,7 @@ fn assert_load_error(json: &str, line: usize, needle: &str) {
     match err {
         AccountError::Invalid { position, .. } => assert_eq!(position.line, line, "{text}"),
         AccountError::Policy(p) => assert_eq!(p.position().line, line, "{text}"),
-        AccountError::Read { .. } => panic!("unexpected read error: {text}"),
+        AccountError::Read(_) => panic!("unexpected read error: {text}"),
     }
 }
 

@@ -13,7 +13,7 @@ use ramcheck::output::{self, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
 use ramcheck::suggest::did_you_mean;
 
-use super::{read_input, write_stdout, Failure, Format, Status};
+use super::{read_input, write_stdout, Failure, Format, Limits, Status};
 
 /// Flags of `check`, as typed.
 #[derive(Debug, Args)]
@@ -40,6 +40,8 @@ pub(crate) struct CheckArgs {
     session_policy: Option<String>,
     #[command(flatten)]
     request: RequestArgs,
+    #[command(flatten)]
+    limits: Limits,
 }
 
 /// The request and output flags that `check` and `who-can` share.
@@ -127,7 +129,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
     let request = args.request.build()?;
     let subject = match (&args.account, &args.principal) {
         (Some(file), Some(principal)) => {
-            let account = load_account(file)?;
+            let account = load_account(file, args.limits)?;
             let principal = Principal::parse(principal, account.id())
                 .map_err(|e| Failure::new(format!("--principal: {e}")))?;
             let session_policy = match &args.session_policy {
@@ -138,7 +140,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
                     ))
                     .with_help("give the principal as `assumed-role/ROLE/SESSION`"));
                 }
-                Some(file) => Some(load_policy(file, PolicyKind::Session)?),
+                Some(file) => Some(load_policy(file, PolicyKind::Session, args.limits)?),
             };
             Subject::Account {
                 account: Box::new(account),
@@ -154,7 +156,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
             }
             let mut policies = Vec::with_capacity(args.policies.len());
             for given in &args.policies {
-                policies.push(load_policy(given, PolicyKind::Identity)?);
+                policies.push(load_policy(given, PolicyKind::Identity, args.limits)?);
             }
             Subject::Pool(PolicySet::new(policies))
         }
@@ -167,8 +169,8 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
 }
 
 /// Loads an account snapshot file.
-pub(crate) fn load_account(file: &str) -> Result<Account, Failure> {
-    Account::load(file).map_err(|e| match e {
+pub(crate) fn load_account(file: &str, limits: Limits) -> Result<Account, Failure> {
+    Account::load_limited(file, limits.max_file_size).map_err(|e| match e {
         AccountError::Policy(p) => Failure::from(p),
         other => {
             let help = other.help().map(str::to_owned);
@@ -209,7 +211,11 @@ fn build_request(action: &str, resource: &str, pairs: &[String]) -> Result<Reque
 }
 
 /// Loads `--policy FILE`: a file, `-`, or the name of a bundled system policy.
-pub(crate) fn load_policy(given: &str, kind: PolicyKind) -> Result<NamedPolicy, Failure> {
+pub(crate) fn load_policy(
+    given: &str,
+    kind: PolicyKind,
+    limits: Limits,
+) -> Result<NamedPolicy, Failure> {
     let path = Path::new(given);
     if given != "-" && !path.is_file() {
         if let Some(bundled) = system::find(given) {
@@ -228,7 +234,7 @@ pub(crate) fn load_policy(given: &str, kind: PolicyKind) -> Result<NamedPolicy, 
             return Err(Failure::new(format!("cannot read policy `{given}`: no such file, and no bundled system policy of that name")).with_help(help));
         }
     }
-    let bytes = read_input(given)?;
+    let bytes = read_input(given, limits.max_file_size)?;
     let policy = Policy::from_bytes(&bytes, kind).map_err(|e| Failure::from(e.with_file(given)))?;
     let name = if given == "-" {
         "-".to_owned()

@@ -13,9 +13,10 @@ use ramcheck::lint::registry::rule;
 use ramcheck::lint::{lint_file, registry, LintedFile, Severity};
 use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
+use ramcheck::read::read_file;
 use ramcheck::suggest::did_you_mean;
 
-use super::{read_input, write_stdout, Failure, Status};
+use super::{read_input, write_stdout, Failure, Limits, Status};
 
 /// The sidecar file of suppressions, at the repository root.
 const SIDECAR: &str = ".ramcheck.json";
@@ -40,6 +41,8 @@ pub(crate) struct LintArgs {
     /// The kind of document to expect; `auto` tells trust policies from identity policies.
     #[arg(long, value_enum, default_value_t = KindArg::Auto)]
     kind: KindArg,
+    #[command(flatten)]
+    limits: Limits,
 }
 
 /// Output format of `lint`.
@@ -131,6 +134,7 @@ struct LintJob {
     kind: Option<PolicyKind>,
     format: LintFormat,
     fail_on: FailOn,
+    limits: Limits,
 }
 
 pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
@@ -138,10 +142,13 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     let mut files = Vec::with_capacity(job.inputs.len());
     for input in &job.inputs {
         let (bytes, shown, name) = match input {
-            Input::Stdin => (read_input("-")?, "-".to_owned(), "-".to_owned()),
+            Input::Stdin => (
+                read_input("-", job.limits.max_file_size)?,
+                "-".to_owned(),
+                "-".to_owned(),
+            ),
             Input::File { path, shown } => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| Failure::new(format!("cannot read `{shown}`: {e}")))?;
+                let bytes = read_file(path, job.limits.max_file_size)?;
                 let name = path
                     .file_stem()
                     .map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
@@ -226,6 +233,7 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         kind: args.kind.kind(),
         format: args.format,
         fail_on: args.fail_on,
+        limits: args.limits,
     })
 }
 

@@ -5,7 +5,7 @@ use ramcheck::authorizer::Authorizer;
 use ramcheck::output;
 
 use super::check::{decide_failure, load_account, RequestArgs};
-use super::{write_stdout, Failure, Format, Status};
+use super::{write_stdout, Failure, Format, Limits, Status};
 
 /// Flags of `who-can`, as typed.
 #[derive(Debug, Args)]
@@ -15,11 +15,13 @@ pub(crate) struct WhoCanArgs {
     account: String,
     #[command(flatten)]
     request: RequestArgs,
+    #[command(flatten)]
+    limits: Limits,
 }
 
 pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
     let request = args.request.build()?;
-    let account = load_account(&args.account)?;
+    let account = load_account(&args.account, args.limits)?;
     let decisions = Authorizer::compile(&account)
         .map_err(|e| Failure::new(e.to_string()))?
         .who_can_request(&account, &request)
