@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ramcheck::output::escape_controls;
 use ramcheck::read::{read_file, read_to_limit, ReadError, DEFAULT_MAX_FILE_SIZE};
 
 /// Exit status: what a pipeline gates on.
@@ -34,6 +35,8 @@ impl From<Status> for ExitCode {
 #[derive(Debug)]
 pub(crate) struct Failure {
     pub(crate) message: String,
+    /// Lines that list what the message counts (one per warning under `--strict`).
+    pub(crate) details: Vec<String>,
     pub(crate) help: Option<String>,
 }
 
@@ -41,6 +44,7 @@ impl Failure {
     pub(crate) fn new(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),
+            details: Vec::new(),
             help: None,
         }
     }
@@ -67,6 +71,7 @@ impl From<ramcheck::policy::PolicyError> for Failure {
         };
         Failure {
             message: format!("{location}: {}{path}", e.message()),
+            details: Vec::new(),
             help,
         }
     }
@@ -128,10 +133,15 @@ pub(crate) fn run() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(failure) => {
+            // Messages quote inputs (paths, flag values, file contents): escaped, so that a
+            // quoted value cannot forge a line or drive the terminal.
             let mut err = io::stderr().lock();
-            let _ = writeln!(err, "error: {}", failure.message);
+            let _ = writeln!(err, "error: {}", escape_controls(&failure.message));
+            for detail in &failure.details {
+                let _ = writeln!(err, "  {}", escape_controls(detail));
+            }
             if let Some(help) = failure.help {
-                let _ = writeln!(err, "  help: {help}");
+                let _ = writeln!(err, "  help: {}", escape_controls(&help));
             }
             Status::Invalid.into()
         }

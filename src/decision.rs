@@ -302,6 +302,9 @@ pub enum MissReason {
         operator: Operator,
         /// The key.
         key: String,
+        /// Whether the request carried no value for the key (C5: a positive operator then
+        /// fails), which is most often why a request a user expects to pass does not.
+        absent: bool,
     },
 }
 
@@ -482,9 +485,16 @@ fn evaluate_statement(
                     .get(clause)
                     .cloned()
                     .unwrap_or((Operator::StringEquals, String::new()));
+                // acs:CurrentTime is never absent: the request's instant stands in (C8).
+                let absent = request.context().values(&key).is_none()
+                    && !key.eq_ignore_ascii_case("acs:CurrentTime");
                 result.near_misses.push(NearMiss {
                     statement: reference(action, resource, Vec::new()),
-                    reason: MissReason::Condition { operator, key },
+                    reason: MissReason::Condition {
+                        operator,
+                        key,
+                        absent,
+                    },
                 });
             }
         }

@@ -26,6 +26,7 @@
 pub mod catalog;
 pub mod input;
 pub mod registry;
+pub mod request;
 mod rules;
 
 use std::fmt;

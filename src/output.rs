@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::decision::{Outcome, Request};
+use crate::lint::request::RequestWarning;
 
 /// `text` made safe to print on a terminal or into a log: control characters (C0, DEL, C1)
 /// and the bidirectional-override characters that reorder what a reader sees ("Trojan
@@ -57,6 +58,9 @@ pub struct CheckReport<'a> {
     pub principal: Option<&'a str>,
     /// The outcome.
     pub outcome: &'a Outcome,
+    /// Why the request may not be the one its author meant (JSON carries them; text leaves
+    /// them to the caller, for standard error).
+    pub warnings: &'a [RequestWarning],
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
 //! - `corpus`: every real-world document of `../shared/corpus/real/` parses or fails with a
 //!   positioned error; the failures are exactly the listed ones, with their reasons.
+//! - `no_silent_pass`: issue 18 for `check` and `who-can`: every mode flag combination,
+//!   warnings and `--strict`, special and oversized files, escaped output.
 //! - `parser_props`: property tests: the parser never panics on random bytes, random text or
 //!   mutated policies, and its errors always lie inside the document.
 //! - `lint_cli`: `ramcheck lint` and `ramcheck rules` through the real binary: exit statuses
@@ -27,6 +29,8 @@ mod corpus;
 mod lint_cli;
 #[path = "it/lint_fixtures.rs"]
 mod lint_fixtures;
+#[path = "it/no_silent_pass.rs"]
+mod no_silent_pass;
 #[path = "it/parser_props.rs"]
 mod parser_props;
 #[path = "it/util.rs"]

@@ -1,5 +1,6 @@
 //! `ramcheck check`: decide one request and explain it.
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use ramcheck::authorizer::Authorizer;
 use ramcheck::decision::{
     Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
 };
-use ramcheck::output::{self, CheckReport};
+use ramcheck::lint::request::{check_request, RequestWarning};
+use ramcheck::output::{self, escape_controls, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
 use ramcheck::suggest::did_you_mean;
 
@@ -18,25 +20,24 @@ use super::{read_input, write_stdout, Failure, Format, Limits, Status};
 /// Flags of `check`, as typed.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
+    // Which flags go together is checked in `mode`, not with clap's `requires` and
+    // `conflicts_with`: clap skips `requires` when a conflicting flag is present, which let
+    // `--policy p.json --principal user/bad` decide while ignoring the principal.
     /// A policy document attached to the principal (repeatable); `-` reads standard input; the
     /// name of a bundled system policy (e.g. `AliyunECSFullAccess`) means that policy.
-    #[arg(
-        long = "policy",
-        value_name = "FILE",
-        required_unless_present = "account",
-        conflicts_with = "account"
-    )]
+    #[arg(long = "policy", value_name = "FILE")]
     policies: Vec<String>,
     /// An account snapshot file: decide for `--principal` of that account, through every stage
     /// of RAM's procedure.
-    #[arg(long, value_name = "FILE", requires = "principal")]
+    #[arg(long, value_name = "FILE")]
     account: Option<String>,
     /// The principal, with `--account`: `root`, `user/NAME`, `role/NAME`,
     /// `assumed-role/ROLE/SESSION`, or the full `acs:ram::ACCOUNT:...` ARN.
-    #[arg(long, value_name = "PRINCIPAL", requires = "account")]
+    #[arg(long, value_name = "PRINCIPAL")]
     principal: Option<String>,
-    /// The session policy (AssumeRole's `Policy`) of an `assumed-role` principal.
-    #[arg(long = "session-policy", value_name = "FILE", requires = "principal")]
+    /// The session policy (AssumeRole's `Policy`) of an `assumed-role` principal, with
+    /// `--account`.
+    #[arg(long = "session-policy", value_name = "FILE")]
     session_policy: Option<String>,
     #[command(flatten)]
     request: RequestArgs,
@@ -59,12 +60,41 @@ pub(crate) struct RequestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
+    /// Refuse (exit 2) a request that draws a warning (an unknown action, resource type or
+    /// context key) instead of deciding it: recommended in CI, where a typo would otherwise
+    /// pass a gate vacuously.
+    #[arg(long)]
+    strict: bool,
 }
 
 impl RequestArgs {
-    /// Builds the request from the flags (M4, C7).
-    pub(crate) fn build(&self) -> Result<Request, Failure> {
-        build_request(&self.action, &self.resource, &self.context)
+    /// Builds the request from the flags (M4, C7) and judges it against the catalogue. With
+    /// `--strict`, a warning is a failure; otherwise the warnings are returned for the output.
+    pub(crate) fn build(&self) -> Result<(Request, Vec<RequestWarning>), Failure> {
+        let request = build_request(&self.action, &self.resource, &self.context)?;
+        let warnings = check_request(&request);
+        if self.strict && !warnings.is_empty() {
+            let mut failure = Failure::new(format!(
+                "--strict: the request draws {} warning{}",
+                warnings.len(),
+                if warnings.len() == 1 { "" } else { "s" },
+            ))
+            .with_help("fix the request, or drop `--strict` to decide it anyway");
+            failure.details = warnings
+                .iter()
+                .map(|w| format!("warning[{}]: {}", w.code, w.message))
+                .collect();
+            return Err(failure);
+        }
+        Ok((request, warnings))
+    }
+}
+
+/// Prints warnings on standard error (text output; JSON output carries them in the object).
+pub(crate) fn print_warnings(warnings: &[RequestWarning]) {
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "warning[{}]: {}", w.code, escape_controls(&w.message));
     }
 }
 
@@ -83,7 +113,51 @@ enum Subject {
 struct CheckJob {
     subject: Subject,
     request: Request,
+    warnings: Vec<RequestWarning>,
     format: Format,
+}
+
+/// Which question `check` answers, from the flags given; each flag is checked against the
+/// mode that takes it.
+enum Mode<'a> {
+    /// `--policy FILE...`: a RAM user with exactly these policies.
+    Pool,
+    /// `--account FILE --principal P [--session-policy FILE]`.
+    Account { file: &'a str, principal: &'a str },
+}
+
+fn mode(args: &CheckArgs) -> Result<Mode<'_>, Failure> {
+    match (&args.account, args.policies.is_empty()) {
+        (Some(_), false) => Err(Failure::new(
+            "`--policy` cannot be combined with `--account`: an account's principals have the policies the snapshot attaches",
+        )
+        .with_help("attach the policy in the account snapshot, or drop `--account`")),
+        (None, true) => Err(Failure::new(
+            "`check` needs `--policy FILE` (a RAM user with exactly those policies) or `--account FILE --principal PRINCIPAL` (a principal of an account snapshot)",
+        )),
+        (None, false) => {
+            let account_only = [
+                ("--principal", args.principal.is_some()),
+                ("--session-policy", args.session_policy.is_some()),
+            ];
+            match account_only.iter().find(|(_, given)| *given) {
+                Some((flag, _)) => Err(Failure::new(format!(
+                    "`{flag}` is only valid with `--account` (a principal of an account snapshot), not with `--policy`"
+                ))
+                .with_help(format!(
+                    "with `--policy`, the principal is a RAM user with exactly those policies: drop `{flag}`, or give `--account FILE --principal PRINCIPAL` instead of `--policy`"
+                ))),
+                None => Ok(Mode::Pool),
+            }
+        }
+        (Some(file), true) => match &args.principal {
+            Some(principal) => Ok(Mode::Account { file, principal }),
+            None => Err(Failure::new(
+                "`--account` needs `--principal`: the principal of the account to decide for",
+            )
+            .with_help("give `--principal root`, `user/NAME`, `role/NAME` or `assumed-role/ROLE/SESSION`")),
+        },
+    }
 }
 
 pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
@@ -109,7 +183,11 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
         request: &job.request,
         principal: principal.as_deref(),
         outcome: &outcome,
+        warnings: &job.warnings,
     };
+    if job.format == Format::Text {
+        print_warnings(&job.warnings);
+    }
     write_stdout(|out| match job.format {
         Format::Text => output::text::write_check(out, &report),
         Format::Json => output::json::write_check(out, &report),
@@ -122,13 +200,14 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
 }
 
 fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
+    let mode = mode(&args)?;
     if args.policies.iter().filter(|p| *p == "-").count() > 1 {
         return Err(Failure::new("`--policy -` is given more than once")
             .with_help("standard input can be read only once"));
     }
-    let request = args.request.build()?;
-    let subject = match (&args.account, &args.principal) {
-        (Some(file), Some(principal)) => {
+    let (request, warnings) = args.request.build()?;
+    let subject = match mode {
+        Mode::Account { file, principal } => {
             let account = load_account(file, args.limits)?;
             let principal = Principal::parse(principal, account.id())
                 .map_err(|e| Failure::new(format!("--principal: {e}")))?;
@@ -148,12 +227,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
                 session_policy,
             }
         }
-        _ => {
-            if args.session_policy.is_some() {
-                return Err(Failure::new(
-                    "--session-policy needs --account and an `assumed-role` --principal",
-                ));
-            }
+        Mode::Pool => {
             let mut policies = Vec::with_capacity(args.policies.len());
             for given in &args.policies {
                 policies.push(load_policy(given, PolicyKind::Identity, args.limits)?);
@@ -164,6 +238,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
     Ok(CheckJob {
         subject,
         request,
+        warnings,
         format: args.request.format,
     })
 }

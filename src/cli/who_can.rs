@@ -4,7 +4,7 @@ use clap::Args;
 use ramcheck::authorizer::Authorizer;
 use ramcheck::output;
 
-use super::check::{decide_failure, load_account, RequestArgs};
+use super::check::{decide_failure, load_account, print_warnings, RequestArgs};
 use super::{write_stdout, Failure, Format, Limits, Status};
 
 /// Flags of `who-can`, as typed.
@@ -20,15 +20,18 @@ pub(crate) struct WhoCanArgs {
 }
 
 pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
-    let request = args.request.build()?;
+    let (request, warnings) = args.request.build()?;
     let account = load_account(&args.account, args.limits)?;
     let decisions = Authorizer::compile(&account)
         .map_err(|e| Failure::new(e.to_string()))?
         .who_can_request(&account, &request)
         .map_err(decide_failure)?;
+    if args.request.format == Format::Text {
+        print_warnings(&warnings);
+    }
     write_stdout(|out| match args.request.format {
         Format::Text => output::text::write_who_can(out, &request, &decisions),
-        Format::Json => output::json::write_who_can(out, &request, &decisions),
+        Format::Json => output::json::write_who_can(out, &request, &decisions, &warnings),
     })?;
     Ok(Status::Ok)
 }

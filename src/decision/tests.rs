@@ -407,7 +407,8 @@ fn e5_implicit_deny_names_no_statement_and_lists_near_misses() {
                 2,
                 &MissReason::Condition {
                     operator: Operator::Bool,
-                    key: "acs:SecureTransport".into()
+                    key: "acs:SecureTransport".into(),
+                    absent: true
                 }
             ),
         ]
@@ -433,9 +434,29 @@ fn e5_near_miss_names_the_first_unmet_condition() {
         reasons[1],
         &MissReason::Condition {
             operator: Operator::StringEquals,
-            key: "ecs:tag/env".into()
+            key: "ecs:tag/env".into(),
+            absent: false
         }
     );
+}
+
+#[test]
+fn c5_near_miss_on_an_absent_key_says_so_and_current_time_is_never_absent() {
+    let outcome = set(&[
+        r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {"DateGreaterThan": {"acs:CurrentTime": "2999-01-01T00:00:00Z"}}}"#,
+        r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {"StringEquals": {"acs:SourceVpc": "vpc-1"}}}"#,
+    ])
+    .decide(&request(CANCEL, PIPELINE))
+    .unwrap();
+    let absent: Vec<bool> = outcome
+        .near_misses()
+        .iter()
+        .map(|m| match m.reason() {
+            MissReason::Condition { absent, .. } => *absent,
+            MissReason::Resource { .. } => panic!("resource matched"),
+        })
+        .collect();
+    assert_eq!(absent, [false, true]);
 }
 
 #[test]

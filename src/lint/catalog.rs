@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 const ACTIONS_TSV: &str = include_str!("../../data/catalog/ecs-actions.tsv");
 const KEYS_TSV: &str = include_str!("../../data/catalog/ecs-condition-keys.tsv");
+const RESOURCE_TYPES_TSV: &str = include_str!("../../data/catalog/ecs-resource-types.tsv");
 
 /// One resource type an action is authorized on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,16 +90,18 @@ pub struct Catalog {
     actions: Vec<Action>,
     by_lower: HashMap<String, usize>,
     keys: Vec<(String, String)>,
+    /// `(service, resource type)` as ARNs spell them (`ecs`, `imagepipeline`).
+    resource_types: Vec<(String, String)>,
 }
 
 /// The catalogue, parsed on first use.
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::parse(ACTIONS_TSV, KEYS_TSV))
+    CATALOG.get_or_init(|| Catalog::parse(ACTIONS_TSV, KEYS_TSV, RESOURCE_TYPES_TSV))
 }
 
 impl Catalog {
-    fn parse(actions_tsv: &str, keys_tsv: &str) -> Catalog {
+    fn parse(actions_tsv: &str, keys_tsv: &str, resource_types_tsv: &str) -> Catalog {
         let mut actions = Vec::new();
         for line in actions_tsv.lines().skip(1) {
             let mut fields = line.split('\t');
@@ -157,10 +160,26 @@ impl Catalog {
                 Some((key.to_owned(), ty.to_owned()))
             })
             .collect();
+        let mut resource_types: Vec<(String, String)> = resource_types_tsv
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                // `ImagePipeline<TAB>acs:ecs:{#regionId}:{#accountId}:imagepipeline/*`
+                let (_, template) = line.split_once('\t')?;
+                let mut fields = template.splitn(5, ':');
+                let service = fields.nth(1)?;
+                let relative = fields.nth(2)?;
+                let resource_type = relative.split('/').next()?;
+                (resource_type != "*").then(|| (service.to_owned(), resource_type.to_owned()))
+            })
+            .collect();
+        resource_types.sort();
+        resource_types.dedup();
         Catalog {
             actions,
             by_lower,
             keys,
+            resource_types,
         }
     }
 
@@ -191,6 +210,29 @@ impl Catalog {
     /// Service condition keys with their types (`ecs:InstanceType`, `String`).
     pub fn condition_keys(&self) -> &[(String, String)] {
         &self.keys
+    }
+
+    /// The resource types of a covered service as its ARNs spell them (`imagepipeline`,
+    /// `imagepipelineexecution`), in name order; empty for a service the catalogue does not
+    /// cover (the catalogue knows some of their types, but not all).
+    ///
+    /// ```
+    /// use ramcheck::lint::catalog::catalog;
+    ///
+    /// let ecs: Vec<&str> = catalog().resource_types("ecs").collect();
+    /// assert!(ecs.contains(&"imagepipeline"));
+    /// assert!(!ecs.contains(&"imagepipelines"));
+    /// assert_eq!(catalog().resource_types("vpc").count(), 0);
+    /// ```
+    pub fn resource_types<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let covered = self
+            .services()
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(service));
+        self.resource_types
+            .iter()
+            .filter(move |(s, _)| covered && s.eq_ignore_ascii_case(service))
+            .map(|(_, t)| t.as_str())
     }
 }
 

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::CheckReport;
 use crate::decision::{Decision, Matched, MissReason, StatementRef};
+use crate::lint::request::RequestWarning;
 
 /// Writes the report as one JSON object and a newline.
 ///
@@ -21,7 +22,7 @@ use crate::decision::{Decision, Matched, MissReason, StatementRef};
 ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
 /// let outcome = set.decide(&request)?;
 /// let mut out = Vec::new();
-/// json::write_check(&mut out, &CheckReport { request: &request, principal: None, outcome: &outcome })?;
+/// json::write_check(&mut out, &CheckReport { request: &request, principal: None, outcome: &outcome, warnings: &[] })?;
 /// let value: serde_json::Value = serde_json::from_slice(&out)?;
 /// assert_eq!(value["reason"], "implicit_deny");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -48,9 +49,9 @@ pub fn check_value(report: &CheckReport<'_>) -> Value {
                             json!(patterns),
                         );
                     }
-                    MissReason::Condition { operator, key } => {
+                    MissReason::Condition { operator, key, absent } => {
                         map.insert("missed".into(), json!("condition"));
-                        map.insert("condition".into(), json!({"operator": operator.name(), "key": key}));
+                        map.insert("condition".into(), json!({"operator": operator.name(), "key": key, "key_absent": absent}));
                     }
                 }
             }
@@ -62,8 +63,17 @@ pub fn check_value(report: &CheckReport<'_>) -> Value {
         if let Some(principal) = report.principal {
             map.insert("principal".into(), json!(principal));
         }
+        map.insert("warnings".into(), warnings_value(report.warnings));
     }
     value
+}
+
+/// `[{"code", "message"}]`: what `check` and `who-can` warn of.
+fn warnings_value(warnings: &[RequestWarning]) -> Value {
+    warnings
+        .iter()
+        .map(|w| json!({"code": w.code.code(), "message": w.message}))
+        .collect()
 }
 
 /// What `check` and `who-can` both say of an outcome: decision, reason, stage and the
@@ -108,15 +118,17 @@ pub fn statement_value(s: &StatementRef) -> Value {
 }
 
 /// Writes `who-can`'s answer: `{"action", "resource", "principals": [{"principal",
-/// "decision", "reason", "stage"}]}`.
+/// "decision", "reason", "stage"}], "warnings": [{"code", "message"}]}`.
 pub fn write_who_can(
     out: &mut impl Write,
     request: &crate::decision::Request,
     decisions: &[crate::account::PrincipalDecision],
+    warnings: &[RequestWarning],
 ) -> io::Result<()> {
     let value = json!({
         "action": request.action(),
         "resource": request.resource().as_str(),
+        "warnings": warnings_value(warnings),
         "principals": decisions.iter().map(|d| {
             let mut map = outcome_fields(&d.outcome);
             map.insert("principal".into(), json!(d.principal));

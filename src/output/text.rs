@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::CheckReport;
+use super::{escape_controls as safe, CheckReport};
 use crate::decision::{Decision, Matched, MissReason, Stage, StatementRef};
 
 /// Writes the report for a person.
@@ -17,14 +17,16 @@ pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result
         Decision::ExplicitDeny => "DENY (explicit deny)",
         Decision::ImplicitDeny => "DENY (implicit deny)",
     };
+    // Every text that came from an input is escaped where it is written (`safe`), so that a
+    // value holding a line break or a terminal escape cannot forge a line of this report.
     write!(
         out,
         "{verdict}: {} on {}",
-        report.request.action(),
-        report.request.resource()
+        safe(report.request.action()),
+        safe(report.request.resource().as_str())
     )?;
     if let Some(principal) = report.principal {
-        write!(out, " for {principal}")?;
+        write!(out, " for {}", safe(principal))?;
     }
     writeln!(out)?;
     writeln!(out, "  decided at stage {}", outcome.stage().name())?;
@@ -56,14 +58,14 @@ fn write_near_misses(out: &mut impl Write, report: &CheckReport<'_>) -> io::Resu
         (_, Stage::CrossAccount) => writeln!(
             out,
             "  the resource belongs to account `{}`, and image pipelines have no resource-based policy that could let another account in",
-            report.request.resource().account()
+            safe(report.request.resource().account())
         ),
         (_, Stage::ControlPolicy) if misses.is_empty() => writeln!(
             out,
             "  a level of the resource directory allows nothing: attach `FullAliyunAccess` or a control policy that allows `{}` there",
-            report.request.action()
+            safe(report.request.action())
         ),
-        ([], _) => writeln!(out, "  no statement allows `{}`", report.request.action()),
+        ([], _) => writeln!(out, "  no statement allows `{}`", safe(report.request.action())),
         ([only], _) => {
             writeln!(
                 out,
@@ -97,36 +99,46 @@ fn why(reason: &MissReason) -> String {
             patterns,
             negated: true,
         } => format!("its NotResource {} lists this resource", quoted(patterns)),
-        MissReason::Condition { operator, key } => {
-            format!("its condition `{operator} {key}` was not met")
-        }
+        MissReason::Condition {
+            operator,
+            key,
+            absent: false,
+        } => format!("its condition `{operator} {}` was not met", safe(key)),
+        MissReason::Condition {
+            operator,
+            key,
+            absent: true,
+        } => format!(
+            "its condition `{operator} {}` was not met: key absent from the request",
+            safe(key)
+        ),
     }
 }
 
 fn location(s: &StatementRef) -> String {
     let file = match s.file() {
-        Some(f) => f.to_owned(),
-        None => format!("<{}>", s.policy()),
+        Some(f) => safe(f).into_owned(),
+        None => format!("<{}>", safe(s.policy())),
     };
     format!("{file}:{}", s.position())
 }
 
 fn name(s: &StatementRef) -> String {
-    let mut text = format!("statement {} of `{}`", s.index(), s.policy());
+    let mut text = format!("statement {} of `{}`", s.index(), safe(s.policy()));
     if let Some(sid) = s.sid() {
-        text.push_str(&format!(" (Sid `{sid}`)"));
+        text.push_str(&format!(" (Sid `{}`)", safe(sid)));
     }
     text
 }
 
 fn describe(s: &StatementRef) -> String {
     let action = match s.action() {
-        Matched::Pattern(p) => format!("Action `{p}`"),
+        Matched::Pattern(p) => format!("Action `{}`", safe(p)),
         Matched::NotListed => "NotAction (does not list it)".to_owned(),
         Matched::None => "no action".to_owned(),
     };
     let resource = match s.resource() {
-        Matched::Pattern(p) => format!("Resource `{p}`"),
+        Matched::Pattern(p) => format!("Resource `{}`", safe(p)),
         Matched::NotListed => "NotResource (does not list it)".to_owned(),
         Matched::None => "no resource".to_owned(),
     };
@@ -135,7 +147,7 @@ fn describe(s: &StatementRef) -> String {
         let held: Vec<String> = s
             .conditions()
             .iter()
-            .map(|(op, key)| format!("`{op} {key}`"))
+            .map(|(op, key)| format!("`{op} {}`", safe(key)))
             .collect();
         text.push_str(&format!(", condition {} held", held.join(" and ")));
     }
@@ -145,7 +157,7 @@ fn describe(s: &StatementRef) -> String {
 fn quoted(patterns: &[String]) -> String {
     patterns
         .iter()
-        .map(|p| format!("`{p}`"))
+        .map(|p| format!("`{}`", safe(p)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -164,12 +176,12 @@ pub fn write_who_can(
         out,
         "{allowed} of {} principals may call {} on {}",
         decisions.len(),
-        request.action(),
-        request.resource()
+        safe(request.action()),
+        safe(request.resource().as_str())
     )?;
     let width = decisions
         .iter()
-        .map(|d| d.principal.len())
+        .map(|d| safe(&d.principal).chars().count())
         .max()
         .unwrap_or(0);
     for d in decisions {
@@ -187,7 +199,7 @@ pub fn write_who_can(
         writeln!(
             out,
             "  {verdict:<15}  {:<width$}  {}{by}",
-            d.principal,
+            safe(&d.principal),
             d.outcome.stage().name()
         )?;
     }

@@ -253,7 +253,7 @@ fn policy_and_account_cannot_be_combined() {
             "--resource",
             &pipeline("cn-hangzhou", "ip-1"),
         ],
-        "cannot be used with",
+        "`--policy` cannot be combined with `--account`",
     );
 }
 

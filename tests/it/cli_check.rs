@@ -140,7 +140,7 @@ fn json_implicit_deny_has_no_statements() {
     assert_eq!(report["near_misses"][0]["missed"], "condition");
     assert_eq!(
         report["near_misses"][0]["condition"],
-        json!({"operator": "Bool", "key": "acs:SecureTransport"})
+        json!({"operator": "Bool", "key": "acs:SecureTransport", "key_absent": true})
     );
 }
 

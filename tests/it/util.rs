@@ -129,6 +129,13 @@ impl Invocation {
         self
     }
 
+    /// Kills it after `limit`, so that a run that would block (on a FIFO, say) fails the test
+    /// instead of hanging the suite.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Invocation {
+        self.command.timeout(limit);
+        self
+    }
+
     /// Runs it to the end.
     pub fn run(mut self) -> Run {
         let output = self.command.output().expect("the binary runs");
