@@ -10,7 +10,7 @@ use ramcheck::authorizer::Authorizer;
 use ramcheck::decision::{
     Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
 };
-use ramcheck::lint::request::{check_request, RequestWarning};
+use ramcheck::lint::request::{account_warning, check_request, RequestWarning};
 use ramcheck::output::{self, escape_controls, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
 use ramcheck::suggest::did_you_mean;
@@ -68,11 +68,16 @@ pub(crate) struct RequestArgs {
 }
 
 impl RequestArgs {
-    /// Builds the request from the flags (M4, C7) and judges it against the catalogue. With
-    /// `--strict`, a warning is a failure; otherwise the warnings are returned for the output.
+    /// Builds the request from the flags (M4, C7) and judges it against the catalogue.
     pub(crate) fn build(&self) -> Result<(Request, Vec<RequestWarning>), Failure> {
         let request = build_request(&self.action, &self.resource, &self.context)?;
         let warnings = check_request(&request);
+        self.enforce(&warnings)?;
+        Ok((request, warnings))
+    }
+
+    /// With `--strict`, any warning is a failure; called again whenever warnings are added.
+    pub(crate) fn enforce(&self, warnings: &[RequestWarning]) -> Result<(), Failure> {
         if self.strict && !warnings.is_empty() {
             let mut failure = Failure::new(format!(
                 "--strict: the request draws {} warning{}",
@@ -86,7 +91,7 @@ impl RequestArgs {
                 .collect();
             return Err(failure);
         }
-        Ok((request, warnings))
+        Ok(())
     }
 }
 
@@ -205,10 +210,12 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
         return Err(Failure::new("`--policy -` is given more than once")
             .with_help("standard input can be read only once"));
     }
-    let (request, warnings) = args.request.build()?;
+    let (request, mut warnings) = args.request.build()?;
     let subject = match mode {
         Mode::Account { file, principal } => {
             let account = load_account(file, args.limits)?;
+            warnings.extend(account_warning(&request, account.id()));
+            args.request.enforce(&warnings)?;
             let principal = Principal::parse(principal, account.id())
                 .map_err(|e| Failure::new(format!("--principal: {e}")))?;
             let session_policy = match &args.session_policy {

@@ -2,6 +2,7 @@
 
 use clap::Args;
 use ramcheck::authorizer::Authorizer;
+use ramcheck::lint::request::account_warning;
 use ramcheck::output;
 
 use super::check::{decide_failure, load_account, print_warnings, RequestArgs};
@@ -20,8 +21,10 @@ pub(crate) struct WhoCanArgs {
 }
 
 pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
-    let (request, warnings) = args.request.build()?;
+    let (request, mut warnings) = args.request.build()?;
     let account = load_account(&args.account, args.limits)?;
+    warnings.extend(account_warning(&request, account.id()));
+    args.request.enforce(&warnings)?;
     let decisions = Authorizer::compile(&account)
         .map_err(|e| Failure::new(e.to_string()))?
         .who_can_request(&account, &request)

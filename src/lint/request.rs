@@ -30,17 +30,22 @@ pub enum WarningCode {
     ResourceTypeMismatch,
     /// The context key is neither a global `acs:` key nor a key the catalogue lists.
     UnknownContextKey,
+    /// The resource belongs to another account than the account snapshot's, so every
+    /// principal of the snapshot is denied at stage `CrossAccount` (a typo in an account id
+    /// reads as "nobody can").
+    ResourceOfAnotherAccount,
 }
 
 impl WarningCode {
     /// The stable id: `unknown-action`, `unknown-resource-type`, `resource-type-mismatch`,
-    /// `unknown-context-key`.
+    /// `unknown-context-key`, `resource-of-another-account`.
     pub fn code(self) -> &'static str {
         match self {
             WarningCode::UnknownAction => "unknown-action",
             WarningCode::UnknownResourceType => "unknown-resource-type",
             WarningCode::ResourceTypeMismatch => "resource-type-mismatch",
             WarningCode::UnknownContextKey => "unknown-context-key",
+            WarningCode::ResourceOfAnotherAccount => "resource-of-another-account",
         }
     }
 }
@@ -106,6 +111,32 @@ pub fn check_request(request: &Request) -> Vec<RequestWarning> {
         }
     }
     warnings
+}
+
+/// The warning a request deserves when it is decided for the principals of account
+/// `account_id`: a resource of another account is denied to all of them at `CrossAccount`.
+///
+/// ```
+/// use ramcheck::decision::Request;
+/// use ramcheck::lint::request::{account_warning, WarningCode};
+///
+/// let request = Request::new(
+///     "ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123457:imagepipeline/ip-1",
+/// )?;
+/// let warning = account_warning(&request, "1234567890123456").expect("another account");
+/// assert_eq!(warning.code, WarningCode::ResourceOfAnotherAccount);
+/// assert!(account_warning(&request, "1234567890123457").is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn account_warning(request: &Request, account_id: &str) -> Option<RequestWarning> {
+    let owner = request.resource().account();
+    (owner != account_id).then(|| RequestWarning {
+        code: WarningCode::ResourceOfAnotherAccount,
+        message: format!(
+            "the resource belongs to account `{owner}`, not to the snapshot's account `{account_id}`: every principal of the snapshot is denied it at stage CrossAccount"
+        ),
+    })
 }
 
 fn suggestion(found: Option<&str>) -> String {
@@ -177,6 +208,9 @@ fn resource_warning(request: &Request, warnings: &mut Vec<RequestWarning>) {
 
 fn context_key_warning(key: &str) -> Option<RequestWarning> {
     let catalog = catalog();
+    // No real key has white space or an empty tag name (`ecs:tag/`); such a key is a slip of
+    // the shell or the pen, whatever its service.
+    let malformed = key.chars().any(char::is_whitespace) || key.ends_with('/');
     let is_global = GLOBAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
         || GLOBAL_KEY_PREFIXES
             .iter()
@@ -189,7 +223,7 @@ fn context_key_warning(key: &str) -> Option<RequestWarning> {
             .actions()
             .iter()
             .any(|a| a.documented && a.supports_key(key));
-    if is_global || is_service_key {
+    if (is_global || is_service_key) && !malformed {
         return None;
     }
     // A key of a service the catalogue does not cover may be real.
@@ -204,14 +238,18 @@ fn context_key_warning(key: &str) -> Option<RequestWarning> {
                     .any(|s| s.eq_ignore_ascii_case(service))
         }
     };
-    if !judged {
+    if !judged && !malformed {
         return None;
     }
     let candidates = GLOBAL_KEYS
         .iter()
         .copied()
         .chain(catalog.condition_keys().iter().map(|(k, _)| k.as_str()));
-    let nearest = did_you_mean(key, candidates);
+    let trimmed = key.trim();
+    let nearest = match candidates.clone().find(|k| k.eq_ignore_ascii_case(trimmed)) {
+        Some(exact) => Some(exact),
+        None => did_you_mean(trimmed, candidates),
+    };
     Some(RequestWarning {
         code: WarningCode::UnknownContextKey,
         message: format!(
@@ -366,6 +404,22 @@ mod tests {
         assert_eq!(
             codes(CANCEL, PIPELINE, &["SourceIp", "acs:ResourceTag/"]),
             [WarningCode::UnknownContextKey; 2]
+        );
+    }
+
+    #[test]
+    fn a_key_with_white_space_or_an_empty_tag_name_is_unknown_whatever_its_service() {
+        let found = warnings(
+            CANCEL,
+            PIPELINE,
+            &[" acs:SourceVpc", "ecs:tag/", "oss:Prefix "],
+        );
+        let codes: Vec<WarningCode> = found.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes, [WarningCode::UnknownContextKey; 3]);
+        assert!(
+            found[0].1.ends_with("did you mean `acs:SourceVpc`?"),
+            "{}",
+            found[0].1
         );
     }
 

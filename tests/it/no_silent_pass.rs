@@ -375,3 +375,28 @@ fn a_line_break_in_a_sid_cannot_forge_a_line() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_resource_of_another_account_is_a_warning_for_who_can_and_check_account() {
+    let other = "acs:ecs:cn-hangzhou:1234567890123457:imagepipeline/ip-1";
+    let run = who_can(&["--resource", other, "--format", "json"]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert_eq!(warning_codes(&run.json()), ["resource-of-another-account"]);
+    who_can(&["--resource", other, "--strict"])
+        .assert_invalid(&["warning[resource-of-another-account]"]);
+    let run = ramcheck(&[
+        "check",
+        "--account",
+        ACCOUNT,
+        "--principal",
+        "user/alice",
+        "--resource",
+        other,
+    ]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("warning[resource-of-another-account]: the resource belongs to account `1234567890123457`"),
+        "{run:?}"
+    );
+}
