@@ -1,5 +1,6 @@
 //! A request to decide: the action, the resource ARN and the context, digested once.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::condition::value::Instant;
@@ -24,7 +25,14 @@ pub const CANCEL_IMAGE_PIPELINE_EXECUTION: &str = "ecs:CancelImagePipelineExecut
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     entries: Vec<(String, Vec<String>)>,
+    /// Lower-cased key → entry, once there are more than [`INDEXED_FROM`] keys: a context
+    /// built from many `--context` flags would otherwise take time quadratic in their number.
+    /// A few keys are found faster by a scan, without allocating.
+    index: HashMap<String, usize>,
 }
+
+/// The number of keys from which a context keeps an index.
+const INDEXED_FROM: usize = 16;
 
 impl Context {
     /// An empty context.
@@ -49,15 +57,44 @@ impl Context {
                 }
             })?;
         }
-        match self
-            .entries
-            .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        {
+        match self.position(key).and_then(|i| self.entries.get_mut(i)) {
             Some((_, values)) => values.push(value.to_owned()),
-            None => self.entries.push((key.to_owned(), vec![value.to_owned()])),
+            None => {
+                self.entries.push((key.to_owned(), vec![value.to_owned()]));
+                if self.entries.len() > INDEXED_FROM {
+                    if self.index.is_empty() {
+                        self.reindex();
+                    } else {
+                        self.index
+                            .insert(key.to_ascii_lowercase(), self.entries.len() - 1);
+                    }
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Where `key`'s entry is (C6: ignoring ASCII case).
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.index.is_empty() {
+            self.entries
+                .iter()
+                .position(|(k, _)| k.eq_ignore_ascii_case(key))
+        } else {
+            self.index.get(&key.to_ascii_lowercase()).copied()
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = if self.entries.len() > INDEXED_FROM {
+            self.entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.to_ascii_lowercase(), i))
+                .collect()
+        } else {
+            HashMap::new()
+        };
     }
 
     /// Parses `KEY=VALUE` (split at the first `=`) and adds it.
@@ -72,13 +109,13 @@ impl Context {
     pub fn set(&mut self, key: &str, value: &str) {
         self.entries.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
         self.entries.push((key.to_owned(), vec![value.to_owned()]));
+        self.reindex();
     }
 
     /// The values of a key, if the request has it.
     pub fn values(&self, key: &str) -> Option<&[String]> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        self.position(key)
+            .and_then(|i| self.entries.get(i))
             .map(|(_, v)| v.as_slice())
     }
 

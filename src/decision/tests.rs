@@ -623,3 +623,29 @@ fn policy_set_is_shared_across_threads() {
         assert_eq!(h.join().unwrap(), Decision::Allow);
     }
 }
+
+#[test]
+fn c6_context_keys_fold_case_below_and_above_the_index_threshold() {
+    for n in [3, 17, 40, 1000] {
+        let mut c = Context::new();
+        for i in 0..n {
+            c.insert(&format!("ecs:tag/K{i}"), "a").unwrap();
+        }
+        for i in 0..n {
+            // A second value for every key, under another spelling: one entry, two values (C2).
+            c.insert(&format!("ECS:TAG/k{i}"), "b").unwrap();
+        }
+        assert_eq!(c.entries().count(), n, "n = {n}");
+        for i in 0..n {
+            let values = c.values(&format!("Ecs:Tag/K{i}")).unwrap();
+            assert_eq!(values, ["a", "b"], "n = {n}, key {i}");
+        }
+        assert_eq!(c.values("ecs:tag/absent"), None);
+        // `set` replaces every value of a key, whatever its spelling (C8, E2).
+        c.set("ecs:tag/k0", "z");
+        assert_eq!(c.values("ECS:TAG/K0").unwrap(), ["z"], "n = {n}");
+        assert_eq!(c.entries().count(), n, "n = {n}");
+        let last = format!("ecs:tag/k{}", n - 1);
+        assert_eq!(c.values(&last).unwrap(), ["a", "b"], "n = {n}");
+    }
+}
