@@ -567,4 +567,54 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].kind, Some(PolicyKind::Identity));
     }
+
+    #[test]
+    fn terraform_modules_are_read_as_deep_as_the_wrapper_limit_allows() {
+        // 500 modules: two levels each, just under the wrapper's limit; the reader recurses
+        // that deep within a test thread's small stack, and the module walk does not recurse.
+        let depth = 500;
+        let leaf = r#"{"resources": [{"address": "module.m.alicloud_ram_policy.p", "type": "alicloud_ram_policy", "values": {"policy_document": "{}"}}]}"#;
+        let text = format!(
+            r#"{{"format_version": "1.2", "planned_values": {{"root_module": {}{leaf}{}}}}}"#,
+            r#"{"child_modules": ["#.repeat(depth),
+            "]}".repeat(depth)
+        );
+        let (format, docs) = detect(text.as_bytes(), "plan", None);
+        assert_eq!(format, Format::Terraform);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].name, "module.m.alicloud_ram_policy.p");
+    }
+
+    #[test]
+    fn a_null_document_is_a_fault_and_an_unknown_one_a_warning() {
+        let plan = br#"{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.a", "type": "alicloud_ram_policy", "values": {"policy_document": null}},
+   {"address": "alicloud_ram_policy.b", "type": "alicloud_ram_policy", "values": {}}]}},
+ "resource_changes": [{"address": "alicloud_ram_policy.b", "type": "alicloud_ram_policy",
+   "change": {"after": {}, "after_unknown": {"policy_document": true}}}]}"#;
+        let detected = detect_indexed(plan, "plan", None);
+        assert!(detected.documents.is_empty());
+        let faults: Vec<(&str, &str, &str)> = detected
+            .faults
+            .iter()
+            .map(|f| (f.rule.id, f.document.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            faults,
+            [
+                (
+                    "invalid-embedded-document",
+                    "alicloud_ram_policy.a",
+                    "planned_values.root_module.resources[0].values.policy_document"
+                ),
+                (
+                    "document-unknown-until-apply",
+                    "alicloud_ram_policy.b",
+                    "planned_values.root_module.resources[1].values"
+                ),
+            ]
+        );
+        assert!(detected.source.is_some());
+    }
 }

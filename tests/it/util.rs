@@ -129,6 +129,13 @@ impl Invocation {
         self
     }
 
+    /// Kills it after `timeout`: for runs that could hang on a regression, so the test fails
+    /// instead of blocking the suite.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Invocation {
+        self.command.timeout(timeout);
+        self
+    }
+
     /// Runs it to the end.
     pub fn run(mut self) -> Run {
         let output = self.command.output().expect("the binary runs");

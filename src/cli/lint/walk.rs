@@ -256,7 +256,9 @@ impl Finder {
 
     /// The files a glob pattern matches, walking from its literal prefix.
     fn glob(&mut self, given: &str) -> Result<usize, Failure> {
-        let matcher = GlobBuilder::new(given)
+        // Matched against walked paths as shown: forward slashes, no leading `./`.
+        let pattern = display(given);
+        let matcher = GlobBuilder::new(&pattern)
             .literal_separator(true)
             .build()
             .map_err(|e| {
@@ -264,7 +266,7 @@ impl Finder {
                     .with_help("quote the pattern, and use `*`, `**`, `?`, `[...]` and `{a,b}`")
             })?
             .compile_matcher();
-        let prefix = literal_prefix(given);
+        let prefix = literal_prefix(&pattern);
         let root = if prefix.is_empty() { "." } else { prefix };
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_dir() => self.walk(Path::new(root), Some(&matcher)),
