@@ -377,6 +377,11 @@ impl Loader {
             loader: self,
             custom: &custom,
             resource_groups: resource_groups.as_deref(),
+            resource_group_ids: resource_groups
+                .iter()
+                .flatten()
+                .map(|g| g.id.as_str())
+                .collect(),
             system: RefCell::default(),
         };
 
@@ -783,6 +788,8 @@ struct Resolver<'a> {
     custom: &'a Policies,
     /// `None` when `resource_groups` could not be read (checking only).
     resource_groups: Option<&'a [ResourceGroup]>,
+    /// Their IDs, so that an attachment finds its group without a walk through them all.
+    resource_group_ids: HashSet<&'a str>,
     /// The bundled system policies named so far, each parsed once and shared like a custom
     /// policy (the compiled authorizer compiles a shared policy once).
     system: RefCell<HashMap<&'static str, Arc<NamedPolicy>>>,
@@ -872,7 +879,7 @@ impl Resolver<'_> {
                     Some(g) => {
                         let id = self.loader.string(g, "`resource_group`")?;
                         if let Some(groups) = self.resource_groups {
-                            if !groups.iter().any(|rg| rg.id == id) {
+                            if !self.resource_group_ids.contains(id) {
                                 let suggestion = did_you_mean(id, groups.iter().map(|rg| rg.id.as_str()))
                                     .map(|s| format!("did you mean `{s}`?"));
                                 return Err(self.loader.error(

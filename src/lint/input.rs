@@ -267,6 +267,8 @@ fn terraform(members: &[Member], faults: &mut Vec<Fault>) -> Vec<Document> {
         documents: Vec::new(),
         faults,
         unknown: HashSet::new(),
+        seen: HashSet::new(),
+        faulted: HashSet::new(),
     };
     let changes = match member(members, "resource_changes").map(|n| &n.value) {
         Some(Value::Array(changes)) => changes.as_slice(),
@@ -329,6 +331,11 @@ struct Plan<'a, 'f> {
     faults: &'f mut Vec<Fault>,
     /// The addresses whose document is known only after apply.
     unknown: HashSet<&'a str>,
+    /// The documents taken, by address and text: the same one in several sections is linted
+    /// once. Hashed, so a plan with thousands of resources is not compared pairwise.
+    seen: HashSet<(&'a str, &'a str)>,
+    /// The faults taken, by address and rule, likewise.
+    faulted: HashSet<(&'a str, &'static str)>,
 }
 
 impl<'a> Plan<'a, '_> {
@@ -370,7 +377,7 @@ impl<'a> Plan<'a, '_> {
     }
 
     /// One resource's document, or its fault. `values` is its attributes object, at `path`.
-    fn resource(&mut self, address: &str, ty: &str, values: &Node, path: &str) {
+    fn resource(&mut self, address: &'a str, ty: &str, values: &'a Node, path: &str) {
         let Some((attributes, kind)) = terraform_type(ty) else {
             return;
         };
@@ -378,11 +385,7 @@ impl<'a> Plan<'a, '_> {
             return;
         };
         if let Some(text) = attributes.iter().find_map(|a| get_str(members, a)) {
-            if !self
-                .documents
-                .iter()
-                .any(|d| d.name == address && d.bytes == text.as_bytes())
-            {
+            if self.seen.insert((address, text)) {
                 self.documents.push(Document {
                     name: address.to_owned(),
                     bytes: text.as_bytes().to_vec(),
@@ -441,11 +444,7 @@ impl<'a> Plan<'a, '_> {
                 )),
             }
         };
-        if !self
-            .faults
-            .iter()
-            .any(|f| f.document == fault.document && f.rule.id == fault.rule.id)
-        {
+        if self.faulted.insert((address, fault.rule.id)) {
             self.faults.push(fault);
         }
     }

@@ -169,7 +169,7 @@ impl Finder {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    self.walk_error(e)?;
+                    walk_error(root, e)?;
                     continue;
                 }
             };
@@ -241,19 +241,6 @@ impl Finder {
         Ok(true)
     }
 
-    /// A loop of links is skipped with a note; any other failure to read a directory stops.
-    fn walk_error(&self, e: ignore::Error) -> Result<(), Failure> {
-        if let Some((ancestor, child)) = loop_of(&e) {
-            note(&format!(
-                "skipped `{}`: a symbolic link back to `{}`, a directory it is in",
-                display(&child.to_string_lossy()),
-                display(&ancestor.to_string_lossy()),
-            ));
-            return Ok(());
-        }
-        Err(Failure::new(format!("cannot read a directory: {e}")))
-    }
-
     /// The files a glob pattern matches, walking from its literal prefix.
     fn glob(&mut self, given: &str) -> Result<usize, Failure> {
         // Matched against walked paths as shown: forward slashes, no leading `./`.
@@ -292,6 +279,23 @@ fn skipped_too_large(shown: &str, limit: u64) -> String {
 /// Prints a note about something skipped: the run goes on.
 pub(super) fn note(message: &str) {
     eprintln!("note: {}", ramcheck::output::escape_controls(message));
+}
+
+/// A loop of links is skipped with a note; any other failure of the walk stops it, for what it
+/// could not read might hold a document.
+fn walk_error(root: &Path, e: ignore::Error) -> Result<(), Failure> {
+    if let Some((ancestor, child)) = loop_of(&e) {
+        note(&format!(
+            "skipped `{}`: a symbolic link back to `{}`, a directory it is in",
+            display(&child.to_string_lossy()),
+            display(&ancestor.to_string_lossy()),
+        ));
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "cannot walk `{}`: {e}",
+        display(&root.to_string_lossy())
+    )))
 }
 
 /// Whether the entry lies below a directory that a pattern matched.
