@@ -574,97 +574,91 @@ impl Loader {
         m: &Member,
         file: Option<&(Result<Arc<Policy>, FileFault>, PathBuf)>,
     ) -> Result<Option<NamedPolicy>> {
-        {
-            let name = &m.key;
-            let valid = (1..=128).contains(&name.len())
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            if !valid {
-                return self.none_after(self.error(
-                    m.key_span,
-                    format!("invalid policy name `{name}`"),
-                    Some(
-                        "policy names are 1-128 characters of letters, digits and `-` (G10)".into(),
-                    ),
-                ));
-            }
-            if system::find(name).is_some() {
-                return self.none_after(self.error(
-                    m.key_span,
-                    format!("the custom policy `{name}` has the name of a bundled system policy"),
-                    Some(
-                        "rename it; system policies are used by name without defining them".into(),
-                    ),
-                ));
-            }
-            // `read_policy_files` gives one result per path, so every member whose value is a
-            // path finds its file here; the other arms are for the values that are not paths.
-            let policy = match (file, &m.value.value) {
-                (Some((read, full)), _) => {
-                    let shown = full.display().to_string();
-                    match read {
-                        Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
-                        Err(FileFault::Read(cause)) => {
-                            let help = match cause {
-                                ReadError::TooLarge { .. } => TOO_LARGE_HELP,
-                                _ => "paths are relative to the account file's folder",
-                            };
-                            return self.none_after(self.error(
-                                m.value.span,
-                                format!("cannot read policy `{name}`: {cause}"),
-                                Some(help.into()),
-                            ));
+        let name = &m.key;
+        let valid = (1..=128).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !valid {
+            return self.none_after(self.error(
+                m.key_span,
+                format!("invalid policy name `{name}`"),
+                Some("policy names are 1-128 characters of letters, digits and `-` (G10)".into()),
+            ));
+        }
+        if system::find(name).is_some() {
+            return self.none_after(self.error(
+                m.key_span,
+                format!("the custom policy `{name}` has the name of a bundled system policy"),
+                Some("rename it; system policies are used by name without defining them".into()),
+            ));
+        }
+        // `read_policy_files` gives one result per path, so every member whose value is a
+        // path finds its file here; the other arms are for the values that are not paths.
+        let policy = match (file, &m.value.value) {
+            (Some((read, full)), _) => {
+                let shown = full.display().to_string();
+                match read {
+                    Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
+                    Err(FileFault::Read(cause)) => {
+                        let help = match cause {
+                            ReadError::TooLarge { .. } => TOO_LARGE_HELP,
+                            _ => "paths are relative to the account file's folder",
+                        };
+                        return self.none_after(self.error(
+                            m.value.span,
+                            format!("cannot read policy `{name}`: {cause}"),
+                            Some(help.into()),
+                        ));
+                    }
+                    Err(FileFault::Policy(e)) => {
+                        let e = e.clone().with_file(&shown);
+                        if !self.is_checking() {
+                            return Err(e.into());
                         }
-                        Err(FileFault::Policy(e)) => {
-                            let e = e.clone().with_file(&shown);
-                            if !self.is_checking() {
-                                return Err(e.into());
-                            }
-                            // The linter reports it where the account names the file, which
-                            // is the account's fault; the file's own place is in the message.
-                            return self.none_after(self.error(
-                                m.value.span,
-                                format!("policy `{name}` is not a valid policy: {e}"),
-                                Some(format!("`ramcheck lint {shown}` lists its faults")),
-                            ));
-                        }
+                        // The linter reports it where the account names the file, which
+                        // is the account's fault; the file's own place is in the message.
+                        return self.none_after(self.error(
+                            m.value.span,
+                            format!("policy `{name}` is not a valid policy: {e}"),
+                            Some(format!("`ramcheck lint {shown}` lists its faults")),
+                        ));
                     }
                 }
-                (None, Value::Object(_)) => {
-                    // Parse the inline document where it stands, so positions are the
-                    // account file's (`Source::with_origin`); only its own text is copied, so
-                    // loading stays linear in the file.
-                    let text = self
-                        .source
-                        .text()
-                        .get(m.value.span.start..m.value.span.end)
-                        .unwrap_or_default();
-                    let origin = self.source.position(m.value.span.start);
-                    let policy = match Policy::parse_at(text, PolicyKind::Identity, origin) {
-                        Ok(policy) => policy,
-                        Err(e) => {
-                            let e = match &self.file {
-                                Some(f) => e.with_file(f),
-                                None => e,
-                            };
-                            self.record(e.into(), true)?;
-                            return Ok(None);
-                        }
-                    };
-                    NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
-                }
-                (None, other) => {
-                    return self.none_after(self.error(
-                        m.value.span,
-                        format!(
-                            "policy `{name}` must be a file path or an inline document, found {}",
-                            other.type_name()
-                        ),
-                        None,
-                    ))
-                }
-            };
-            Ok(Some(policy))
-        }
+            }
+            (None, Value::Object(_)) => {
+                // Parse the inline document where it stands, so positions are the
+                // account file's (`Source::with_origin`); only its own text is copied, so
+                // loading stays linear in the file.
+                let text = self
+                    .source
+                    .text()
+                    .get(m.value.span.start..m.value.span.end)
+                    .unwrap_or_default();
+                let origin = self.source.position(m.value.span.start);
+                let policy = match Policy::parse_at(text, PolicyKind::Identity, origin) {
+                    Ok(policy) => policy,
+                    Err(e) => {
+                        let e = match &self.file {
+                            Some(f) => e.with_file(f),
+                            None => e,
+                        };
+                        self.record(e.into(), true)?;
+                        return Ok(None);
+                    }
+                };
+                NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
+            }
+            (None, other) => {
+                return self.none_after(self.error(
+                    m.value.span,
+                    format!(
+                        "policy `{name}` must be a file path or an inline document, found {}",
+                        other.type_name()
+                    ),
+                    None,
+                ))
+            }
+        };
+        Ok(Some(policy))
     }
 
     /// A fault after which there is no value: loading stops, checking goes on with `None`.

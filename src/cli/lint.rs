@@ -20,7 +20,7 @@ use ramcheck::read::{read_file, special_kind, ReadError};
 use ramcheck::suggest::did_you_mean;
 
 use super::{read_input, write_stdout, Failure, Limits, Status};
-use walk::{display, note, Finder, Input};
+use walk::{display, note, skipped_too_large, Finder, Input};
 
 /// Flags of `lint`, as typed.
 #[derive(Debug, Args)]
@@ -156,9 +156,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
                     Ok(bytes) => bytes,
                     // It changed since the walk saw it: skipped like what the walk skips.
                     Err(ReadError::TooLarge { .. }) if *walked => {
-                        note(&format!(
-                            "skipped `{shown}`: larger than the limit of {limit} bytes (--max-file-size)"
-                        ));
+                        note(&skipped_too_large(shown, limit));
                         continue;
                     }
                     Err(ReadError::NotRegular { kind, .. }) if *walked => {
@@ -343,11 +341,13 @@ fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
     let shown = file.to_string_lossy().into_owned();
     // `read_file` would refuse a special file unopened too; this says what the file is for.
     if let Some(kind) = std::fs::metadata(&file).ok().and_then(|m| special_kind(&m)) {
-        return Err(
-            Failure::new(format!("the sidecar `{shown}` is {kind}, not a regular file")).with_help(
-                "the sidecar is a JSON file: `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`",
-            ),
-        );
+        return Err(Failure::new(format!(
+            "the sidecar `{shown}` is {kind}, not a regular file"
+        ))
+        .with_help(
+            "the sidecar is a JSON file: \
+             `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`",
+        ));
     }
     let bytes = read_file(&file, limit)?;
     let config = Config::parse(&bytes, Some(&shown), check_glob).map_err(|e| {

@@ -79,7 +79,11 @@ fn overlaps(account: &Account, out: &mut Vec<Finding>) {
                 "`resource_groups` has {total} patterns, too many to check that no two groups \
                  can claim one resource"
             ),
-            Some("split the account, or check requests with `check --account`, which refuses a resource claimed twice".to_owned()),
+            Some(
+                "split the account, or check requests with `check --account`, which refuses a \
+                 resource claimed twice"
+                    .to_owned(),
+            ),
         ));
         return;
     }
@@ -98,10 +102,15 @@ fn overlaps(account: &Account, out: &mut Vec<Finding>) {
                 claim.span,
                 claim.position,
                 format!(
-                    "resource group `{}` can claim a resource that resource group `{}` claims too: `{}` and `{}` can match the same resource",
+                    "resource group `{}` can claim a resource that resource group `{}` claims \
+                     too: `{}` and `{}` can match the same resource",
                     later.id, group.id, claim.pattern, other.pattern
                 ),
-                Some("a resource belongs to at most one resource group: `check --account` refuses every request on such a resource; narrow one of the patterns".to_owned()),
+                Some(
+                    "a resource belongs to at most one resource group: `check --account` \
+                     refuses every request on such a resource; narrow one of the patterns"
+                        .to_owned(),
+                ),
             );
             f.related = Some(other.position);
             out.push(f);

@@ -272,7 +272,8 @@ const GLOB_HELP: &str = "a pattern is matched against the paths below its litera
      skipping hidden files and what `.gitignore` and `.ignore` exclude; `**` crosses \
      directories, `*` does not";
 
-fn skipped_too_large(shown: &str, limit: u64) -> String {
+/// The note for a file over the limit met in a walk.
+pub(super) fn skipped_too_large(shown: &str, limit: u64) -> String {
     format!("skipped `{shown}`: larger than the limit of {limit} bytes (--max-file-size)")
 }
 
