@@ -18,6 +18,7 @@ use crate::decision::{
     evaluate_pool, Decision, EvaluationError, NamedPolicy, Outcome, PoolResult, Request, Stage,
 };
 use crate::matching::wildcard_match;
+use crate::policy::{Position, Span};
 
 /// Where a policy is attached: the whole account, or one resource group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -82,6 +83,28 @@ pub struct ResourceDirectory {
     pub(crate) path: Vec<DirectoryLevel>,
 }
 
+/// A resource group: the ARN patterns that claim resources for it (E4.3).
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceGroup {
+    pub(crate) id: String,
+    pub(crate) claims: Vec<Claim>,
+}
+
+/// One ARN pattern of a resource group, with where the account file has it.
+#[derive(Debug, Clone)]
+pub(crate) struct Claim {
+    pub(crate) pattern: String,
+    pub(crate) span: Span,
+    pub(crate) position: Position,
+}
+
+impl ResourceGroup {
+    /// The first of its patterns that matches `arn`.
+    pub(crate) fn claim_of(&self, arn: &str) -> Option<&Claim> {
+        self.claims.iter().find(|c| wildcard_match(&c.pattern, arn))
+    }
+}
+
 /// An account snapshot: everything RAM needs to decide for its principals. Immutable,
 /// `Send + Sync`.
 ///
@@ -105,10 +128,12 @@ pub struct ResourceDirectory {
 #[derive(Debug, Clone)]
 pub struct Account {
     pub(crate) id: String,
+    /// The account file, as named when loading, for errors that point into it.
+    pub(crate) file: Option<String>,
     pub(crate) users: BTreeMap<String, User>,
     pub(crate) groups: BTreeMap<String, Group>,
     pub(crate) roles: BTreeMap<String, Role>,
-    pub(crate) resource_groups: Vec<(String, Vec<String>)>,
+    pub(crate) resource_groups: Vec<ResourceGroup>,
     pub(crate) resource_directory: Option<ResourceDirectory>,
 }
 
@@ -131,8 +156,9 @@ pub enum DecideError {
     /// A session policy was given for a principal that is not a role session.
     #[error("a session policy applies only to a role session (`assumed-role/ROLE/SESSION`), not to `{0}`")]
     SessionPolicyWithoutSession(String),
-    /// Two resource groups claim the resource (E4.3).
-    #[error("the resource `{resource}` is claimed by two resource groups, `{first}` and `{second}`; a resource belongs to at most one")]
+    /// Two resource groups claim the resource (E4.3): an error of the account file, at the
+    /// second group's pattern that claims it.
+    #[error("{}{position}: the resource `{resource}` is claimed by two resource groups, `{first}` and `{second}`; a resource belongs to at most one", file.as_deref().map(|f| format!("{f}:")).unwrap_or_default())]
     ResourceInTwoGroups {
         /// The resource.
         resource: String,
@@ -140,6 +166,10 @@ pub enum DecideError {
         first: String,
         /// The other.
         second: String,
+        /// The account file.
+        file: Option<String>,
+        /// Where the account file has the second group's pattern that claims the resource.
+        position: Position,
     },
     /// A request value could not be compared (C7, E6).
     #[error(transparent)]
@@ -343,17 +373,18 @@ impl Account {
         let mut holders = self
             .resource_groups
             .iter()
-            .filter(|(_, patterns)| patterns.iter().any(|p| wildcard_match(p, arn)))
-            .map(|(id, _)| id.as_str());
+            .filter_map(|g| g.claim_of(arn).map(|claim| (g.id.as_str(), claim)));
         let first = holders.next();
-        if let (Some(first), Some(second)) = (first, holders.next()) {
+        if let (Some((first, _)), Some((second, claim))) = (first, holders.next()) {
             return Err(DecideError::ResourceInTwoGroups {
                 resource: arn.to_owned(),
                 first: first.to_owned(),
                 second: second.to_owned(),
+                file: self.file.clone(),
+                position: claim.position,
             });
         }
-        Ok(first)
+        Ok(first.map(|(id, _)| id))
     }
 }
 

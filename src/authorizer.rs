@@ -511,6 +511,10 @@ struct CompiledPrincipal {
 #[derive(Debug, Clone, Default)]
 struct ResourceGroups {
     names: Vec<Box<str>>,
+    /// Each group as the account has it, to say where a resource's second claim is written
+    /// (off the hot path, when two groups claim a resource).
+    groups: Vec<crate::account::ResourceGroup>,
+    file: Option<String>,
     exact: HashMap<Box<str>, Vec<u32>, FastState>,
     /// The wildcard patterns with a plain anchor ([`pattern::anchor_is_plain`]), as
     /// `(pattern id in arena, group)`.
@@ -522,12 +526,17 @@ struct ResourceGroups {
 }
 
 impl ResourceGroups {
-    fn compile(groups: &[(String, Vec<String>)]) -> Result<ResourceGroups, CompileError> {
-        let mut out = ResourceGroups::default();
+    fn compile(account: &Account) -> Result<ResourceGroups, CompileError> {
+        let groups = &account.resource_groups;
+        let mut out = ResourceGroups {
+            groups: groups.clone(),
+            file: account.file.clone(),
+            ..ResourceGroups::default()
+        };
         let mut anchored = Vec::new();
-        for (number, (name, patterns)) in (0u32..).zip(groups) {
-            out.names.push(name.as_str().into());
-            for pattern in patterns {
+        for (number, group) in (0u32..).zip(groups) {
+            out.names.push(group.id.as_str().into());
+            for pattern in group.claims.iter().map(|c| &c.pattern) {
                 if !crate::matching::has_wildcard(pattern) {
                     let holders = out.exact.entry(pattern.as_str().into()).or_default();
                     if !holders.contains(&number) {
@@ -605,10 +614,18 @@ impl ResourceGroups {
                 .map(|n| n.to_string())
                 .unwrap_or_default()
         };
+        let position = self
+            .groups
+            .get(second as usize)
+            .and_then(|g| g.claim_of(arn))
+            .map(|c| c.position)
+            .unwrap_or(crate::policy::Position { line: 1, column: 1 });
         DecideError::ResourceInTwoGroups {
             resource: arn.to_owned(),
             first: name(first),
             second: name(second),
+            file: self.file.clone(),
+            position,
         }
     }
 }
@@ -728,7 +745,7 @@ impl Authorizer {
         let mut catalog = Catalog::new();
         let group_numbers: HashMap<&str, u32> = (0u32..)
             .zip(&account.resource_groups)
-            .map(|(i, (name, _))| (name.as_str(), i))
+            .map(|(i, group)| (group.id.as_str(), i))
             .collect();
         // Every policy first, so the lookup tables are complete before pools are indexed.
         let mut principals: Vec<(bool, &str, Vec<&crate::account::Attachment>, bool)> = Vec::new();
@@ -785,7 +802,7 @@ impl Authorizer {
             roles: Vec::new(),
             service_linked_roles: Vec::new(),
             directory: None,
-            groups: ResourceGroups::compile(&account.resource_groups)?,
+            groups: ResourceGroups::compile(account)?,
         };
         for ((is_user, name, _, service_linked), list) in principals.iter().zip(&numbered) {
             let account_scope: Vec<u32> = list

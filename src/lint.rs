@@ -24,15 +24,19 @@
 //! ```
 
 pub mod catalog;
+pub mod config;
 pub mod input;
 pub mod registry;
 pub mod request;
 mod rules;
+mod snapshot;
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 use crate::policy::{Policy, PolicyKind, Position, Source, Span};
+use crate::read::DEFAULT_MAX_FILE_SIZE;
 
 pub use registry::Rule;
 
@@ -175,14 +179,52 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
 }
 
 /// Lints a file in any of the supported input formats (a policy document, `terraform show
-/// -json` output, `aliyun ram GetPolicy`/`GetPolicyVersion` output), one entry per document
-/// found in it. `name` names a plain document; `kind` overrides the kind of plain and
-/// GetPolicy documents (Terraform documents take theirs from the resource type).
+/// -json` output, `aliyun ram GetPolicy`/`GetPolicyVersion` output, an account snapshot), one
+/// entry per document found in it. `name` names a plain document; `kind` overrides the kind of
+/// plain and GetPolicy documents (Terraform documents take theirs from the resource type).
+///
+/// The policy files an account snapshot names are found from the current directory; for a
+/// file read from disk, [`lint_file_at`] finds them from the file's folder.
 pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<LintedDocument> {
+    lint_file_at(bytes, None, name, kind, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// [`lint_file`] for a file read from `path` (`None`: standard input). An account snapshot is
+/// checked as `check --account` loads it, each fault a finding of `invalid-account` in a
+/// document named after the file: the policy files it names are found from its folder and
+/// read up to `max_file_size` bytes each. A Terraform resource without a readable document is
+/// a finding too (`invalid-embedded-document`, `document-unknown-until-apply`), in a document
+/// named by its address. Both are positioned in the file.
+///
+/// ```
+/// use ramcheck::lint::lint_file_at;
+///
+/// let account = br#"{"account_id": "1234567890123456",
+///  "users": {"alice": {"group": ["ops"], "policies": ["NoSuchPolicy"]}}}"#;
+/// let documents = lint_file_at(account, None, "account", None, 1 << 20);
+/// let findings: Vec<(&str, usize, usize)> = documents
+///     .iter()
+///     .flat_map(|d| &d.findings)
+///     .map(|f| (f.rule, f.position.line, f.position.column))
+///     .collect();
+/// assert_eq!(findings, [("invalid-account", 2, 22), ("invalid-account", 2, 53)]);
+/// ```
+pub fn lint_file_at(
+    bytes: &[u8],
+    path: Option<&Path>,
+    name: &str,
+    kind: Option<PolicyKind>,
+    max_file_size: u64,
+) -> Vec<LintedDocument> {
     // The file's own text, for the documents positioned in it: an account snapshot comes with
     // the line index `detect_indexed` built for their origins, so the file is indexed once.
-    let (format, documents, file_source) = input::detect_indexed(bytes, name, kind);
-    documents
+    let input::Detected {
+        format,
+        documents,
+        source: file_source,
+        faults,
+    } = input::detect_indexed(bytes, name, kind);
+    let mut linted: Vec<LintedDocument> = documents
         .into_iter()
         .map(|doc| match (doc.origin, &file_source) {
             // An inline policy of an account file: positions and source lines are the file's.
@@ -202,7 +244,42 @@ pub fn lint_file(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Vec<Lint
                 linted
             }
         })
-        .collect()
+        .collect();
+    if let Some(source) = &file_source {
+        for fault in faults {
+            let finding = Finding {
+                rule: fault.rule.id,
+                severity: fault.rule.severity,
+                span: fault.span,
+                position: source.position(fault.span.start),
+                path: fault.path,
+                message: fault.message,
+                help: fault.help,
+                related: None,
+            };
+            linted.push(LintedDocument {
+                name: fault.document,
+                kind: fault.kind,
+                embedded: false,
+                source: source.clone(),
+                findings: vec![finding],
+            });
+        }
+        if format == input::Format::Account {
+            let findings = snapshot::findings(bytes, path, max_file_size);
+            if !findings.is_empty() {
+                linted.push(LintedDocument {
+                    name: name.to_owned(),
+                    // The file is not a policy; no rule of a kind ran on it.
+                    kind: PolicyKind::Identity,
+                    embedded: false,
+                    source: source.clone(),
+                    findings,
+                });
+            }
+        }
+    }
+    linted
 }
 
 /// Lints a document from raw bytes that may not be UTF-8; the source is read lossily.

@@ -14,6 +14,10 @@
 //! - `lint_cli`: `ramcheck lint` and `ramcheck rules` through the real binary: exit statuses
 //!   for each `--fail-on`, the JSON and SARIF outputs, Terraform and GetPolicy inputs,
 //!   suppressions.
+//! - `lint_inputs`: what `ramcheck lint` reads: directory walks (ignore files, links and their
+//!   loops, special and oversized files), globs, paths without documents, the strict sidecar,
+//!   Terraform resources without a readable document, account snapshots checked as
+//!   `check --account` loads them.
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
@@ -29,6 +33,8 @@ mod corpus;
 mod lint_cli;
 #[path = "it/lint_fixtures.rs"]
 mod lint_fixtures;
+#[path = "it/lint_inputs.rs"]
+mod lint_inputs;
 #[path = "it/no_silent_pass.rs"]
 mod no_silent_pass;
 #[path = "it/parser_props.rs"]

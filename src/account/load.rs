@@ -1,15 +1,26 @@
 //! Reading an account snapshot file: strict, positioned, every reference resolved.
+//!
+//! One loader serves two callers. [`Account::load`] and its kin stop at the first fault, so
+//! `check --account` names exactly one. The linter ([`Account::check_snapshot`]) runs the same
+//! checks in the same order but records each fault and goes on where the rest of the file still
+//! makes sense (a misspelt key, a dangling reference), so `lint` lists them all; a part it
+//! cannot read (a section that is not an object) is one fault, and what depends on it (a
+//! reference into it) is not reported again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::principal::is_valid_name;
-use super::{Account, Attachment, DirectoryLevel, Group, ResourceDirectory, Role, Scope, User};
+use super::{
+    Account, Attachment, Claim, DirectoryLevel, Group, ResourceDirectory, ResourceGroup, Role,
+    Scope, User,
+};
 use crate::decision::NamedPolicy;
 use crate::policy::json::{self, member, Member, Node, Value};
-use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source};
+use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source, Span};
 use crate::read::{read_file, ReadError, DEFAULT_MAX_FILE_SIZE};
 use crate::suggest::did_you_mean;
 
@@ -24,6 +35,8 @@ pub enum AccountError {
         file: Option<String>,
         /// Where.
         position: Position,
+        /// The bytes at fault in the account file.
+        span: Span,
         /// What is wrong.
         message: String,
         /// How to fix it.
@@ -106,23 +119,80 @@ impl Account {
         file: Option<&str>,
         max_file_size: u64,
     ) -> Result<Account, AccountError> {
-        let (text, root) = json::parse_bytes(bytes).map_err(|e| {
-            let source = Source::new(&String::from_utf8_lossy(bytes));
-            AccountError::Invalid {
-                file: file.map(str::to_owned),
-                position: source.position(e.offset),
-                message: e.message,
-                help: e.help,
-            }
-        })?;
+        let (text, root) = parse(bytes, file)?;
         let loader = Loader {
             source: Source::new(text),
             file: file.map(str::to_owned),
             base: base.map(Path::to_path_buf),
             max_file_size,
+            faults: None,
         };
         loader.account(&root)
     }
+
+    /// Every fault of an account snapshot that [`Account::load`] would stop at, for the
+    /// linter, with the account as far as it could be read (`None` when not even its top level
+    /// could). The faults are in the order the loader meets them; `base` and `max_file_size`
+    /// are as for [`Account::load_limited`].
+    pub(crate) fn check_snapshot(
+        bytes: &[u8],
+        base: Option<&Path>,
+        file: Option<&str>,
+        max_file_size: u64,
+    ) -> (Vec<AccountFault>, Option<Account>) {
+        let (text, root) = match parse(bytes, file) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                let fault = AccountFault {
+                    error,
+                    inline_policy: false,
+                };
+                return (vec![fault], None);
+            }
+        };
+        let loader = Loader {
+            source: Source::new(text),
+            file: file.map(str::to_owned),
+            base: base.map(Path::to_path_buf),
+            max_file_size,
+            faults: Some(RefCell::default()),
+        };
+        let account = match loader.account(&root) {
+            Ok(account) => Some(account),
+            Err(error) => {
+                // Only a fault nothing can be read past ends the check early.
+                let _ = loader.fault(error);
+                None
+            }
+        };
+        let faults = loader.faults.map(RefCell::into_inner).unwrap_or_default();
+        (faults, account)
+    }
+}
+
+/// The account file's JSON, or its fault.
+fn parse<'b>(bytes: &'b [u8], file: Option<&str>) -> Result<(&'b str, Node)> {
+    json::parse_bytes(bytes).map_err(|e| {
+        let source = Source::new(&String::from_utf8_lossy(bytes));
+        AccountError::Invalid {
+            file: file.map(str::to_owned),
+            position: source.position(e.offset),
+            span: Span::new(e.offset, e.offset),
+            message: e.message,
+            help: e.help,
+        }
+    })
+}
+
+/// One fault of an account snapshot, as [`Account::check_snapshot`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AccountFault {
+    /// What is wrong. Always [`AccountError::Invalid`], positioned in the account file, but for
+    /// an inline policy that does not parse (then [`AccountError::Policy`]).
+    pub(crate) error: AccountError,
+    /// Whether it is an inline policy's parse error: the linter lints those documents with
+    /// every rule itself.
+    pub(crate) inline_policy: bool,
 }
 
 struct Loader {
@@ -131,19 +201,53 @@ struct Loader {
     base: Option<PathBuf>,
     /// The limit on each policy file the account names.
     max_file_size: u64,
+    /// `Some` when checking for the linter: the faults met so far, the loader going on past
+    /// each. `None` when loading: the first fault is the error.
+    faults: Option<RefCell<Vec<AccountFault>>>,
 }
 
 type Result<T, E = AccountError> = std::result::Result<T, E>;
 
 impl Loader {
     #[cold]
-    fn error(&self, offset: usize, message: String, help: Option<String>) -> AccountError {
+    fn error(&self, span: Span, message: String, help: Option<String>) -> AccountError {
         AccountError::Invalid {
             file: self.file.clone(),
-            position: self.source.position(offset),
+            position: self.source.position(span.start),
+            span,
             message,
             help,
         }
+    }
+
+    /// A fault: loading stops at it (`Err`); checking records it and goes on (`Ok`).
+    fn fault(&self, error: AccountError) -> Result<()> {
+        self.record(error, false)
+    }
+
+    fn record(&self, error: AccountError, inline_policy: bool) -> Result<()> {
+        match &self.faults {
+            Some(faults) => {
+                faults.borrow_mut().push(AccountFault {
+                    error,
+                    inline_policy,
+                });
+                Ok(())
+            }
+            None => Err(error),
+        }
+    }
+
+    /// `result`'s value; its error stops loading, and is recorded when checking (`None`).
+    fn recover<T>(&self, result: Result<T>) -> Result<Option<T>> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(error) => self.fault(error).map(|()| None),
+        }
+    }
+
+    fn is_checking(&self) -> bool {
+        self.faults.is_some()
     }
 
     /// The members of an object, rejecting repeated keys and keys not in `known`.
@@ -155,7 +259,7 @@ impl Loader {
     ) -> Result<&'a [Member]> {
         let Value::Object(members) = &node.value else {
             return Err(self.error(
-                node.span.start,
+                node.span,
                 format!("{what} must be an object, found {}", node.value.type_name()),
                 None,
             ));
@@ -170,11 +274,12 @@ impl Loader {
                 members.iter().take(i).any(|o| o.key == m.key)
             };
             if repeated {
-                return Err(self.error(
-                    m.key_span.start,
+                self.fault(self.error(
+                    m.key_span,
                     format!("duplicate key `{}` in {what}", m.key),
                     Some("keep one".into()),
-                ));
+                ))?;
+                continue;
             }
             if let Some(known) = known {
                 if !known.contains(&m.key.as_str()) {
@@ -182,11 +287,12 @@ impl Loader {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("the keys allowed are {}", known.join(", ")),
                     };
-                    return Err(self.error(
-                        m.key_span.start,
+                    // Checking goes on: the member is passed over, as if absent.
+                    self.fault(self.error(
+                        m.key_span,
                         format!("unknown key `{}` in {what}", m.key),
                         Some(help),
-                    ));
+                    ))?;
                 }
             }
         }
@@ -197,7 +303,7 @@ impl Loader {
         match &node.value {
             Value::String(s) => Ok(s),
             other => Err(self.error(
-                node.span.start,
+                node.span,
                 format!("{what} must be a string, found {}", other.type_name()),
                 None,
             )),
@@ -208,7 +314,7 @@ impl Loader {
         match &node.value {
             Value::Array(items) => Ok(items),
             other => Err(self.error(
-                node.span.start,
+                node.span,
                 format!("{what} must be an array, found {}", other.type_name()),
                 None,
             )),
@@ -224,7 +330,7 @@ impl Loader {
                 ..
             }) => Ok(*b),
             Some(node) => Err(self.error(
-                node.span.start,
+                node.span,
                 format!("`{key}` must be `true` or `false`"),
                 None,
             )),
@@ -234,67 +340,103 @@ impl Loader {
     fn account(&self, root: &Node) -> Result<Account> {
         let members = self.object(root, "the account file", Some(&TOP_KEYS))?;
         let get = |key: &str| member(members, key);
-        let id_node = get("account_id").ok_or_else(|| {
-            self.error(
-                root.span.start,
-                "the account file has no `account_id`".into(),
-                Some("add `\"account_id\": \"<16-digit account ID>\"`".into()),
-            )
-        })?;
-        let id = self.string(id_node, "`account_id`")?;
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(self.error(
-                id_node.span.start,
-                format!("`account_id` must be the numeric account ID, found \"{id}\""),
-                Some(
-                    "write the account ID as a string of digits, e.g. \"1234567890123456\"".into(),
-                ),
-            ));
-        }
+        let id = match get("account_id") {
+            None => {
+                self.fault(self.error(
+                    root.span,
+                    "the account file has no `account_id`".into(),
+                    Some("add `\"account_id\": \"<16-digit account ID>\"`".into()),
+                ))?;
+                None
+            }
+            Some(id_node) => match self.recover(self.string(id_node, "`account_id`"))? {
+                Some(id) if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) => {
+                    self.fault(self.error(
+                        id_node.span,
+                        format!("`account_id` must be the numeric account ID, found \"{id}\""),
+                        Some(
+                            "write the account ID as a string of digits, e.g. \"1234567890123456\""
+                                .into(),
+                        ),
+                    ))?;
+                    None
+                }
+                id => id,
+            },
+        };
 
         let custom = match get("policies") {
             Some(node) => self.custom_policies(node)?,
-            None => HashMap::new(),
+            None => Policies::default(),
         };
         let resource_groups = match get("resource_groups") {
-            Some(node) => self.resource_groups(node)?,
-            None => Vec::new(),
+            Some(node) => self.recover(self.resource_groups(node))?,
+            None => Some(Vec::new()),
         };
         let resolver = Resolver {
             loader: self,
             custom: &custom,
-            resource_groups: &resource_groups,
-            system: std::cell::RefCell::default(),
+            resource_groups: resource_groups.as_deref(),
+            resource_group_ids: resource_groups
+                .iter()
+                .flatten()
+                .map(|g| g.id.as_str())
+                .collect(),
+            system: RefCell::default(),
         };
 
         let mut groups = BTreeMap::new();
+        // Whether the groups could be read: a reference into them is checked only then.
+        let mut groups_read = true;
         if let Some(node) = get("groups") {
-            for g in self.object(node, "`groups`", None)? {
-                self.check_name(g, "group")?;
-                let fields =
-                    self.object(&g.value, &format!("group `{}`", g.key), Some(&["policies"]))?;
-                let attachments = resolver.attachments(fields)?;
+            let list = self.recover(self.object(node, "`groups`", None))?;
+            groups_read = list.is_some();
+            for g in list.unwrap_or_default() {
+                // A group with a fault is still defined: its members are not faults too.
+                self.recover(self.check_name(g, "group"))?;
+                let what = format!("group `{}`", g.key);
+                let attachments =
+                    match self.recover(self.object(&g.value, &what, Some(&["policies"])))? {
+                        Some(fields) => resolver.attachments(fields)?,
+                        None => Vec::new(),
+                    };
                 groups.insert(g.key.clone(), Group { attachments });
             }
         }
         let mut users = BTreeMap::new();
         if let Some(node) = get("users") {
-            for u in self.object(node, "`users`", None)? {
-                self.check_name(u, "user")?;
+            for u in self
+                .recover(self.object(node, "`users`", None))?
+                .unwrap_or_default()
+            {
+                self.recover(self.check_name(u, "user"))?;
                 let what = format!("user `{}`", u.key);
-                let fields = self.object(&u.value, &what, Some(&["groups", "policies"]))?;
+                let Some(fields) =
+                    self.recover(self.object(&u.value, &what, Some(&["groups", "policies"])))?
+                else {
+                    continue;
+                };
                 let mut user_groups = Vec::new();
                 if let Some(node) = member(fields, "groups") {
-                    for g in self.array(node, "`groups`")? {
-                        let name = self.string(g, "a group name")?;
+                    for g in self
+                        .recover(self.array(node, "`groups`"))?
+                        .unwrap_or_default()
+                    {
+                        let Some(name) = self.recover(self.string(g, "a group name"))? else {
+                            continue;
+                        };
                         if !groups.contains_key(name) {
-                            let suggestion = did_you_mean(name, groups.keys().map(String::as_str))
-                                .map(|s| format!("did you mean `{s}`?"));
-                            return Err(self.error(
-                                g.span.start,
-                                format!("{what} is in group `{name}`, which does not exist"),
-                                suggestion.or_else(|| Some("define it under `groups`".into())),
-                            ));
+                            if groups_read {
+                                let suggestion =
+                                    did_you_mean(name, groups.keys().map(String::as_str))
+                                        .map(|s| format!("did you mean `{s}`?"));
+                                self.fault(self.error(
+                                    g.span,
+                                    format!("{what} is in group `{name}`, which does not exist"),
+                                    suggestion.or_else(|| Some("define it under `groups`".into())),
+                                ))?;
+                            }
+                            continue;
                         }
                         user_groups.push(name.to_owned());
                     }
@@ -311,11 +453,23 @@ impl Loader {
         }
         let mut roles = BTreeMap::new();
         if let Some(node) = get("roles") {
-            for r in self.object(node, "`roles`", None)? {
-                self.check_name(r, "role")?;
+            for r in self
+                .recover(self.object(node, "`roles`", None))?
+                .unwrap_or_default()
+            {
+                self.recover(self.check_name(r, "role"))?;
                 let what = format!("role `{}`", r.key);
-                let fields = self.object(&r.value, &what, Some(&["policies", "service_linked"]))?;
-                let service_linked = self.flag(fields, "service_linked")?;
+                let Some(fields) = self.recover(self.object(
+                    &r.value,
+                    &what,
+                    Some(&["policies", "service_linked"]),
+                ))?
+                else {
+                    continue;
+                };
+                let service_linked = self
+                    .recover(self.flag(fields, "service_linked"))?
+                    .unwrap_or(false);
                 let attachments = resolver.attachments(fields)?;
                 roles.insert(
                     r.key.clone(),
@@ -327,15 +481,16 @@ impl Loader {
             }
         }
         let resource_directory = match get("resource_directory") {
-            Some(node) => Some(resolver.directory(node, id)?),
+            Some(node) => self.recover(resolver.directory(node, id))?,
             None => None,
         };
         Ok(Account {
-            id: id.to_owned(),
+            id: id.unwrap_or_default().to_owned(),
+            file: self.file.clone(),
             users,
             groups,
             roles,
-            resource_groups,
+            resource_groups: resource_groups.unwrap_or_default(),
             resource_directory,
         })
     }
@@ -345,7 +500,7 @@ impl Loader {
             return Ok(());
         }
         Err(self.error(
-            member.key_span.start,
+            member.key_span,
             format!("invalid {kind} name `{}`", member.key),
             Some(format!(
                 "{kind} names are 1-64 characters of letters, digits and `._@-`"
@@ -361,8 +516,13 @@ impl Loader {
         }
     }
 
-    fn custom_policies(&self, node: &Node) -> Result<HashMap<String, Arc<NamedPolicy>>> {
-        let members = self.object(node, "`policies`", None)?;
+    fn custom_policies(&self, node: &Node) -> Result<Policies> {
+        let Some(members) = self.recover(self.object(node, "`policies`", None))? else {
+            return Ok(Policies {
+                unread: true,
+                ..Policies::default()
+            });
+        };
         // Every named file is read and parsed up front, in parallel and once per path; the
         // checks below then run in document order, so the first fault reported is the same
         // as when each file was read where it is named.
@@ -387,110 +547,173 @@ impl Loader {
             .into_iter()
             .zip(paths)
             .collect();
-        let mut out = HashMap::with_capacity(members.len());
+        let mut out = Policies {
+            named: HashMap::with_capacity(members.len()),
+            ..Policies::default()
+        };
         for (m, slot) in members.iter().zip(slots) {
             let name = &m.key;
-            let valid = (1..=128).contains(&name.len())
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            if !valid {
-                return Err(self.error(
-                    m.key_span.start,
-                    format!("invalid policy name `{name}`"),
-                    Some(
-                        "policy names are 1-128 characters of letters, digits and `-` (G10)".into(),
-                    ),
-                ));
+            let policy = self.custom_policy(m, slot.and_then(|i| files.get(i)))?;
+            match policy {
+                Some(policy) => {
+                    out.named.insert(name.clone(), Arc::new(policy));
+                }
+                // Defined, but with a fault: an attachment of it is not a fault too.
+                None => {
+                    out.broken.insert(name.clone());
+                }
             }
-            if system::find(name).is_some() {
-                return Err(self.error(
-                    m.key_span.start,
-                    format!("the custom policy `{name}` has the name of a bundled system policy"),
-                    Some(
-                        "rename it; system policies are used by name without defining them".into(),
-                    ),
-                ));
-            }
-            // `read_policy_files` gives one result per path, so every member whose value is a
-            // path finds its file here; the other arms are for the values that are not paths.
-            let policy = match (slot.and_then(|i| files.get(i)), &m.value.value) {
-                (Some((read, full)), _) => {
-                    let shown = full.display().to_string();
-                    match read {
-                        Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
-                        Err(FileFault::Read(cause)) => {
-                            let help = match cause {
-                                ReadError::TooLarge { .. } => TOO_LARGE_HELP,
-                                _ => "paths are relative to the account file's folder",
-                            };
-                            return Err(self.error(
-                                m.value.span.start,
-                                format!("cannot read policy `{name}`: {cause}"),
-                                Some(help.into()),
-                            ));
-                        }
-                        Err(FileFault::Policy(e)) => {
-                            return Err(e.clone().with_file(&shown).into())
-                        }
-                    }
-                }
-                (None, Value::Object(_)) => {
-                    // Parse the inline document where it stands, so positions are the
-                    // account file's (`Source::with_origin`); only its own text is copied, so
-                    // loading stays linear in the file.
-                    let text = self
-                        .source
-                        .text()
-                        .get(m.value.span.start..m.value.span.end)
-                        .unwrap_or_default();
-                    let origin = self.source.position(m.value.span.start);
-                    let policy =
-                        Policy::parse_at(text, PolicyKind::Identity, origin).map_err(|e| {
-                            match &self.file {
-                                Some(f) => e.with_file(f),
-                                None => e,
-                            }
-                        })?;
-                    NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
-                }
-                (None, other) => {
-                    return Err(self.error(
-                        m.value.span.start,
-                        format!(
-                            "policy `{name}` must be a file path or an inline document, found {}",
-                            other.type_name()
-                        ),
-                        None,
-                    ))
-                }
-            };
-            out.insert(name.clone(), Arc::new(policy));
         }
         Ok(out)
     }
 
-    fn resource_groups(&self, node: &Node) -> Result<Vec<(String, Vec<String>)>> {
+    /// One member of `policies`: the policy, or `None` after a fault recorded when checking.
+    /// `file` is the file its path names, read.
+    fn custom_policy(
+        &self,
+        m: &Member,
+        file: Option<&(Result<Arc<Policy>, FileFault>, PathBuf)>,
+    ) -> Result<Option<NamedPolicy>> {
+        let name = &m.key;
+        let valid = (1..=128).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !valid {
+            return self.none_after(self.error(
+                m.key_span,
+                format!("invalid policy name `{name}`"),
+                Some("policy names are 1-128 characters of letters, digits and `-` (G10)".into()),
+            ));
+        }
+        if system::find(name).is_some() {
+            return self.none_after(self.error(
+                m.key_span,
+                format!("the custom policy `{name}` has the name of a bundled system policy"),
+                Some("rename it; system policies are used by name without defining them".into()),
+            ));
+        }
+        // `read_policy_files` gives one result per path, so every member whose value is a
+        // path finds its file here; the other arms are for the values that are not paths.
+        let policy = match (file, &m.value.value) {
+            (Some((read, full)), _) => {
+                let shown = full.display().to_string();
+                match read {
+                    Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
+                    Err(FileFault::Read(cause)) => {
+                        let help = match cause {
+                            ReadError::TooLarge { .. } => TOO_LARGE_HELP,
+                            _ => "paths are relative to the account file's folder",
+                        };
+                        return self.none_after(self.error(
+                            m.value.span,
+                            format!("cannot read policy `{name}`: {cause}"),
+                            Some(help.into()),
+                        ));
+                    }
+                    Err(FileFault::Policy(e)) => {
+                        let e = e.clone().with_file(&shown);
+                        if !self.is_checking() {
+                            return Err(e.into());
+                        }
+                        // The linter reports it where the account names the file, which
+                        // is the account's fault; the file's own place is in the message.
+                        return self.none_after(self.error(
+                            m.value.span,
+                            format!("policy `{name}` is not a valid policy: {e}"),
+                            Some(format!("`ramcheck lint {shown}` lists its faults")),
+                        ));
+                    }
+                }
+            }
+            (None, Value::Object(_)) => {
+                // Parse the inline document where it stands, so positions are the
+                // account file's (`Source::with_origin`); only its own text is copied, so
+                // loading stays linear in the file.
+                let text = self
+                    .source
+                    .text()
+                    .get(m.value.span.start..m.value.span.end)
+                    .unwrap_or_default();
+                let origin = self.source.position(m.value.span.start);
+                let policy = match Policy::parse_at(text, PolicyKind::Identity, origin) {
+                    Ok(policy) => policy,
+                    Err(e) => {
+                        let e = match &self.file {
+                            Some(f) => e.with_file(f),
+                            None => e,
+                        };
+                        self.record(e.into(), true)?;
+                        return Ok(None);
+                    }
+                };
+                NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
+            }
+            (None, other) => {
+                return self.none_after(self.error(
+                    m.value.span,
+                    format!(
+                        "policy `{name}` must be a file path or an inline document, found {}",
+                        other.type_name()
+                    ),
+                    None,
+                ))
+            }
+        };
+        Ok(Some(policy))
+    }
+
+    /// A fault after which there is no value: loading stops, checking goes on with `None`.
+    fn none_after<T>(&self, error: AccountError) -> Result<Option<T>> {
+        self.fault(error).map(|()| None)
+    }
+
+    fn resource_groups(&self, node: &Node) -> Result<Vec<ResourceGroup>> {
         let mut out = Vec::new();
         for m in self.object(node, "`resource_groups`", None)? {
             if m.key.is_empty() {
-                return Err(self.error(m.key_span.start, "empty resource group ID".into(), None));
+                self.fault(self.error(m.key_span, "empty resource group ID".into(), None))?;
             }
             let what = format!("resource group `{}`", m.key);
-            let mut patterns = Vec::new();
-            for item in self.array(&m.value, &what)? {
-                let pattern = self.string(item, "a resource ARN pattern")?;
+            let mut claims = Vec::new();
+            for item in self
+                .recover(self.array(&m.value, &what))?
+                .unwrap_or_default()
+            {
+                let Some(pattern) = self.recover(self.string(item, "a resource ARN pattern"))?
+                else {
+                    continue;
+                };
                 if !pattern.starts_with("acs:") && pattern != "*" {
-                    return Err(self.error(
-                        item.span.start,
+                    self.fault(self.error(
+                        item.span,
                         format!("`{pattern}` is not a resource ARN or ARN pattern"),
                         Some("write `acs:<service>:<region>:<account-id>:<relative-id>`, wildcards allowed".into()),
-                    ));
+                    ))?;
+                    continue;
                 }
-                patterns.push(pattern.to_owned());
+                claims.push(Claim {
+                    pattern: pattern.to_owned(),
+                    span: item.span,
+                    position: self.source.position(item.span.start),
+                });
             }
-            out.push((m.key.clone(), patterns));
+            out.push(ResourceGroup {
+                id: m.key.clone(),
+                claims,
+            });
         }
         Ok(out)
     }
+}
+
+/// The custom policies of an account file, and what the resolver needs to know of those it
+/// could not read.
+#[derive(Default)]
+struct Policies {
+    named: HashMap<String, Arc<NamedPolicy>>,
+    /// Defined with a fault (checking only).
+    broken: HashSet<String>,
+    /// `policies` itself could not be read (checking only): no name is known to be undefined.
+    unread: bool,
 }
 
 /// Why a named policy file did not give a policy; the account's error is made from it where
@@ -556,18 +779,26 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
 /// Resolves policy names to policies, and checks resource group references.
 struct Resolver<'a> {
     loader: &'a Loader,
-    custom: &'a HashMap<String, Arc<NamedPolicy>>,
-    resource_groups: &'a [(String, Vec<String>)],
+    custom: &'a Policies,
+    /// `None` when `resource_groups` could not be read (checking only).
+    resource_groups: Option<&'a [ResourceGroup]>,
+    /// Their IDs, so that an attachment finds its group without a walk through them all.
+    resource_group_ids: HashSet<&'a str>,
     /// The bundled system policies named so far, each parsed once and shared like a custom
     /// policy (the compiled authorizer compiles a shared policy once).
-    system: std::cell::RefCell<HashMap<&'static str, Arc<NamedPolicy>>>,
+    system: RefCell<HashMap<&'static str, Arc<NamedPolicy>>>,
 }
 
 impl Resolver<'_> {
-    fn policy(&self, node: &Node, control: bool) -> Result<Arc<NamedPolicy>> {
+    /// The policy a name in an attachment or a control policy list stands for; `None` (when
+    /// checking) for a policy whose definition had a fault already recorded.
+    fn policy(&self, node: &Node, control: bool) -> Result<Option<Arc<NamedPolicy>>> {
         let name = self.loader.string(node, "a policy name")?;
-        if let Some(p) = self.custom.get(name) {
-            return Ok(p.clone());
+        if let Some(p) = self.custom.named.get(name) {
+            return Ok(Some(p.clone()));
+        }
+        if self.custom.broken.contains(name) {
+            return Ok(None);
         }
         if let Some(sys) = system::find(name) {
             let is_control = sys.kind == PolicyKind::Control;
@@ -578,20 +809,24 @@ impl Resolver<'_> {
                     ("an identity policy", "as a control policy")
                 };
                 return Err(self.loader.error(
-                    node.span.start,
+                    node.span,
                     format!("`{name}` is {it} and cannot be attached {here}"),
                     None,
                 ));
             }
             if let Some(p) = self.system.borrow().get(sys.name) {
-                return Ok(p.clone());
+                return Ok(Some(p.clone()));
             }
             let policy = Arc::new(NamedPolicy::new(sys.name, None, Arc::new(sys.parse()?)));
             self.system.borrow_mut().insert(sys.name, policy.clone());
-            return Ok(policy);
+            return Ok(Some(policy));
+        }
+        if self.custom.unread {
+            return Ok(None);
         }
         let candidates = self
             .custom
+            .named
             .keys()
             .map(String::as_str)
             .chain(system::SYSTEM_POLICIES.iter().map(|p| p.name));
@@ -600,7 +835,7 @@ impl Resolver<'_> {
             None => "define it under `policies`, or use a bundled system policy".to_owned(),
         };
         Err(self.loader.error(
-            node.span.start,
+            node.span,
             format!("unknown policy `{name}`: not defined under `policies` and not a bundled system policy"),
             Some(help),
         ))
@@ -611,112 +846,135 @@ impl Resolver<'_> {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for item in self.loader.array(policies, "`policies`")? {
-            let attachment = match &item.value {
-                Value::String(_) => Attachment {
-                    policy: self.policy(item, false)?,
-                    scope: Scope::Account,
-                },
-                Value::Object(_) => {
-                    let members = self.loader.object(item, "an attachment", Some(&["policy", "resource_group"]))?;
-                    let policy = member(members, "policy").ok_or_else(|| {
-                        self.loader.error(item.span.start, "the attachment has no `policy`".into(), None)
-                    })?;
-                    let scope = match member(members, "resource_group") {
-                        None => Scope::Account,
-                        Some(g) => {
-                            let id = self.loader.string(g, "`resource_group`")?;
-                            if !self.resource_groups.iter().any(|(rg, _)| rg == id) {
-                                let suggestion = did_you_mean(id, self.resource_groups.iter().map(|(r, _)| r.as_str()))
-                                    .map(|s| format!("did you mean `{s}`?"));
-                                return Err(self.loader.error(
-                                    g.span.start,
-                                    format!("resource group `{id}` does not exist"),
-                                    suggestion.or_else(|| Some("define it under `resource_groups`".into())),
-                                ));
-                            }
-                            Scope::ResourceGroup(id.to_owned())
-                        }
-                    };
-                    Attachment {
-                        policy: self.policy(policy, false)?,
-                        scope,
-                    }
-                }
-                other => {
-                    return Err(self.loader.error(
-                        item.span.start,
-                        format!("an attachment must be a policy name or {{\"policy\": ..., \"resource_group\": ...}}, found {}", other.type_name()),
-                        None,
-                    ))
-                }
-            };
-            out.push(attachment);
+        let items = self
+            .loader
+            .recover(self.loader.array(policies, "`policies`"))?;
+        for item in items.unwrap_or_default() {
+            // An attachment with a fault is left out when checking; the next is checked.
+            if let Some(Some(attachment)) = self.loader.recover(self.attachment(item))? {
+                out.push(attachment);
+            }
         }
         Ok(out)
     }
 
-    fn directory(&self, node: &Node, account: &str) -> Result<ResourceDirectory> {
+    /// One item of a `policies` list; `None` (when checking) for a policy whose definition
+    /// had a fault.
+    fn attachment(&self, item: &Node) -> Result<Option<Attachment>> {
+        let (policy, scope) = match &item.value {
+            Value::String(_) => (item, Scope::Account),
+            Value::Object(_) => {
+                let members = self.loader.object(item, "an attachment", Some(&["policy", "resource_group"]))?;
+                let policy = member(members, "policy").ok_or_else(|| {
+                    self.loader.error(item.span, "the attachment has no `policy`".into(), None)
+                })?;
+                let scope = match member(members, "resource_group") {
+                    None => Scope::Account,
+                    Some(g) => {
+                        let id = self.loader.string(g, "`resource_group`")?;
+                        if let Some(groups) = self.resource_groups {
+                            if !self.resource_group_ids.contains(id) {
+                                let suggestion = did_you_mean(id, groups.iter().map(|rg| rg.id.as_str()))
+                                    .map(|s| format!("did you mean `{s}`?"));
+                                return Err(self.loader.error(
+                                    g.span,
+                                    format!("resource group `{id}` does not exist"),
+                                    suggestion.or_else(|| Some("define it under `resource_groups`".into())),
+                                ));
+                            }
+                        }
+                        Scope::ResourceGroup(id.to_owned())
+                    }
+                };
+                (policy, scope)
+            }
+            other => {
+                return Err(self.loader.error(
+                    item.span,
+                    format!("an attachment must be a policy name or {{\"policy\": ..., \"resource_group\": ...}}, found {}", other.type_name()),
+                    None,
+                ))
+            }
+        };
+        Ok(self
+            .policy(policy, false)?
+            .map(|policy| Attachment { policy, scope }))
+    }
+
+    /// The resource directory; `account` is `None` when the account ID had a fault, and the
+    /// last level is then not checked against it.
+    fn directory(&self, node: &Node, account: Option<&str>) -> Result<ResourceDirectory> {
         let members = self.loader.object(
             node,
             "`resource_directory`",
             Some(&["management_account", "path"]),
         )?;
-        let management_account = self.loader.flag(members, "management_account")?;
+        let management_account = self
+            .loader
+            .recover(self.loader.flag(members, "management_account"))?
+            .unwrap_or(false);
         let path_node = member(members, "path").ok_or_else(|| {
             self.loader.error(
-                node.span.start,
+                node.span,
                 "`resource_directory` has no `path`".into(),
                 Some("list the levels from the Root folder down to the account".into()),
             )
         })?;
         let items = self.loader.array(path_node, "`path`")?;
         let mut path = Vec::with_capacity(items.len());
+        // Whether every level could be read: which one is last is known only then.
+        let mut complete = true;
         for item in items {
-            let fields = self.loader.object(
-                item,
-                "a directory level",
-                Some(&["name", "control_policies"]),
-            )?;
-            let name = member(fields, "name")
-                .ok_or_else(|| {
-                    self.loader
-                        .error(item.span.start, "the level has no `name`".into(), None)
-                })
-                .and_then(|node| self.loader.string(node, "`name`"))?;
-            let policies = member(fields, "control_policies").ok_or_else(|| {
-                self.loader.error(
-                    item.span.start,
-                    format!("level `{name}` has no `control_policies`"),
-                    Some(
-                        "give the list of control policies attached there (possibly empty)".into(),
-                    ),
-                )
-            })?;
-            let mut control_policies = Vec::new();
-            for p in self.loader.array(policies, "`control_policies`")? {
-                control_policies.push(self.policy(p, true)?);
+            match self.loader.recover(self.level(item))? {
+                Some(level) => path.push(level),
+                None => complete = false,
             }
-            path.push(DirectoryLevel {
-                name: name.to_owned(),
-                control_policies,
-            });
         }
-        match path.last() {
-            Some(last) if last.name == account => {}
-            _ => {
+        if let (true, Some(account)) = (complete, account) {
+            if path.last().is_none_or(|last| last.name != account) {
                 return Err(self.loader.error(
-                    path_node.span.start,
+                    path_node.span,
                     format!(
                         "the last level of `path` must be the account itself, named `{account}`"
                     ),
                     Some("list the levels from the Root folder down to the account".into()),
-                ))
+                ));
             }
         }
         Ok(ResourceDirectory {
             management_account,
             path,
+        })
+    }
+
+    fn level(&self, item: &Node) -> Result<DirectoryLevel> {
+        let fields = self.loader.object(
+            item,
+            "a directory level",
+            Some(&["name", "control_policies"]),
+        )?;
+        let name = member(fields, "name")
+            .ok_or_else(|| {
+                self.loader
+                    .error(item.span, "the level has no `name`".into(), None)
+            })
+            .and_then(|node| self.loader.string(node, "`name`"))?;
+        let policies = member(fields, "control_policies").ok_or_else(|| {
+            self.loader.error(
+                item.span,
+                format!("level `{name}` has no `control_policies`"),
+                Some("give the list of control policies attached there (possibly empty)".into()),
+            )
+        })?;
+        let mut control_policies = Vec::new();
+        for p in self.loader.array(policies, "`control_policies`")? {
+            if let Some(Some(policy)) = self.loader.recover(self.policy(p, true))? {
+                control_policies.push(policy);
+            }
+        }
+        Ok(DirectoryLevel {
+            name: name.to_owned(),
+            control_policies,
         })
     }
 }

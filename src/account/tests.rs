@@ -774,3 +774,98 @@ fn load_keeps_inline_policy_statement_positions() {
         .expect("decides");
     assert_eq!(outcome.deciding()[0].position().to_string(), "3:5");
 }
+
+/// Every fault the linter's check records, in order; the account as far as it was read.
+fn check(json: &str) -> (Vec<AccountError>, Option<Account>) {
+    let (faults, account) = Account::check_snapshot(
+        json.as_bytes(),
+        None,
+        Some("account.json"),
+        crate::read::DEFAULT_MAX_FILE_SIZE,
+    );
+    (faults.into_iter().map(|f| f.error).collect(), account)
+}
+
+/// Files with several faults each: loading stops at the first the check records, with the
+/// same error, so `lint` and `check --account` are one validation.
+const FAULTY: [&str; 5] = [
+    r#"{"account_id": "1234567890123456", "users": {"alice": {"group": ["ops"]}, "bob": {"groups": ["opz"]}}, "groups": {"ops": {}}}"#,
+    r#"{"account_id": "x", "users": {"u": {"policies": ["NoSuch", {"policy": "AliyunECSFullAccess", "resource_group": "rg"}]}}}"#,
+    r#"{"account_id": "1", "policies": {"bad name": {"Version": "1", "Statement": []}, "Ok": 3}, "roles": {"r": {"service_linked": "yes", "policies": ["bad name", "Ok"]}}}"#,
+    r#"{"account_id": "1", "resource_directory": {"path": [{"name": "root", "control_policies": ["AliyunECSFullAccess"]}, {"name": "2", "control_policies": []}]}}"#,
+    r#"{"account_id": "1", "resource_groups": {"": ["oss:x", 3]}, "userz": {}, "account_id": "2"}"#,
+];
+
+#[test]
+fn loading_stops_at_the_first_fault_the_check_records() {
+    for json in FAULTY {
+        let (faults, _) = check(json);
+        assert!(faults.len() >= 2, "{json}: {faults:#?}");
+        assert_eq!(faults.first(), Some(&load_err(json)), "{json}");
+    }
+}
+
+#[test]
+fn the_check_goes_on_past_a_fault_without_repeating_what_follows_from_it() {
+    let (faults, account) = check(FAULTY[0]);
+    let messages: Vec<String> = faults.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "account.json:1:56: unknown key `group` in user `alice`",
+            "account.json:1:94: user `bob` is in group `opz`, which does not exist",
+        ]
+    );
+    assert!(account.is_some());
+    // A policy defined with a fault is not also an unknown policy where it is attached.
+    let (faults, _) = check(FAULTY[2]);
+    assert!(
+        faults
+            .iter()
+            .all(|f| !f.to_string().contains("unknown policy")),
+        "{faults:#?}"
+    );
+    // `groups` that cannot be read: a user's group is not reported as missing.
+    let (faults, _) =
+        check(r#"{"account_id": "1", "groups": [], "users": {"u": {"groups": ["g"]}}}"#);
+    assert_eq!(faults.len(), 1, "{faults:#?}");
+}
+
+#[test]
+fn a_valid_account_has_no_fault_when_checked() {
+    let text = std::fs::read_to_string("policies/example-account.json").expect("example");
+    let (faults, account) = Account::check_snapshot(
+        text.as_bytes(),
+        Some(std::path::Path::new("policies")),
+        None,
+        crate::read::DEFAULT_MAX_FILE_SIZE,
+    );
+    assert!(faults.is_empty(), "{faults:#?}");
+    assert!(account.is_some());
+}
+
+#[test]
+fn e4_two_groups_error_names_the_second_claim() {
+    let a = account(&format!(
+        "{{\"account_id\": \"{ID}\", \"users\": {{\"u\": {{}}}},\n \"resource_groups\": {{\"a\": [\"acs:ecs:*:{ID}:imagepipeline/*\"],\n  \"b\": [\"acs:ecs:*:{ID}:instance/*\", \"acs:ecs:*:{ID}:imagepipeline/ip-1\"]}}}}"
+    ));
+    let p = Principal::parse("user/u", ID).expect("principal");
+    let err = a
+        .decide(&p, None, &cancel(&pipeline("cn-hangzhou", "ip-1")))
+        .expect_err("two groups");
+    assert!(
+        err.to_string()
+            .starts_with("account.json:3:50: the resource `acs:ecs:cn-hangzhou:"),
+        "{err}"
+    );
+    let compiled = crate::authorizer::Authorizer::compile(&a).expect("compiles");
+    let resource = pipeline("cn-hangzhou", "ip-1");
+    let request =
+        crate::authorizer::AuthRequest::new("ecs:CancelImagePipelineExecution", &resource)
+            .expect("request");
+    let compiled_err = compiled
+        .who_can(&request)
+        .map(|_| ())
+        .expect_err("two groups");
+    assert_eq!(compiled_err.to_string(), err.to_string());
+}

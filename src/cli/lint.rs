@@ -3,23 +3,24 @@
 //!
 //! Raw flags ([`LintArgs`]) are resolved into a [`LintJob`] (inputs listed, ignores parsed,
 //! the sidecar `.ramcheck.json` read) before any file is linted, so usage errors exit 2 with
-//! nothing on stdout.
+//! nothing on stdout. Finding the files is [`walk`]'s job.
+
+mod walk;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use ramcheck::lint::config::{Config, SIDECAR};
 use ramcheck::lint::registry::rule;
-use ramcheck::lint::{lint_file, registry, LintedFile, Severity};
+use ramcheck::lint::{lint_file_at, registry, LintedFile, Severity};
 use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
-use ramcheck::read::read_file;
+use ramcheck::read::{read_file, special_kind, ReadError};
 use ramcheck::suggest::did_you_mean;
 
 use super::{read_input, write_stdout, Failure, Limits, Status};
-
-/// The sidecar file of suppressions, at the repository root.
-const SIDECAR: &str = ".ramcheck.json";
+use walk::{display, note, skipped_too_large, Finder, Input};
 
 /// Flags of `lint`, as typed.
 #[derive(Debug, Args)]
@@ -41,6 +42,10 @@ pub(crate) struct LintArgs {
     /// The kind of document to expect; `auto` tells trust policies from identity policies.
     #[arg(long, value_enum, default_value_t = KindArg::Auto)]
     kind: KindArg,
+    /// Follow symbolic links while walking directories (loops are skipped with a note);
+    /// without it, links met in a walk are skipped with a note.
+    #[arg(long)]
+    follow: bool,
     #[command(flatten)]
     limits: Limits,
 }
@@ -111,13 +116,6 @@ impl KindArg {
     }
 }
 
-/// One input: a file to read, or standard input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Input {
-    Stdin,
-    File { path: PathBuf, shown: String },
-}
-
 /// A suppression: a rule, everywhere or in the files a pattern names.
 #[derive(Debug, Clone)]
 struct Ignore {
@@ -140,22 +138,40 @@ struct LintJob {
 pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     let job = resolve(args)?;
     let mut files = Vec::with_capacity(job.inputs.len());
+    let limit = job.limits.max_file_size;
     for input in &job.inputs {
-        let (bytes, shown, name) = match input {
+        let (bytes, shown, name, path) = match input {
             Input::Stdin => (
-                read_input("-", job.limits.max_file_size)?,
+                read_input("-", limit)?,
                 "-".to_owned(),
                 "-".to_owned(),
+                None,
             ),
-            Input::File { path, shown } => {
-                let bytes = read_file(path, job.limits.max_file_size)?;
+            Input::File {
+                path,
+                shown,
+                walked,
+            } => {
+                let bytes = match read_file(path, limit) {
+                    Ok(bytes) => bytes,
+                    // It changed since the walk saw it: skipped like what the walk skips.
+                    Err(ReadError::TooLarge { .. }) if *walked => {
+                        note(&skipped_too_large(shown, limit));
+                        continue;
+                    }
+                    Err(ReadError::NotRegular { kind, .. }) if *walked => {
+                        note(&format!("skipped `{shown}`: {kind}"));
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let name = path
                     .file_stem()
                     .map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
-                (bytes, shown.clone(), name)
+                (bytes, shown.clone(), name, Some(path.as_path()))
             }
         };
-        let mut documents = lint_file(&bytes, &name, job.kind);
+        let mut documents = lint_file_at(&bytes, path, &name, job.kind, limit);
         // Which ignores apply to this file is worked out once (globs, canonical paths), not
         // once per finding, and only for the rules it has findings of.
         let found = |rule: &str| {
@@ -203,32 +219,32 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
             _ => (given.trim_end_matches(':'), None),
         };
         check_rule_id(rule_id, "--ignore")?;
+        if let Some(path) = &path {
+            check_glob(path).map_err(|why| {
+                Failure::new(format!(
+                    "invalid glob `{path}` in `--ignore {given}`: {why}"
+                ))
+                .with_help("use `*`, `**`, `?` and `[...]`")
+            })?;
+        }
         ignores.push(Ignore {
             rule: rule_id.to_owned(),
             path,
             root: None,
         });
     }
-    ignores.extend(sidecar_ignores()?);
+    ignores.extend(sidecar_ignores(args.limits.max_file_size)?);
     let paths = if args.paths.is_empty() {
         vec![".".to_owned()]
     } else {
         args.paths
     };
-    let mut inputs: Vec<Input> = Vec::new();
+    let mut finder = Finder::new(args.follow, args.limits.max_file_size);
     for given in &paths {
-        for input in expand(given)? {
-            if input == Input::Stdin && inputs.contains(&Input::Stdin) {
-                return Err(Failure::new("`-` is given more than once")
-                    .with_help("standard input can be read only once"));
-            }
-            if !inputs.contains(&input) {
-                inputs.push(input);
-            }
-        }
+        finder.add(given)?;
     }
     Ok(LintJob {
-        inputs,
+        inputs: finder.inputs,
         ignores,
         kind: args.kind.kind(),
         format: args.format,
@@ -249,103 +265,6 @@ fn check_rule_id(id: &str, place: &str) -> Result<(), Failure> {
     Err(Failure::new(format!("unknown rule `{id}` in {place}")).with_help(help))
 }
 
-/// The inputs one command-line argument stands for.
-fn expand(given: &str) -> Result<Vec<Input>, Failure> {
-    if given == "-" {
-        return Ok(vec![Input::Stdin]);
-    }
-    let path = Path::new(given);
-    if path.is_dir() {
-        return walk(path, given);
-    }
-    if path.is_file() {
-        return Ok(vec![Input::File {
-            path: path.to_path_buf(),
-            shown: display(given),
-        }]);
-    }
-    if given.contains(['*', '?', '[']) {
-        let entries = glob::glob(given).map_err(|e| {
-            Failure::new(format!("invalid glob pattern `{given}`: {e}"))
-                .with_help("quote the pattern, and use `*`, `**`, `?` and `[...]`")
-        })?;
-        let mut out = Vec::new();
-        for entry in entries {
-            let path = entry.map_err(|e| Failure::new(format!("cannot read `{given}`: {e}")))?;
-            let shown = display(&path.to_string_lossy());
-            if path.is_dir() {
-                out.extend(walk(&path, &shown)?);
-            } else {
-                out.push(Input::File { path, shown });
-            }
-        }
-        if out.is_empty() {
-            return Err(Failure::new(format!("no file matches `{given}`")));
-        }
-        return Ok(out);
-    }
-    Err(Failure::new(format!(
-        "cannot read `{given}`: no such file or directory"
-    )))
-}
-
-/// Every `*.json` file below `dir`, sorted, skipping hidden files and directories (`.git`, the
-/// sidecar `.ramcheck.json`).
-fn walk(dir: &Path, shown: &str) -> Result<Vec<Input>, Failure> {
-    let mut out = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), display(shown))];
-    while let Some((dir, shown)) = stack.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| Failure::new(format!("cannot read directory `{shown}`: {e}")))?;
-        let mut children: Vec<(String, PathBuf)> = Vec::new();
-        for entry in entries {
-            let entry =
-                entry.map_err(|e| Failure::new(format!("cannot read directory `{shown}`: {e}")))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with('.') {
-                children.push((name, entry.path()));
-            }
-        }
-        children.sort();
-        let mut dirs = Vec::new();
-        for (name, path) in children {
-            let child_shown = if shown.is_empty() || shown == "." {
-                name.clone()
-            } else {
-                format!("{}/{name}", shown.trim_end_matches('/'))
-            };
-            if path.is_dir() {
-                dirs.push((path, child_shown));
-            } else if name.ends_with(".json") {
-                out.push(Input::File {
-                    path,
-                    shown: child_shown,
-                });
-            }
-        }
-        stack.extend(dirs.into_iter().rev());
-    }
-    out.sort_by(|a, b| shown_of(a).cmp(shown_of(b)));
-    Ok(out)
-}
-
-fn shown_of(input: &Input) -> &str {
-    match input {
-        Input::Stdin => "-",
-        Input::File { shown, .. } => shown,
-    }
-}
-
-/// A path as shown in findings: forward slashes, no leading `./`.
-fn display(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let mut path = path.as_str();
-    while let Some(rest) = path.strip_prefix("./") {
-        path = rest;
-    }
-    path.to_owned()
-}
-
 impl Ignore {
     /// Whether the ignore's path part (if any) covers the input; its rule is then suppressed
     /// there.
@@ -353,7 +272,7 @@ impl Ignore {
         let Some(pattern) = &self.path else {
             return true;
         };
-        let Input::File { path, shown } = input else {
+        let Input::File { path, shown, .. } = input else {
             return false;
         };
         match &self.root {
@@ -390,58 +309,61 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
     Some(display(&relative.to_string_lossy()))
 }
 
+/// Why a glob of `--ignore` or of the sidecar is not one.
+fn check_glob(pattern: &str) -> Result<(), String> {
+    glob::Pattern::new(&display(pattern))
+        .map(|_| ())
+        .map_err(|e| e.msg.to_owned())
+}
+
 /// The repository root: the first directory from the current one upwards that holds `.git` or
-/// the sidecar.
+/// the sidecar (of any type: one that is not a regular file is refused, not passed over).
 fn repository_root() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     cwd.ancestors()
-        .find(|dir| dir.join(".git").exists() || dir.join(SIDECAR).is_file())
+        .find(|dir| {
+            dir.join(".git").exists() || std::fs::symlink_metadata(dir.join(SIDECAR)).is_ok()
+        })
         .map(Path::to_path_buf)
 }
 
 /// The suppressions of the sidecar `.ramcheck.json` at the repository root, if there is one:
-/// `{"ignore": [{"rule": ID, "path": GLOB}]}`, `path` relative to the root and optional.
-fn sidecar_ignores() -> Result<Vec<Ignore>, Failure> {
+/// `{"ignore": [{"rule": ID, "path": GLOB}]}`, `path` relative to the root and optional. Read
+/// as strictly as a policy ([`Config::parse`]): any fault in it is exit 2.
+fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
     let Some(root) = repository_root() else {
         return Ok(Vec::new());
     };
     let file = root.join(SIDECAR);
-    if !file.is_file() {
+    if std::fs::symlink_metadata(&file).is_err() {
         return Ok(Vec::new());
     }
     let shown = file.to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| Failure::new(format!("cannot read `{shown}`: {e}")))?;
-    let shape = || {
-        Failure::new(format!("`{shown}` is not a valid ramcheck sidecar"))
-            .with_help("write `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`")
-    };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure::new(format!("`{shown}` is not valid JSON: {e}"))
-            .with_help("write `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`")
-    })?;
-    let entries = match value.get("ignore") {
-        None => return Ok(Vec::new()),
-        Some(serde_json::Value::Array(entries)) => entries,
-        Some(_) => return Err(shape()),
-    };
-    let mut out = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let rule_id = entry
-            .get("rule")
-            .and_then(|r| r.as_str())
-            .ok_or_else(shape)?;
-        check_rule_id(rule_id, &shown)?;
-        let path = match entry.get("path") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(p)) => Some(p.clone()),
-            Some(_) => return Err(shape()),
-        };
-        out.push(Ignore {
-            rule: rule_id.to_owned(),
-            path,
-            root: Some(root.clone()),
-        });
+    // `read_file` would refuse a special file unopened too; this says what the file is for.
+    if let Some(kind) = std::fs::metadata(&file).ok().and_then(|m| special_kind(&m)) {
+        return Err(Failure::new(format!(
+            "the sidecar `{shown}` is {kind}, not a regular file"
+        ))
+        .with_help(
+            "the sidecar is a JSON file: \
+             `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`",
+        ));
     }
-    Ok(out)
+    let bytes = read_file(&file, limit)?;
+    let config = Config::parse(&bytes, Some(&shown), check_glob).map_err(|e| {
+        let failure = Failure::new(e.to_string());
+        match e.help() {
+            Some(h) => failure.with_help(h),
+            None => failure,
+        }
+    })?;
+    Ok(config
+        .ignores()
+        .iter()
+        .map(|entry| Ignore {
+            rule: entry.rule().to_owned(),
+            path: entry.path().map(str::to_owned),
+            root: Some(root.clone()),
+        })
+        .collect())
 }

@@ -9,16 +9,28 @@
 //!    (`assume_role_policy_document` or `document`: a trust policy) and
 //!    `alicloud_resource_manager_control_policy` (`policy_document`: a control policy) in
 //!    `planned_values`, `resource_changes[].change.after` or `values`, modules walked
-//!    recursively, named by its Terraform address; the same address with the same document in
-//!    several sections is linted once;
+//!    iteratively (however deep they nest), named by its Terraform address; the same address
+//!    with the same document in several sections is linted once. A resource whose document is
+//!    `null`, not a string or missing is a fault of the file (`invalid-embedded-document`), one
+//!    whose document is known only after apply (`after_unknown`) a warning
+//!    (`document-unknown-until-apply`), both positioned in the file;
 //! 3. the output of `aliyun ram GetPolicy` or `GetPolicyVersion`: the document is the JSON string
 //!    `DefaultPolicyVersion.PolicyDocument` or `PolicyVersion.PolicyDocument`.
 //!
 //! An embedded document is linted as its own text (the decoded string), so positions point into
 //! it. What to do with the documents is [`crate::lint`]'s job.
 
+use std::collections::HashSet;
+
+use super::registry::Rule;
+use super::rules::wrapper;
 use crate::policy::json::{self, member, Member, Node, Value};
-use crate::policy::{PolicyKind, Position, Source};
+use crate::policy::{PolicyKind, Position, Source, Span};
+
+/// How deep a wrapper format (a Terraform plan, an account snapshot) may nest: modules nest
+/// as deep as the configuration does, two levels each, far beyond a policy's own limit; the
+/// bound keeps the recursive reader's stack small.
+const MAX_WRAPPER_DEPTH: usize = 1024;
 
 /// One document found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,48 +62,92 @@ pub enum Format {
     Account,
 }
 
+/// What [`detect_indexed`] found in a file.
+pub(crate) struct Detected {
+    pub(crate) format: Format,
+    pub(crate) documents: Vec<Document>,
+    /// The file's text indexed by line, when positions are the file's: the documents' of an
+    /// account snapshot (finding their origins indexed it already), or the faults'.
+    pub(crate) source: Option<Source>,
+    /// Faults of the wrapper itself, positioned in the file.
+    pub(crate) faults: Vec<Fault>,
+}
+
+/// A fault of a wrapper format about one of its documents: a Terraform resource whose
+/// document is missing, `null`, not a string, or not known until apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fault {
+    /// The document it is about (the resource's address).
+    pub(crate) document: String,
+    /// The kind its resource type gives it.
+    pub(crate) kind: PolicyKind,
+    pub(crate) rule: &'static Rule,
+    /// Where, in the file.
+    pub(crate) span: Span,
+    /// The JSON path in the file.
+    pub(crate) path: String,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+/// [`detect`], with the faults of the wrapper and the file's text when positions are the
+/// file's.
+pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> Detected {
+    let plain = |kind| Detected {
+        format: Format::Policy,
+        documents: vec![Document {
+            name: name.to_owned(),
+            bytes: bytes.to_vec(),
+            kind,
+            origin: None,
+        }],
+        source: None,
+        faults: Vec::new(),
+    };
+    let Ok((text, root)) = json::parse_bytes_nested(bytes, MAX_WRAPPER_DEPTH) else {
+        return plain(kind);
+    };
+    let Value::Object(members) = &root.value else {
+        return plain(kind);
+    };
+    if is_terraform(members) {
+        let mut faults = Vec::new();
+        let documents = terraform(members, &mut faults);
+        return Detected {
+            format: Format::Terraform,
+            documents,
+            source: (!faults.is_empty()).then(|| Source::new(text)),
+            faults,
+        };
+    }
+    if member(members, "account_id").is_some() && member(members, "Statement").is_none() {
+        let (documents, source) = account(text, members);
+        return Detected {
+            format: Format::Account,
+            documents,
+            source: Some(source),
+            faults: Vec::new(),
+        };
+    }
+    if let Some(documents) = get_policy(members, kind) {
+        return Detected {
+            format: Format::GetPolicy,
+            documents,
+            source: None,
+            faults: Vec::new(),
+        };
+    }
+    // Guessed from the tree already parsed here, not by parsing the text again.
+    plain(Some(kind.unwrap_or_else(|| kind_of(members))))
+}
+
 /// The documents in a file, with the format it was recognised as. `name` names a plain
 /// document; `kind` (when given) is the kind of plain and GetPolicy documents, while Terraform
 /// documents take theirs from the resource type; a plain JSON document without one gets the
 /// kind guessed from it.
 pub fn detect(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> (Format, Vec<Document>) {
-    let (format, documents, _) = detect_indexed(bytes, name, kind);
-    (format, documents)
-}
-
-/// [`detect`], with the file's text indexed by line when the documents' positions are the
-/// file's (an account snapshot): finding their origins indexed it already, and the linter
-/// renders their findings with the file's lines.
-pub(crate) fn detect_indexed(
-    bytes: &[u8],
-    name: &str,
-    kind: Option<PolicyKind>,
-) -> (Format, Vec<Document>, Option<Source>) {
-    let plain = |kind| Document {
-        name: name.to_owned(),
-        bytes: bytes.to_vec(),
-        kind,
-        origin: None,
-    };
-    let Ok((_, root)) = json::parse_bytes(bytes) else {
-        return (Format::Policy, vec![plain(kind)], None);
-    };
-    let Value::Object(members) = &root.value else {
-        return (Format::Policy, vec![plain(kind)], None);
-    };
-    if is_terraform(members) {
-        return (Format::Terraform, terraform(members), None);
-    }
-    if member(members, "account_id").is_some() && member(members, "Statement").is_none() {
-        let (documents, source) = account(bytes, members);
-        return (Format::Account, documents, Some(source));
-    }
-    if let Some(docs) = get_policy(members, kind) {
-        return (Format::GetPolicy, docs, None);
-    }
-    // Guessed from the tree already parsed here, not by parsing the text again.
-    let kind = kind.unwrap_or_else(|| kind_of(members));
-    (Format::Policy, vec![plain(Some(kind))], None)
+    let detected = detect_indexed(bytes, name, kind);
+    (detected.format, detected.documents)
 }
 
 /// The documents in a file; see [`detect`].
@@ -206,45 +262,200 @@ fn terraform_type(ty: &str) -> Option<(&'static [&'static str], PolicyKind)> {
     }
 }
 
-fn terraform(members: &[Member]) -> Vec<Document> {
-    let mut out: Vec<Document> = Vec::new();
+fn terraform(members: &[Member], faults: &mut Vec<Fault>) -> Vec<Document> {
+    let mut plan = Plan {
+        documents: Vec::new(),
+        faults,
+        unknown: HashSet::new(),
+        seen: HashSet::new(),
+        faulted: HashSet::new(),
+    };
+    let changes = match member(members, "resource_changes").map(|n| &n.value) {
+        Some(Value::Array(changes)) => changes.as_slice(),
+        _ => &[],
+    };
+    // Which documents are known only after apply, from `after_unknown`, first: the planned
+    // values leave such a document out, which is not a fault then.
+    for change in changes {
+        let Value::Object(change) = &change.value else {
+            continue;
+        };
+        let (Some(address), Some(ty)) = (get_str(change, "address"), get_str(change, "type"))
+        else {
+            continue;
+        };
+        let Some((attributes, _)) = terraform_type(ty) else {
+            continue;
+        };
+        let unknown = object(member(change, "change"))
+            .and_then(|c| object(member(c, "after_unknown")))
+            .is_some_and(|u| {
+                attributes
+                    .iter()
+                    .any(|a| matches!(member(u, a).map(|n| &n.value), Some(Value::Bool(true))))
+            });
+        if unknown {
+            plan.unknown.insert(address);
+        }
+    }
     if let Some(root) =
         object(member(members, "planned_values")).and_then(|v| member(v, "root_module"))
     {
-        walk_module(root, &mut out, 0);
+        plan.modules(root, "planned_values.root_module");
     }
-    if let Some(Value::Array(changes)) = member(members, "resource_changes").map(|n| &n.value) {
-        for change in changes {
-            let Value::Object(change) = &change.value else {
-                continue;
-            };
-            let (Some(address), Some(ty)) = (get_str(change, "address"), get_str(change, "type"))
-            else {
-                continue;
-            };
-            if let Some(after) =
-                object(member(change, "change")).and_then(|c| object(member(c, "after")))
-            {
-                resource(address, ty, after, &mut out);
+    for (i, change) in changes.iter().enumerate() {
+        let Value::Object(change) = &change.value else {
+            continue;
+        };
+        let (Some(address), Some(ty)) = (get_str(change, "address"), get_str(change, "type"))
+        else {
+            continue;
+        };
+        // No `after`: the resource is destroyed.
+        if let Some(after) = object(member(change, "change")).and_then(|c| member(c, "after")) {
+            if matches!(after.value, Value::Object(_)) {
+                let path = format!("resource_changes[{i}].change.after");
+                plan.resource(address, ty, after, &path);
             }
         }
     }
     if let Some(root) = object(member(members, "values")).and_then(|v| member(v, "root_module")) {
-        walk_module(root, &mut out, 0);
+        plan.modules(root, "values.root_module");
     }
-    out
+    plan.documents
 }
 
-/// Modules nest as deep as the configuration does; the JSON reader already bounds nesting, and
-/// this bound keeps the walk from recursing on anything it could not have read.
-const MAX_MODULE_DEPTH: usize = 64;
+/// The documents of a Terraform plan or state as they are found, with the faults.
+struct Plan<'a, 'f> {
+    documents: Vec<Document>,
+    faults: &'f mut Vec<Fault>,
+    /// The addresses whose document is known only after apply.
+    unknown: HashSet<&'a str>,
+    /// The documents taken, by address and text: the same one in several sections is linted
+    /// once. Hashed, so a plan with thousands of resources is not compared pairwise.
+    seen: HashSet<(&'a str, &'a str)>,
+    /// The faults taken, by address and rule, likewise.
+    faulted: HashSet<(&'a str, &'static str)>,
+}
+
+impl<'a> Plan<'a, '_> {
+    /// The resources of a module and of every module below it, in document order. Iterative:
+    /// modules nest as deep as the configuration does, and a recursion could run out of stack
+    /// on a plan the reader accepts.
+    fn modules(&mut self, root: &'a Node, path: &str) {
+        let mut stack: Vec<(&Node, String)> = vec![(root, path.to_owned())];
+        while let Some((module, path)) = stack.pop() {
+            let Value::Object(module) = &module.value else {
+                continue;
+            };
+            if let Some(Value::Array(resources)) = member(module, "resources").map(|n| &n.value) {
+                for (i, r) in resources.iter().enumerate() {
+                    let Value::Object(r) = &r.value else {
+                        continue;
+                    };
+                    let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type"))
+                    else {
+                        continue;
+                    };
+                    if let Some(values) = member(r, "values") {
+                        let at = format!("{path}.resources[{i}].values");
+                        self.resource(address, ty, values, &at);
+                    }
+                }
+            }
+            if let Some(Value::Array(children)) = member(module, "child_modules").map(|n| &n.value)
+            {
+                stack.extend(
+                    children
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, child)| (child, format!("{path}.child_modules[{i}]"))),
+                );
+            }
+        }
+    }
+
+    /// One resource's document, or its fault. `values` is its attributes object, at `path`.
+    fn resource(&mut self, address: &'a str, ty: &str, values: &'a Node, path: &str) {
+        let Some((attributes, kind)) = terraform_type(ty) else {
+            return;
+        };
+        let Value::Object(members) = &values.value else {
+            return;
+        };
+        if let Some(text) = attributes.iter().find_map(|a| get_str(members, a)) {
+            if self.seen.insert((address, text)) {
+                self.documents.push(Document {
+                    name: address.to_owned(),
+                    bytes: text.as_bytes().to_vec(),
+                    kind: Some(kind),
+                    origin: None,
+                });
+            }
+            return;
+        }
+        // The attribute that is there but not a string, else the object that lacks it.
+        let present = attributes
+            .iter()
+            .find_map(|a| member(members, a).map(|node| (*a, node)));
+        let (span, at) = match present {
+            Some((attribute, node)) => (node.span, format!("{path}.{attribute}")),
+            None => (values.span, path.to_owned()),
+        };
+        let fault = if self.unknown.contains(address) {
+            Fault {
+                document: address.to_owned(),
+                kind,
+                rule: &wrapper::DOCUMENT_UNKNOWN_UNTIL_APPLY,
+                span,
+                path: at,
+                message: format!("the policy document of `{address}` is known only after apply"),
+                help: Some(
+                    "it is computed from values Terraform knows only after apply (often a data \
+                     source or another resource's attribute); lint the state after apply, or \
+                     build the document from known values"
+                        .to_owned(),
+                ),
+            }
+        } else {
+            let names = attributes
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let message = match present {
+                Some((attribute, node)) => format!(
+                    "the policy document of `{address}` is not a JSON string: `{attribute}` is {}",
+                    node.value.type_name()
+                ),
+                None => format!("`{address}` has no policy document: no {names}"),
+            };
+            Fault {
+                document: address.to_owned(),
+                kind,
+                rule: &wrapper::INVALID_EMBEDDED_DOCUMENT,
+                span,
+                path: at,
+                message,
+                help: Some(format!(
+                    "RAM needs a document: set {names} to the policy's JSON text \
+                     (`jsonencode(...)` or a heredoc)"
+                )),
+            }
+        };
+        if self.faulted.insert((address, fault.rule.id)) {
+            self.faults.push(fault);
+        }
+    }
+}
 
 /// The inline policies of an account snapshot, each with its place in the file. A policy
 /// named in a `control_policies` list is checked as a control policy. Policies given as paths
 /// are files of their own, linted when they are named on the command line. The file's text
 /// comes back with them, indexed by line.
-fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
-    let source = Source::new(&String::from_utf8_lossy(bytes));
+fn account(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
+    let source = Source::new(text);
     let mut control: Vec<&str> = Vec::new();
     if let Some(path) =
         object(member(members, "resource_directory")).and_then(|d| member(d, "path"))
@@ -265,7 +476,7 @@ fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
         .iter()
         .filter(|m| matches!(m.value.value, Value::Object(_)))
         .filter_map(|m| {
-            let slice = bytes.get(m.value.span.start..m.value.span.end)?;
+            let slice = text.as_bytes().get(m.value.span.start..m.value.span.end)?;
             let kind = if control.contains(&m.key.as_str()) {
                 PolicyKind::Control
             } else {
@@ -280,54 +491,6 @@ fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
         })
         .collect();
     (documents, source)
-}
-
-fn walk_module(module: &Node, out: &mut Vec<Document>, depth: usize) {
-    let Value::Object(module) = &module.value else {
-        return;
-    };
-    if depth > MAX_MODULE_DEPTH {
-        return;
-    }
-    if let Some(Value::Array(resources)) = member(module, "resources").map(|n| &n.value) {
-        for r in resources {
-            let Value::Object(r) = &r.value else {
-                continue;
-            };
-            let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type")) else {
-                continue;
-            };
-            if let Some(values) = object(member(r, "values")) {
-                resource(address, ty, values, out);
-            }
-        }
-    }
-    if let Some(Value::Array(children)) = member(module, "child_modules").map(|n| &n.value) {
-        for child in children {
-            walk_module(child, out, depth + 1);
-        }
-    }
-}
-
-fn resource(address: &str, ty: &str, values: &[Member], out: &mut Vec<Document>) {
-    let Some((attributes, kind)) = terraform_type(ty) else {
-        return;
-    };
-    let Some(text) = attributes.iter().find_map(|a| get_str(values, a)) else {
-        return;
-    };
-    if out
-        .iter()
-        .any(|d| d.name == address && d.bytes == text.as_bytes())
-    {
-        return;
-    }
-    out.push(Document {
-        name: address.to_owned(),
-        bytes: text.as_bytes().to_vec(),
-        kind: Some(kind),
-        origin: None,
-    });
 }
 
 fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
@@ -402,5 +565,55 @@ mod tests {
         assert_eq!(format, Format::Terraform);
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].kind, Some(PolicyKind::Identity));
+    }
+
+    #[test]
+    fn terraform_modules_are_read_as_deep_as_the_wrapper_limit_allows() {
+        // 500 modules: two levels each, just under the wrapper's limit; the reader recurses
+        // that deep within a test thread's small stack, and the module walk does not recurse.
+        let depth = 500;
+        let leaf = r#"{"resources": [{"address": "module.m.alicloud_ram_policy.p", "type": "alicloud_ram_policy", "values": {"policy_document": "{}"}}]}"#;
+        let text = format!(
+            r#"{{"format_version": "1.2", "planned_values": {{"root_module": {}{leaf}{}}}}}"#,
+            r#"{"child_modules": ["#.repeat(depth),
+            "]}".repeat(depth)
+        );
+        let (format, docs) = detect(text.as_bytes(), "plan", None);
+        assert_eq!(format, Format::Terraform);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].name, "module.m.alicloud_ram_policy.p");
+    }
+
+    #[test]
+    fn a_null_document_is_a_fault_and_an_unknown_one_a_warning() {
+        let plan = br#"{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.a", "type": "alicloud_ram_policy", "values": {"policy_document": null}},
+   {"address": "alicloud_ram_policy.b", "type": "alicloud_ram_policy", "values": {}}]}},
+ "resource_changes": [{"address": "alicloud_ram_policy.b", "type": "alicloud_ram_policy",
+   "change": {"after": {}, "after_unknown": {"policy_document": true}}}]}"#;
+        let detected = detect_indexed(plan, "plan", None);
+        assert!(detected.documents.is_empty());
+        let faults: Vec<(&str, &str, &str)> = detected
+            .faults
+            .iter()
+            .map(|f| (f.rule.id, f.document.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            faults,
+            [
+                (
+                    "invalid-embedded-document",
+                    "alicloud_ram_policy.a",
+                    "planned_values.root_module.resources[0].values.policy_document"
+                ),
+                (
+                    "document-unknown-until-apply",
+                    "alicloud_ram_policy.b",
+                    "planned_values.root_module.resources[1].values"
+                ),
+            ]
+        );
+        assert!(detected.source.is_some());
     }
 }

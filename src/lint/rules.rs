@@ -30,6 +30,7 @@ pub(crate) mod trust_any_principal;
 pub(crate) mod trust_policy_shape;
 pub(crate) mod unknown_action;
 pub(crate) mod unreachable_statement;
+pub(crate) mod wrapper;
 
 use super::registry::Rule;
 use super::{Ctx, Finding};
@@ -38,7 +39,8 @@ use crate::policy::{Clause, Condition, PatternList, Policy, PolicyKind, Statemen
 /// Expands the one list of rules below into the registry's [`ALL`] and [`check_all`], so a rule
 /// cannot be registered without being run, nor run without being registered. An entry `module`
 /// is a model rule (its module's `RULE` and `check`); an entry `grammar::CONST` is a rule the
-/// parser reports. The modules are declared above, outside the macro, because rustfmt does not
+/// parser reports (`wrapper::CONST`: one the reading of the file around the documents reports).
+/// The modules are declared above, outside the macro, because rustfmt does not
 /// format files of modules declared inside a macro call. A module left out of the list is
 /// reported as dead code (an error under `clippy -D warnings`), an entry without its module as
 /// an unresolved name.
@@ -84,6 +86,8 @@ rules! {
     grammar::PRINCIPAL_NOT_ALLOWED,
     trust_policy_shape,
     policy_too_large,
+    wrapper::INVALID_EMBEDDED_DOCUMENT,
+    wrapper::INVALID_ACCOUNT,
     grammar::INTERNAL_ERROR,
     allow_all,
     allow_notaction,
@@ -94,6 +98,7 @@ rules! {
     action_resource_mismatch,
     condition_key_unsupported,
     condition_never_met,
+    wrapper::DOCUMENT_UNKNOWN_UNTIL_APPLY,
     non_string_value,
     single_statement_object,
     not_resource,

@@ -1,7 +1,9 @@
 //! Lint findings as one JSON object:
-//! `{"files": N, "documents": N, "findings": [{"rule", "severity", "file", "document", "line",
-//! "column", "path", "message", "help"}]}`, findings sorted by file, line and column. The field
-//! names are a contract.
+//! `{"files": N, "documents": N, "files_without_documents": [PATH], "findings": [{"rule",
+//! "severity", "file", "document", "line", "column", "path", "message", "help"}]}`, findings
+//! sorted by file, line and column; `files_without_documents` lists the files read that hold no
+//! RAM policy document (a Terraform plan without RAM resources). The field names are a
+//! contract.
 
 use std::io::{self, Write};
 
@@ -28,7 +30,17 @@ pub fn findings_value(files: &[LintedFile]) -> Value {
             })
         })
         .collect();
-    json!({"files": files.len(), "documents": documents, "findings": findings})
+    let without: Vec<&str> = files
+        .iter()
+        .filter(|f| f.documents.is_empty())
+        .map(|f| f.path.as_str())
+        .collect();
+    json!({
+        "files": files.len(),
+        "documents": documents,
+        "files_without_documents": without,
+        "findings": findings,
+    })
 }
 
 /// Writes the report as one JSON object and a newline.

@@ -100,7 +100,9 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
     writeln!(out, "{}", summary(files))
 }
 
-/// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`.
+/// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`, with the files
+/// that hold no document: `no findings in 1 file, 0 documents (`plan.json` holds no RAM policy
+/// document)`.
 pub fn summary(files: &[LintedFile]) -> String {
     // Counted, so in any order.
     let findings: Vec<&crate::lint::Finding> = files
@@ -127,6 +129,24 @@ pub fn summary(files: &[LintedFile]) -> String {
         documents,
         plural(documents, "document")
     );
+    // A file read without a document in it (a Terraform plan without RAM resources) is no
+    // fault, but a gate passing on it should say so.
+    let empty: Vec<&str> = files
+        .iter()
+        .filter(|f| f.documents.is_empty())
+        .map(|f| f.path.as_str())
+        .collect();
+    let where_ = match empty.as_slice() {
+        [] => where_,
+        [one] => format!(
+            "{where_} (`{}` holds no RAM policy document)",
+            crate::output::escape_controls(one)
+        ),
+        many => format!(
+            "{where_} ({} files hold no RAM policy document)",
+            many.len()
+        ),
+    };
     if findings.is_empty() {
         format!("no findings {where_}")
     } else {

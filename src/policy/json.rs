@@ -99,8 +99,28 @@ pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
     parse_str(text).map(|node| (text, node))
 }
 
+/// [`parse_bytes`] for a format that wraps policies (a Terraform plan nests its modules
+/// without bound): arrays and objects may nest `max_depth` levels instead of a policy's
+/// limit.
+pub(crate) fn parse_bytes_nested(
+    bytes: &[u8],
+    max_depth: usize,
+) -> Result<(&str, Node), JsonError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.starts_with('\u{FEFF}') => {
+            parse_str_nested(text, max_depth).map(|node| (text, node))
+        }
+        // Not a wrapper: the policy reader names the fault.
+        _ => parse_bytes(bytes),
+    }
+}
+
 /// Reads one JSON document from text.
 pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
+    parse_str_nested(text, MAX_DEPTH)
+}
+
+fn parse_str_nested(text: &str, max_depth: usize) -> Result<Node, JsonError> {
     if text.starts_with('\u{FEFF}') {
         return Err(error(
             0,
@@ -113,6 +133,7 @@ pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
+        max_depth,
     };
     reader.skip_whitespace()?;
     if reader.pos >= reader.bytes.len() {
@@ -148,6 +169,7 @@ struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    max_depth: usize,
 }
 
 impl Reader<'_> {
@@ -237,10 +259,13 @@ impl Reader<'_> {
 
     fn enter(&mut self) -> Result<(), JsonError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.max_depth {
             return Err(error(
                 self.pos,
-                format!("arrays and objects nest more than {MAX_DEPTH} levels deep"),
+                format!(
+                    "arrays and objects nest more than {} levels deep",
+                    self.max_depth
+                ),
                 Some("a policy nests four levels at most; check the brackets"),
             ));
         }

@@ -374,3 +374,35 @@ fn missing_principal_is_usage_error() {
         "--principal",
     );
 }
+
+#[test]
+fn e4_resource_claimed_by_two_groups_names_the_second_claim() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("groups.json");
+    std::fs::write(
+        &path,
+        "{\"account_id\": \"1234567890123456\", \"users\": {\"u\": {}},\n \"resource_groups\": {\"rg-all\": [\"acs:ecs:*:1234567890123456:imagepipeline/*\"],\n  \"rg-one\": [\"acs:ecs:*:1234567890123456:instance/*\", \"acs:ecs:*:1234567890123456:imagepipeline/ip-1\"]}}",
+    )
+    .expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let resource = pipeline("cn-hangzhou", "ip-1");
+    let needle = format!(
+        "{path}:3:55: the resource `{resource}` is claimed by two resource groups, `rg-all` and `rg-one`"
+    );
+    assert_fails(
+        &[
+            "check",
+            "--account",
+            &path,
+            "--principal",
+            "user/u",
+            "--resource",
+            &resource,
+        ],
+        &needle,
+    );
+    assert_fails(
+        &["who-can", "--account", &path, "--resource", &resource],
+        &needle,
+    );
+}

@@ -81,7 +81,11 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
         &fixture("lint/cancel-any-pipeline.json"),
     ]);
     let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["documents", "files", "findings"]);
+    assert_eq!(
+        keys,
+        ["documents", "files", "files_without_documents", "findings"]
+    );
+    assert_eq!(v["files_without_documents"], serde_json::json!([]));
     assert_eq!(v["files"], 2);
     assert_eq!(v["documents"], 2);
     let findings = v["findings"].as_array().expect("array");

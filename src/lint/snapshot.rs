@@ -1,0 +1,119 @@
+//! Linting an account snapshot as a whole: the faults `check --account` would stop at, found by
+//! the account loader itself ([`Account::check_snapshot`]), so the two cannot disagree, and the
+//! resource groups whose patterns can claim one resource, on which every request fails (E4.3).
+//! The inline policies are linted as documents by [`super::lint_file_at`].
+
+use std::path::Path;
+
+use super::rules::{arn_intersects, wrapper::INVALID_ACCOUNT};
+use super::Finding;
+use crate::account::{Account, AccountError};
+use crate::policy::{Position, Span};
+
+/// Where a fault without a place of its own is put: the start of the file.
+const START: Position = Position { line: 1, column: 1 };
+
+/// The most pairs of patterns of different resource groups compared for overlaps: far above
+/// real accounts (a few groups of a few patterns), and a bound on the time a hostile file can
+/// take.
+const MAX_PAIRS: usize = 250_000;
+
+/// The findings about the account file at `path` (`None`: standard input, whose policy paths
+/// are relative to the current directory), in the file's positions.
+pub(super) fn findings(bytes: &[u8], path: Option<&Path>, max_file_size: u64) -> Vec<Finding> {
+    let base = path.and_then(Path::parent);
+    let file = path.map(|p| p.display().to_string());
+    let (faults, account) = Account::check_snapshot(bytes, base, file.as_deref(), max_file_size);
+    let mut out = Vec::new();
+    for fault in faults {
+        // An inline policy's faults are the findings of its own document.
+        if fault.inline_policy {
+            continue;
+        }
+        let finding = match fault.error {
+            AccountError::Invalid {
+                position,
+                span,
+                message,
+                help,
+                ..
+            } => finding(span, position, message, help),
+            other => {
+                let help = other.help().map(str::to_owned);
+                finding(Span::default(), START, other.to_string(), help)
+            }
+        };
+        out.push(finding);
+    }
+    if let Some(account) = account {
+        overlaps(&account, &mut out);
+    }
+    out
+}
+
+fn finding(span: Span, position: Position, message: String, help: Option<String>) -> Finding {
+    Finding {
+        rule: INVALID_ACCOUNT.id,
+        severity: INVALID_ACCOUNT.severity,
+        span,
+        position,
+        path: String::new(),
+        message,
+        help,
+        related: None,
+    }
+}
+
+/// A finding at each pattern that can claim a resource an earlier group's pattern claims too,
+/// with that earlier pattern as the related place.
+fn overlaps(account: &Account, out: &mut Vec<Finding>) {
+    let groups = &account.resource_groups;
+    let total: usize = groups.iter().map(|g| g.claims.len()).sum();
+    let pairs = total.saturating_mul(total) / 2;
+    if pairs > MAX_PAIRS {
+        let at = groups.iter().flat_map(|g| &g.claims).next();
+        out.push(finding(
+            at.map(|c| c.span).unwrap_or_default(),
+            at.map_or(START, |c| c.position),
+            format!(
+                "`resource_groups` has {total} patterns, too many to check that no two groups \
+                 can claim one resource"
+            ),
+            Some(
+                "split the account, or check requests with `check --account`, which refuses a \
+                 resource claimed twice"
+                    .to_owned(),
+            ),
+        ));
+        return;
+    }
+    for (j, later) in groups.iter().enumerate() {
+        for claim in &later.claims {
+            let earlier = groups.iter().take(j).find_map(|g| {
+                g.claims
+                    .iter()
+                    .find(|c| arn_intersects(&c.pattern, &claim.pattern))
+                    .map(|c| (g, c))
+            });
+            let Some((group, other)) = earlier else {
+                continue;
+            };
+            let mut f = finding(
+                claim.span,
+                claim.position,
+                format!(
+                    "resource group `{}` can claim a resource that resource group `{}` claims \
+                     too: `{}` and `{}` can match the same resource",
+                    later.id, group.id, claim.pattern, other.pattern
+                ),
+                Some(
+                    "a resource belongs to at most one resource group: `check --account` \
+                     refuses every request on such a resource; narrow one of the patterns"
+                        .to_owned(),
+                ),
+            );
+            f.related = Some(other.position);
+            out.push(f);
+        }
+    }
+}
