@@ -25,8 +25,8 @@
 //! let decision = authorizer.authorize(alice, None, &request)?;
 //! assert_eq!(decision.decision(), Decision::Allow);
 //! assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
-//! let deciding = authorizer.statement_ref(decision.deciding()[0], None, &request);
-//! assert_eq!(deciding.map(|s| s.policy().to_owned()).as_deref(), Some("AliyunECSFullAccess"));
+//! let first = decision.deciding().next().expect("an allow names its statements");
+//! assert_eq!(authorizer.statement_ref(first, None, &request)?.policy(), "AliyunECSFullAccess");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -88,6 +88,12 @@
 //!   cannot be compared (C7), an unknown principal, a resource claimed by two resource groups.
 //! - `authorize` never allocates on success, never panics, and is `Send + Sync`; share one
 //!   `Authorizer` in an `Arc`, or an [`AuthorizerHandle`] for hot reload.
+//! - Ids are bound to the authorizer that made them. A [`PrincipalId`] or [`StatementId`]
+//!   given to another authorizer (another account's, the same account compiled again, or the
+//!   one a reload put in place) is a [`HandleError`], never a decision for whichever principal
+//!   has that number there. Each compile reserves a block of a process-wide id space that is
+//!   never handed out twice (2^62 numbers; see [`CompileError::IdsExhausted`]), and a principal
+//!   id is its number in that block: the bounds check of finding the principal is the check.
 
 mod condition;
 mod index;
@@ -615,7 +621,8 @@ impl SessionPolicy {
     ///
     /// # Errors
     ///
-    /// [`CompileError::TooLarge`] past 2^31 statements.
+    /// [`CompileError::TooLarge`] past 2^31 statements, [`CompileError::IdsExhausted`] (never
+    /// in practice) when the process has no stamp left to give it.
     pub fn compile(policy: &NamedPolicy) -> Result<SessionPolicy, CompileError> {
         let policy = Arc::new(policy.clone());
         let mut catalog = Catalog::new();
@@ -816,7 +823,9 @@ impl Authorizer {
     ///
     /// # Errors
     ///
-    /// [`CompileError::TooLarge`] past 2^31 statements or pool members.
+    /// [`CompileError::TooLarge`] past 2^31 statements or pool members,
+    /// [`CompileError::IdsExhausted`] (never in practice) when the process has no ids left to
+    /// give it.
     ///
     /// ```
     /// use ramcheck::account::Account;
