@@ -380,6 +380,36 @@ fn is_arn_safe(value: &str) -> bool {
     SAFE.has_all(value)
 }
 
+/// Whether `text` is a numeric account ID (one or more ASCII digits), read eight bytes at a
+/// time: a byte at a time, the check cost a tenth of an allowed call.
+fn is_account_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    if n < 8 {
+        return n > 0 && bytes.iter().all(u8::is_ascii_digit);
+    }
+    // Words from 0, 8, ..., and one ending at the last byte, which may overlap the one before
+    // (a byte read twice is checked twice).
+    (0..n - 8)
+        .step_by(8)
+        .chain(std::iter::once(n - 8))
+        .all(|at| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .is_some_and(|w| are_digits(u64::from_le_bytes(w)))
+        })
+}
+
+/// Whether all eight bytes of `word` are ASCII digits: each is `0x3N` with `N` at most 9, so
+/// adding 6 leaves its high half 3 (no byte then carries into the next).
+fn are_digits(word: u64) -> bool {
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    word & HIGH == THREES && word.wrapping_add(SIXES) & HIGH == THREES
+}
+
 /// The pieces of the ARN of `pipeline_id` in `region` of `account`.
 fn pipeline_arn<'a>(region: &'a str, account: &'a str, pipeline_id: &'a str) -> [&'a str; 6] {
     [
@@ -499,7 +529,7 @@ pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
             format!("the execution resolver returned a pipeline id for `{execution_id}` that cannot be part of an ARN"),
         ));
     }
-    if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_account_id(account) {
         return Err(ApiError::internal(
             request,
             format!("the execution resolver returned an owner for `{execution_id}` that is not a numeric account ID"),
@@ -771,6 +801,41 @@ mod tests {
         assert!(is_arn_safe("cn-hangzhou"));
         assert!(!is_arn_safe("exec:1"));
         assert!(!is_arn_safe("é"));
+        // Read eight bytes at a time: a bad byte anywhere, in a word or in the rest.
+        let safe = "abc-DEF_123.xyz-456_789";
+        for n in 0..=safe.len() {
+            assert!(is_arn_safe(&safe[..n]));
+            for at in 0..n {
+                let bad = format!("{}:{}", &safe[..at], &safe[at + 1..n]);
+                assert!(!is_arn_safe(&bad), "{bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn account_ids_are_one_or_more_digits_whatever_their_length() {
+        for n in 0..=40 {
+            let digits = "1234567890".repeat(4);
+            let id = &digits[..n];
+            assert_eq!(is_account_id(id), n > 0, "{id}");
+            for at in 0..n {
+                for bad in [b'/', b':', b'0' - 1, b'9' + 1, b'*', b' ', 0x80, b'a'] {
+                    let mut bytes = id.as_bytes().to_vec();
+                    bytes[at] = bad;
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(!is_account_id(&text), "{text:?}");
+                }
+            }
+        }
+        for b in 0..=255u8 {
+            assert_eq!(
+                are_digits(u64::from_le_bytes([
+                    b'5', b'5', b'5', b, b'5', b'5', b'5', b'5'
+                ])),
+                b.is_ascii_digit(),
+                "{b:#x}"
+            );
+        }
     }
 
     #[test]
