@@ -120,9 +120,10 @@ use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
 use pattern::{AnchorTable, FastState, NameTable, PatternArena, ResourceText};
 
-/// How many deciding statements a [`AuthDecision`] carries inline. Six keep a decision at 32
-/// bytes, half a cache line, cheap for a gateway to move and copy (one statement decides most
-/// requests; [`Authorizer::deciding_statements`] lists any number).
+/// How many deciding statements a [`AuthDecision`] carries inline. Six keep a decision at 40
+/// bytes (with the stamp that binds their ids to the authorizer), cheap for a gateway to move
+/// and copy (one statement decides most requests; [`Authorizer::deciding_statements`] lists
+/// any number).
 pub const INLINE_DECIDING: usize = 6;
 
 /// Session statements are numbered in their own catalog; this bit tells them apart.
