@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let now = Instant::parse("2026-11-28T09:00:00Z")?;
     let office = [("acs:SourceIp", "192.168.3.4")];
-    let calls: [(&str, Option<&str>, Option<&str>, &str); 9] = [
+    let calls: [(&str, Option<&str>, Option<&str>, &str); 11] = [
         (
             "alice cancels a Hangzhou build",
             Some("cn-hangzhou"),
@@ -62,6 +62,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some("cn-hangzhou"),
             Some("exec-5fb8facb8ed7427c0004"),
             "user/alice",
+        ),
+        (
+            "a user the snapshot does not know",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0001"),
+            "user/mallory",
+        ),
+        (
+            "another account's user",
+            Some("cn-hangzhou"),
+            Some("exec-5fb8facb8ed7427c0001"),
+            "acs:ram::9999999999999999:user/alice",
         ),
         (
             "no RegionId",

@@ -174,6 +174,10 @@ pub enum DecideError {
     /// A request value could not be compared (C7, E6).
     #[error(transparent)]
     Evaluation(#[from] EvaluationError),
+    /// An id given to a compiled [`Authorizer`](crate::authorizer::Authorizer) that another
+    /// one made (the reference evaluator takes no ids).
+    #[error(transparent)]
+    Handle(#[from] crate::authorizer::HandleError),
 }
 
 /// One principal's decision, as `who-can` lists it.

@@ -25,8 +25,8 @@
 //! let decision = authorizer.authorize(alice, None, &request)?;
 //! assert_eq!(decision.decision(), Decision::Allow);
 //! assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
-//! let deciding = authorizer.statement_ref(decision.deciding()[0], None, &request);
-//! assert_eq!(deciding.map(|s| s.policy().to_owned()).as_deref(), Some("AliyunECSFullAccess"));
+//! let first = decision.deciding().next().expect("an allow names its statements");
+//! assert_eq!(authorizer.statement_ref(first, None, &request)?.policy(), "AliyunECSFullAccess");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -88,6 +88,12 @@
 //!   cannot be compared (C7), an unknown principal, a resource claimed by two resource groups.
 //! - `authorize` never allocates on success, never panics, and is `Send + Sync`; share one
 //!   `Authorizer` in an `Arc`, or an [`AuthorizerHandle`] for hot reload.
+//! - Ids are bound to the authorizer that made them. A [`PrincipalId`] or [`StatementId`]
+//!   given to another authorizer (another account's, the same account compiled again, or the
+//!   one a reload put in place) is a [`HandleError`], never a decision for whichever principal
+//!   has that number there. Each compile reserves a block of a process-wide id space that is
+//!   never handed out twice (2^62 numbers; see [`CompileError::IdsExhausted`]), and a principal
+//!   id is its number in that block: the bounds check of finding the principal is the check.
 
 mod condition;
 mod index;
@@ -95,6 +101,7 @@ mod pattern;
 mod reload;
 mod request;
 mod scan;
+mod stamp;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -113,9 +120,10 @@ use crate::policy::PolicyError;
 use index::{Catalog, Pool, PoolError, Sink};
 use pattern::{AnchorTable, FastState, NameTable, PatternArena, ResourceText};
 
-/// How many deciding statements a [`AuthDecision`] carries inline. Six keep a decision at 32
-/// bytes, half a cache line, cheap for a gateway to move and copy (one statement decides most
-/// requests; [`Authorizer::deciding_statements`] lists any number).
+/// How many deciding statements a [`AuthDecision`] carries inline. Six keep a decision at 40
+/// bytes (with the stamp that binds their ids to the authorizer), cheap for a gateway to move
+/// and copy (one statement decides most requests; [`Authorizer::deciding_statements`] lists
+/// any number).
 pub const INLINE_DECIDING: usize = 6;
 
 /// Session statements are numbered in their own catalog; this bit tells them apart.
@@ -134,6 +142,43 @@ pub enum CompileError {
     /// More than 2^31 statements or pool members: ids no longer fit.
     #[error("the account has too many statements to compile (more than 2^31)")]
     TooLarge,
+    /// The process has handed out all 2^62 principal ids and stamps (see [`PrincipalId`]);
+    /// none is ever handed out twice, so no more authorizers can be compiled in it.
+    #[error("this process has compiled too many authorizers to give another ids of its own (2^62 ids); restart it")]
+    IdsExhausted,
+}
+
+/// An id given to an [`Authorizer`] (or with a [`SessionPolicy`]) that did not make it: a
+/// [`PrincipalId`] resolved by another authorizer, or a [`StatementId`] from another
+/// authorizer's or session policy's decision. Never a decision: an id of another authorizer
+/// names whatever principal or statement has its number there, so using it would decide for
+/// someone else (after a reload that added a user sorted first, for the new user).
+///
+/// ```
+/// use ramcheck::authorizer::{AuthRequest, Authorizer, HandleError};
+/// use ramcheck::account::DecideError;
+///
+/// let text = r#"{"account_id": "1234567890123456", "users": {"alice": {}}}"#;
+/// let (old, new) = (Authorizer::from_json(text, None, None)?, Authorizer::from_json(text, None, None)?);
+/// let alice = old.resolve("user/alice")?;
+/// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// assert_eq!(new.authorize(alice, None, &request).unwrap_err(),
+///            DecideError::Handle(HandleError::PrincipalOfAnotherAuthorizer));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandleError {
+    /// A [`PrincipalId`] that another authorizer resolved.
+    #[error("the principal id was resolved by another authorizer (another account's, or a snapshot a reload replaced); resolve the principal with the authorizer that decides")]
+    PrincipalOfAnotherAuthorizer,
+    /// A [`StatementId`] from another authorizer's decision.
+    #[error("the statement id is from another authorizer's decision (another account's, or a snapshot a reload replaced); take it from a decision of this authorizer")]
+    StatementOfAnotherAuthorizer,
+    /// A session policy's [`StatementId`], given without that session policy.
+    #[error("the statement id is a session policy's, but the session policy given is another one or none; pass the session policy the decision was made with")]
+    StatementOfAnotherSessionPolicy,
 }
 
 /// Why an account file or text could not be turned into an [`Authorizer`]: the positioned
@@ -164,24 +209,47 @@ impl From<PolicyError> for LoadError {
 }
 
 /// A deciding statement, as an id into the compiled set (or into a [`SessionPolicy`]): cheap to
-/// copy; [`Authorizer::statement_ref`] turns it into a full [`StatementRef`].
+/// copy; [`Authorizer::statement_ref`] turns it into a full [`StatementRef`]. It carries the
+/// stamp of the authorizer (or session policy) whose decision named it, and no other one
+/// accepts it ([`HandleError`]); a default id belongs to none.
 ///
 /// ```
-/// use ramcheck::authorizer::StatementId;
-///
-/// let id = StatementId::default();
+/// # use ramcheck::authorizer::{AuthRequest, Authorizer, HandleError, StatementId};
+/// # let authorizer = Authorizer::load("policies/example-account.json")?;
+/// # let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+/// #     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// let decision = authorizer.authorize(authorizer.resolve("user/alice")?, None, &request)?;
+/// let id = decision.deciding().next().expect("an allow names its statements");
 /// assert!(!id.is_session());
+/// assert_eq!(authorizer.statement_ref(id, None, &request)?.policy(), "CancelHangzhou");
+/// assert_eq!(authorizer.statement_ref(StatementId::default(), None, &request).unwrap_err(),
+///            HandleError::StatementOfAnotherAuthorizer);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct StatementId(u32);
+pub struct StatementId {
+    stamp: u64,
+    number: StatementNumber,
+}
 
 impl StatementId {
     /// Whether the statement is one of the session policy's.
     pub fn is_session(self) -> bool {
+        self.number.is_session()
+    }
+}
+
+/// A statement's number in its catalog, as pools report it (with [`SESSION_BIT`] for a
+/// session policy's); a [`StatementId`] once stamped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub(crate) struct StatementNumber(pub(crate) u32);
+
+impl StatementNumber {
+    fn is_session(self) -> bool {
         self.0 & SESSION_BIT != 0
     }
 
-    fn number(self) -> usize {
+    fn index(self) -> usize {
         (self.0 & !SESSION_BIT) as usize
     }
 }
@@ -190,20 +258,20 @@ impl StatementId {
 /// many there were in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct InlineIds {
-    ids: [StatementId; INLINE_DECIDING],
+    ids: [StatementNumber; INLINE_DECIDING],
     total: u32,
 }
 
 impl InlineIds {
     const EMPTY: InlineIds = InlineIds {
-        ids: [StatementId(0); INLINE_DECIDING],
+        ids: [StatementNumber(0); INLINE_DECIDING],
         total: 0,
     };
 }
 
 impl Sink for InlineIds {
     #[inline]
-    fn push(&mut self, id: StatementId) {
+    fn push(&mut self, id: StatementNumber) {
         if let Some(slot) = self.ids.get_mut(self.total as usize) {
             *slot = id;
         }
@@ -234,20 +302,24 @@ impl Sink for InlineIds {
 /// assert_eq!(decision.decision(), Decision::ImplicitDeny);
 /// assert_eq!(decision.reason(), "implicit_deny");
 /// assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
-/// assert!(decision.deciding().is_empty() && decision.is_complete());
+/// assert!(decision.deciding().len() == 0 && decision.is_complete());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AuthDecision {
-    ids: [StatementId; INLINE_DECIDING],
+    ids: [StatementNumber; INLINE_DECIDING],
     summary: Summary,
+    /// The stamp of the catalog the deciding statements are numbered in: the authorizer's, or
+    /// the session policy's for a decision at [`Stage::SessionPolicy`].
+    stamp: u64,
 }
 
 impl AuthDecision {
-    fn new(decision: Decision, stage: Stage, deciding: &InlineIds) -> AuthDecision {
+    fn new(decision: Decision, stage: Stage, deciding: &InlineIds, stamp: u64) -> AuthDecision {
         AuthDecision {
             ids: deciding.ids,
             summary: Summary::new(decision, stage, deciding.total),
+            stamp,
         }
     }
 
@@ -273,10 +345,14 @@ impl AuthDecision {
 
     /// The deciding statements (E5), in the reference's order: all of them when
     /// [`is_complete`](AuthDecision::is_complete), else the first [`INLINE_DECIDING`];
-    /// [`Authorizer::deciding_statements`] lists them all.
-    pub fn deciding(&self) -> &[StatementId] {
+    /// [`Authorizer::deciding_statements`] lists them all. Each is stamped with the authorizer
+    /// (or session policy) that decided, for [`Authorizer::statement_ref`].
+    pub fn deciding(&self) -> DecidingIds<'_> {
         let len = self.deciding_count().min(INLINE_DECIDING);
-        self.ids.get(..len).unwrap_or_default()
+        DecidingIds {
+            stamp: self.stamp,
+            numbers: self.ids.get(..len).unwrap_or_default().iter(),
+        }
     }
 
     /// How many statements decided.
@@ -292,12 +368,71 @@ impl AuthDecision {
 
 impl std::fmt::Debug for AuthDecision {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let deciding: Vec<StatementNumber> = self.deciding().map(|id| id.number).collect();
         f.debug_struct("AuthDecision")
             .field("decision", &self.decision())
             .field("stage", &self.stage())
-            .field("deciding", &self.deciding())
+            .field("deciding", &deciding)
             .field("deciding_count", &self.deciding_count())
+            .field("stamp", &self.stamp)
             .finish()
+    }
+}
+
+/// The deciding statements an [`AuthDecision`] carries, as [`StatementId`]s stamped with the
+/// authorizer (or session policy) that decided: [`AuthDecision::deciding`].
+///
+/// ```
+/// # use ramcheck::authorizer::{AuthRequest, Authorizer};
+/// # let authorizer = Authorizer::load("policies/example-account.json")?;
+/// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// let decision = authorizer.authorize(authorizer.resolve("user/alice")?, None, &request)?;
+/// assert_eq!(decision.deciding().len(), 1);
+/// for id in decision.deciding() {
+///     assert_eq!(authorizer.statement_ref(id, None, &request)?.policy(), "CancelHangzhou");
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct DecidingIds<'a> {
+    stamp: u64,
+    numbers: std::slice::Iter<'a, StatementNumber>,
+}
+
+impl Iterator for DecidingIds<'_> {
+    type Item = StatementId;
+
+    fn next(&mut self) -> Option<StatementId> {
+        let number = *self.numbers.next()?;
+        Some(StatementId {
+            stamp: self.stamp,
+            number,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.numbers.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for DecidingIds<'_> {
+    fn next_back(&mut self) -> Option<StatementId> {
+        let number = *self.numbers.next_back()?;
+        Some(StatementId {
+            stamp: self.stamp,
+            number,
+        })
+    }
+}
+
+impl ExactSizeIterator for DecidingIds<'_> {}
+
+impl std::iter::FusedIterator for DecidingIds<'_> {}
+
+impl std::fmt::Debug for DecidingIds<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
     }
 }
 
@@ -366,34 +501,45 @@ impl Summary {
 }
 
 /// Who asks, resolved against a compiled account by [`Authorizer::resolve`] or
-/// [`Authorizer::principal`]: `Copy`, valid for the [`Authorizer`] that made it (after a reload,
-/// resolve again).
+/// [`Authorizer::principal`]: `Copy`, one word, and bound to the [`Authorizer`] that made it.
+/// Any other authorizer refuses it with [`HandleError::PrincipalOfAnotherAuthorizer`], one
+/// compiled from another account or from the same one, and the one a reload put in its place
+/// too: after a reload, resolve again.
 ///
 /// ```
 /// # use ramcheck::account::Account;
-/// # use ramcheck::authorizer::Authorizer;
+/// # use ramcheck::authorizer::{AuthRequest, Authorizer};
 /// # let account = Account::from_json(r#"{"account_id": "1234567890123456", "roles": {"deployer": {}}}"#, None, None)?;
 /// # let authorizer = Authorizer::compile(&account)?;
 /// let session = authorizer.resolve("acs:sts::1234567890123456:assumed-role/deployer/ci-1")?;
 /// assert_eq!(session, authorizer.resolve("assumed-role/deployer/other")?);
 /// assert!(authorizer.resolve("user/nobody").is_err());
+///
+/// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// let recompiled = Authorizer::compile(&account)?;
+/// assert!(recompiled.authorize(session, None, &request).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PrincipalId(u64);
 
 impl PrincipalId {
-    /// The kind's code in the high half, the index in the low one: one word, written with one
-    /// store. A caller that keeps an id in memory (the `Result` of `resolve`, a cache, a value
-    /// hidden from the optimiser) has it written field by field otherwise, and a word read over
+    const KIND_SHIFT: u32 = 62;
+
+    /// The kind's code in the top two bits, the principal's number in its authorizer's block
+    /// of the process-wide id space ([`stamp`]) below: one word, written with one store. A
+    /// caller that keeps an id in memory (the `Result` of `resolve`, a cache, a value hidden
+    /// from the optimiser) has it written field by field otherwise, and a word read over
     /// narrower writes just made waits for them to reach the cache (`perf annotate`: 10 % of
-    /// Small's loop, 12 % of the Large benchmark's request building, on that one read).
-    fn new(kind: Kind, index: u32) -> PrincipalId {
-        PrincipalId(u64::from(kind as u8) << 32 | u64::from(index))
+    /// Small's loop, 12 % of the Large benchmark's request building, on that one read). The
+    /// number binds the id to its authorizer: no other one's block holds it.
+    fn new(kind: Kind, number: u64) -> PrincipalId {
+        PrincipalId(u64::from(kind as u8) << Self::KIND_SHIFT | number)
     }
 
     fn kind(self) -> Kind {
-        match self.0 >> 32 {
+        match self.0 >> Self::KIND_SHIFT {
             0 => Kind::Root,
             1 => Kind::User,
             2 => Kind::Role,
@@ -401,9 +547,8 @@ impl PrincipalId {
         }
     }
 
-    fn index(self) -> u32 {
-        // The mask keeps the low half, so the cast keeps it all.
-        (self.0 & u64::from(u32::MAX)) as u32
+    fn number(self) -> u64 {
+        self.0 & (stamp::LIMIT - 1)
     }
 }
 
@@ -411,7 +556,7 @@ impl std::fmt::Debug for PrincipalId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrincipalId")
             .field("kind", &self.kind())
-            .field("index", &self.index())
+            .field("number", &self.number())
             .finish()
     }
 }
@@ -447,7 +592,10 @@ pub enum ResolveError {
 }
 
 /// A session policy (AssumeRole's `Policy`), compiled on its own: pass it to
-/// [`Authorizer::authorize`] with a role-session principal.
+/// [`Authorizer::authorize`] with a role-session principal. It holds everything it refers to,
+/// so any authorizer may use it (AssumeRole's `Policy` comes with each session, not with an
+/// account snapshot); the [`StatementId`]s of decisions made by its statements carry its own
+/// stamp, and [`Authorizer::statement_ref`] needs this session policy to explain them.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -466,6 +614,7 @@ pub struct SessionPolicy {
     policy: Arc<NamedPolicy>,
     catalog: Catalog,
     pool: Pool,
+    stamp: u64,
 }
 
 impl SessionPolicy {
@@ -473,7 +622,8 @@ impl SessionPolicy {
     ///
     /// # Errors
     ///
-    /// [`CompileError::TooLarge`] past 2^31 statements.
+    /// [`CompileError::TooLarge`] past 2^31 statements, [`CompileError::IdsExhausted`] (never
+    /// in practice) when the process has no stamp left to give it.
     pub fn compile(policy: &NamedPolicy) -> Result<SessionPolicy, CompileError> {
         let policy = Arc::new(policy.clone());
         let mut catalog = Catalog::new();
@@ -483,6 +633,7 @@ impl SessionPolicy {
             policy,
             catalog,
             pool,
+            stamp: stamp::reserve(1)?,
         })
     }
 
@@ -640,6 +791,11 @@ struct Directory {
 /// An account compiled for deciding many requests fast (see the [module](self) docs).
 /// Immutable and `Send + Sync`; share it in an `Arc` or an [`AuthorizerHandle`].
 ///
+/// Every compile (and so every load and reload) makes an authorizer with a stamp of its own,
+/// and the ids it hands out ([`PrincipalId`], [`StatementId`]) work only with it
+/// ([`HandleError`]). A clone is the same authorizer, stamp included: it holds the same
+/// tables, so an id decides the same on both.
+///
 /// ```
 /// use ramcheck::authorizer::Authorizer;
 ///
@@ -662,6 +818,14 @@ pub struct Authorizer {
     service_linked_roles: Vec<bool>,
     directory: Option<Directory>,
     groups: ResourceGroups,
+    /// The first number of this authorizer's block of ids ([`stamp`]): its root's, and the
+    /// stamp of its [`StatementId`]s.
+    stamp: u64,
+    /// The numbers of the first user and the first role: a principal's number less these is
+    /// its index in `users` or `roles`, and the bounds check of that index is the check that
+    /// the id is this authorizer's.
+    user_base: u64,
+    role_base: u64,
 }
 
 /// Which list of a pool decided.
@@ -677,7 +841,9 @@ impl Authorizer {
     ///
     /// # Errors
     ///
-    /// [`CompileError::TooLarge`] past 2^31 statements or pool members.
+    /// [`CompileError::TooLarge`] past 2^31 statements or pool members,
+    /// [`CompileError::IdsExhausted`] (never in practice) when the process has no ids left to
+    /// give it.
     ///
     /// ```
     /// use ramcheck::account::Account;
@@ -792,6 +958,12 @@ impl Authorizer {
             }
         }
 
+        // One number for the root, then one per user and per role (see `stamp`).
+        let users = principals.iter().filter(|(is_user, ..)| *is_user).count();
+        let count = u64::try_from(principals.len() + 1).map_err(|_| CompileError::TooLarge)?;
+        let stamp = stamp::reserve(count)?;
+        let user_base = stamp + 1;
+        let role_base = user_base + users as u64;
         let id = account.id.as_str();
         let mut authorizer = Authorizer {
             account_id: id.into(),
@@ -803,6 +975,9 @@ impl Authorizer {
             service_linked_roles: Vec::new(),
             directory: None,
             groups: ResourceGroups::compile(account)?,
+            stamp,
+            user_base,
+            role_base,
         };
         for ((is_user, name, _, service_linked), list) in principals.iter().zip(&numbered) {
             let account_scope: Vec<u32> = list
@@ -918,7 +1093,7 @@ impl Authorizer {
     /// ```
     pub fn principal(&self, principal: &Principal) -> Result<PrincipalId, DecideError> {
         match principal {
-            Principal::Root => Ok(PrincipalId::new(Kind::Root, 0)),
+            Principal::Root => Ok(self.root()),
             Principal::User(name) => self.find(Kind::User, name),
             Principal::Role(name) => self.find(Kind::Role, name),
             Principal::RoleSession { role, .. } => self.find(Kind::RoleSession, role),
@@ -931,9 +1106,36 @@ impl Authorizer {
             _ => (&self.role_index, "role"),
         };
         match names.get(name) {
-            Some(index) => Ok(PrincipalId::new(kind, index)),
+            Some(index) => Ok(self.id(kind, index)),
             None => Err(self.unknown(what, name, names)),
         }
+    }
+
+    /// The id of this authorizer's root.
+    fn root(&self) -> PrincipalId {
+        PrincipalId::new(Kind::Root, self.stamp)
+    }
+
+    /// The id of the user (for [`Kind::User`]) or role with this index.
+    fn id(&self, kind: Kind, index: u32) -> PrincipalId {
+        let base = match kind {
+            Kind::User => self.user_base,
+            _ => self.role_base,
+        };
+        PrincipalId::new(kind, base + u64::from(index))
+    }
+
+    /// The index in `users` (for a user) or `roles` of a principal: in bounds for this
+    /// authorizer's users and roles only, past the end for its root and for any id of another
+    /// authorizer (whose numbers lie in another block).
+    #[inline(always)]
+    fn index(&self, principal: PrincipalId) -> usize {
+        let base = match principal.kind() {
+            Kind::User => self.user_base,
+            _ => self.role_base,
+        };
+        // Below the base, the difference wraps around past any length.
+        usize::try_from(principal.number().wrapping_sub(base)).unwrap_or(usize::MAX)
     }
 
     #[cold]
@@ -1014,7 +1216,7 @@ impl Authorizer {
             }
             (Kind::RoleSession, role)
         } else if relative == "root" {
-            return Some(PrincipalId::new(Kind::Root, 0));
+            return Some(self.root());
         } else {
             return None;
         };
@@ -1024,7 +1226,7 @@ impl Authorizer {
             Kind::User => self.user_index.get(name)?,
             _ => self.role_index.get(name)?,
         };
-        let id = PrincipalId::new(kind, index);
+        let id = self.id(kind, index);
         // A gateway builds the request next: the principal's line loads meanwhile, and
         // `authorize` then starts on its pool's (reading them here would wait for this one).
         if let Some(compiled) = self.compiled(id) {
@@ -1068,7 +1270,21 @@ impl Authorizer {
             Deciding::Denies => &denies,
             Deciding::Allows => &allows,
         };
-        Ok(AuthDecision::new(decision, stage, deciding))
+        Ok(AuthDecision::new(
+            decision,
+            stage,
+            deciding,
+            self.stamp_of(stage, session),
+        ))
+    }
+
+    /// The stamp of the catalog whose statements decided at `stage`.
+    #[inline(always)]
+    fn stamp_of(&self, stage: Stage, session: Option<&SessionPolicy>) -> u64 {
+        match (stage, session) {
+            (Stage::SessionPolicy, Some(session)) => session.stamp,
+            _ => self.stamp,
+        }
     }
 
     /// Every deciding statement of a decision, however many (allocates the list).
@@ -1084,7 +1300,7 @@ impl Authorizer {
     ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
     /// let alice = authorizer.resolve("user/alice")?;
     /// let all = authorizer.deciding_statements(alice, None, &request)?;
-    /// assert_eq!(all, authorizer.authorize(alice, None, &request)?.deciding());
+    /// assert!(all.iter().copied().eq(authorizer.authorize(alice, None, &request)?.deciding()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deciding_statements(
@@ -1095,12 +1311,17 @@ impl Authorizer {
     ) -> Result<Vec<StatementId>, DecideError> {
         let mut denies = Vec::new();
         let mut allows = Vec::new();
-        let (_, _, which) = self.run(principal, session, request, &mut denies, &mut allows)?;
-        Ok(match which {
+        let (_, stage, which) = self.run(principal, session, request, &mut denies, &mut allows)?;
+        let numbers = match which {
             Deciding::None => Vec::new(),
             Deciding::Denies => denies,
             Deciding::Allows => allows,
-        })
+        };
+        let stamp = self.stamp_of(stage, session);
+        Ok(numbers
+            .into_iter()
+            .map(|number| StatementId { stamp, number })
+            .collect())
     }
 
     /// Decides a batch; `out` is cleared and gets one result per item, in order (reuse it to
@@ -1138,12 +1359,17 @@ impl Authorizer {
         denies: &mut S,
         allows: &mut S,
     ) -> Result<(Decision, Stage, Deciding), DecideError> {
+        // An id of another authorizer is found in neither table (its number is in another
+        // block), and is not this one's root: it is refused before anything is decided.
+        let compiled = self.compiled(principal);
+        if compiled.is_none() && principal != self.root() {
+            return Err(foreign_principal());
+        }
         if session.is_some() && principal.kind() != Kind::RoleSession {
             return Err(self.session_without_session(principal));
         }
         // What the principal's pool reads first starts loading now, while the resource's group
         // and the control policies are decided (see `resolve`).
-        let compiled = self.compiled(principal);
         if let (true, Some(compiled)) = (request.is_cancel(), compiled) {
             compiled.account_pool.warm(&self.catalog);
         }
@@ -1167,7 +1393,7 @@ impl Authorizer {
             return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
         }
         let Some(compiled) = compiled else {
-            return Err(self.unknown_id(principal));
+            return Err(foreign_principal());
         };
         let arn = &*compiled.principal_arn;
         let lookup = self.catalog.lookup(request);
@@ -1184,7 +1410,7 @@ impl Authorizer {
                 || (principal.kind() != Kind::User
                     && self
                         .service_linked_roles
-                        .get(principal.index() as usize)
+                        .get(self.index(principal))
                         .is_some_and(|linked| *linked));
             if !exempt {
                 denies.clear();
@@ -1286,9 +1512,10 @@ impl Authorizer {
     /// or none).
     #[inline(always)]
     fn compiled(&self, principal: PrincipalId) -> Option<&CompiledPrincipal> {
+        let index = self.index(principal);
         match principal.kind() {
-            Kind::User => self.users.get(principal.index() as usize),
-            _ => self.roles.get(principal.index() as usize),
+            Kind::User => self.users.get(index),
+            _ => self.roles.get(index),
         }
     }
 
@@ -1303,28 +1530,15 @@ impl Authorizer {
         DecideError::SessionPolicyWithoutSession(shown)
     }
 
-    #[cold]
-    #[inline(never)]
-    fn unknown_id(&self, principal: PrincipalId) -> DecideError {
-        let kind = if principal.kind() == Kind::User {
-            "user"
-        } else {
-            "role"
-        };
-        DecideError::UnknownPrincipal {
-            kind,
-            name: format!("#{}", principal.index()),
-            account: self.account_id.to_string(),
-            suggestion: "; resolve the principal against this authorizer".to_owned(),
-        }
-    }
-
     fn name_of(&self, principal: PrincipalId) -> &str {
         let names = match principal.kind() {
             Kind::User => &self.user_index,
             _ => &self.role_index,
         };
-        names.name(principal.index()).unwrap_or_default()
+        u32::try_from(self.index(principal))
+            .ok()
+            .and_then(|index| names.name(index))
+            .unwrap_or_default()
     }
 
     /// The reference's [`EvaluationError`] for a statement whose condition failed (C7).
@@ -1366,14 +1580,23 @@ impl Authorizer {
     /// and what matched the request (as the reference reports it). `session` must be the session
     /// policy the decision was made with, for its statements.
     ///
+    /// # Errors
+    ///
+    /// A [`HandleError`] for an id from another authorizer's decision, or a session policy's
+    /// without that session policy.
+    ///
     /// ```
     /// # use ramcheck::authorizer::{AuthRequest, Authorizer};
     /// # let authorizer = Authorizer::load("policies/example-account.json")?;
     /// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
     ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
     /// let decision = authorizer.authorize(authorizer.resolve("user/alice")?, None, &request)?;
-    /// let s = authorizer.statement_ref(decision.deciding()[0], None, &request).expect("compiled");
+    /// let first = decision.deciding().next().expect("allowed by a statement");
+    /// let s = authorizer.statement_ref(first, None, &request)?;
     /// assert_eq!((s.policy(), s.index(), s.sid()), ("CancelHangzhou", 0, Some("CancelHangzhouBuilds")));
+    ///
+    /// let reloaded = Authorizer::load("policies/example-account.json")?;
+    /// assert!(reloaded.statement_ref(first, None, &request).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn statement_ref(
@@ -1381,22 +1604,23 @@ impl Authorizer {
         id: StatementId,
         session: Option<&SessionPolicy>,
         request: &AuthRequest<'_>,
-    ) -> Option<StatementRef> {
+    ) -> Result<StatementRef, HandleError> {
         let catalog = if id.is_session() {
-            &session?.catalog
-        } else {
+            match session {
+                Some(session) if session.stamp == id.stamp => &session.catalog,
+                _ => return Err(HandleError::StatementOfAnotherSessionPolicy),
+            }
+        } else if id.stamp == self.stamp {
             &self.catalog
+        } else {
+            return Err(HandleError::StatementOfAnotherAuthorizer);
         };
-        let compiled = catalog.statements.get(id.number())?;
-        let named = catalog.policies.get(compiled.policy as usize)?;
-        let statement = named.policy().statements().get(compiled.index as usize)?;
-        Some(StatementRef::of(
-            named,
-            statement,
-            matched_action(statement, request.action()),
-            matched_resource(statement, request.resource()),
-            clause_list(statement),
-        ))
+        // A stamped id is always in its catalog; still, never panic on a broken one.
+        statement_ref_in(catalog, id.number, request).ok_or(if id.is_session() {
+            HandleError::StatementOfAnotherSessionPolicy
+        } else {
+            HandleError::StatementOfAnotherAuthorizer
+        })
     }
 
     /// The decision as an [`Outcome`] with materialized deciding statements (no near misses:
@@ -1433,7 +1657,14 @@ impl Authorizer {
         let mut outcome = Outcome::without_statements(decision, stage);
         outcome.deciding = ids
             .into_iter()
-            .filter_map(|id| self.statement_ref(id, session, request))
+            .filter_map(|number| {
+                let catalog = if number.is_session() {
+                    &session?.catalog
+                } else {
+                    &self.catalog
+                };
+                statement_ref_in(catalog, number, request)
+            })
             .collect();
         Ok(outcome)
     }
@@ -1508,20 +1739,19 @@ impl Authorizer {
         request: &AuthRequest<'_>,
     ) -> Result<Vec<PrincipalDecision>, DecideError> {
         let id = &self.account_id;
-        let principals =
-            std::iter::once((PrincipalId::new(Kind::Root, 0), Principal::Root.arn(id)))
-                .chain((0u32..).zip(self.user_index.names()).map(|(i, n)| {
-                    (
-                        PrincipalId::new(Kind::User, i),
-                        Principal::User(n.to_string()).arn(id),
-                    )
-                }))
-                .chain((0u32..).zip(self.role_index.names()).map(|(i, n)| {
-                    (
-                        PrincipalId::new(Kind::Role, i),
-                        Principal::Role(n.to_string()).arn(id),
-                    )
-                }));
+        let principals = std::iter::once((self.root(), Principal::Root.arn(id)))
+            .chain((0u32..).zip(self.user_index.names()).map(|(i, n)| {
+                (
+                    self.id(Kind::User, i),
+                    Principal::User(n.to_string()).arn(id),
+                )
+            }))
+            .chain((0u32..).zip(self.role_index.names()).map(|(i, n)| {
+                (
+                    self.id(Kind::Role, i),
+                    Principal::Role(n.to_string()).arn(id),
+                )
+            }));
         let mut decisions = Vec::new();
         for (principal, arn) in principals {
             decisions.push(PrincipalDecision {
@@ -1592,6 +1822,31 @@ impl Authorizer {
             + self.catalog.statements.capacity() * std::mem::size_of::<index::CompiledStatement>()
             + self.catalog.candidates_bytes()
     }
+}
+
+/// The [`StatementRef`] of statement `number` of `catalog`, if it has one.
+fn statement_ref_in(
+    catalog: &Catalog,
+    number: StatementNumber,
+    request: &AuthRequest<'_>,
+) -> Option<StatementRef> {
+    let compiled = catalog.statements.get(number.index())?;
+    let named = catalog.policies.get(compiled.policy as usize)?;
+    let statement = named.policy().statements().get(compiled.index as usize)?;
+    Some(StatementRef::of(
+        named,
+        statement,
+        matched_action(statement, request.action()),
+        matched_resource(statement, request.resource()),
+        clause_list(statement),
+    ))
+}
+
+/// The error for a [`PrincipalId`] this authorizer did not make.
+#[cold]
+#[inline(never)]
+fn foreign_principal() -> DecideError {
+    DecideError::Handle(HandleError::PrincipalOfAnotherAuthorizer)
 }
 
 /// A reference request's context as `(key, value)` pairs, in order.

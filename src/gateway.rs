@@ -14,19 +14,35 @@
 //! | `ExecutionId` missing or empty | 400 | `MissingExecutionId` | `ExecutionId is mandatory for this action.` |
 //! | a parameter that cannot be part of an ARN | 400 | `InvalidRegionId.Malformed` / `InvalidExecutionId.Malformed` | `The specified parameter ... is not valid.` |
 //! | the resolver does not know the execution | 404 | `InvalidImagePipelineExecution.NotFound` | `The specified image pipeline execution does not exist!` |
-//! | RAM denies | 403 | `Forbidden.RAM` | `User not authorized to operate on the specified resource, or this API doesn't support RAM.` |
-//! | anything that prevents a sure answer (E6) | 500 | `InternalError` | `The request processing has failed due to some unknown error, exception or failure.` |
+//! | RAM denies, or the caller is not a user or role of the account | 403 | `Forbidden.RAM` | `User not authorized to operate on the specified resource, or this API doesn't support RAM.` |
+//! | the resolver fails, or anything else prevents a sure answer (E6) | 500 | `InternalError` | `The request processing has failed due to some unknown error, exception or failure.` |
 //!
 //! A denial carries an `AccessDeniedDetail` object, as RAM-integrated APIs return it:
 //! `PolicyType` (the stage that denied: `ControlPolicy`, `SessionPolicy`,
 //! `AccountLevelIdentityBasedPolicy`, `ResourceGroupLevelIdentityBasedPolicy`; a cross-account
 //! request, which no resource-based policy can grant here, reports `ResourceBasedPolicy`),
-//! `AuthAction`, `AuthPrincipalType` (`SubUser`, `AssumedRoleUser`), `AuthPrincipalDisplayName`,
-//! `AuthPrincipalOwnerId`, `NoPermissionType` (`ImplicitDeny` or `ExplicitDeny`) and
-//! `EncodedDiagnosticMessage` (base64 of a JSON diagnosis: action, resource, policy type,
-//! whether explicit, and the deciding statements as `policy#index`).
+//! `AuthAction`, `AuthPrincipalType` (`SubUser`, `AssumedRoleUser`, `Account`),
+//! `AuthPrincipalDisplayName`, `AuthPrincipalOwnerId`, `NoPermissionType` (`ImplicitDeny` or
+//! `ExplicitDeny`) and `EncodedDiagnosticMessage` (base64 of a JSON diagnosis: action,
+//! resource, policy type, whether explicit, and the deciding statements as `policy#index`).
 //!
-//! On the allowed path nothing is allocated: the ARN is built in a stack buffer.
+//! A caller the account snapshot does not know has no policy that allows anything: a user or
+//! role missing from it (deleted, or added since the snapshot) is denied as RAM denies one
+//! without policies, `ImplicitDeny` at `AccountLevelIdentityBasedPolicy`; a principal of another
+//! account is denied as a cross-account request, `ImplicitDeny` at `ResourceBasedPolicy` (at
+//! `AccountLevelIdentityBasedPolicy` when the pipeline is its own account's, whose policies the
+//! snapshot does not hold). Only text that is no principal at all is a 500: the gateway's
+//! authentication handed over something it should not have.
+//!
+//! The [`ExecutionResolver`] is the gateway's: an in-memory table lends its executions, a
+//! database or an API returns them by value, and either may fail. A failure is a 500, never a
+//! 404 (the execution may well exist) and never an allow; its error is kept as the
+//! [`ApiError`]'s [`source`](std::error::Error::source) for the gateway's logs, and appears
+//! neither in the body nor in the error's message, since a store's errors may name hosts or
+//! credentials. An execution whose pipeline id or owner cannot be part of an ARN is a 500 too.
+//!
+//! On the allowed path with an in-memory resolver nothing is allocated: the execution is
+//! borrowed and the ARN is built in a stack buffer.
 //!
 //! ```
 //! use std::collections::HashMap;
@@ -54,13 +70,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::error::Error;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::account::principal::NameBytes;
-use crate::account::Principal;
-use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, PrincipalId};
+use crate::account::{DecideError, Principal};
+use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, PrincipalId, ResolveError};
 use crate::condition::value::Instant;
 use crate::decision::{Decision, Stage, CANCEL_IMAGE_PIPELINE_EXECUTION};
 
@@ -107,7 +127,61 @@ impl Execution {
     }
 }
 
-/// The gateway's lookup from an execution id to its pipeline and owner.
+/// The gateway's lookup from an execution id to its pipeline and owner: an in-memory table that
+/// lends its executions, or a database or API client that returns them by value and may fail.
+///
+/// `HashMap<String, Execution>` implements it (with any hasher), lending its entries and never
+/// failing. One backed by a store returns owned executions and errors of its own:
+///
+/// ```
+/// use std::borrow::Cow;
+/// use ramcheck::authorizer::Authorizer;
+/// use ramcheck::condition::value::Instant;
+/// use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution, ExecutionResolver};
+///
+/// /// Executions kept in a database (here: one table row, and a connection that may drop).
+/// struct Database { reachable: bool }
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("query failed on postgres://gateway:s3cret@db.internal")]
+/// struct QueryError;
+///
+/// impl ExecutionResolver for Database {
+///     type Error = QueryError;
+///     fn execution(&self, id: &str) -> Result<Option<Cow<'_, Execution>>, QueryError> {
+///         if !self.reachable {
+///             return Err(QueryError);
+///         }
+///         Ok((id == "exec-1").then(|| Cow::Owned(Execution::new("ip-1", "1234567890123456"))))
+///     }
+/// }
+///
+/// let authorizer = Authorizer::load("policies/example-account.json")?;
+/// let request = CancelRequest { region_id: Some("cn-hangzhou"), execution_id: Some("exec-1"),
+///     principal: "user/alice", context: &[], request_id: None, now: Instant::now() };
+/// assert!(authorize_cancel(&authorizer, &Database { reachable: true }, &request).is_ok());
+///
+/// let down = authorize_cancel(&authorizer, &Database { reachable: false }, &request).unwrap_err();
+/// assert_eq!((down.status(), down.body().code()), (500, "InternalError"));
+/// assert!(!serde_json::to_string(down.body())?.contains("s3cret"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait ExecutionResolver {
+    /// Why a lookup failed (the store unreachable, a timeout, ...). The call is then answered
+    /// 500 `InternalError`, with the error as the [`ApiError`]'s source and nowhere else:
+    /// any error type, `Box<dyn Error + Send + Sync>` and `anyhow::Error` included.
+    type Error: Into<Box<dyn Error + Send + Sync>>;
+
+    /// The execution, if it exists: [`Cow::Borrowed`] from a table the resolver holds,
+    /// [`Cow::Owned`] when read from elsewhere.
+    ///
+    /// # Errors
+    ///
+    /// When the resolver cannot tell whether the execution exists.
+    fn execution(&self, execution_id: &str) -> Result<Option<Cow<'_, Execution>>, Self::Error>;
+}
+
+/// Any hasher: a gateway may pick a faster one than the default for its own table.
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -115,18 +189,16 @@ impl Execution {
 ///
 /// let mut executions = HashMap::new();
 /// executions.insert("exec-1".to_owned(), Execution::new("ip-1", "1234567890123456"));
-/// assert_eq!(executions.execution("exec-1").map(|e| e.pipeline_id.as_str()), Some("ip-1"));
-/// assert!(executions.execution("exec-2").is_none());
+/// let found = executions.execution("exec-1")?;
+/// assert_eq!(found.map(|e| e.pipeline_id.clone()).as_deref(), Some("ip-1"));
+/// assert!(executions.execution("exec-2")?.is_none());
+/// # Ok::<(), std::convert::Infallible>(())
 /// ```
-pub trait ExecutionResolver {
-    /// The execution, if it exists.
-    fn execution(&self, execution_id: &str) -> Option<&Execution>;
-}
-
-/// Any hasher: a gateway may pick a faster one than the default for its own table.
 impl<S: std::hash::BuildHasher> ExecutionResolver for HashMap<String, Execution, S> {
-    fn execution(&self, execution_id: &str) -> Option<&Execution> {
-        self.get(execution_id)
+    type Error = Infallible;
+
+    fn execution(&self, execution_id: &str) -> Result<Option<Cow<'_, Execution>>, Infallible> {
+        Ok(self.get(execution_id).map(Cow::Borrowed))
     }
 }
 
@@ -181,7 +253,8 @@ impl ErrorBody {
 }
 
 /// A failed call: the HTTP status and the body to return, plus, for internal errors, the cause
-/// (for the gateway's logs, never sent).
+/// (for the gateway's logs, never sent) and, for a resolver's failure, its error as the
+/// [`source`](std::error::Error::source).
 ///
 /// ```
 /// use ramcheck::authorizer::Authorizer;
@@ -199,12 +272,38 @@ impl ErrorBody {
 ///     r#"{"RequestId":"req-1","Code":"MissingRegionId","Message":"RegionId is mandatory for this action."}"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, thiserror::Error)]
 #[error("{status} {}: {}", body.code, body.message)]
 pub struct ApiError {
     status: u16,
     body: ErrorBody,
     cause: Option<String>,
+    /// The resolver's own error: shared, so that the error stays `Clone`.
+    #[source]
+    source: Option<Arc<dyn Error + Send + Sync>>,
+}
+
+/// Equal when status, body and cause are: a resolver's errors need not be comparable, so the
+/// source is not compared.
+impl PartialEq for ApiError {
+    fn eq(&self, other: &ApiError) -> bool {
+        (self.status, &self.body, &self.cause) == (other.status, &other.body, &other.cause)
+    }
+}
+
+impl Eq for ApiError {}
+
+/// Shows whether there is a source, not what it says: a resolver's errors may name hosts or
+/// credentials, and a `{:?}` is easily logged or sent without a second thought.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("body", &self.body)
+            .field("cause", &self.cause)
+            .field("has_source", &self.source.is_some())
+            .finish()
+    }
 }
 
 impl ApiError {
@@ -218,7 +317,8 @@ impl ApiError {
         &self.body
     }
 
-    /// For a 500: what went wrong (not part of the body).
+    /// For a 500: what went wrong (not part of the body). For a resolver's failure it names
+    /// the step only; the resolver's error is the [`source`](std::error::Error::source).
     pub fn cause(&self) -> Option<&str> {
         self.cause.as_deref()
     }
@@ -235,6 +335,7 @@ impl ApiError {
                 access_denied_detail: None,
             },
             cause: None,
+            source: None,
         }
     }
 
@@ -250,6 +351,24 @@ impl ApiError {
         e.cause = Some(cause);
         e
     }
+
+    /// The 500 of a resolver that failed: the step in the cause, the error as the source.
+    #[cold]
+    #[inline(never)]
+    fn resolver_failed(
+        request: &CancelRequest<'_>,
+        execution_id: &str,
+        error: Box<dyn Error + Send + Sync>,
+    ) -> ApiError {
+        let mut e = ApiError::internal(
+            request,
+            format!(
+                "the execution resolver failed to look up `{execution_id}` (its error is this error's source)"
+            ),
+        );
+        e.source = Some(Arc::from(error));
+        e
+    }
 }
 
 const FORBIDDEN_MESSAGE: &str =
@@ -259,6 +378,36 @@ const FORBIDDEN_MESSAGE: &str =
 fn is_arn_safe(value: &str) -> bool {
     const SAFE: NameBytes = NameBytes::alphanumeric_and(b"-_.");
     SAFE.has_all(value)
+}
+
+/// Whether `text` is a numeric account ID (one or more ASCII digits), read eight bytes at a
+/// time: a byte at a time, the check cost a tenth of an allowed call.
+fn is_account_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    if n < 8 {
+        return n > 0 && bytes.iter().all(u8::is_ascii_digit);
+    }
+    // Words from 0, 8, ..., and one ending at the last byte, which may overlap the one before
+    // (a byte read twice is checked twice).
+    (0..n - 8)
+        .step_by(8)
+        .chain(std::iter::once(n - 8))
+        .all(|at| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .is_some_and(|w| are_digits(u64::from_le_bytes(w)))
+        })
+}
+
+/// Whether all eight bytes of `word` are ASCII digits: each is `0x3N` with `N` at most 9, so
+/// adding 6 leaves its high half 3 (no byte then carries into the next).
+fn are_digits(word: u64) -> bool {
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    word & HIGH == THREES && word.wrapping_add(SIXES) & HIGH == THREES
 }
 
 /// The pieces of the ARN of `pipeline_id` in `region` of `account`.
@@ -314,10 +463,11 @@ impl ArnBuf {
 ///
 /// # Errors
 ///
-/// An [`ApiError`] with the status and body the API returns (see the [module](self) docs).
-pub fn authorize_cancel(
+/// An [`ApiError`] with the status and body the API returns (see the [module](self) docs):
+/// never an allow when anything goes wrong.
+pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
     authorizer: &Authorizer,
-    resolver: &impl ExecutionResolver,
+    resolver: &R,
     request: &CancelRequest<'_>,
 ) -> Result<Granted, ApiError> {
     let region = match request.region_id {
@@ -358,15 +508,33 @@ pub fn authorize_cancel(
             "The specified parameter ExecutionId is not valid.",
         ));
     }
-    let Some(execution) = resolver.execution(execution_id) else {
-        return Err(ApiError::new(
-            404,
-            request,
-            "InvalidImagePipelineExecution.NotFound",
-            "The specified image pipeline execution does not exist!",
-        ));
+    let execution = match resolver.execution(execution_id) {
+        Ok(Some(execution)) => execution,
+        Ok(None) => {
+            return Err(ApiError::new(
+                404,
+                request,
+                "InvalidImagePipelineExecution.NotFound",
+                "The specified image pipeline execution does not exist!",
+            ))
+        }
+        Err(e) => return Err(ApiError::resolver_failed(request, execution_id, e.into())),
     };
     let (account, pipeline) = (&execution.owner_account_id, &execution.pipeline_id);
+    // A resolver backed by a store returns whatever the store holds: a value that is not a
+    // pipeline id or an account ID would make another ARN than the execution's.
+    if pipeline.is_empty() || !is_arn_safe(pipeline) {
+        return Err(ApiError::internal(
+            request,
+            format!("the execution resolver returned a pipeline id for `{execution_id}` that cannot be part of an ARN"),
+        ));
+    }
+    if !is_account_id(account) {
+        return Err(ApiError::internal(
+            request,
+            format!("the execution resolver returned an owner for `{execution_id}` that is not a numeric account ID"),
+        ));
+    }
     let arn = ArnBuf::pipeline(region, account, pipeline);
     let owned;
     let resource = match &arn {
@@ -379,9 +547,10 @@ pub fn authorize_cancel(
             &owned
         }
     };
-    let principal = authorizer
-        .resolve(request.principal)
-        .map_err(|e| ApiError::internal(request, e.to_string()))?;
+    let principal = match authorizer.resolve(request.principal) {
+        Ok(principal) => principal,
+        Err(e) => return Err(unresolved(authorizer, request, resource, account, e)),
+    };
     let auth = AuthRequest::new(CANCEL_IMAGE_PIPELINE_EXECUTION, resource)
         .and_then(|r| r.with_context(request.context))
         .map_err(|e| ApiError::internal(request, e.to_string()))?
@@ -406,49 +575,131 @@ fn forbidden(
     decision: &AuthDecision,
 ) -> ApiError {
     let account = authorizer.account_id();
-    let (principal_type, display_name) = match Principal::parse(request.principal, account) {
-        Ok(Principal::User(name)) => ("SubUser", name),
-        Ok(Principal::Role(role)) => ("AssumedRoleUser", role),
-        Ok(Principal::RoleSession { role, session }) => {
-            ("AssumedRoleUser", format!("{role}:{session}"))
-        }
-        Ok(Principal::Root) | Err(_) => ("Account", account.to_owned()),
-    };
     let policy_type = match decision.stage() {
         Stage::CrossAccount => "ResourceBasedPolicy",
         other => other.name(),
     };
-    let explicit = decision.decision() == Decision::ExplicitDeny;
     // The decision lists its deciding statements inline unless there were too many; only then
     // is the request decided again for the whole list.
     let ids = if decision.is_complete() {
-        decision.deciding().to_vec()
+        decision.deciding().collect()
     } else {
         authorizer
             .deciding_statements(principal, None, auth)
-            .unwrap_or_else(|_| decision.deciding().to_vec())
+            .unwrap_or_else(|_| decision.deciding().collect())
     };
-    let statements: Vec<String> = ids
+    let statements = ids
         .into_iter()
-        .filter_map(|id| authorizer.statement_ref(id, None, auth))
+        .filter_map(|id| authorizer.statement_ref(id, None, auth).ok())
         .map(|s| format!("{}#{}", s.policy(), s.index()))
         .collect();
+    denial(
+        request,
+        auth.resource(),
+        Denied {
+            policy_type,
+            explicit: decision.decision() == Decision::ExplicitDeny,
+            principal: Principal::parse(request.principal, account).ok(),
+            owner: account,
+            statements,
+        },
+    )
+}
+
+/// The answer for a caller that [`Authorizer::resolve`] did not find: a 403 for a user or role
+/// the account lacks and for a principal of another account (neither has a policy that
+/// allows), a 500 for text that is no principal at all.
+#[cold]
+#[inline(never)]
+fn unresolved(
+    authorizer: &Authorizer,
+    request: &CancelRequest<'_>,
+    resource: &str,
+    resource_owner: &str,
+    error: ResolveError,
+) -> ApiError {
+    let account = authorizer.account_id();
+    let (principal, owner) = match &error {
+        ResolveError::Unknown(DecideError::UnknownPrincipal { .. }) => (
+            Principal::parse(request.principal, account).ok(),
+            account.to_owned(),
+        ),
+        _ => match other_account(request.principal, account) {
+            Some((principal, owner)) => (Some(principal), owner.to_owned()),
+            None => return ApiError::internal(request, error.to_string()),
+        },
+    };
+    // The resource's account grants nothing to another account's principals (no
+    // resource-based policy applies to an image pipeline); on its own account's resources, a
+    // principal has only the policies this snapshot does not hold.
+    let policy_type = if resource_owner == owner {
+        Stage::AccountLevelIdentityBasedPolicy.name()
+    } else {
+        "ResourceBasedPolicy"
+    };
+    denial(
+        request,
+        resource,
+        Denied {
+            policy_type,
+            explicit: false,
+            principal,
+            owner: &owner,
+            statements: Vec::new(),
+        },
+    )
+}
+
+/// The principal and its account, when `text` is a principal ARN of an account other than
+/// `account`.
+fn other_account<'t>(text: &'t str, account: &str) -> Option<(Principal, &'t str)> {
+    let mut fields = text.strip_prefix("acs:")?.splitn(4, ':');
+    let owner = fields.nth(2)?;
+    if owner == account || owner.is_empty() || !owner.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((Principal::parse(text, owner).ok()?, owner))
+}
+
+/// What a 403 says about a denial.
+struct Denied<'a> {
+    /// `PolicyType`.
+    policy_type: &'a str,
+    explicit: bool,
+    /// The caller, when it is a principal (else it is shown as the account).
+    principal: Option<Principal>,
+    /// The caller's account.
+    owner: &'a str,
+    /// The deciding statements as `policy#index`.
+    statements: Vec<String>,
+}
+
+/// The 403 `Forbidden.RAM` error with its `AccessDeniedDetail`.
+fn denial(request: &CancelRequest<'_>, resource: &str, denied: Denied<'_>) -> ApiError {
+    let (principal_type, display_name) = match denied.principal {
+        Some(Principal::User(name)) => ("SubUser", name),
+        Some(Principal::Role(role)) => ("AssumedRoleUser", role),
+        Some(Principal::RoleSession { role, session }) => {
+            ("AssumedRoleUser", format!("{role}:{session}"))
+        }
+        Some(Principal::Root) | None => ("Account", denied.owner.to_owned()),
+    };
     let diagnosis = serde_json::json!({
-        "AuthAction": auth.action(),
-        "AuthResource": auth.resource(),
-        "NoPermissionPolicyType": policy_type,
-        "ExplicitDeny": explicit,
-        "DecidingStatements": statements,
+        "AuthAction": CANCEL_IMAGE_PIPELINE_EXECUTION,
+        "AuthResource": resource,
+        "NoPermissionPolicyType": denied.policy_type,
+        "ExplicitDeny": denied.explicit,
+        "DecidingStatements": denied.statements,
     });
     let mut e = ApiError::new(403, request, "Forbidden.RAM", FORBIDDEN_MESSAGE);
     e.body.access_denied_detail = Some(AccessDeniedDetail {
-        policy_type: policy_type.to_owned(),
-        auth_action: auth.action().to_owned(),
+        policy_type: denied.policy_type.to_owned(),
+        auth_action: CANCEL_IMAGE_PIPELINE_EXECUTION.to_owned(),
         auth_principal_type: principal_type.to_owned(),
         auth_principal_display_name: display_name,
-        auth_principal_owner_id: account.to_owned(),
+        auth_principal_owner_id: denied.owner.to_owned(),
         encoded_diagnostic_message: base64(diagnosis.to_string().as_bytes()),
-        no_permission_type: if explicit {
+        no_permission_type: if denied.explicit {
             "ExplicitDeny"
         } else {
             "ImplicitDeny"
@@ -550,6 +801,41 @@ mod tests {
         assert!(is_arn_safe("cn-hangzhou"));
         assert!(!is_arn_safe("exec:1"));
         assert!(!is_arn_safe("é"));
+        // Read eight bytes at a time: a bad byte anywhere, in a word or in the rest.
+        let safe = "abc-DEF_123.xyz-456_789";
+        for n in 0..=safe.len() {
+            assert!(is_arn_safe(&safe[..n]));
+            for at in 0..n {
+                let bad = format!("{}:{}", &safe[..at], &safe[at + 1..n]);
+                assert!(!is_arn_safe(&bad), "{bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn account_ids_are_one_or_more_digits_whatever_their_length() {
+        for n in 0..=40 {
+            let digits = "1234567890".repeat(4);
+            let id = &digits[..n];
+            assert_eq!(is_account_id(id), n > 0, "{id}");
+            for at in 0..n {
+                for bad in [b'/', b':', b'0' - 1, b'9' + 1, b'*', b' ', 0x80, b'a'] {
+                    let mut bytes = id.as_bytes().to_vec();
+                    bytes[at] = bad;
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(!is_account_id(&text), "{text:?}");
+                }
+            }
+        }
+        for b in 0..=255u8 {
+            assert_eq!(
+                are_digits(u64::from_le_bytes([
+                    b'5', b'5', b'5', b, b'5', b'5', b'5', b'5'
+                ])),
+                b.is_ascii_digit(),
+                "{b:#x}"
+            );
+        }
     }
 
     #[test]
@@ -632,11 +918,253 @@ mod tests {
         assert_eq!(e.status(), 403);
     }
 
+    /// The `AccessDeniedDetail` of a 403, as `(PolicyType, NoPermissionType, AuthPrincipalType,
+    /// AuthPrincipalDisplayName, AuthPrincipalOwnerId)`.
+    fn denied(result: Result<Granted, ApiError>) -> (String, String, String, String, String) {
+        let e = result.expect_err("denied");
+        assert_eq!(
+            (e.status(), e.body().code()),
+            (403, "Forbidden.RAM"),
+            "{e:?}"
+        );
+        assert_eq!(e.body().message, FORBIDDEN_MESSAGE);
+        let d = e.body().access_denied_detail.clone().expect("a detail");
+        assert_eq!(d.auth_action, CANCEL_IMAGE_PIPELINE_EXECUTION);
+        (
+            d.policy_type,
+            d.no_permission_type,
+            d.auth_principal_type,
+            d.auth_principal_display_name,
+            d.auth_principal_owner_id,
+        )
+    }
+
+    fn detail(parts: [&str; 5]) -> (String, String, String, String, String) {
+        let [a, b, c, d, e] = parts.map(str::to_owned);
+        (a, b, c, d, e)
+    }
+
+    /// Issue 18: a user or role the snapshot lacks has no policy that allows; it is denied as
+    /// one without policies, not failed as an internal error.
     #[test]
-    fn e6_unknown_principal_is_500_never_allow() {
-        let e = call("user/mallory", Some("cn-hangzhou"), Some("exec-1")).unwrap_err();
-        assert_eq!((e.status(), e.body().code()), (500, "InternalError"));
-        assert!(e.cause().is_some_and(|c| c.contains("mallory")));
+    fn e4_unknown_principal_is_403_implicit_deny() {
+        let own = "1234567890123456";
+        for (principal, kind, name) in [
+            ("user/mallory", "SubUser", "mallory"),
+            (
+                "acs:ram::1234567890123456:user/mallory",
+                "SubUser",
+                "mallory",
+            ),
+            ("role/nobody", "AssumedRoleUser", "nobody"),
+            ("assumed-role/nobody/ci-1", "AssumedRoleUser", "nobody:ci-1"),
+        ] {
+            assert_eq!(
+                denied(call(principal, Some("cn-hangzhou"), Some("exec-1"))),
+                detail([
+                    "AccountLevelIdentityBasedPolicy",
+                    "ImplicitDeny",
+                    kind,
+                    name,
+                    own
+                ]),
+                "{principal}"
+            );
+        }
+        // On another account's pipeline, as for a known user: no resource-based policy grants.
+        assert_eq!(
+            denied(call(
+                "user/mallory",
+                Some("cn-hangzhou"),
+                Some("exec-other")
+            ))
+            .0,
+            "ResourceBasedPolicy"
+        );
+    }
+
+    /// Issue 18: a principal of another account is denied as a cross-account request.
+    #[test]
+    fn e3_principal_of_another_account_is_403_implicit_deny() {
+        let other = "9999999999999999";
+        for (principal, kind, name) in [
+            ("acs:ram::9999999999999999:user/alice", "SubUser", "alice"),
+            ("acs:ram::9999999999999999:root", "Account", other),
+            (
+                "acs:sts::9999999999999999:assumed-role/deployer/ci-1",
+                "AssumedRoleUser",
+                "deployer:ci-1",
+            ),
+        ] {
+            assert_eq!(
+                denied(call(principal, Some("cn-hangzhou"), Some("exec-1"))),
+                detail(["ResourceBasedPolicy", "ImplicitDeny", kind, name, other]),
+                "{principal}"
+            );
+            // Its own account's pipeline: the snapshot holds none of that account's policies.
+            assert_eq!(
+                denied(call(principal, Some("cn-hangzhou"), Some("exec-other"))),
+                detail([
+                    "AccountLevelIdentityBasedPolicy",
+                    "ImplicitDeny",
+                    kind,
+                    name,
+                    other
+                ]),
+                "{principal}"
+            );
+        }
+    }
+
+    /// Text that is no principal at all is the gateway's fault, not a denial: 500, never allow.
+    #[test]
+    fn e6_text_that_is_no_principal_is_500() {
+        for principal in [
+            "",
+            "group/ops",
+            "user/al ice",
+            "acs:ram::1234567890123456:group/ops",
+            "acs:ram::9999999999999999:group/ops",
+            "acs:ram:cn-hangzhou:9999999999999999:user/alice",
+            "acs:ecs::9999999999999999:user/alice",
+            "acs:ram::99x:user/alice",
+        ] {
+            let e = call(principal, Some("cn-hangzhou"), Some("exec-1")).unwrap_err();
+            assert_eq!(
+                (e.status(), e.body().code()),
+                (500, "InternalError"),
+                "{principal}"
+            );
+            assert!(e.body().access_denied_detail.is_none());
+        }
+    }
+
+    /// A resolver backed by a store: owned executions, and failures of its own.
+    struct Store {
+        rows: HashMap<String, Execution>,
+        failing: bool,
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("connection to postgres://gateway:hunter2@db.internal:5432 refused")]
+    struct StoreError;
+
+    impl ExecutionResolver for Store {
+        type Error = StoreError;
+
+        fn execution(&self, id: &str) -> Result<Option<Cow<'_, Execution>>, StoreError> {
+            if self.failing {
+                return Err(StoreError);
+            }
+            Ok(self.rows.get(id).cloned().map(Cow::Owned))
+        }
+    }
+
+    fn call_with(
+        authorizer: &Authorizer,
+        resolver: &impl ExecutionResolver,
+        principal: &str,
+        exec: &str,
+    ) -> Result<Granted, ApiError> {
+        let request = CancelRequest {
+            region_id: Some("cn-hangzhou"),
+            execution_id: Some(exec),
+            principal,
+            context: &[],
+            request_id: Some("r-1"),
+            now: Instant::from_unix(1_767_225_600, 0),
+        };
+        authorize_cancel(authorizer, resolver, &request)
+    }
+
+    const PRINCIPALS: [&str; 6] = [
+        "user/alice",
+        "user/bob",
+        "user/carol",
+        "root",
+        "user/mallory",
+        "assumed-role/deployer/ci-1",
+    ];
+    const EXECUTIONS: [&str; 4] = ["exec-1", "exec-prod", "exec-other", "exec-nope"];
+
+    /// Issue 18: a resolver that returns executions by value decides exactly as one that
+    /// lends them.
+    #[test]
+    fn spec1_a_resolver_returning_owned_executions_decides_as_a_table() {
+        let (authorizer, rows) = fixture();
+        let store = Store {
+            rows: rows.clone(),
+            failing: false,
+        };
+        let mut allowed = 0;
+        for principal in PRINCIPALS {
+            for exec in EXECUTIONS {
+                let owned = call_with(&authorizer, &store, principal, exec);
+                let lent = call_with(&authorizer, &rows, principal, exec);
+                assert_eq!(owned, lent, "{principal} {exec}");
+                allowed += usize::from(owned.is_ok());
+            }
+        }
+        assert!(allowed > 0, "the comparison covers allows");
+    }
+
+    /// Issue 18: a resolver that fails is a 500 `InternalError`: never a 404 (the execution
+    /// may exist), never an allow, and its error, which may name hosts or credentials, is the
+    /// source only: not in the body, the message, the cause or the debug output.
+    #[test]
+    fn e6_a_resolver_error_is_500_whose_message_stays_out_of_the_answer() {
+        let (authorizer, rows) = fixture();
+        let store = Store {
+            rows,
+            failing: true,
+        };
+        for principal in PRINCIPALS {
+            for exec in EXECUTIONS {
+                let e = call_with(&authorizer, &store, principal, exec).unwrap_err();
+                assert_eq!((e.status(), e.body().code()), (500, "InternalError"));
+                assert_eq!(
+                    e.body().message,
+                    "The request processing has failed due to some unknown error, exception or failure."
+                );
+                let shown = [
+                    serde_json::to_string(e.body()).unwrap(),
+                    e.to_string(),
+                    e.cause().unwrap_or_default().to_owned(),
+                    format!("{e:?}"),
+                ];
+                for text in shown {
+                    assert!(!text.contains("hunter2"), "{text}");
+                    assert!(!text.contains("db.internal"), "{text}");
+                }
+                let source = std::error::Error::source(&e).map(ToString::to_string);
+                assert_eq!(source, Some(StoreError.to_string()));
+            }
+        }
+    }
+
+    /// An execution whose pipeline id or owner cannot be part of an ARN (a store holds
+    /// anything) is a 500, never a decision on another ARN.
+    #[test]
+    fn e6_an_execution_that_makes_no_pipeline_arn_is_500() {
+        let authorizer = fixture().0;
+        for (pipeline, owner) in [
+            ("", "1234567890123456"),
+            ("*", "1234567890123456"),
+            ("ip-1/x", "1234567890123456"),
+            ("ip:1", "1234567890123456"),
+            ("ip-1", ""),
+            ("ip-1", "*"),
+            ("ip-1", "12ab"),
+            ("ip-1", "1234567890123456:imagepipeline/ip-2"),
+        ] {
+            let rows = HashMap::from([("exec-1".to_owned(), Execution::new(pipeline, owner))]);
+            let e = call_with(&authorizer, &rows, "root", "exec-1").unwrap_err();
+            assert_eq!(
+                (e.status(), e.body().code()),
+                (500, "InternalError"),
+                "{pipeline} {owner}"
+            );
+        }
     }
 
     #[test]

@@ -1,15 +1,19 @@
 //! A counting global allocator proves that `Authorizer::authorize` does not allocate: for an
 //! allow, an explicit deny and an implicit deny, through control policies, a session policy,
-//! resource-group scope and conditions of every family. (A global allocator is per binary, so
-//! this test has a binary of its own.)
+//! resource-group scope and conditions of every family; nor does the gateway adapter on an
+//! allowed call with an in-memory resolver. (A global allocator is per binary, so this test
+//! has a binary of its own.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Arc;
 
+use std::collections::HashMap;
+
 use ramcheck::authorizer::{AuthRequest, Authorizer, PrincipalId, SessionPolicy};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Decision, NamedPolicy, Stage};
+use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
 use ramcheck::policy::{Policy, PolicyKind};
 
 struct Counting;
@@ -197,6 +201,43 @@ fn authorize_does_not_allocate() {
             after - before
         );
     }
+}
+
+/// The gateway adapter's allowed path: the execution lent by the table, the ARN on the stack,
+/// the principal resolved and the request decided, all without the heap.
+#[test]
+fn an_allowed_gateway_call_does_not_allocate() {
+    let authorizer = Authorizer::from_json(ACCOUNT, None, None).expect("valid account");
+    let executions = HashMap::from([(
+        "exec-1".to_owned(),
+        Execution::new("ip-1", "1234567890123456"),
+    )]);
+    let context = [
+        ("acs:SourceIp", "10.1.2.3"),
+        ("acs:SecureTransport", "true"),
+        ("ecs:tag/tier", "3"),
+        ("ecs:tag/env", "dev"),
+    ];
+    let call = CancelRequest {
+        region_id: Some("cn-hangzhou"),
+        execution_id: Some("exec-1"),
+        principal: "user/alice",
+        context: &context,
+        request_id: Some("req-1"),
+        now: Instant::parse("2026-01-01T00:00:00Z").expect("valid"),
+    };
+    assert!(authorize_cancel(&authorizer, &executions, &call).is_ok());
+    let before = allocations();
+    for _ in 0..1000 {
+        std::hint::black_box(authorize_cancel(&authorizer, &executions, &call).is_ok());
+    }
+    let after = allocations();
+    assert_eq!(
+        after - before,
+        0,
+        "{} allocations in 1000 calls",
+        after - before
+    );
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! The compiled authorizer against the reference evaluator on fuzzed input: the first line is
 //! the principal, the second the action, the third the resource, the next lines up to an empty
 //! line are `KEY=VALUE` context entries, and the rest is an account snapshot. Both engines must
-//! give the same decision, stage and deciding statements, or the same error.
+//! give the same decision, stage and deciding statements, or the same error; and the id the
+//! compiled one resolved must be refused, never decided, by the account compiled again.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ramcheck::account::{Account, Principal};
-use ramcheck::authorizer::{AuthRequest, Authorizer};
+use ramcheck::account::{Account, DecideError, Principal};
+use ramcheck::authorizer::{AuthRequest, Authorizer, HandleError};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
 
@@ -61,6 +62,17 @@ fuzz_target!(|data: &[u8]| {
     let actual = authorizer
         .principal(&principal)
         .and_then(|id| authorizer.outcome(id, None, &compiled));
+    if let Ok(id) = authorizer.principal(&principal) {
+        let Ok(again) = Authorizer::compile_for(&account, &principal) else {
+            panic!("a loaded account must compile");
+        };
+        assert_eq!(
+            again.authorize(id, None, &compiled),
+            Err(DecideError::Handle(
+                HandleError::PrincipalOfAnotherAuthorizer
+            ))
+        );
+    }
     match (expected, actual) {
         (Ok(e), Ok(a)) => {
             assert_eq!(e.decision(), a.decision());

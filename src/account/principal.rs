@@ -172,8 +172,14 @@ impl NameBytes {
     /// Whether every byte of `text` is in the set.
     #[inline]
     pub(crate) fn has_all(&self, text: &str) -> bool {
-        text.bytes()
-            .all(|b| self.0.get(usize::from(b)).copied().unwrap_or(false))
+        let has = |b: &u8| self.0.get(usize::from(*b)).copied().unwrap_or(false);
+        // Eight bytes at a time, and the rest, with no branch per byte: a valid name is read
+        // to its end anyway, and a branch per byte cost twice the loads.
+        let mut words = text.as_bytes().chunks_exact(8);
+        words
+            .by_ref()
+            .all(|w| w.iter().fold(true, |all, b| all & has(b)))
+            && words.remainder().iter().fold(true, |all, b| all & has(b))
     }
 }
 

@@ -16,7 +16,7 @@ use super::pattern::{
     ResourceText, NO_ANCHOR, NO_GRAM,
 };
 use super::request::AuthRequest;
-use super::{CompileError, StatementId};
+use super::{CompileError, StatementNumber};
 use crate::decision::NamedPolicy;
 use crate::policy::{Effect, Statement};
 
@@ -1059,13 +1059,13 @@ const FILTER_FROM: usize = 8;
 /// Where a pool's deciding statements go: a `Vec` when materializing, a fixed-capacity inline
 /// list on the hot path.
 pub(crate) trait Sink {
-    fn push(&mut self, id: StatementId);
+    fn push(&mut self, id: StatementNumber);
     fn clear(&mut self);
     fn count(&self) -> usize;
 }
 
-impl Sink for Vec<StatementId> {
-    fn push(&mut self, id: StatementId) {
+impl Sink for Vec<StatementNumber> {
+    fn push(&mut self, id: StatementNumber) {
         Vec::push(self, id);
     }
     fn clear(&mut self) {
@@ -1391,7 +1391,7 @@ fn settle<S: Sink>(
             return Ok(());
         }
     }
-    let sid = StatementId(id | tag);
+    let sid = StatementNumber(id | tag);
     if id_and_effect & DENY != 0 {
         denies.push(sid);
     } else {
@@ -2066,7 +2066,7 @@ mod tests {
     #[test]
     fn e6_a_condition_missing_from_the_catalog_fails_closed() {
         use super::super::pattern::ResourceText;
-        use super::super::{AuthRequest, StatementId};
+        use super::super::{AuthRequest, StatementNumber};
         use super::{Candidate, DENY, NO_ANCHOR, NO_GRAM, NO_PATTERN, RESOURCE_ANY};
 
         let authorizer = account(&[("u1", &["A"])]);
@@ -2082,7 +2082,7 @@ mod tests {
                 condition: missing,
                 patterns: [RESOURCE_ANY, NO_PATTERN],
             };
-            let (mut denies, mut allows) = (Vec::<StatementId>::new(), Vec::new());
+            let (mut denies, mut allows) = (Vec::<StatementNumber>::new(), Vec::new());
             let mut text = ResourceText::new(arn, true);
             candidate
                 .apply(

@@ -5,6 +5,11 @@
 //! never wait for a writer), and a reload compiles the new account *before* touching the handle,
 //! then publishes it with one atomic store. A reader sees the old snapshot or the new one, never
 //! a half-built one; a reload that fails to parse or compile leaves the old one in place.
+//!
+//! Every snapshot a reload publishes is a newly compiled [`Authorizer`] with a stamp of its own,
+//! so a [`PrincipalId`](super::PrincipalId) resolved on the old one is refused by the new one
+//! ([`HandleError`](super::HandleError)) instead of naming whichever principal has its number
+//! there now: resolve against the snapshot you decide with.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -33,6 +38,8 @@ use crate::account::Account;
 /// assert!(handle.reload_json(r#"{"account_id": "1234567890123456", "users": 3}"#).is_err());
 /// handle.reload_json(r#"{"account_id": "1234567890123456", "users": {"alice": {}}}"#)?;
 /// let current = worker.current();
+/// // The id resolved on the old snapshot is refused; resolved again, alice decides.
+/// assert!(current.authorize(alice, None, &request).is_err());
 /// let alice = current.resolve("user/alice")?;
 /// assert_eq!(current.authorize(alice, None, &request)?.decision(), Decision::ImplicitDeny);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -76,7 +83,8 @@ impl AuthorizerHandle {
     }
 
     /// Publishes an already compiled authorizer (one atomic store; concurrent reloads: the
-    /// last store wins).
+    /// last store wins). Ids of the authorizer it replaces are refused by it, unless it is a
+    /// clone of that one (the same tables, so the ids decide the same).
     pub fn store(&self, authorizer: Authorizer) {
         self.current.store(Arc::new(authorizer));
     }
