@@ -601,6 +601,9 @@ impl Loader {
                     Err(FileFault::Read(cause)) => {
                         let help = match cause {
                             ReadError::TooLarge { .. } => TOO_LARGE_HELP,
+                            ReadError::NotRegular { .. } => {
+                                "name a regular file holding the policy document"
+                            }
                             _ => "paths are relative to the account file's folder",
                         };
                         return self.none_after(self.error(

@@ -400,3 +400,44 @@ fn a_resource_of_another_account_is_a_warning_for_who_can_and_check_account() {
         "{run:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn special_files_an_account_names_are_refused_at_their_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("fifo.json"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let account = write(
+        &dir,
+        "account.json",
+        r#"{"account_id": "1234567890123456",
+ "policies": {"Zero": "/dev/zero", "Fifo": "fifo.json"},
+ "users": {"alice": {"policies": ["Zero", "Fifo"]}}}"#,
+    );
+    let check = |args: &[&str]| Invocation::new(args).timeout(Duration::from_secs(20)).run();
+    check(&[
+        "check",
+        "--account",
+        &account,
+        "--principal",
+        "user/alice",
+        "--resource",
+        PIPELINE,
+    ])
+    .assert_invalid(&[
+        "account.json:2:23: cannot read policy `Zero`: `/dev/zero` is a character device",
+        "name a regular file",
+    ]);
+    // The linter reports both, each where the account names it.
+    let lint = check(&["lint", &account]);
+    assert_eq!(lint.status, Some(1), "{lint:?}");
+    assert!(
+        lint.stdout
+            .contains("account.json:2:23: error[invalid-account]"),
+        "{lint:?}"
+    );
+    assert!(lint.stdout.contains("is a FIFO (named pipe)"), "{lint:?}");
+}
