@@ -60,6 +60,7 @@ pub mod matching;
 pub mod output;
 pub mod policy;
 pub mod read;
+mod repeats;
 pub mod suggest;
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

@@ -1,6 +1,6 @@
 //! Reading an account snapshot file: strict, positioned, every reference resolved.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -9,7 +9,7 @@ use super::principal::is_valid_name;
 use super::{Account, Attachment, DirectoryLevel, Group, ResourceDirectory, Role, Scope, User};
 use crate::decision::NamedPolicy;
 use crate::policy::json::{self, member, Member, Node, Value};
-use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source};
+use crate::policy::{locate, system, Policy, PolicyError, PolicyKind, Position, Source};
 use crate::read::{read_file, ReadError, DEFAULT_MAX_FILE_SIZE};
 use crate::suggest::did_you_mean;
 
@@ -106,14 +106,11 @@ impl Account {
         file: Option<&str>,
         max_file_size: u64,
     ) -> Result<Account, AccountError> {
-        let (text, root) = json::parse_bytes(bytes).map_err(|e| {
-            let source = Source::new(&String::from_utf8_lossy(bytes));
-            AccountError::Invalid {
-                file: file.map(str::to_owned),
-                position: source.position(e.offset),
-                message: e.message,
-                help: e.help,
-            }
+        let (text, root) = json::parse_bytes(bytes).map_err(|e| AccountError::Invalid {
+            file: file.map(str::to_owned),
+            position: locate(&String::from_utf8_lossy(bytes), e.offset, Position::START),
+            message: e.message,
+            help: e.help,
         })?;
         let loader = Loader {
             source: Source::new(text),
@@ -264,6 +261,7 @@ impl Loader {
             loader: self,
             custom: &custom,
             resource_groups: &resource_groups,
+            resource_group_ids: resource_groups.iter().map(|(id, _)| id.as_str()).collect(),
             system: std::cell::RefCell::default(),
         };
 
@@ -558,6 +556,8 @@ struct Resolver<'a> {
     loader: &'a Loader,
     custom: &'a HashMap<String, Arc<NamedPolicy>>,
     resource_groups: &'a [(String, Vec<String>)],
+    /// Their IDs, so that an attachment finds its group without a walk through them all.
+    resource_group_ids: HashSet<&'a str>,
     /// The bundled system policies named so far, each parsed once and shared like a custom
     /// policy (the compiled authorizer compiles a shared policy once).
     system: std::cell::RefCell<HashMap<&'static str, Arc<NamedPolicy>>>,
@@ -626,7 +626,7 @@ impl Resolver<'_> {
                         None => Scope::Account,
                         Some(g) => {
                             let id = self.loader.string(g, "`resource_group`")?;
-                            if !self.resource_groups.iter().any(|(rg, _)| rg == id) {
+                            if !self.resource_group_ids.contains(id) {
                                 let suggestion = did_you_mean(id, self.resource_groups.iter().map(|(r, _)| r.as_str()))
                                     .map(|s| format!("did you mean `{s}`?"));
                                 return Err(self.loader.error(

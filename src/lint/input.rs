@@ -17,6 +17,8 @@
 //! An embedded document is linted as its own text (the decoded string), so positions point into
 //! it. What to do with the documents is [`crate::lint`]'s job.
 
+use std::collections::HashSet;
+
 use crate::policy::json::{self, member, Member, Node, Value};
 use crate::policy::{PolicyKind, Position, Source};
 
@@ -232,6 +234,16 @@ fn terraform(members: &[Member]) -> Vec<Document> {
     if let Some(root) = object(member(members, "values")).and_then(|v| member(v, "root_module")) {
         walk_module(root, &mut out, 0);
     }
+    // The same address with the same document in several sections is linted once: the first
+    // is kept. Hashed, so a plan with thousands of resources is not compared pairwise.
+    let mut seen = HashSet::with_capacity(out.len());
+    let keep: Vec<bool> = out
+        .iter()
+        .map(|d| seen.insert((d.name.as_str(), d.bytes.as_slice())))
+        .collect();
+    drop(seen);
+    let mut keep = keep.into_iter();
+    out.retain(|_| keep.next().unwrap_or(true));
     out
 }
 
@@ -245,7 +257,7 @@ const MAX_MODULE_DEPTH: usize = 64;
 /// comes back with them, indexed by line.
 fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
     let source = Source::new(&String::from_utf8_lossy(bytes));
-    let mut control: Vec<&str> = Vec::new();
+    let mut control: HashSet<&str> = HashSet::new();
     if let Some(path) =
         object(member(members, "resource_directory")).and_then(|d| member(d, "path"))
     {
@@ -266,7 +278,7 @@ fn account(bytes: &[u8], members: &[Member]) -> (Vec<Document>, Source) {
         .filter(|m| matches!(m.value.value, Value::Object(_)))
         .filter_map(|m| {
             let slice = bytes.get(m.value.span.start..m.value.span.end)?;
-            let kind = if control.contains(&m.key.as_str()) {
+            let kind = if control.contains(m.key.as_str()) {
                 PolicyKind::Control
             } else {
                 PolicyKind::Identity
@@ -316,12 +328,6 @@ fn resource(address: &str, ty: &str, values: &[Member], out: &mut Vec<Document>)
     let Some(text) = attributes.iter().find_map(|a| get_str(values, a)) else {
         return;
     };
-    if out
-        .iter()
-        .any(|d| d.name == address && d.bytes == text.as_bytes())
-    {
-        return;
-    }
     out.push(Document {
         name: address.to_owned(),
         bytes: text.as_bytes().to_vec(),

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{Source, Span};
+use super::Span;
 
 /// How deep arrays and objects may nest. Policies nest four levels; the limit keeps hostile
 /// input from exhausting the stack of a recursive reader.
@@ -46,6 +46,14 @@ pub(crate) struct Member {
 /// were rejected, as the loader and the parser do, has only the one).
 pub(crate) fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
     members.iter().find(|m| m.key == key).map(|m| &m.value)
+}
+
+/// Every member of an object whose key an earlier member already has, as `(repeat, first)`
+/// indices into `members`, in document order; `first` is the key's first occurrence. Linear in
+/// the members ([`crate::repeats`]).
+pub(crate) fn repeated_keys(members: &[Member]) -> Vec<(usize, usize)> {
+    let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+    crate::repeats::repeats(&keys)
 }
 
 impl Value {
@@ -514,7 +522,7 @@ impl Reader<'_> {
     /// `json` do (so positions agree with other tools), and the message says where the comma is.
     #[cold]
     fn trailing_comma(&self, comma: usize, close: char) -> JsonError {
-        let comma_at = Source::new(self.text).position(comma);
+        let comma_at = super::locate(self.text, comma, super::Position::START);
         error(
             self.pos,
             format!("trailing comma before the closing `{close}` (the comma is at {comma_at})"),
@@ -641,6 +649,24 @@ mod tests {
     }
 
     #[test]
+    fn g8_repeated_keys_name_each_repeat_and_the_first_occurrence() {
+        for n in [5, 40] {
+            let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": 1")).collect();
+            keys.push("\"k1\": 2".into());
+            keys.push("\"k3\": 3".into());
+            keys.push("\"k1\": 4".into());
+            let node = parse_str(&format!("{{{}}}", keys.join(", "))).expect("valid");
+            let Value::Object(members) = node.value else {
+                panic!("object")
+            };
+            assert_eq!(
+                repeated_keys(&members),
+                [(n, 1), (n + 1, 3), (n + 2, 1)],
+                "{n} keys"
+            );
+        }
+    }
+    #[test]
     fn g11_bom_is_error() {
         assert!(parse_bytes(b"\xEF\xBB\xBF{}").is_err());
         assert_eq!(err("\u{FEFF}{}").offset, 0);
@@ -668,14 +694,14 @@ mod tests {
     }
     #[test]
     fn g11_trailing_comma_position_counts_lines_and_characters() {
-        // Columns count characters, and only `\n` ends a line, so a `\r` is a character of its
-        // line, as editors count them.
+        // Columns count characters; LF, CR and CRLF each end one line, as editors count them.
         for (text, comma) in [
             (
                 "{\"a\": \"é\",\n \"中文\": 1,\n}",
                 "`}` (the comma is at 2:9)",
             ),
-            ("[\"é\",\r\n \"x\"\r,\n]", "`]` (the comma is at 2:6)"),
+            ("[\"é\",\r\n \"x\"\r,\n]", "`]` (the comma is at 3:1)"),
+            ("[\"é\",\r \"中\",\r]", "`]` (the comma is at 2:5)"),
         ] {
             assert_eq!(
                 err(text).message,

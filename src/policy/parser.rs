@@ -39,11 +39,10 @@ pub(super) fn parse_at(
     let (text, mut root) = match json::parse_bytes(bytes) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let source = Source::with_origin(&String::from_utf8_lossy(bytes), origin);
             let error = PolicyError {
                 kind: PolicyErrorKind::InvalidJson,
                 span: Span::new(e.offset, e.offset),
-                position: source.position(e.offset),
+                position: super::locate(&String::from_utf8_lossy(bytes), e.offset, origin),
                 path: String::new(),
                 message: e.message,
                 help: e.help,
@@ -98,28 +97,33 @@ impl Parser {
         members: &'a mut [Member],
         path: &JsonPath<'_>,
     ) -> Vec<&'a mut Member> {
-        let mut seen: Vec<&'a mut Member> = Vec::with_capacity(members.len());
-        for member in members {
-            if let Some(first) = seen.iter().find(|m| m.key == member.key) {
-                let related = (first.key_span, self.source.position(first.key_span.start));
-                self.error(
-                    PolicyErrorKind::DuplicateKey,
-                    member.key_span,
-                    &path.key(&member.key),
-                    format!(
-                        "duplicate key `{}` (first at line {})",
-                        member.key, related.1.line
-                    ),
-                    Some("keep one; JSON does not say which of two equal keys wins, and a lost block can silently widen access".into()),
-                );
-                if let Some(last) = self.errors.last_mut() {
-                    last.related = Some(related);
-                }
-            } else {
-                seen.push(member);
+        let repeats = json::repeated_keys(members);
+        for &(repeat, first) in &repeats {
+            let (Some(member), Some(first)) = (members.get(repeat), members.get(first)) else {
+                continue;
+            };
+            let related = (first.key_span, self.source.position(first.key_span.start));
+            self.error(
+                PolicyErrorKind::DuplicateKey,
+                member.key_span,
+                &path.key(&member.key),
+                format!(
+                    "duplicate key `{}` (first at line {})",
+                    member.key, related.1.line
+                ),
+                Some("keep one; JSON does not say which of two equal keys wins, and a lost block can silently widen access".into()),
+            );
+            if let Some(last) = self.errors.last_mut() {
+                last.related = Some(related);
             }
         }
-        seen
+        let mut repeats = repeats.iter().map(|&(repeat, _)| repeat).peekable();
+        members
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| repeats.next_if_eq(i).is_none())
+            .map(|(_, m)| m)
+            .collect()
     }
 
     fn unknown_key(&mut self, member: &Member, known: &[&str], path: &JsonPath<'_>, place: &str) {
