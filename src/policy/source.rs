@@ -114,7 +114,13 @@ impl Source {
         let bytes = self.text.as_bytes();
         let index = self.index();
         let start = index.line_start(bytes, line)?;
-        let end = line_end(bytes, start);
+        // The line ends where the next begins, less its line break: found through the index,
+        // not by a walk to the end of a line that may be megabytes long.
+        let end = match index.line_start(bytes, line + 1) {
+            Some(next) if bytes.get(next.saturating_sub(2)..next) == Some(b"\r\n") => next - 2,
+            Some(next) => next.saturating_sub(1),
+            None => bytes.len(),
+        };
         let target = index.chars_before(bytes, start) + column.max(1) - 1;
         Some(index.offset_of_char(bytes, target).clamp(start, end))
     }
@@ -292,7 +298,7 @@ impl LineIndex {
 }
 
 /// Where the line that starts at `start` ends: its first CR or LF, or the end of the text.
-pub(crate) fn line_end(bytes: &[u8], start: usize) -> usize {
+fn line_end(bytes: &[u8], start: usize) -> usize {
     bytes
         .get(start..)
         .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
