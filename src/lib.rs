@@ -52,6 +52,7 @@
 
 pub mod account;
 pub mod authorizer;
+mod cap;
 pub mod condition;
 pub mod decision;
 pub mod gateway;

@@ -468,6 +468,8 @@ impl Clause {
 /// One listed condition value, typed for its operator when the policy was read (C3).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionValue {
+    /// Empty for a string operator's value, whose text is the typed form: a policy with many
+    /// values keeps each once.
     pub(crate) text: String,
     pub(crate) span: Span,
     pub(crate) typed: TypedValue,
@@ -477,7 +479,10 @@ pub struct ConditionValue {
 impl ConditionValue {
     /// The value's text (a JSON number or boolean reads as its text, G9).
     pub fn text(&self) -> &str {
-        &self.text
+        match &self.typed {
+            TypedValue::String(text) => text,
+            _ => &self.text,
+        }
     }
 
     /// Where it is.

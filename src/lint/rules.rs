@@ -50,8 +50,9 @@ macro_rules! rules {
 
         /// Runs every model rule on a parsed document, in the order of [`ALL`].
         pub(crate) fn check_all(policy: &Policy, findings: &mut Vec<Finding>) {
-            let mut ctx = Ctx { policy, findings };
+            let mut ctx = Ctx::new(policy, findings);
             $(rules!(@check ctx, $module $(:: $parser_rule)?);)*
+            ctx.finish();
         }
     };
     (@rule $module:ident) => {

@@ -23,12 +23,13 @@ pub(crate) struct Node {
     pub(crate) span: Span,
 }
 
-/// A JSON value. Numbers keep their source text: the policy grammar reads them as text (G9).
+/// A JSON value. A number is its text in the source, at the node's span (the policy grammar
+/// reads numbers as text, G9): not a copy, which would cost an allocation per number.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
     Null,
     Bool(bool),
-    Number(String),
+    Number,
     String(String),
     Array(Vec<Node>),
     Object(Vec<Member>),
@@ -62,7 +63,7 @@ impl Value {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
+            Value::Number => "a number",
             Value::String(_) => "a string",
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
@@ -224,7 +225,10 @@ impl Reader<'_> {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
             Some(b'"') => Value::String(self.string()?),
-            Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                Value::Number
+            }
             Some(b't') => self.literal("true", Value::Bool(true))?,
             Some(b'f') => self.literal("false", Value::Bool(false))?,
             Some(b'n') => self.literal("null", Value::Null)?,
@@ -298,6 +302,7 @@ impl Reader<'_> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    members.shrink_to_fit();
                     return Ok(Value::Object(members));
                 }
                 _ => return Err(self.unexpected("`,` or `}`")),
@@ -331,6 +336,10 @@ impl Reader<'_> {
                 Some(b']') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    // A vector grows to four elements at its first push; most arrays of a
+                    // policy hold one or two, and hostile ones millions of one-element
+                    // arrays.
+                    items.shrink_to_fit();
                     return Ok(Value::Array(items));
                 }
                 _ => return Err(self.unexpected("`,` or `]`")),
@@ -347,7 +356,7 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<String, JsonError> {
+    fn number(&mut self) -> Result<(), JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -392,11 +401,7 @@ impl Reader<'_> {
             }
             self.digits();
         }
-        Ok(self
-            .text
-            .get(start..self.pos)
-            .unwrap_or_default()
-            .to_owned())
+        Ok(())
     }
 
     fn digits(&mut self) {
@@ -635,7 +640,10 @@ mod tests {
         let Value::Array(items) = &members[0].value.value else {
             panic!("array")
         };
-        assert_eq!(items[0].value, Value::Number("1".into()));
+        assert_eq!(
+            (&items[0].value, items[0].span),
+            (&Value::Number, Span::new(8, 9))
+        );
         assert_eq!(items[1].span, Span::new(11, 14));
     }
 

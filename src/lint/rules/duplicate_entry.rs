@@ -88,6 +88,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 let (Some(entry), Some(first)) = (patterns.get(i), patterns.get(first)) else {
                     continue;
                 };
+                if ctx.drops(&RULE, entry.span()) {
+                    continue;
+                }
                 let line = policy.position(first.span()).line;
                 ctx.report_related(
                     &RULE,
@@ -110,6 +113,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 let (Some(value), Some(first)) = (values.get(i), values.get(first)) else {
                     continue;
                 };
+                if ctx.drops(&RULE, value.span()) {
+                    continue;
+                }
                 let line = policy.position(first.span()).line;
                 ctx.report_related(
                     &RULE,

@@ -96,6 +96,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 .or_insert_with(|| verdict(action))
             {
                 Verdict::Known => continue,
+                _ if ctx.drops(&RULE, p.span()) => continue,
                 Verdict::MatchesNothing => (
                     format!("`{action}` matches no ECS action"),
                     "check the spelling; the ECS API reference lists the actions".to_owned(),
