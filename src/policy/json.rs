@@ -87,7 +87,25 @@ impl fmt::Display for JsonError {
 }
 
 /// Reads one JSON document from raw bytes: checks UTF-8 first, then the grammar.
+///
+/// Every reader in the crate has use only for an object (a policy, an account file, the formats
+/// lint recognises), so a document whose top-level value is anything else is checked all the
+/// same, with the same errors, but its contents are not kept: its node has its type and span,
+/// and is empty. So `[0,0,0,...]` costs no memory per element.
 pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
+    read_bytes(bytes, Keep::Object)
+}
+
+/// What of a document the reader keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    #[cfg(test)]
+    Everything,
+    /// The contents of a top-level object only.
+    Object,
+}
+
+fn read_bytes(bytes: &[u8], keep: Keep) -> Result<(&str, Node), JsonError> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(error(
             0,
@@ -105,11 +123,16 @@ pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
             ))
         }
     };
-    parse_str(text).map(|node| (text, node))
+    read_str(text, keep).map(|node| (text, node))
 }
 
-/// Reads one JSON document from text.
+/// Reads one JSON document from text, keeping every value.
+#[cfg(test)]
 pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
+    read_str(text, Keep::Everything)
+}
+
+fn read_str(text: &str, keep: Keep) -> Result<Node, JsonError> {
     if text.starts_with('\u{FEFF}') {
         return Err(error(
             0,
@@ -122,6 +145,7 @@ pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
+        build: true,
     };
     reader.skip_whitespace()?;
     if reader.pos >= reader.bytes.len() {
@@ -131,6 +155,7 @@ pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
             Some("a policy is a JSON object: `{\"Version\": \"1\", \"Statement\": [...]}`"),
         ));
     }
+    reader.build = keep != Keep::Object || reader.peek() == Some(b'{');
     let node = reader.value()?;
     reader.skip_whitespace()?;
     if reader.pos < reader.bytes.len() {
@@ -157,6 +182,8 @@ struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Whether to keep what is read; when not, values are checked and come out empty.
+    build: bool,
 }
 
 impl Reader<'_> {
@@ -284,11 +311,13 @@ impl Reader<'_> {
             self.pos += 1;
             self.skip_whitespace()?;
             let value = self.value()?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            if self.build {
+                members.push(Member {
+                    key,
+                    key_span,
+                    value,
+                });
+            }
             self.skip_whitespace()?;
             match self.peek() {
                 Some(b',') => {
@@ -322,7 +351,10 @@ impl Reader<'_> {
         }
         loop {
             self.skip_whitespace()?;
-            items.push(self.value()?);
+            let item = self.value()?;
+            if self.build {
+                items.push(item);
+            }
             self.skip_whitespace()?;
             match self.peek() {
                 Some(b',') => {
@@ -422,7 +454,9 @@ impl Reader<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            if self.build {
+                out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            }
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -491,7 +525,10 @@ impl Reader<'_> {
                 } else {
                     char::from_u32(high)
                 };
-                out.push(c.ok_or_else(|| lone_surrogate(at))?);
+                let c = c.ok_or_else(|| lone_surrogate(at))?;
+                if self.build {
+                    out.push(c);
+                }
                 return Ok(());
             }
             _ => {
@@ -503,7 +540,9 @@ impl Reader<'_> {
             }
         };
         self.pos += 1;
-        out.push(c);
+        if self.build {
+            out.push(c);
+        }
         Ok(())
     }
 
@@ -673,6 +712,25 @@ mod tests {
                 "{n} keys"
             );
         }
+    }
+    #[test]
+    fn a_document_that_is_not_an_object_is_checked_but_not_kept() {
+        let (_, node) = parse_bytes(b" [0, \"a\\n\", {\"k\": [true]}] ").expect("valid");
+        assert_eq!(
+            (node.value, node.span),
+            (Value::Array(Vec::new()), Span::new(1, 26))
+        );
+        let (_, node) = parse_bytes(b"\"text\"").expect("valid");
+        assert_eq!(node.value, Value::String(String::new()));
+        for broken in ["[0, 01]", "[1,]", "[\"\\x\"]", "[[[", "[0] 1"] {
+            assert_eq!(
+                parse_bytes(broken.as_bytes()).map(|_| ()),
+                parse_str(broken).map(|_| ()),
+                "{broken}"
+            );
+        }
+        let (_, node) = parse_bytes(br#"{"a": [1, "b"]}"#).expect("valid");
+        assert_eq!(Some(node), parse_str(r#"{"a": [1, "b"]}"#).ok());
     }
     #[test]
     fn g11_bom_is_error() {
