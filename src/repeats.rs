@@ -11,28 +11,25 @@ use std::hash::Hash;
 const SMALL: usize = 16;
 
 /// Every entry of `keys` equal to an earlier one, as `(repeat, first)` indices in document
-/// order, `first` being the first occurrence of that key. Empty, and allocation-free, when
-/// nothing repeats in a short list.
-pub(crate) fn repeats<K: Hash + Eq>(keys: &[K]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    if keys.len() <= SMALL {
-        for (i, key) in keys.iter().enumerate() {
-            if let Some(first) = keys.iter().take(i).position(|k| k == key) {
-                out.push((i, first));
-            }
+/// order, `first` being the first occurrence of that key. Lazy, and allocation-free for a short
+/// list: a list of millions of repeats is not turned into a list of millions of pairs.
+pub(crate) fn repeats<K: Hash + Eq>(keys: &[K]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let small = keys.len() <= SMALL;
+    // Grown as distinct keys come, not sized for the list: a hostile list repeats one key.
+    let mut firsts: HashMap<&K, usize> = HashMap::new();
+    keys.iter().enumerate().filter_map(move |(i, key)| {
+        if small {
+            let first = keys.get(..i)?.iter().position(|k| k == key)?;
+            return Some((i, first));
         }
-        return out;
-    }
-    let mut firsts: HashMap<&K, usize> = HashMap::with_capacity(keys.len());
-    for (i, key) in keys.iter().enumerate() {
         match firsts.entry(key) {
-            Entry::Occupied(first) => out.push((i, *first.get())),
+            Entry::Occupied(first) => Some((i, *first.get())),
             Entry::Vacant(slot) => {
                 slot.insert(i);
+                None
             }
         }
-    }
-    out
+    })
 }
 
 #[cfg(test)]
@@ -52,17 +49,15 @@ mod tests {
 
     #[test]
     fn names_each_repeat_with_the_first_occurrence() {
-        assert_eq!(
-            repeats(&["a", "b", "a", "c", "b", "a"]),
-            [(2, 0), (4, 1), (5, 0)]
-        );
-        assert!(repeats::<&str>(&[]).is_empty());
+        let found: Vec<_> = repeats(&["a", "b", "a", "c", "b", "a"]).collect();
+        assert_eq!(found, [(2, 0), (4, 1), (5, 0)]);
+        assert_eq!(repeats::<&str>(&[]).next(), None);
     }
 
     proptest! {
         #[test]
         fn agrees_with_pairwise_comparison(keys in proptest::collection::vec(0u8..20, 0..60)) {
-            prop_assert_eq!(repeats(&keys), reference(&keys));
+            prop_assert_eq!(repeats(&keys).collect::<Vec<_>>(), reference(&keys));
         }
     }
 }

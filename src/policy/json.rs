@@ -54,7 +54,7 @@ pub(crate) fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
 /// the members ([`crate::repeats`]).
 pub(crate) fn repeated_keys(members: &[Member]) -> Vec<(usize, usize)> {
     let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
-    crate::repeats::repeats(&keys)
+    crate::repeats::repeats(&keys).collect()
 }
 
 impl Value {

@@ -567,12 +567,16 @@ impl Parser {
                 None
             }
             Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
-                for (i, item) in items.iter_mut().enumerate() {
-                    match &mut item.value {
-                        Value::String(s) => out.push(Spanned {
-                            value: std::mem::take(s),
+                // The entries leave the tree by value, so the model's vector is built in the
+                // tree's allocation (a node is larger than an entry): a list of millions of
+                // entries is not held twice.
+                let out: Vec<Spanned<String>> = std::mem::take(items)
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| match item.value {
+                        Value::String(value) => Some(Spanned {
+                            value,
                             span: item.span,
                         }),
                         other => {
@@ -587,9 +591,10 @@ impl Parser {
                                 ),
                                 Some("quote the value".into()),
                             );
+                            None
                         }
-                    }
-                }
+                    })
+                    .collect();
                 ok.then_some((out, true))
             }
             other => {

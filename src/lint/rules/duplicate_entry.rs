@@ -41,22 +41,30 @@ hides a copy-paste slip: the second entry was probably meant to be something els
 "#,
 };
 
-/// An action compared as actions match: ignoring ASCII case (M2), without a lower-cased copy.
+/// An entry of a list as entries of its list compare: actions ignoring ASCII case (M2),
+/// without a lower-cased copy, and resources exactly.
 #[derive(Clone, Copy)]
-struct Action<'a>(&'a str);
+struct Listed<'a> {
+    text: &'a str,
+    fold: bool,
+}
 
-impl PartialEq for Action<'_> {
+impl PartialEq for Listed<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
+        if self.fold {
+            self.text.eq_ignore_ascii_case(other.text)
+        } else {
+            self.text == other.text
+        }
     }
 }
 
-impl Eq for Action<'_> {}
+impl Eq for Listed<'_> {}
 
-impl Hash for Action<'_> {
+impl Hash for Listed<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
+        for b in self.text.bytes() {
+            state.write_u8(if self.fold { b.to_ascii_lowercase() } else { b });
         }
         // Ends the text, as `str`'s own hash does, so that `ab`+`c` and `a`+`bc` differ in a
         // composite key.
@@ -74,17 +82,14 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         for (key, list, fold) in lists {
             let Some(list) = list else { continue };
             let patterns = list.patterns();
-            let found = if fold {
-                repeats(
-                    &patterns
-                        .iter()
-                        .map(|p| Action(p.value()))
-                        .collect::<Vec<_>>(),
-                )
-            } else {
-                repeats(&patterns.iter().map(|p| p.value()).collect::<Vec<_>>())
-            };
-            for (i, first) in found {
+            let listed: Vec<Listed<'_>> = patterns
+                .iter()
+                .map(|p| Listed {
+                    text: p.value(),
+                    fold,
+                })
+                .collect();
+            for (i, first) in repeats(&listed) {
                 let (Some(entry), Some(first)) = (patterns.get(i), patterns.get(first)) else {
                     continue;
                 };
