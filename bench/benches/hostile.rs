@@ -8,8 +8,10 @@
 //!   inline policy placed by its line and column (each position counted the characters from the
 //!   start of the line; 100 MB would be over the 64 MiB input limit);
 //! - `long_line_lint_text`: `lint_file` and `lint_text::write_findings` to a sink for a one-line
-//!   policy of 99 KB with 5,000 findings, and of 990 KB with 50,000 (each finding printed the
-//!   whole line);
+//!   policy of 99 KB with 5,000 findings (each finding printed the whole line), then for ten
+//!   such files (50,000 findings), and for one line of 990 KB with the same 5,000 findings (a
+//!   document keeps at most 10,000 findings of a rule, so one document cannot have 50,000 of
+//!   these two rules);
 //! - `unknown_actions`: `lint_file` of a policy with 4,000 and 40,000 distinct unknown actions,
 //!   each with its did-you-mean against the catalogue (1.6 ms each).
 //!
@@ -82,11 +84,16 @@ fn unknown_actions(count: usize) -> String {
     )
 }
 
-fn lint_and_render(text: &str) -> usize {
-    let files = vec![LintedFile {
-        path: "long.json".into(),
-        documents: lint_file(text.as_bytes(), "long", None),
-    }];
+/// Lints each text as a file of its own and renders the findings; returns how many.
+fn lint_and_render(texts: &[String]) -> usize {
+    let files: Vec<LintedFile> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| LintedFile {
+            path: format!("long{i}.json"),
+            documents: lint_file(text.as_bytes(), "long", None),
+        })
+        .collect();
     let mut out = std::io::sink();
     lint_text::write_findings(&mut out, &files, false).expect("renders");
     files
@@ -124,15 +131,15 @@ fn hostile(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("long_line_lint_text");
-    for (bytes, findings) in [(99_000, 5_000), (990_000, 50_000)] {
-        let text = long_line(bytes, findings);
-        assert_eq!(
-            lint_and_render(&text),
-            findings,
-            "findings of the {bytes}-byte line"
-        );
-        group.bench_with_input(BenchmarkId::from_parameter(findings), &text, |b, text| {
-            b.iter(|| lint_and_render(black_box(text)))
+    let one = long_line(99_000, 5_000);
+    for (name, texts, findings) in [
+        ("1x99KB_5000", vec![one.clone()], 5_000),
+        ("10x99KB_50000", vec![one; 10], 50_000),
+        ("1x990KB_5000", vec![long_line(990_000, 5_000)], 5_000),
+    ] {
+        assert_eq!(lint_and_render(&texts), findings, "findings of {name}");
+        group.bench_with_input(BenchmarkId::from_parameter(name), &texts, |b, texts| {
+            b.iter(|| lint_and_render(black_box(texts)))
         });
     }
     group.finish();
