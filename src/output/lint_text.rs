@@ -61,7 +61,8 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
             paint(BOLD),
             escape_controls(&finding.message),
         )?;
-        let snippet = Snippet::new(&doc.source, pos, finding.span.end - finding.span.start);
+        let len = finding.span.end.saturating_sub(finding.span.start);
+        let snippet = Snippet::new(&doc.source, pos, len);
         let number = pos.line.to_string();
         let gutter = " ".repeat(number.len());
         writeln!(out, "{}{number} |{reset} {}", paint(BLUE), snippet.text)?;

@@ -126,7 +126,7 @@ impl Source {
             None => bytes.len(),
         };
         let target = index.chars_before(bytes, start) + column.max(1) - 1;
-        Some(index.offset_of_char(bytes, target).clamp(start, end))
+        Some(index.offset_of_char(bytes, target).min(end).max(start))
     }
 
     /// The text of a line (from 1), without its line break; empty for a line the text does
