@@ -52,6 +52,7 @@
 
 pub mod account;
 pub mod authorizer;
+mod cap;
 pub mod condition;
 pub mod decision;
 pub mod gateway;
@@ -60,6 +61,7 @@ pub mod matching;
 pub mod output;
 pub mod policy;
 pub mod read;
+mod repeats;
 pub mod suggest;
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

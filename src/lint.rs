@@ -35,6 +35,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use crate::cap::{dropped_help, Cap};
 use crate::policy::{Policy, PolicyKind, Position, Source, Span};
 use crate::read::DEFAULT_MAX_FILE_SIZE;
 
@@ -284,12 +285,16 @@ pub fn lint_file_at(
 
 /// Lints a document from raw bytes that may not be UTF-8; the source is read lossily.
 pub fn lint_bytes(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> LintedDocument {
-    let (kind, findings) = lint_with_kind(bytes, kind, Position { line: 1, column: 1 });
+    let (kind, findings, policy) = lint_policy(bytes, kind, Position { line: 1, column: 1 });
     LintedDocument {
         name: name.to_owned(),
         kind,
         embedded: false,
-        source: Source::new(&String::from_utf8_lossy(bytes)),
+        // The parsed document's own text, not another copy of it.
+        source: match policy {
+            Some(policy) => policy.source().clone(),
+            None => Source::new(&String::from_utf8_lossy(bytes)),
+        },
         findings,
     }
 }
@@ -299,6 +304,16 @@ fn lint_with_kind(
     kind: Option<PolicyKind>,
     origin: Position,
 ) -> (PolicyKind, Vec<Finding>) {
+    let (kind, findings, _) = lint_policy(bytes, kind, origin);
+    (kind, findings)
+}
+
+/// [`lint_with_kind`], with the document read when it was of the right overall shape.
+fn lint_policy(
+    bytes: &[u8],
+    kind: Option<PolicyKind>,
+    origin: Position,
+) -> (PolicyKind, Vec<Finding>, Option<Policy>) {
     let kind = kind.unwrap_or_else(|| input::guess_kind(bytes));
     let (policy, errors) = Policy::parse_with_errors_at(bytes, kind, origin);
     let mut findings: Vec<Finding> = errors
@@ -324,17 +339,28 @@ fn lint_with_kind(
     // `condition-never-met` marks the operator, so `acs:CurrentTime` and `acs:currenttime`
     // under one `DateLessThan` give two findings that differ only in their path.
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
-    (kind, findings)
+    (kind, findings, policy)
 }
 
 /// What a rule sees: the parsed document. Rules push findings through [`Ctx::report`].
 pub(crate) struct Ctx<'a> {
     pub(crate) policy: &'a Policy,
     findings: &'a mut Vec<Finding>,
+    /// Which findings are kept: a hostile document can give one per two bytes.
+    cap: Cap<(&'static str, Severity)>,
 }
 
-impl Ctx<'_> {
-    /// Records a finding of `rule` at `span`.
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(policy: &'a Policy, findings: &'a mut Vec<Finding>) -> Ctx<'a> {
+        Ctx {
+            policy,
+            findings,
+            cap: Cap::default(),
+        }
+    }
+
+    /// Records a finding of `rule` at `span`, unless the rule has too many in this document
+    /// already ([`crate::cap`]); returns whether it was kept.
     pub(crate) fn report(
         &mut self,
         rule: &Rule,
@@ -342,7 +368,10 @@ impl Ctx<'_> {
         path: String,
         message: String,
         help: Option<String>,
-    ) {
+    ) -> bool {
+        if !self.cap.keep((rule.id, rule.severity), span) {
+            return false;
+        }
         self.findings.push(Finding {
             rule: rule.id,
             severity: rule.severity,
@@ -353,6 +382,15 @@ impl Ctx<'_> {
             help,
             related: None,
         });
+        true
+    }
+
+    /// Whether a finding of `rule` at `span` would not be kept: then it is counted as not
+    /// kept, and the rule can skip building its text, which for a hostile document is most of
+    /// the work. A rule that reports per entry calls it before [`Ctx::report`].
+    pub(crate) fn drops(&mut self, rule: &Rule, span: Span) -> bool {
+        let kind = (rule.id, rule.severity);
+        self.cap.is_full(kind) && !self.cap.keep(kind, span)
     }
 
     /// Like [`Ctx::report`], with a second place involved.
@@ -365,10 +403,30 @@ impl Ctx<'_> {
         help: Option<String>,
         related: Span,
     ) {
-        self.report(rule, span, path, message, help);
-        let position = self.policy.position(related);
-        if let Some(last) = self.findings.last_mut() {
-            last.related = Some(position);
+        if self.report(rule, span, path, message, help) {
+            let position = self.policy.position(related);
+            if let Some(last) = self.findings.last_mut() {
+                last.related = Some(position);
+            }
+        }
+    }
+
+    /// Adds, for each rule that had findings not kept, one that counts them.
+    pub(crate) fn finish(self) {
+        for ((rule, severity), count, span) in self.cap.dropped() {
+            self.findings.push(Finding {
+                rule,
+                severity,
+                span,
+                position: self.policy.position(span),
+                path: String::new(),
+                message: match count {
+                    1 => format!("1 more finding of `{rule}` in this document is not listed"),
+                    n => format!("{n} more findings of `{rule}` in this document are not listed"),
+                },
+                help: Some(dropped_help()),
+                related: None,
+            });
         }
     }
 }

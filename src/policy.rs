@@ -8,11 +8,12 @@
 mod error;
 pub(crate) mod json;
 mod parser;
+mod source;
 pub mod system;
 
-use std::sync::{Arc, OnceLock};
-
 pub use error::{PolicyError, PolicyErrorKind};
+pub(crate) use source::locate;
+pub use source::Source;
 
 use crate::condition::value::{Decimal, Instant, IpBlock};
 use crate::condition::Operator;
@@ -43,116 +44,14 @@ pub struct Position {
     pub column: usize,
 }
 
+impl Position {
+    /// Line 1, column 1: where a file starts.
+    pub const START: Position = Position { line: 1, column: 1 };
+}
+
 impl std::fmt::Display for Position {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
-    }
-}
-
-/// The source text of a document with an index of its line starts, to turn byte offsets into
-/// [`Position`]s when rendering.
-#[derive(Clone)]
-pub struct Source {
-    text: Arc<str>,
-    /// Built on first use: most documents loaded are never asked for a position. Shared by
-    /// clones, which have the same text: the documents of one file index it once.
-    line_starts: Arc<OnceLock<Vec<usize>>>,
-    /// Where the text starts in the file it is embedded in (an inline policy of an account
-    /// file): lines before it, and characters before it on its first line.
-    origin: Position,
-}
-
-// The line index is a function of the text, so whether it has been built yet does not count.
-impl PartialEq for Source {
-    fn eq(&self, other: &Source) -> bool {
-        self.text == other.text && self.origin == other.origin
-    }
-}
-
-impl Eq for Source {}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Source")
-            .field("text", &self.text)
-            .field("line_starts", &self.line_starts())
-            .field("origin", &self.origin)
-            .finish()
-    }
-}
-
-impl Source {
-    /// Indexes a text.
-    pub fn new(text: &str) -> Source {
-        Source {
-            text: Arc::from(text),
-            line_starts: Arc::new(OnceLock::new()),
-            origin: Position { line: 1, column: 1 },
-        }
-    }
-
-    /// Indexes a text that starts at `origin` of a larger file, so that positions are the
-    /// file's.
-    pub(crate) fn with_origin(text: &str, origin: Position) -> Source {
-        Source {
-            origin,
-            ..Source::new(text)
-        }
-    }
-
-    fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            // Byte by byte: `\n` is one byte in UTF-8, and this is faster than a char search.
-            std::iter::once(0)
-                .chain(
-                    self.text
-                        .bytes()
-                        .enumerate()
-                        .filter(|(_, b)| *b == b'\n')
-                        .map(|(i, _)| i + 1),
-                )
-                .collect()
-        })
-    }
-
-    /// The whole text.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The line and column of a byte offset (clamped to the text).
-    pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
-        let line_starts = self.line_starts();
-        let line = line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        let column = if line == 1 {
-            column + self.origin.column - 1
-        } else {
-            column
-        };
-        Position {
-            line: line + self.origin.line - 1,
-            column,
-        }
-    }
-
-    /// The text of a line (from 1), without its line break. For an embedded text, lines are
-    /// the file's, and the first line holds only the embedded part.
-    pub fn line_text(&self, line: usize) -> &str {
-        let line = line.saturating_sub(self.origin.line - 1);
-        let line_starts = self.line_starts();
-        let start = line_starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
-        let end = line_starts.get(line).copied().unwrap_or(self.text.len());
-        self.text
-            .get(start..end)
-            .unwrap_or_default()
-            .trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -569,6 +468,8 @@ impl Clause {
 /// One listed condition value, typed for its operator when the policy was read (C3).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionValue {
+    /// Empty for a string operator's value, whose text is the typed form: a policy with many
+    /// values keeps each once.
     pub(crate) text: String,
     pub(crate) span: Span,
     pub(crate) typed: TypedValue,
@@ -578,7 +479,10 @@ pub struct ConditionValue {
 impl ConditionValue {
     /// The value's text (a JSON number or boolean reads as its text, G9).
     pub fn text(&self) -> &str {
-        &self.text
+        match &self.typed {
+            TypedValue::String(text) => text,
+            _ => &self.text,
+        }
     }
 
     /// Where it is.

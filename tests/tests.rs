@@ -7,6 +7,10 @@
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
 //! - `corpus`: every real-world document of `../shared/corpus/real/` parses or fails with a
 //!   positioned error; the failures are exactly the listed ones, with their reasons.
+//! - `hostile_inputs`: what was quadratic or unbounded on hostile input (issue 18): repeated
+//!   keys among thousands, one-line files, long lines with many findings, thousands of unknown
+//!   actions; positions with LF, CR and CRLF line ends; control characters escaped in lint's
+//!   text output.
 //! - `no_silent_pass`: issue 18 for `check` and `who-can`: every mode flag combination,
 //!   warnings and `--strict`, special and oversized files, escaped output.
 //! - `parser_props`: property tests: the parser never panics on random bytes, random text or
@@ -29,6 +33,8 @@ mod account_cli;
 mod cli_check;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/hostile_inputs.rs"]
+mod hostile_inputs;
 #[path = "it/lint_cli.rs"]
 mod lint_cli;
 #[path = "it/lint_fixtures.rs"]

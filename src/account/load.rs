@@ -20,7 +20,7 @@ use super::{
 };
 use crate::decision::NamedPolicy;
 use crate::policy::json::{self, member, Member, Node, Value};
-use crate::policy::{system, Policy, PolicyError, PolicyKind, Position, Source, Span};
+use crate::policy::{locate, system, Policy, PolicyError, PolicyKind, Position, Source, Span};
 use crate::read::{read_file, ReadError, DEFAULT_MAX_FILE_SIZE};
 use crate::suggest::did_you_mean;
 
@@ -172,15 +172,12 @@ impl Account {
 
 /// The account file's JSON, or its fault.
 fn parse<'b>(bytes: &'b [u8], file: Option<&str>) -> Result<(&'b str, Node)> {
-    json::parse_bytes(bytes).map_err(|e| {
-        let source = Source::new(&String::from_utf8_lossy(bytes));
-        AccountError::Invalid {
-            file: file.map(str::to_owned),
-            position: source.position(e.offset),
-            span: Span::new(e.offset, e.offset),
-            message: e.message,
-            help: e.help,
-        }
+    json::parse_bytes(bytes).map_err(|e| AccountError::Invalid {
+        file: file.map(str::to_owned),
+        position: locate(&String::from_utf8_lossy(bytes), e.offset, Position::START),
+        span: Span::new(e.offset, e.offset),
+        message: e.message,
+        help: e.help,
     })
 }
 

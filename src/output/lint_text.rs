@@ -4,7 +4,9 @@
 
 use std::io::{self, Write};
 
+use super::escape_controls;
 use crate::lint::{sorted_findings, LintedFile, Severity};
+use crate::policy::{Position, Source};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -42,7 +44,7 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
     for (file, doc, finding) in &findings {
         let pos = finding.position;
         let in_doc = if doc.embedded {
-            format!(" (in `{}`)", doc.name)
+            format!(" (in `{}`)", escape_controls(&doc.name))
         } else {
             String::new()
         };
@@ -50,38 +52,27 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
             out,
             "{}{}:{}:{}:{reset} {}{}[{}]{reset}{}: {}{in_doc}{reset}",
             paint(BOLD),
-            file.path,
+            escape_controls(&file.path),
             pos.line,
             pos.column,
             paint(colour(finding.severity)),
             finding.severity,
             finding.rule,
             paint(BOLD),
-            finding.message,
+            escape_controls(&finding.message),
         )?;
-        let line = doc.source.line_text(pos.line);
+        let len = finding.span.end.saturating_sub(finding.span.start);
+        let snippet = Snippet::new(&doc.source, pos, len);
         let number = pos.line.to_string();
         let gutter = " ".repeat(number.len());
-        let shown: String = line
-            .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
-        writeln!(out, "{}{number} |{reset} {shown}", paint(BLUE))?;
-        let before = pos.column.saturating_sub(1);
-        let rest = shown.chars().count().saturating_sub(before);
-        let span_chars = doc
-            .source
-            .text()
-            .get(finding.span.start..finding.span.end)
-            .map_or(1, |s| s.chars().take_while(|c| *c != '\n').count());
-        let width = span_chars.clamp(1, rest.max(1));
+        writeln!(out, "{}{number} |{reset} {}", paint(BLUE), snippet.text)?;
         writeln!(
             out,
             "{}{gutter} |{reset} {}{}{}{reset}",
             paint(BLUE),
-            " ".repeat(before),
+            " ".repeat(snippet.caret_start),
             paint(colour(finding.severity)),
-            "^".repeat(width),
+            "^".repeat(snippet.caret_width),
         )?;
         if let Some(related) = finding.related {
             writeln!(
@@ -93,11 +84,102 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
             )?;
         }
         if let Some(help) = &finding.help {
-            writeln!(out, "{}{gutter} = help:{reset} {help}", paint(GREEN))?;
+            writeln!(
+                out,
+                "{}{gutter} = help:{reset} {}",
+                paint(GREEN),
+                escape_controls(help)
+            )?;
         }
         writeln!(out)?;
     }
     writeln!(out, "{}", summary(files))
+}
+
+/// The most characters of a source line a snippet shows: a longer line is cut to a window
+/// around the finding, marked `...` where it was cut, as rustc does. So each finding prints a
+/// bounded amount, however long its line: a one-line document of 99 KB with 5,000 findings
+/// printed the whole line 5,000 times.
+const WINDOW: usize = 120;
+
+/// How much of a cut line before the finding a snippet keeps at least.
+const CONTEXT: usize = 40;
+
+/// Marks where a snippet's line was cut.
+const CUT: &str = "...";
+
+/// The source line of a finding as shown, with where its carets go.
+#[derive(Debug, PartialEq, Eq)]
+struct Snippet {
+    /// The line, cut to a window around the finding, tabs as spaces, control characters
+    /// escaped.
+    text: String,
+    /// Characters of `text` before the first caret.
+    caret_start: usize,
+    /// Carets: the span's characters in the window (at least one).
+    caret_width: usize,
+}
+
+impl Snippet {
+    /// The snippet of the span of `len` bytes at `position` of `source`. It costs the window
+    /// and a lookup in the line index, not the length of the line.
+    fn new(source: &Source, position: Position, len: usize) -> Snippet {
+        let text = source.text();
+        // A position the text does not have (it cannot happen for a finding of this document)
+        // shows an empty line with the caret at the column.
+        let Some(offset) = source.offset(position) else {
+            return Snippet {
+                text: String::new(),
+                caret_start: position.column.saturating_sub(1),
+                caret_width: 1,
+            };
+        };
+        let line_start = source.line_start(offset);
+        let head = text.get(line_start..offset).unwrap_or_default();
+        let tail = text.get(offset..).unwrap_or_default();
+        // Up to a window of characters each way, stopping at the line's ends, and one more, to
+        // know whether the line goes on.
+        let before: Vec<char> = head.chars().rev().take(WINDOW + 1).collect();
+        let after: Vec<(usize, char)> = tail
+            .char_indices()
+            .take_while(|(_, c)| *c != '\n' && *c != '\r')
+            .take(WINDOW + 1)
+            .collect();
+        let (keep_before, keep_after) = if before.len() + after.len() <= WINDOW {
+            (before.len(), after.len())
+        } else {
+            let keep_before = before
+                .len()
+                .min(CONTEXT.max(WINDOW.saturating_sub(after.len())));
+            (keep_before, after.len().min(WINDOW - keep_before))
+        };
+        let (cut_before, cut_after) = (keep_before < before.len(), keep_after < after.len());
+        let after = after.get(..keep_after).unwrap_or_default();
+        let in_span = after.iter().take_while(|(i, _)| *i < len).count();
+        let (span, rest) = after.split_at(in_span.min(after.len()));
+        let shown_before: String = before.iter().take(keep_before).rev().collect();
+        let span: String = span.iter().map(|&(_, c)| c).collect();
+        let rest: String = rest.iter().map(|&(_, c)| c).collect();
+        let (shown_before, span, rest) = (shown(&shown_before), shown(&span), shown(&rest));
+        let marker = |cut: bool| if cut { CUT } else { "" };
+        let caret_start = marker(cut_before).len() + shown_before.chars().count();
+        Snippet {
+            caret_start,
+            caret_width: span.chars().count().max(1),
+            text: format!(
+                "{}{shown_before}{span}{rest}{}",
+                marker(cut_before),
+                marker(cut_after)
+            ),
+        }
+    }
+}
+
+/// Text of a source line as printed: a tab is one space, so that carets line up under it, and
+/// control characters are escaped ([`escape_controls`]) so that a document cannot drive the
+/// terminal.
+fn shown(text: &str) -> String {
+    escape_controls(&text.replace('\t', " ")).into_owned()
 }
 
 /// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`, with the files
@@ -164,5 +246,102 @@ fn plural(n: usize, word: &str) -> String {
         word.to_owned()
     } else {
         format!("{word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The snippet of the first occurrence of `needle` in `text`, and the text its carets are
+    /// under.
+    fn snippet(text: &str, needle: &str) -> (Snippet, String) {
+        let source = Source::new(text);
+        let offset = text.find(needle).expect("needle in text");
+        let snippet = Snippet::new(&source, source.position(offset), needle.len());
+        let marked = snippet
+            .text
+            .chars()
+            .skip(snippet.caret_start)
+            .take(snippet.caret_width)
+            .collect();
+        (snippet, marked)
+    }
+
+    #[test]
+    fn a_short_line_is_shown_whole() {
+        let (s, marked) = snippet("{\n  \"Effect\": \"allow\"}\n", "\"allow\"");
+        assert_eq!(s.text, "  \"Effect\": \"allow\"}");
+        assert_eq!(marked, "\"allow\"");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_span() {
+        let entries = vec!["\"ecs:DescribeInstances\""; 4000].join(", ");
+        let text = format!("{{\"Action\": [{entries}, \"ecs:Target\", {entries}]}}");
+        let (s, marked) = snippet(&text, "\"ecs:Target\"");
+        assert_eq!(marked, "\"ecs:Target\"");
+        assert!(
+            s.text.starts_with(CUT) && s.text.ends_with(CUT),
+            "{}",
+            s.text
+        );
+        assert!(
+            s.text.chars().count() <= WINDOW + 2 * CUT.len(),
+            "{}",
+            s.text
+        );
+        assert!(s.caret_start >= CONTEXT, "{}", s.caret_start);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_on_one_side_only_near_its_ends() {
+        let entries = vec!["\"ecs:DescribeInstances\""; 4000].join(", ");
+        let text = format!("{{\"Action\": [{entries}]}}");
+        let (start, marked) = snippet(&text, "{\"Action\"");
+        assert_eq!(marked, "{\"Action\"");
+        assert_eq!(start.caret_start, 0);
+        assert!(!start.text.starts_with(CUT) && start.text.ends_with(CUT));
+        let (end, marked) = snippet(&text, "]}");
+        assert_eq!(marked, "]}");
+        assert!(end.text.starts_with(CUT) && end.text.ends_with("]}"));
+    }
+
+    #[test]
+    fn a_span_longer_than_the_window_gets_carets_to_the_cut() {
+        let long = format!("\"{}\"", "a".repeat(1000));
+        let text = format!("{{\"Sid\": {long}}}");
+        let (s, marked) = snippet(&text, &long);
+        assert!(s.text.ends_with(CUT));
+        assert_eq!(s.caret_width, WINDOW - "{\"Sid\": ".len());
+        assert!(long.starts_with(&marked));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_carets_follow_them() {
+        // A bidi override is valid inside a JSON string; ESC and BEL appear in broken files.
+        let (s, marked) = snippet(
+            "{\"Sid\": \"\u{202e}x\", \u{1b}]0;PWNED\u{7}\t\"Effect\": 1}",
+            "\"Effect\"",
+        );
+        assert_eq!(
+            s.text,
+            "{\"Sid\": \"\\u{202e}x\", \\u{1b}]0;PWNED\\u{7} \"Effect\": 1}"
+        );
+        assert_eq!(marked, "\"Effect\"");
+    }
+
+    #[test]
+    fn non_ascii_columns_line_up() {
+        let (s, marked) = snippet("{\"Sid\": \"允许允许\", \"Effect\": 1}", "\"Effect\"");
+        assert_eq!(s.caret_start, 16);
+        assert_eq!(marked, "\"Effect\"");
+    }
+
+    #[test]
+    fn cr_only_lines_are_lines() {
+        let (s, marked) = snippet("{\r  \"Version\": \"1\",\r  \"Effect\": 1}", "\"Effect\"");
+        assert_eq!(s.text, "  \"Effect\": 1}");
+        assert_eq!(marked, "\"Effect\"");
     }
 }

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{Source, Span};
+use super::Span;
 
 /// How deep arrays and objects may nest. Policies nest four levels; the limit keeps hostile
 /// input from exhausting the stack of a recursive reader.
@@ -23,12 +23,13 @@ pub(crate) struct Node {
     pub(crate) span: Span,
 }
 
-/// A JSON value. Numbers keep their source text: the policy grammar reads them as text (G9).
+/// A JSON value. A number is its text in the source, at the node's span (the policy grammar
+/// reads numbers as text, G9): not a copy, which would cost an allocation per number.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
     Null,
     Bool(bool),
-    Number(String),
+    Number,
     String(String),
     Array(Vec<Node>),
     Object(Vec<Member>),
@@ -48,13 +49,21 @@ pub(crate) fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
     members.iter().find(|m| m.key == key).map(|m| &m.value)
 }
 
+/// Every member of an object whose key an earlier member already has, as `(repeat, first)`
+/// indices into `members`, in document order; `first` is the key's first occurrence. Linear in
+/// the members ([`crate::repeats`]).
+pub(crate) fn repeated_keys(members: &[Member]) -> Vec<(usize, usize)> {
+    let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+    crate::repeats::repeats(&keys).collect()
+}
+
 impl Value {
     /// The JSON type's name, as error messages call it.
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
+            Value::Number => "a number",
             Value::String(_) => "a string",
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
@@ -78,7 +87,25 @@ impl fmt::Display for JsonError {
 }
 
 /// Reads one JSON document from raw bytes: checks UTF-8 first, then the grammar.
+///
+/// Every reader in the crate has use only for an object (a policy, an account file, the formats
+/// lint recognises), so a document whose top-level value is anything else is checked all the
+/// same, with the same errors, but its contents are not kept: its node has its type and span,
+/// and is empty. So `[0,0,0,...]` costs no memory per element.
 pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
+    read_bytes(bytes, Keep::Object)
+}
+
+/// What of a document the reader keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    #[cfg(test)]
+    Everything,
+    /// The contents of a top-level object only.
+    Object,
+}
+
+fn read_bytes(bytes: &[u8], keep: Keep) -> Result<(&str, Node), JsonError> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(error(
             0,
@@ -96,7 +123,7 @@ pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
             ))
         }
     };
-    parse_str(text).map(|node| (text, node))
+    read_str(text, keep, MAX_DEPTH).map(|node| (text, node))
 }
 
 /// [`parse_bytes`] for a format that wraps policies (a Terraform plan nests its modules
@@ -108,19 +135,20 @@ pub(crate) fn parse_bytes_nested(
 ) -> Result<(&str, Node), JsonError> {
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.starts_with('\u{FEFF}') => {
-            parse_str_nested(text, max_depth).map(|node| (text, node))
+            read_str(text, Keep::Object, max_depth).map(|node| (text, node))
         }
         // Not a wrapper: the policy reader names the fault.
         _ => parse_bytes(bytes),
     }
 }
 
-/// Reads one JSON document from text.
+/// Reads one JSON document from text, keeping every value.
+#[cfg(test)]
 pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
-    parse_str_nested(text, MAX_DEPTH)
+    read_str(text, Keep::Everything, MAX_DEPTH)
 }
 
-fn parse_str_nested(text: &str, max_depth: usize) -> Result<Node, JsonError> {
+fn read_str(text: &str, keep: Keep, max_depth: usize) -> Result<Node, JsonError> {
     if text.starts_with('\u{FEFF}') {
         return Err(error(
             0,
@@ -134,6 +162,7 @@ fn parse_str_nested(text: &str, max_depth: usize) -> Result<Node, JsonError> {
         pos: 0,
         depth: 0,
         max_depth,
+        build: true,
     };
     reader.skip_whitespace()?;
     if reader.pos >= reader.bytes.len() {
@@ -143,6 +172,7 @@ fn parse_str_nested(text: &str, max_depth: usize) -> Result<Node, JsonError> {
             Some("a policy is a JSON object: `{\"Version\": \"1\", \"Statement\": [...]}`"),
         ));
     }
+    reader.build = keep != Keep::Object || reader.peek() == Some(b'{');
     let node = reader.value()?;
     reader.skip_whitespace()?;
     if reader.pos < reader.bytes.len() {
@@ -170,6 +200,8 @@ struct Reader<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    /// Whether to keep what is read; when not, values are checked and come out empty.
+    build: bool,
 }
 
 impl Reader<'_> {
@@ -238,7 +270,10 @@ impl Reader<'_> {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
             Some(b'"') => Value::String(self.string()?),
-            Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                Value::Number
+            }
             Some(b't') => self.literal("true", Value::Bool(true))?,
             Some(b'f') => self.literal("false", Value::Bool(false))?,
             Some(b'n') => self.literal("null", Value::Null)?,
@@ -297,11 +332,13 @@ impl Reader<'_> {
             self.pos += 1;
             self.skip_whitespace()?;
             let value = self.value()?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            if self.build {
+                members.push(Member {
+                    key,
+                    key_span,
+                    value,
+                });
+            }
             self.skip_whitespace()?;
             match self.peek() {
                 Some(b',') => {
@@ -315,6 +352,7 @@ impl Reader<'_> {
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    members.shrink_to_fit();
                     return Ok(Value::Object(members));
                 }
                 _ => return Err(self.unexpected("`,` or `}`")),
@@ -334,7 +372,10 @@ impl Reader<'_> {
         }
         loop {
             self.skip_whitespace()?;
-            items.push(self.value()?);
+            let item = self.value()?;
+            if self.build {
+                items.push(item);
+            }
             self.skip_whitespace()?;
             match self.peek() {
                 Some(b',') => {
@@ -348,6 +389,10 @@ impl Reader<'_> {
                 Some(b']') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    // A vector grows to four elements at its first push; most arrays of a
+                    // policy hold one or two, and hostile ones millions of one-element
+                    // arrays.
+                    items.shrink_to_fit();
                     return Ok(Value::Array(items));
                 }
                 _ => return Err(self.unexpected("`,` or `]`")),
@@ -364,7 +409,7 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<String, JsonError> {
+    fn number(&mut self) -> Result<(), JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -409,11 +454,7 @@ impl Reader<'_> {
             }
             self.digits();
         }
-        Ok(self
-            .text
-            .get(start..self.pos)
-            .unwrap_or_default()
-            .to_owned())
+        Ok(())
     }
 
     fn digits(&mut self) {
@@ -434,7 +475,9 @@ impl Reader<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            if self.build {
+                out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            }
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -503,7 +546,10 @@ impl Reader<'_> {
                 } else {
                     char::from_u32(high)
                 };
-                out.push(c.ok_or_else(|| lone_surrogate(at))?);
+                let c = c.ok_or_else(|| lone_surrogate(at))?;
+                if self.build {
+                    out.push(c);
+                }
                 return Ok(());
             }
             _ => {
@@ -515,7 +561,9 @@ impl Reader<'_> {
             }
         };
         self.pos += 1;
-        out.push(c);
+        if self.build {
+            out.push(c);
+        }
         Ok(())
     }
 
@@ -539,7 +587,7 @@ impl Reader<'_> {
     /// `json` do (so positions agree with other tools), and the message says where the comma is.
     #[cold]
     fn trailing_comma(&self, comma: usize, close: char) -> JsonError {
-        let comma_at = Source::new(self.text).position(comma);
+        let comma_at = super::locate(self.text, comma, super::Position::START);
         error(
             self.pos,
             format!("trailing comma before the closing `{close}` (the comma is at {comma_at})"),
@@ -652,7 +700,10 @@ mod tests {
         let Value::Array(items) = &members[0].value.value else {
             panic!("array")
         };
-        assert_eq!(items[0].value, Value::Number("1".into()));
+        assert_eq!(
+            (&items[0].value, items[0].span),
+            (&Value::Number, Span::new(8, 9))
+        );
         assert_eq!(items[1].span, Span::new(11, 14));
     }
 
@@ -665,6 +716,43 @@ mod tests {
         assert_eq!(members.len(), 2);
     }
 
+    #[test]
+    fn g8_repeated_keys_name_each_repeat_and_the_first_occurrence() {
+        for n in [5, 40] {
+            let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": 1")).collect();
+            keys.push("\"k1\": 2".into());
+            keys.push("\"k3\": 3".into());
+            keys.push("\"k1\": 4".into());
+            let node = parse_str(&format!("{{{}}}", keys.join(", "))).expect("valid");
+            let Value::Object(members) = node.value else {
+                panic!("object")
+            };
+            assert_eq!(
+                repeated_keys(&members),
+                [(n, 1), (n + 1, 3), (n + 2, 1)],
+                "{n} keys"
+            );
+        }
+    }
+    #[test]
+    fn a_document_that_is_not_an_object_is_checked_but_not_kept() {
+        let (_, node) = parse_bytes(b" [0, \"a\\n\", {\"k\": [true]}] ").expect("valid");
+        assert_eq!(
+            (node.value, node.span),
+            (Value::Array(Vec::new()), Span::new(1, 26))
+        );
+        let (_, node) = parse_bytes(b"\"text\"").expect("valid");
+        assert_eq!(node.value, Value::String(String::new()));
+        for broken in ["[0, 01]", "[1,]", "[\"\\x\"]", "[[[", "[0] 1"] {
+            assert_eq!(
+                parse_bytes(broken.as_bytes()).map(|_| ()),
+                parse_str(broken).map(|_| ()),
+                "{broken}"
+            );
+        }
+        let (_, node) = parse_bytes(br#"{"a": [1, "b"]}"#).expect("valid");
+        assert_eq!(Some(node), parse_str(r#"{"a": [1, "b"]}"#).ok());
+    }
     #[test]
     fn g11_bom_is_error() {
         assert!(parse_bytes(b"\xEF\xBB\xBF{}").is_err());
@@ -693,14 +781,14 @@ mod tests {
     }
     #[test]
     fn g11_trailing_comma_position_counts_lines_and_characters() {
-        // Columns count characters, and only `\n` ends a line, so a `\r` is a character of its
-        // line, as editors count them.
+        // Columns count characters; LF, CR and CRLF each end one line, as editors count them.
         for (text, comma) in [
             (
                 "{\"a\": \"é\",\n \"中文\": 1,\n}",
                 "`}` (the comma is at 2:9)",
             ),
-            ("[\"é\",\r\n \"x\"\r,\n]", "`]` (the comma is at 2:6)"),
+            ("[\"é\",\r\n \"x\"\r,\n]", "`]` (the comma is at 3:1)"),
+            ("[\"é\",\r \"中\",\r]", "`]` (the comma is at 2:5)"),
         ] {
             assert_eq!(
                 err(text).message,

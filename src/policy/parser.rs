@@ -9,6 +9,7 @@ use super::{
     Clause, Condition, ConditionValue, Effect, PatternList, Policy, PolicyError, PolicyErrorKind,
     PolicyKind, Position, Principal, Source, Span, Spanned, Statement, TypedValue,
 };
+use crate::cap::{dropped_help, Cap};
 use crate::condition::value::{parse_bool, Decimal, Instant, IpBlock};
 use crate::condition::{Family, Operator};
 use crate::suggest::did_you_mean;
@@ -39,11 +40,10 @@ pub(super) fn parse_at(
     let (text, mut root) = match json::parse_bytes(bytes) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let source = Source::with_origin(&String::from_utf8_lossy(bytes), origin);
             let error = PolicyError {
                 kind: PolicyErrorKind::InvalidJson,
                 span: Span::new(e.offset, e.offset),
-                position: source.position(e.offset),
+                position: super::locate(&String::from_utf8_lossy(bytes), e.offset, origin),
                 path: String::new(),
                 message: e.message,
                 help: e.help,
@@ -57,19 +57,47 @@ pub(super) fn parse_at(
         source: Source::with_origin(text, origin),
         kind,
         errors: Vec::new(),
+        reported: 0,
+        cap: Cap::default(),
     };
     // The parser moves strings out of the tree into the model; the tree is not used after.
     let policy = parser.document(&mut root);
-    (policy, parser.errors)
+    let Parser {
+        source,
+        mut errors,
+        cap,
+        ..
+    } = parser;
+    for (kind, count, span) in cap.dropped() {
+        errors.push(PolicyError {
+            kind,
+            span,
+            position: source.position(span.start),
+            path: String::new(),
+            message: match count {
+                1 => "1 more error like this in the document is not listed".to_owned(),
+                n => format!("{n} more errors like this in the document are not listed"),
+            },
+            help: Some(dropped_help()),
+            related: None,
+            file: None,
+        });
+    }
+    (policy, errors)
 }
 
 struct Parser {
     source: Source,
     kind: PolicyKind,
     errors: Vec<PolicyError>,
+    /// Errors found so far, kept or not: a statement with any is left out of the model.
+    reported: usize,
+    /// Which errors are kept: a hostile document can have one per two bytes.
+    cap: Cap<PolicyErrorKind>,
 }
 
 impl Parser {
+    /// Records an error, unless too many of its kind were (see [`crate::cap`]).
     #[cold]
     fn error(
         &mut self,
@@ -79,6 +107,10 @@ impl Parser {
         message: String,
         help: Option<String>,
     ) {
+        self.reported += 1;
+        if !self.cap.keep(kind, span) {
+            return;
+        }
         self.errors.push(PolicyError {
             kind,
             span,
@@ -91,6 +123,14 @@ impl Parser {
         });
     }
 
+    /// The source text of a span.
+    fn text_of(&self, span: Span) -> &str {
+        self.source
+            .text()
+            .get(span.start..span.end)
+            .unwrap_or_default()
+    }
+
     /// Reports keys repeated in one object (G8) and returns the members with the first
     /// occurrence of each key.
     fn unique_members<'a>(
@@ -98,28 +138,34 @@ impl Parser {
         members: &'a mut [Member],
         path: &JsonPath<'_>,
     ) -> Vec<&'a mut Member> {
-        let mut seen: Vec<&'a mut Member> = Vec::with_capacity(members.len());
-        for member in members {
-            if let Some(first) = seen.iter().find(|m| m.key == member.key) {
-                let related = (first.key_span, self.source.position(first.key_span.start));
-                self.error(
-                    PolicyErrorKind::DuplicateKey,
-                    member.key_span,
-                    &path.key(&member.key),
-                    format!(
-                        "duplicate key `{}` (first at line {})",
-                        member.key, related.1.line
-                    ),
-                    Some("keep one; JSON does not say which of two equal keys wins, and a lost block can silently widen access".into()),
-                );
-                if let Some(last) = self.errors.last_mut() {
-                    last.related = Some(related);
-                }
-            } else {
-                seen.push(member);
+        let repeats = json::repeated_keys(members);
+        for &(repeat, first) in &repeats {
+            let (Some(member), Some(first)) = (members.get(repeat), members.get(first)) else {
+                continue;
+            };
+            let related = (first.key_span, self.source.position(first.key_span.start));
+            let kept = self.errors.len();
+            self.error(
+                PolicyErrorKind::DuplicateKey,
+                member.key_span,
+                &path.key(&member.key),
+                format!(
+                    "duplicate key `{}` (first at line {})",
+                    member.key, related.1.line
+                ),
+                Some("keep one; JSON does not say which of two equal keys wins, and a lost block can silently widen access".into()),
+            );
+            if let Some(last) = self.errors.get_mut(kept) {
+                last.related = Some(related);
             }
         }
-        seen
+        let mut repeats = repeats.iter().map(|&(repeat, _)| repeat).peekable();
+        members
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| repeats.next_if_eq(i).is_none())
+            .map(|(_, m)| m)
+            .collect()
     }
 
     fn unknown_key(&mut self, member: &Member, known: &[&str], path: &JsonPath<'_>, place: &str) {
@@ -281,7 +327,7 @@ impl Parser {
             );
             return None;
         };
-        let errors_before = self.errors.len();
+        let errors_before = self.reported;
         // Keys are unique from here on, so each slot takes at most one member.
         let (mut sid, mut effect, mut action, mut not_action) = (None, None, None, None);
         let (mut resource, mut not_resource, mut principal, mut condition) =
@@ -361,7 +407,7 @@ impl Parser {
         };
         let condition = condition.and_then(|m| self.condition(m, path));
 
-        if self.errors.len() > errors_before {
+        if self.reported > errors_before {
             return None;
         }
         Some(Statement {
@@ -521,12 +567,16 @@ impl Parser {
                 None
             }
             Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
-                for (i, item) in items.iter_mut().enumerate() {
-                    match &mut item.value {
-                        Value::String(s) => out.push(Spanned {
-                            value: std::mem::take(s),
+                // The entries leave the tree by value, so the model's vector is built in the
+                // tree's allocation (a node is larger than an entry): a list of millions of
+                // entries is not held twice.
+                let out: Vec<Spanned<String>> = std::mem::take(items)
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| match item.value {
+                        Value::String(value) => Some(Spanned {
+                            value,
                             span: item.span,
                         }),
                         other => {
@@ -541,9 +591,10 @@ impl Parser {
                                 ),
                                 Some("quote the value".into()),
                             );
+                            None
                         }
-                    }
-                }
+                    })
+                    .collect();
                 ok.then_some((out, true))
             }
             other => {
@@ -723,7 +774,8 @@ impl Parser {
         node: &mut Node,
         path: &JsonPath<'_>,
     ) -> Option<Vec<ConditionValue>> {
-        let items: Vec<(&mut Node, JsonPath<'_>)> = match &mut node.value {
+        let is_array = matches!(node.value, Value::Array(_));
+        let items: &mut [Node] = match &mut node.value {
             Value::Array(items) if items.is_empty() => {
                 self.error(
                     PolicyErrorKind::EmptyValue,
@@ -734,19 +786,16 @@ impl Parser {
                 );
                 return None;
             }
-            Value::Array(items) => items
-                .iter_mut()
-                .enumerate()
-                .map(|(i, n)| (n, path.index(i)))
-                .collect(),
-            _ => vec![(node, *path)],
+            Value::Array(items) => items,
+            _ => std::slice::from_mut(node),
         };
         let mut values = Vec::with_capacity(items.len());
         let mut ok = true;
-        for (item, item_path) in items {
-            let (text, was_string) = match &mut item.value {
+        for (i, item) in items.iter_mut().enumerate() {
+            let item_path = if is_array { path.index(i) } else { *path };
+            let (mut text, was_string) = match &mut item.value {
                 Value::String(s) => (std::mem::take(s), true),
-                Value::Number(n) => (std::mem::take(n), false),
+                Value::Number => (self.text_of(item.span).to_owned(), false),
                 Value::Bool(b) => (b.to_string(), false),
                 other => {
                     ok = false;
@@ -763,7 +812,11 @@ impl Parser {
                     continue;
                 }
             };
-            match typed(operator, &text) {
+            let typed = match operator.family() {
+                Family::String => Ok(TypedValue::String(std::mem::take(&mut text))),
+                _ => typed(operator, &text),
+            };
+            match typed {
                 Ok(typed) => values.push(ConditionValue {
                     text,
                     span: item.span,
@@ -792,6 +845,7 @@ fn typed(
     text: &str,
 ) -> Result<TypedValue, crate::condition::value::ValueError> {
     Ok(match operator.family() {
+        // The condition values take the text itself, without this copy.
         Family::String => TypedValue::String(text.to_owned()),
         Family::Numeric => TypedValue::Decimal(Decimal::parse(text)?),
         Family::Date => TypedValue::Instant(Instant::parse(text)?),

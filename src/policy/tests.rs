@@ -213,6 +213,20 @@ mod cases {
     fails!(g8_duplicate_version_is_error, r#"{"Version": "1", "Version": "1", "Statement": []}"#, DuplicateKey, "\"Version\": \"1\", \"Statement\"");
     fails!(g8_duplicate_equal_values_is_still_error, doc(r#""Effect": "Allow", "Action": "ecs:*", "Action": "ecs:*", "Resource": "*""#), DuplicateKey, "\"Action\": \"ecs:*\", \"Resource\"");
     #[test] fn g8_duplicate_message_names_the_first() { let text = "{\"Version\": \"1\", \"Statement\": [{\n  \"Effect\": \"Allow\",\n  \"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\"}]}"; let e = err(text); assert_eq!(e.message(), "duplicate key `Effect` (first at line 2)"); assert_eq!(e.related().map(|(_, p)| p), Some(pos(2, 3))); assert_eq!(e.position(), pos(3, 3)); }
+    #[test] fn g8_repeats_among_20000_condition_keys_name_their_first_occurrence() {
+        // Keys on lines of their own; `k7` comes back at the end, twice.
+        let mut keys: Vec<String> = (0..20_000).map(|i| format!("\"k{i}\": \"v\"")).collect();
+        keys.extend(["\"k7\": \"x\"".to_owned(), "\"k7\": \"y\"".to_owned()]);
+        let text = cond(&format!("{{\"StringEquals\": {{\n{}}}}}", keys.join(",\n")));
+        let (_, errors) = Policy::parse_with_errors(text.as_bytes(), PolicyKind::Identity);
+        let found: Vec<(&str, Position, Option<Position>)> = errors.iter().map(|e| (e.message(), e.position(), e.related().map(|(_, p)| p))).collect();
+        let first = locate(&text, "\"k7\"");
+        let message = format!("duplicate key `k7` (first at line {})", first.line);
+        assert_eq!(found, [
+            (message.as_str(), locate(&text, "\"k7\": \"x\""), Some(first)),
+            (message.as_str(), locate(&text, "\"k7\": \"y\""), Some(first)),
+        ]);
+    }
     #[test] fn g8_duplicate_operator_path() { assert_eq!(err(&cond(r#"{"StringEquals": {"a": "1"}, "StringEquals": {"b": "2"}}"#)).path(), "Statement[0].Condition.StringEquals"); }
 
     // G9: condition values are strings or non-empty arrays of strings; numbers and booleans

@@ -168,12 +168,14 @@ pub fn position_inside(bytes: &[u8], e: &ramcheck::policy::PolicyError) -> Resul
 
 /// Whether a line and column lie inside the document.
 pub fn check_position(bytes: &[u8], p: ramcheck::policy::Position) -> Result<(), String> {
-    let text = String::from_utf8_lossy(bytes);
+    // LF, CR and CRLF each end one line.
+    let text = String::from_utf8_lossy(bytes)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let lines: Vec<&str> = text.split('\n').collect();
     if p.line < 1 || p.line > lines.len() {
         return Err(format!("line {} outside 1..={}", p.line, lines.len()));
     }
-    // Only `\n` ends a line: a `\r` is a character of its line and counts as a column.
     let width = lines[p.line - 1].chars().count();
     if p.column < 1 || p.column > width + 1 {
         return Err(format!(

@@ -42,7 +42,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         let list = statement.action();
         for (i, p) in list.patterns().iter().enumerate() {
             if let Some(known) = catalog().action(p.value()) {
-                if known.name != *p.value() {
+                if known.name != *p.value() && !ctx.drops(&RULE, p.span()) {
                     ctx.report(
                         &RULE,
                         p.span(),

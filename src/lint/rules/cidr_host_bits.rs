@@ -54,7 +54,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 let Some(block) = v.typed().as_ip_block() else {
                     continue;
                 };
-                if block.has_host_bits() {
+                if block.has_host_bits() && !ctx.drops(&RULE, v.span()) {
                     ctx.report(
                         &RULE,
                         v.span(),

@@ -1,6 +1,8 @@
 //! `condition-key-unsupported`: a service condition key that none of the statement's actions
 //! supports, so the condition is never met.
 
+use std::collections::HashSet;
+
 use super::clause_path;
 use crate::lint::catalog::{catalog, Action};
 use crate::lint::registry::{Rule, Status};
@@ -60,11 +62,19 @@ fn statement_actions(statement: &Statement) -> Option<Vec<&'static Action>> {
         return None;
     }
     let catalog = catalog();
+    // Each action once, however many patterns name it: every condition key of the statement
+    // is tested against each.
+    let mut named: HashSet<*const Action> = HashSet::new();
+    let mut name = |action: &'static Action| named.insert(action);
+    let mut patterns: HashSet<&str> = HashSet::new();
     let mut actions = Vec::new();
     for p in list.patterns() {
         let pattern = p.value();
         if !catalog.covers(pattern) {
             return None;
+        }
+        if !patterns.insert(pattern) {
+            continue;
         }
         if has_wildcard(pattern) {
             let matched: Vec<&Action> = catalog
@@ -75,12 +85,33 @@ fn statement_actions(statement: &Statement) -> Option<Vec<&'static Action>> {
             if matched.is_empty() {
                 return None;
             }
-            actions.extend(matched);
+            actions.extend(matched.into_iter().filter(|a| name(a)));
         } else {
-            actions.push(catalog.action(pattern)?);
+            let action = catalog.action(pattern)?;
+            if name(action) {
+                actions.push(action);
+            }
         }
     }
     Some(actions)
+}
+
+/// The most action names a finding lists: a statement can name thousands.
+const LISTED: usize = 10;
+
+/// "`ecs:A`, `ecs:B` do": the statement's actions as the subject of the finding's sentence.
+fn subject(statement: &Statement) -> String {
+    let patterns = statement.action().patterns();
+    let mut names: Vec<String> = patterns
+        .iter()
+        .take(LISTED)
+        .map(|p| format!("`{}`", p.value()))
+        .collect();
+    if patterns.len() > LISTED {
+        names.push(format!("{} more actions", patterns.len() - LISTED));
+    }
+    let verb = if patterns.len() == 1 { "does" } else { "do" };
+    format!("{} {verb}", names.join(", "))
 }
 
 fn is_service_key(key: &str) -> bool {
@@ -105,25 +136,21 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         let Some(actions) = statement_actions(statement) else {
             continue;
         };
+        let mut subject_text = None;
         for clause in clauses {
-            if !is_service_key(clause.key()) || actions.iter().any(|a| a.supports_key(clause.key()))
+            if !is_service_key(clause.key())
+                || actions.iter().any(|a| a.supports_key(clause.key()))
+                || ctx.drops(&RULE, clause.key_span())
             {
                 continue;
             }
-            let names: Vec<String> = statement
-                .action()
-                .patterns()
-                .iter()
-                .map(|p| format!("`{}`", p.value()))
-                .collect();
+            let subject = subject_text.get_or_insert_with(|| subject(statement));
             ctx.report(
                 &RULE,
                 clause.key_span(),
                 clause_path(policy, statement, clause),
                 format!(
-                    "{} {} not support the condition key `{}`, so the condition is never met",
-                    names.join(", "),
-                    if names.len() == 1 { "does" } else { "do" },
+                    "{subject} not support the condition key `{}`, so the condition is never met",
                     clause.key()
                 ),
                 Some("condition on a global key such as `acs:SourceIp`, or on a key the action lists in the API reference".into()),
@@ -142,6 +169,23 @@ mod tests {
             "condition-key-unsupported",
             r#"{"Effect":"Allow","Action":"ecs:CancelImagePipelineExecution","Resource":"*","Condition":{"StringEquals":{"ecs:InstanceType":"x"}}}"#
         ));
+    }
+    #[test]
+    fn a_long_action_list_is_named_in_part() {
+        let actions = ["\"ecs:CancelImagePipelineExecution\""; 12].join(",");
+        let doc = format!(
+            r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":[{actions}],"Resource":"*","Condition":{{"StringEquals":{{"ecs:InstanceType":"x"}}}}}}]}}"#
+        );
+        let findings = crate::lint::lint_document(doc.as_bytes(), None);
+        let finding = findings
+            .iter()
+            .find(|f| f.rule == "condition-key-unsupported")
+            .expect("fires");
+        let ten = ["`ecs:CancelImagePipelineExecution`"; 10].join(", ");
+        assert_eq!(
+            finding.message,
+            format!("{ten}, 2 more actions do not support the condition key `ecs:InstanceType`, so the condition is never met")
+        );
     }
     #[test]
     fn global_wildcard_other_service_and_supported_pass() {

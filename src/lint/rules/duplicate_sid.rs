@@ -3,6 +3,8 @@
 use super::statement_path;
 use crate::lint::registry::{Rule, Status};
 use crate::lint::{Ctx, Severity};
+use crate::policy::{Spanned, Statement};
+use crate::repeats::repeats;
 
 /// `duplicate-sid`
 pub(crate) const RULE: Rule = Rule {
@@ -41,23 +43,29 @@ often a copied statement that was meant to be edited.
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let policy = ctx.policy;
-    let mut seen: Vec<(&str, crate::policy::Span)> = Vec::new();
-    for statement in policy.statements() {
-        let Some(sid) = statement.sid() else { continue };
-        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == sid.value().as_str()) {
-            let first = *first;
-            let line = policy.position(first).line;
-            ctx.report_related(
-                &RULE,
-                sid.span(),
-                format!("{}.Sid", statement_path(policy, statement)),
-                format!("`Sid` `{}` is already used at line {line}", sid.value()),
-                Some("give each statement its own `Sid`".into()),
-                first,
-            );
-        } else {
-            seen.push((sid.value(), sid.span()));
-        }
+    let with_sid: Vec<(&Statement, &Spanned<String>)> = policy
+        .statements()
+        .iter()
+        .filter_map(|s| Some((s, s.sid()?)))
+        .collect();
+    let sids: Vec<&str> = with_sid
+        .iter()
+        .map(|(_, sid)| sid.value().as_str())
+        .collect();
+    for (i, first) in repeats(&sids) {
+        let (Some((statement, sid)), Some((_, first))) = (with_sid.get(i), with_sid.get(first))
+        else {
+            continue;
+        };
+        let line = policy.position(first.span()).line;
+        ctx.report_related(
+            &RULE,
+            sid.span(),
+            format!("{}.Sid", statement_path(policy, statement)),
+            format!("`Sid` `{}` is already used at line {line}", sid.value()),
+            Some("give each statement its own `Sid`".into()),
+            first.span(),
+        );
     }
 }
 

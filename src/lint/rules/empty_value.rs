@@ -49,7 +49,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         for (key, list) in lists {
             let Some(list) = list else { continue };
             for (i, p) in list.patterns().iter().enumerate() {
-                if p.value().trim().is_empty() {
+                if p.value().trim().is_empty() && !ctx.drops(&RULE, p.span()) {
                     let name = if list.is_negated() {
                         format!("Not{key}")
                     } else {
@@ -74,7 +74,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             .unwrap_or_default()
         {
             for (i, v) in clause.values().iter().enumerate() {
-                if v.text().is_empty() {
+                if v.text().is_empty() && !ctx.drops(&RULE, v.span()) {
                     ctx.report(
                         &RULE,
                         v.span(),

@@ -74,7 +74,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             continue;
         };
         for (i, p) in list.patterns().iter().enumerate() {
-            if p.value().trim().is_empty() {
+            if p.value().trim().is_empty() || ctx.drops(&RULE, p.span()) {
                 continue;
             }
             if let Some((message, help)) = fault(p.value()) {

@@ -45,7 +45,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             .unwrap_or_default()
         {
             for (i, v) in clause.values().iter().enumerate() {
-                if !v.was_string() {
+                if !v.was_string() && !ctx.drops(&RULE, v.span()) {
                     ctx.report(
                         &RULE,
                         v.span(),

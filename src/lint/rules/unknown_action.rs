@@ -1,5 +1,7 @@
 //! `unknown-action`: an action of a catalogued service that does not exist.
 
+use std::collections::HashMap;
+
 use super::entry_path;
 use super::malformed_action::is_well_formed;
 use crate::lint::catalog::catalog;
@@ -44,9 +46,44 @@ silently denies nothing.
 "#,
 };
 
+/// What the rule says about one action name of a catalogued service.
+#[derive(Clone, Copy)]
+enum Verdict {
+    /// A real action, or a pattern that matches one.
+    Known,
+    /// A pattern that matches no action.
+    MatchesNothing,
+    /// An unknown name, with the nearest real action if one is close.
+    Unknown(Option<&'static str>),
+}
+
+fn verdict(action: &str) -> Verdict {
+    let catalog = catalog();
+    if has_wildcard(action) {
+        return if catalog
+            .actions()
+            .iter()
+            .any(|a| wildcard_match_ignore_case(action, &a.name))
+        {
+            Verdict::Known
+        } else {
+            Verdict::MatchesNothing
+        };
+    }
+    if catalog.action(action).is_some() {
+        return Verdict::Known;
+    }
+    Verdict::Unknown(did_you_mean(
+        action,
+        catalog.actions().iter().map(|a| a.name.as_str()),
+    ))
+}
+
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let policy = ctx.policy;
     let catalog = catalog();
+    // A name repeated through the document is looked up in the catalogue once.
+    let mut verdicts: HashMap<&str, Verdict> = HashMap::new();
     for statement in policy.statements() {
         let list = statement.action();
         for (i, p) in list.patterns().iter().enumerate() {
@@ -54,38 +91,27 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             if !is_well_formed(action) || !catalog.covers(action) {
                 continue;
             }
-            let path = entry_path(policy, statement, list, "Action", i);
-            if has_wildcard(action) {
-                if !catalog
-                    .actions()
-                    .iter()
-                    .any(|a| wildcard_match_ignore_case(action, &a.name))
-                {
-                    ctx.report(
-                        &RULE,
-                        p.span(),
-                        path,
-                        format!("`{action}` matches no ECS action"),
-                        Some("check the spelling; the ECS API reference lists the actions".into()),
-                    );
-                }
-                continue;
-            }
-            if catalog.action(action).is_some() {
-                continue;
-            }
-            let help = match did_you_mean(action, catalog.actions().iter().map(|a| a.name.as_str()))
+            let (message, help) = match *verdicts
+                .entry(action.as_str())
+                .or_insert_with(|| verdict(action))
             {
-                Some(name) => format!("did you mean `{name}`?"),
-                None => "check the spelling; the ECS API reference lists the actions".to_owned(),
+                Verdict::Known => continue,
+                _ if ctx.drops(&RULE, p.span()) => continue,
+                Verdict::MatchesNothing => (
+                    format!("`{action}` matches no ECS action"),
+                    "check the spelling; the ECS API reference lists the actions".to_owned(),
+                ),
+                Verdict::Unknown(Some(name)) => (
+                    format!("unknown action `{action}`"),
+                    format!("did you mean `{name}`?"),
+                ),
+                Verdict::Unknown(None) => (
+                    format!("unknown action `{action}`"),
+                    "check the spelling; the ECS API reference lists the actions".to_owned(),
+                ),
             };
-            ctx.report(
-                &RULE,
-                p.span(),
-                path,
-                format!("unknown action `{action}`"),
-                Some(help),
-            );
+            let path = entry_path(policy, statement, list, "Action", i);
+            ctx.report(&RULE, p.span(), path, message, Some(help));
         }
     }
 }

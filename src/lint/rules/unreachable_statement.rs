@@ -1,10 +1,12 @@
 //! `unreachable-statement`: an Allow that an unconditional Deny in the same document always
 //! overrides.
 
+use std::collections::{HashMap, HashSet};
+
 use super::{is_unconditional, statement_path, subsumes};
 use crate::lint::registry::{Rule, Status};
 use crate::lint::{Ctx, Severity};
-use crate::policy::{Effect, PolicyKind, Statement};
+use crate::policy::{Effect, PatternList, PolicyKind, Statement};
 
 /// `unreachable-statement`
 pub(crate) const RULE: Rule = Rule {
@@ -44,6 +46,16 @@ Narrow the Deny, or give it the condition it was meant to have:
 "#,
 };
 
+/// The action and resource patterns of a statement, which decide what a Deny covers.
+fn patterns(statement: &Statement) -> (Vec<&str>, Vec<&str>) {
+    (texts(Some(statement.action())), texts(statement.resource()))
+}
+
+fn texts(list: Option<&PatternList>) -> Vec<&str> {
+    list.map(|l| l.patterns().iter().map(|p| p.value().as_str()).collect())
+        .unwrap_or_default()
+}
+
 fn covers(deny: &Statement, action: &str, resource: &str) -> bool {
     let Some(deny_resource) = deny.resource() else {
         return false;
@@ -76,6 +88,16 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     if denies.is_empty() {
         return;
     }
+    // Denies that list the same patterns as an earlier one cover the same, and which Deny
+    // covers an (action, resource) pair does not depend on the Allow it is in: so each
+    // distinct Deny and each distinct pair is looked at once, however often a document
+    // repeats them.
+    let mut distinct = HashSet::new();
+    let denies: Vec<&Statement> = denies
+        .into_iter()
+        .filter(|d| distinct.insert(patterns(d)))
+        .collect();
+    let mut covering: HashMap<(&str, &str), Option<&Statement>> = HashMap::new();
     for allow in policy.statements() {
         if allow.effect() != Effect::Allow || allow.action().is_negated() {
             continue;
@@ -86,9 +108,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         let mut by = None;
         let all_covered = allow.action().patterns().iter().all(|a| {
             resource.patterns().iter().all(|r| {
-                match denies.iter().find(|d| covers(d, a.value(), r.value())) {
+                let deny = *covering
+                    .entry((a.value().as_str(), r.value().as_str()))
+                    .or_insert_with(|| {
+                        denies
+                            .iter()
+                            .copied()
+                            .find(|d| covers(d, a.value(), r.value()))
+                    });
+                match deny {
                     Some(d) => {
-                        by.get_or_insert(*d);
+                        by.get_or_insert(d);
                         true
                     }
                     None => false,
