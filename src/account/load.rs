@@ -172,7 +172,7 @@ impl Account {
 
 /// The account file's JSON, or its fault.
 fn parse<'b>(bytes: &'b [u8], file: Option<&str>) -> Result<(&'b str, Node)> {
-    json::parse_bytes(bytes).map_err(|e| AccountError::Invalid {
+    json::parse_bytes_any_size(bytes).map_err(|e| AccountError::Invalid {
         file: file.map(str::to_owned),
         position: locate(&String::from_utf8_lossy(bytes), e.offset, Position::START),
         span: Span::new(e.offset, e.offset),

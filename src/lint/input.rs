@@ -24,7 +24,7 @@ use std::collections::HashSet;
 
 use super::registry::Rule;
 use super::rules::wrapper;
-use crate::policy::json::{self, member, Member, Node, Value};
+use crate::policy::json::{self, member, Limits, Member, Node, Value};
 use crate::policy::{PolicyKind, Position, Source, Span};
 
 /// How deep a wrapper format (a Terraform plan, an account snapshot) may nest: modules nest
@@ -104,7 +104,34 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
         source: None,
         faults: Vec::new(),
     };
-    let Ok((text, root)) = json::parse_bytes_nested(bytes, MAX_WRAPPER_DEPTH) else {
+    let wrapper = Limits {
+        depth: MAX_WRAPPER_DEPTH,
+        ..Limits::POLICY
+    };
+    let parsed = match json::parse_bytes_nested(bytes, wrapper) {
+        // More values than a policy may hold: only a wrapper is read whole, and which format
+        // the file is in shows in its top-level keys, read without keeping anything below.
+        Err(e) if e.too_many_values => {
+            let is_wrapper = json::top_level_members(bytes).is_ok_and(|members| {
+                is_terraform(&members)
+                    || is_account(&members)
+                    || members
+                        .iter()
+                        .any(|m| GET_POLICY_VERSIONS.contains(&m.key.as_str()))
+            });
+            if !is_wrapper {
+                // The policy reader reports the ceiling.
+                return plain(kind);
+            }
+            let unbounded = Limits {
+                values: usize::MAX,
+                ..wrapper
+            };
+            json::parse_bytes_nested(bytes, unbounded)
+        }
+        parsed => parsed,
+    };
+    let Ok((text, root)) = parsed else {
         return plain(kind);
     };
     let Value::Object(members) = &root.value else {
@@ -120,7 +147,7 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
             faults,
         };
     }
-    if member(members, "account_id").is_some() && member(members, "Statement").is_none() {
+    if is_account(members) {
         let (documents, source) = account(text, members);
         return Detected {
             format: Format::Account,
@@ -234,6 +261,14 @@ fn object(node: Option<&Node>) -> Option<&[Member]> {
         _ => None,
     }
 }
+
+/// An account snapshot's top-level keys.
+fn is_account(members: &[Member]) -> bool {
+    member(members, "account_id").is_some() && member(members, "Statement").is_none()
+}
+
+/// The keys under which `aliyun ram GetPolicy` / `GetPolicyVersion` put the document.
+const GET_POLICY_VERSIONS: [&str; 2] = ["DefaultPolicyVersion", "PolicyVersion"];
 
 fn is_terraform(members: &[Member]) -> bool {
     member(members, "format_version").is_some()
@@ -494,7 +529,7 @@ fn account(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
 }
 
 fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
-    let version = ["DefaultPolicyVersion", "PolicyVersion"]
+    let version = GET_POLICY_VERSIONS
         .iter()
         .find_map(|k| object(member(members, k)))?;
     let text = get_str(version, "PolicyDocument")?;

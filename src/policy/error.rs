@@ -45,6 +45,10 @@ pub enum PolicyErrorKind {
     PrincipalNotAllowed,
     /// A trust policy statement without `Principal` (G4).
     MissingPrincipal,
+    /// More values than ramcheck reads in one document (far beyond G10's limits); the
+    /// document is not read further. DEPARTS(G10): RAM's limit does not stop evaluation, but
+    /// a document this large is refused so that memory stays bounded.
+    TooManyValues,
     /// Something went wrong inside ramcheck itself; never expected.
     Internal,
 }
@@ -67,6 +71,7 @@ impl PolicyErrorKind {
             PolicyErrorKind::InvalidConditionValue => "invalid-condition-value",
             PolicyErrorKind::PrincipalNotAllowed => "principal-not-allowed",
             PolicyErrorKind::MissingPrincipal => "trust-policy-shape",
+            PolicyErrorKind::TooManyValues => "policy-too-large",
             PolicyErrorKind::Internal => "internal-error",
         }
     }

@@ -12,6 +12,13 @@ use std::fmt;
 
 use super::Span;
 
+/// The most values (arrays, objects, strings, numbers, literals) one policy document may hold.
+/// RAM's largest document (6,144 characters) holds a few thousand at most; without a ceiling,
+/// a dense hostile document (`[0,0,0,...]` as a condition's values) costs some 200 bytes of
+/// model per two bytes of input, so a 64 MiB file would take gigabytes. Wrapper formats (an
+/// account snapshot, a Terraform plan) hold many policies and are read without it.
+pub(crate) const MAX_POLICY_VALUES: usize = 500_000; // Named in `too_many_values`'s message.
+
 /// How deep arrays and objects may nest. Policies nest four levels; the limit keeps hostile
 /// input from exhausting the stack of a recursive reader.
 const MAX_DEPTH: usize = 64;
@@ -78,6 +85,8 @@ pub(crate) struct JsonError {
     pub(crate) offset: usize,
     pub(crate) message: String,
     pub(crate) help: Option<String>,
+    /// Whether the fault is the ceiling on values ([`MAX_POLICY_VALUES`]), not the grammar.
+    pub(crate) too_many_values: bool,
 }
 
 impl fmt::Display for JsonError {
@@ -92,8 +101,56 @@ impl fmt::Display for JsonError {
 /// lint recognises), so a document whose top-level value is anything else is checked all the
 /// same, with the same errors, but its contents are not kept: its node has its type and span,
 /// and is empty. So `[0,0,0,...]` costs no memory per element.
+///
+/// At most [`MAX_POLICY_VALUES`] values are read: this is the reader of policy documents and of
+/// the small formats around them.
 pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
-    read_bytes(bytes, Keep::Object)
+    read_bytes(bytes, Keep::Object, Limits::POLICY)
+}
+
+/// [`parse_bytes`] without the ceiling on values: for an account snapshot, which holds a whole
+/// account's policies and principals.
+pub(crate) fn parse_bytes_any_size(bytes: &[u8]) -> Result<(&str, Node), JsonError> {
+    read_bytes(
+        bytes,
+        Keep::Object,
+        Limits {
+            values: usize::MAX,
+            ..Limits::POLICY
+        },
+    )
+}
+
+/// The members of a top-level object with their values checked but not kept (each an empty
+/// value of its type, with its span), however many values the document holds: enough to tell
+/// which format a file is in before deciding how to read it.
+pub(crate) fn top_level_members(bytes: &[u8]) -> Result<Vec<Member>, JsonError> {
+    let limits = Limits {
+        values: usize::MAX,
+        ..Limits::POLICY
+    };
+    let (_, node) = read_bytes(bytes, Keep::TopLevelKeys, limits)?;
+    Ok(match node.value {
+        Value::Object(members) => members,
+        _ => Vec::new(),
+    })
+}
+
+/// What the reader accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// How deep arrays and objects nest.
+    pub(crate) depth: usize,
+    /// How many values are kept.
+    pub(crate) values: usize,
+}
+
+impl Limits {
+    /// A policy document's.
+    pub(crate) const POLICY: Limits = Limits {
+        depth: MAX_DEPTH,
+        values: MAX_POLICY_VALUES,
+    };
 }
 
 /// What of a document the reader keeps.
@@ -103,9 +160,11 @@ enum Keep {
     Everything,
     /// The contents of a top-level object only.
     Object,
+    /// The keys of a top-level object only.
+    TopLevelKeys,
 }
 
-fn read_bytes(bytes: &[u8], keep: Keep) -> Result<(&str, Node), JsonError> {
+fn read_bytes(bytes: &[u8], keep: Keep, limits: Limits) -> Result<(&str, Node), JsonError> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(error(
             0,
@@ -123,19 +182,15 @@ fn read_bytes(bytes: &[u8], keep: Keep) -> Result<(&str, Node), JsonError> {
             ))
         }
     };
-    read_str(text, keep, MAX_DEPTH).map(|node| (text, node))
+    read_str(text, keep, limits).map(|node| (text, node))
 }
 
 /// [`parse_bytes`] for a format that wraps policies (a Terraform plan nests its modules
-/// without bound): arrays and objects may nest `max_depth` levels instead of a policy's
-/// limit.
-pub(crate) fn parse_bytes_nested(
-    bytes: &[u8],
-    max_depth: usize,
-) -> Result<(&str, Node), JsonError> {
+/// without bound): arrays and objects may nest as `limits` say instead of a policy's limit.
+pub(crate) fn parse_bytes_nested(bytes: &[u8], limits: Limits) -> Result<(&str, Node), JsonError> {
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.starts_with('\u{FEFF}') => {
-            read_str(text, Keep::Object, max_depth).map(|node| (text, node))
+            read_str(text, Keep::Object, limits).map(|node| (text, node))
         }
         // Not a wrapper: the policy reader names the fault.
         _ => parse_bytes(bytes),
@@ -145,10 +200,10 @@ pub(crate) fn parse_bytes_nested(
 /// Reads one JSON document from text, keeping every value.
 #[cfg(test)]
 pub(crate) fn parse_str(text: &str) -> Result<Node, JsonError> {
-    read_str(text, Keep::Everything, MAX_DEPTH)
+    read_str(text, Keep::Everything, Limits::POLICY)
 }
 
-fn read_str(text: &str, keep: Keep, max_depth: usize) -> Result<Node, JsonError> {
+fn read_str(text: &str, keep: Keep, limits: Limits) -> Result<Node, JsonError> {
     if text.starts_with('\u{FEFF}') {
         return Err(error(
             0,
@@ -161,8 +216,10 @@ fn read_str(text: &str, keep: Keep, max_depth: usize) -> Result<Node, JsonError>
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
-        max_depth,
+        max_depth: limits.depth,
+        values_left: limits.values,
         build: true,
+        keys_only: keep == Keep::TopLevelKeys,
     };
     reader.skip_whitespace()?;
     if reader.pos >= reader.bytes.len() {
@@ -172,7 +229,8 @@ fn read_str(text: &str, keep: Keep, max_depth: usize) -> Result<Node, JsonError>
             Some("a policy is a JSON object: `{\"Version\": \"1\", \"Statement\": [...]}`"),
         ));
     }
-    reader.build = keep != Keep::Object || reader.peek() == Some(b'{');
+    reader.build =
+        !matches!(keep, Keep::Object | Keep::TopLevelKeys) || reader.peek() == Some(b'{');
     let node = reader.value()?;
     reader.skip_whitespace()?;
     if reader.pos < reader.bytes.len() {
@@ -191,6 +249,7 @@ fn error(offset: usize, message: impl Into<String>, help: Option<&str>) -> JsonE
         offset,
         message: message.into(),
         help: help.map(str::to_owned),
+        too_many_values: false,
     }
 }
 
@@ -200,8 +259,12 @@ struct Reader<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    /// How many more values may be kept.
+    values_left: usize,
     /// Whether to keep what is read; when not, values are checked and come out empty.
     build: bool,
+    /// Whether to keep only the top-level object's keys (their values come out empty).
+    keys_only: bool,
 }
 
 impl Reader<'_> {
@@ -266,6 +329,12 @@ impl Reader<'_> {
 
     fn value(&mut self) -> Result<Node, JsonError> {
         let start = self.pos;
+        if self.build {
+            if self.values_left == 0 {
+                return Err(self.too_many_values());
+            }
+            self.values_left -= 1;
+        }
         let value = match self.peek() {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
@@ -290,6 +359,18 @@ impl Reader<'_> {
             value,
             span: Span::new(start, self.pos),
         })
+    }
+
+    #[cold]
+    fn too_many_values(&self) -> JsonError {
+        JsonError {
+            too_many_values: true,
+            ..error(
+                self.pos,
+                "the document holds more than 500,000 values, far more than RAM accepts in a policy (6,144 characters); ramcheck does not read further",
+                Some("split the document into policies RAM accepts, merging entries with wildcards such as `ecs:Describe*`"),
+            )
+        }
     }
 
     fn enter(&mut self) -> Result<(), JsonError> {
@@ -331,7 +412,12 @@ impl Reader<'_> {
             }
             self.pos += 1;
             self.skip_whitespace()?;
-            let value = self.value()?;
+            // Keys only: the top-level object's values are read without being kept.
+            let keep_value = self.build && !(self.keys_only && self.depth == 1);
+            let build = std::mem::replace(&mut self.build, keep_value);
+            let value = self.value();
+            self.build = build;
+            let value = value?;
             if self.build {
                 members.push(Member {
                     key,
@@ -705,6 +791,41 @@ mod tests {
             (&Value::Number, Span::new(8, 9))
         );
         assert_eq!(items[1].span, Span::new(11, 14));
+    }
+
+    /// A policy whose one condition key lists `n` numbers: `n + 10` values in all.
+    fn with_values(n: usize) -> String {
+        let zeros = vec!["0"; n].join(",");
+        format!(
+            r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"a","Resource":"*","Condition":{{"NumericEquals":{{"k":[{zeros}]}}}}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_policy_holds_at_most_the_ceiling_of_values() {
+        let at_ceiling = with_values(MAX_POLICY_VALUES - 10);
+        assert!(parse_bytes(at_ceiling.as_bytes()).is_ok());
+        let over = with_values(MAX_POLICY_VALUES - 9);
+        let e = parse_bytes(over.as_bytes()).expect_err("one value too many");
+        assert!(e.too_many_values, "{}", e.message);
+        assert!(
+            e.message.contains("more than 500,000 values"),
+            "{}",
+            e.message
+        );
+        // Where the value that broke the ceiling starts: the last `0`.
+        assert_eq!(e.offset, over.rfind('0').unwrap_or_default());
+    }
+
+    #[test]
+    fn wrappers_read_past_the_ceiling_and_top_level_keys_keep_nothing_below() {
+        let over = with_values(MAX_POLICY_VALUES);
+        assert!(parse_bytes_any_size(over.as_bytes()).is_ok());
+        let members = top_level_members(over.as_bytes()).expect("valid JSON");
+        let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["Version", "Statement"]);
+        assert_eq!(members[1].value.value, Value::Array(Vec::new()));
+        assert_eq!(members[1].value.span.end, over.len() - 1);
     }
 
     #[test]

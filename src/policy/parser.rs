@@ -40,8 +40,13 @@ pub(super) fn parse_at(
     let (text, mut root) = match json::parse_bytes(bytes) {
         Ok(parsed) => parsed,
         Err(e) => {
+            let kind = if e.too_many_values {
+                PolicyErrorKind::TooManyValues
+            } else {
+                PolicyErrorKind::InvalidJson
+            };
             let error = PolicyError {
-                kind: PolicyErrorKind::InvalidJson,
+                kind,
                 span: Span::new(e.offset, e.offset),
                 position: super::locate(&String::from_utf8_lossy(bytes), e.offset, origin),
                 path: String::new(),

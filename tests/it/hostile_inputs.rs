@@ -270,3 +270,48 @@ fn lint_text_escapes_control_characters_from_paths_messages_and_lines() {
         lines[snippet]
     );
 }
+
+/// A policy whose one condition key lists `n` numbers.
+fn dense_policy(n: usize) -> String {
+    let zeros = vec!["0"; n].join(",");
+    format!(
+        r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"ecs:*","Resource":"*","Condition":{{"NumericEquals":{{"k":[{zeros}]}}}}}}]}}"#
+    )
+}
+
+#[test]
+fn a_policy_denser_than_any_ram_takes_is_refused_not_read_into_memory() {
+    // 600,000 values in 1.2 MB: read whole, such a document cost some 200 bytes of model per
+    // two bytes of input (a 9 MB one peaked at 865 MB).
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "dense.json", &dense_policy(600_000));
+    check_policy(dir.path(), "dense.json").assert_invalid(&[
+        "dense.json:1:",
+        "the document holds more than 500,000 values",
+    ]);
+    let findings = lint_findings(dir.path(), "dense.json");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "policy-too-large");
+    assert_eq!(findings[0]["severity"], "error");
+}
+
+#[test]
+fn a_terraform_plan_with_more_values_than_a_policy_is_still_read_as_a_plan() {
+    // Many small resources: over the policy ceiling in all, each document tiny.
+    let resource = |i: usize| {
+        format!(
+            r#"{{"address":"alicloud_ram_policy.p{i}","type":"alicloud_ram_policy","name":"p{i}","values":{{"policy_name":"p{i}","description":"d","tags":[1,2,3,4,5,6,7,8],"policy_document":"{{\"Version\":\"1\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"ecs:Describe*\",\"Resource\":\"*\"}}]}}"}}}}"#
+        )
+    };
+    let resources: Vec<String> = (0..40_000).map(resource).collect();
+    let plan = format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.6.0","planned_values":{{"root_module":{{"resources":[{}]}}}}}}"#,
+        resources.join(",")
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "plan.json", &plan);
+    let run = lint(dir.path(), &["plan.json", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["documents"], 40_000, "{run:?}");
+    assert_eq!(report["findings"], serde_json::json!([]), "{run:?}");
+}

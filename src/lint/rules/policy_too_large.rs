@@ -14,7 +14,10 @@ pub(crate) const RULE: Rule = Rule {
 ## What it does
 Reports a document longer than RAM's limit for its kind, counted in characters of the document
 text as written (whitespace included): 6,144 for identity (custom) and trust policies, 4,096
-for control policies, 2,048 for session policies (spec G10).
+for control policies, 2,048 for session policies (spec G10). A document of more than 500,000
+JSON values is reported too, at the value that passes the ceiling, and not read further: no
+document RAM accepts comes near it, and reading one whole would cost memory out of all
+proportion to its size.
 
 ## Why is this bad?
 RAM rejects the document when it is created or updated.
