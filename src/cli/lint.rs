@@ -20,7 +20,8 @@ use ramcheck::read::{read_file, special_kind, ReadError};
 use ramcheck::suggest::did_you_mean;
 
 use super::{read_input, write_stdout, Failure, Limits, Status};
-use walk::{display, note, skipped_too_large, Finder, Input};
+use globset::GlobMatcher;
+use walk::{compile_glob, display, note, skipped_too_large, Finder, Input, GLOB_SYNTAX};
 
 /// Flags of `lint`, as typed.
 #[derive(Debug, Args)]
@@ -120,9 +121,29 @@ impl KindArg {
 #[derive(Debug, Clone)]
 struct Ignore {
     rule: String,
-    /// A path or glob; relative to the current directory (`--ignore`) or to `root` (sidecar).
-    path: Option<String>,
+    /// A path or glob, as written (forward slashes, no leading `./`), compiled once; relative
+    /// to the current directory (`--ignore`) or to `root` (sidecar).
+    path: Option<(String, GlobMatcher)>,
     root: Option<PathBuf>,
+}
+
+impl Ignore {
+    /// The suppression of `rule` where `path` (if any) says, which must be a valid glob.
+    fn new(rule: &str, path: Option<&str>, root: Option<PathBuf>) -> Result<Ignore, String> {
+        let path = match path {
+            None => None,
+            Some(path) => {
+                let path = display(path);
+                let matcher = compile_glob(&path)?;
+                Some((path, matcher))
+            }
+        };
+        Ok(Ignore {
+            rule: rule.to_owned(),
+            path,
+            root,
+        })
+    }
 }
 
 /// `lint` with its inputs listed and its suppressions read.
@@ -219,19 +240,14 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
             _ => (given.trim_end_matches(':'), None),
         };
         check_rule_id(rule_id, "--ignore")?;
-        if let Some(path) = &path {
-            check_glob(path).map_err(|why| {
-                Failure::new(format!(
-                    "invalid glob `{path}` in `--ignore {given}`: {why}"
-                ))
-                .with_help("use `*`, `**`, `?` and `[...]`")
-            })?;
-        }
-        ignores.push(Ignore {
-            rule: rule_id.to_owned(),
-            path,
-            root: None,
-        });
+        let ignore = Ignore::new(rule_id, path.as_deref(), None).map_err(|why| {
+            let path = path.as_deref().unwrap_or_default();
+            Failure::new(format!(
+                "invalid glob `{path}` in `--ignore {given}`: {why}"
+            ))
+            .with_help(GLOB_SYNTAX)
+        })?;
+        ignores.push(ignore);
     }
     ignores.extend(sidecar_ignores(args.limits.max_file_size)?);
     let paths = if args.paths.is_empty() {
@@ -269,7 +285,7 @@ impl Ignore {
     /// Whether the ignore's path part (if any) covers the input; its rule is then suppressed
     /// there.
     fn applies_to(&self, input: &Input) -> bool {
-        let Some(pattern) = &self.path else {
+        let Some((pattern, matcher)) = &self.path else {
             return true;
         };
         let Input::File { path, shown, .. } = input else {
@@ -277,19 +293,10 @@ impl Ignore {
         };
         match &self.root {
             None => {
-                let pattern = display(pattern);
-                pattern == *shown
-                    || glob::Pattern::new(&pattern).is_ok_and(|p| p.matches(shown))
-                    || same_file(Path::new(&pattern), path)
+                pattern == shown || matcher.is_match(shown) || same_file(Path::new(pattern), path)
             }
-            Some(root) => {
-                let Some(relative) = relative_to(path, root) else {
-                    return false;
-                };
-                let pattern = display(pattern);
-                pattern == relative
-                    || glob::Pattern::new(&pattern).is_ok_and(|p| p.matches(&relative))
-            }
+            Some(root) => relative_to(path, root)
+                .is_some_and(|relative| *pattern == relative || matcher.is_match(&relative)),
         }
     }
 }
@@ -309,11 +316,9 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
     Some(display(&relative.to_string_lossy()))
 }
 
-/// Why a glob of `--ignore` or of the sidecar is not one.
+/// Why a glob of the sidecar is not one, in `lint`'s dialect.
 fn check_glob(pattern: &str) -> Result<(), String> {
-    glob::Pattern::new(&display(pattern))
-        .map(|_| ())
-        .map_err(|e| e.msg.to_owned())
+    compile_glob(&display(pattern)).map(drop)
 }
 
 /// The repository root: the first directory from the current one upwards that holds `.git` or
@@ -357,13 +362,13 @@ fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
             None => failure,
         }
     })?;
-    Ok(config
+    config
         .ignores()
         .iter()
-        .map(|entry| Ignore {
-            rule: entry.rule().to_owned(),
-            path: entry.path().map(str::to_owned),
-            root: Some(root.clone()),
+        .map(|entry| {
+            // Each path was checked by `check_glob` while the sidecar was read.
+            Ignore::new(entry.rule(), entry.path(), Some(root.clone()))
+                .map_err(|why| Failure::new(format!("`{shown}`: {why}")))
         })
-        .collect())
+        .collect()
 }

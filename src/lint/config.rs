@@ -10,7 +10,7 @@
 //! CLI's job; the library has no glob syntax of its own, so the caller checks each path.
 
 use crate::policy::json::{self, Member, Node, Value};
-use crate::policy::{Position, Source, Span};
+use crate::policy::{locate, Position, Source, Span};
 use crate::suggest::did_you_mean;
 
 use super::registry;
@@ -103,18 +103,15 @@ impl Config {
         file: Option<&str>,
         check_path: impl Fn(&str) -> Result<(), String>,
     ) -> Result<Config, ConfigError> {
-        let (text, root) = json::parse_bytes(bytes).map_err(|e| {
-            let source = Source::new(&String::from_utf8_lossy(bytes));
-            ConfigError {
-                file: file.map(str::to_owned),
-                span: Span {
-                    start: e.offset,
-                    end: e.offset,
-                },
-                position: source.position(e.offset),
-                message: e.message,
-                help: e.help,
-            }
+        let (text, root) = json::parse_bytes(bytes).map_err(|e| ConfigError {
+            file: file.map(str::to_owned),
+            span: Span {
+                start: e.offset,
+                end: e.offset,
+            },
+            position: locate(&String::from_utf8_lossy(bytes), e.offset, Position::START),
+            message: e.message,
+            help: e.help,
         })?;
         let reader = Reader {
             source: Source::new(text),
@@ -252,7 +249,11 @@ impl Reader<'_> {
                     return Err(self.error(
                         node.span,
                         format!("invalid glob `{path}`: {why}"),
-                        Some("use `*`, `**`, `?` and `[...]`".to_owned()),
+                        Some(
+                            "use `*` (within a directory), `**` (across directories), `?`, \
+                             `[...]` and `{a,b}`"
+                                .to_owned(),
+                        ),
                     ));
                 }
                 Some(path.clone())

@@ -383,6 +383,44 @@ fn sidecar_at_the_repository_root_suppresses_findings() {
 }
 
 #[test]
+fn ignore_globs_stop_at_a_directory_as_input_globs_do() {
+    // `*` does not cross `/` in an ignore path either: `policies/*.json` suppressed a finding
+    // in `policies/nested/...` too while ignores used another glob dialect than inputs.
+    let repo = temp_repo();
+    std::fs::copy(
+        root().join(fixture("lint/allow-all.json")),
+        repo.path().join("policies/nested/admin2.json"),
+    )
+    .expect("copy");
+    let allow_all_files = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|f| f["rule"] == "allow-all")
+            .filter_map(|f| f["file"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (_, v) = lint_in(
+        repo.path(),
+        &["policies", "--ignore", "allow-all:policies/*.json"],
+    );
+    assert_eq!(allow_all_files(&v), ["policies/nested/admin2.json"], "{v}");
+    let (_, v) = lint_in(
+        repo.path(),
+        &["policies", "--ignore", "allow-all:policies/**/*.json"],
+    );
+    assert_eq!(allow_all_files(&v), Vec::<String>::new(), "{v}");
+    std::fs::write(
+        repo.path().join(".ramcheck.json"),
+        r#"{"ignore": [{"rule": "allow-all", "path": "policies/*.json"}]}"#,
+    )
+    .expect("write sidecar");
+    let (_, v) = lint_in(repo.path(), &["policies"]);
+    assert_eq!(allow_all_files(&v), ["policies/nested/admin2.json"], "{v}");
+}
+
+#[test]
 fn directories_are_walked_recursively_in_order_and_globs_are_expanded() {
     let repo = temp_repo();
     let (_, v) = lint_in(repo.path(), &["policies", "--fail-on", "never"]);

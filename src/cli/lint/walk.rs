@@ -155,9 +155,11 @@ impl Finder {
         builder.filter_entry(move |entry| {
             if entry.file_type().is_some_and(|t| t.is_dir()) {
                 if let Err(failure) = check_ignore_files(entry.path(), limit) {
-                    if let Ok(mut slot) = refused_in_filter.lock() {
-                        slot.get_or_insert(failure);
-                    }
+                    // A poisoned lock still holds its value: the refusal is never lost.
+                    refused_in_filter
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .get_or_insert(failure);
                     return false;
                 }
             }
@@ -216,12 +218,14 @@ impl Finder {
                 found += 1;
             }
         }
-        if let Ok(mut slot) = refused.lock() {
-            if let Some(failure) = slot.take() {
-                return Err(failure);
-            }
+        let refusal = refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match refusal {
+            Some(failure) => Err(failure),
+            None => Ok(found),
         }
-        Ok(found)
     }
 
     /// A `*.json` file met in a walk: taken if it is a regular file within the limit, else
@@ -245,14 +249,10 @@ impl Finder {
     fn glob(&mut self, given: &str) -> Result<usize, Failure> {
         // Matched against walked paths as shown: forward slashes, no leading `./`.
         let pattern = display(given);
-        let matcher = GlobBuilder::new(&pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                Failure::new(format!("invalid glob pattern `{given}`: {}", e.kind()))
-                    .with_help("quote the pattern, and use `*`, `**`, `?`, `[...]` and `{a,b}`")
-            })?
-            .compile_matcher();
+        let matcher = compile_glob(&pattern).map_err(|why| {
+            Failure::new(format!("invalid glob pattern `{given}`: {why}"))
+                .with_help(format!("quote the pattern, and {GLOB_SYNTAX}"))
+        })?;
         let prefix = literal_prefix(&pattern);
         let root = if prefix.is_empty() { "." } else { prefix };
         match std::fs::metadata(root) {
@@ -351,6 +351,22 @@ fn check_ignore_files_above(root: &Path, limit: u64) -> Result<(), Failure> {
 /// Whether an argument is a glob pattern rather than a path.
 fn is_glob(given: &str) -> bool {
     given.contains(['*', '?', '[', '{'])
+}
+
+/// How every glob of `lint` is written: its inputs, `--ignore RULE:PATH` and the sidecar's
+/// paths are one dialect, so a pattern means the same wherever it is given.
+pub(super) const GLOB_SYNTAX: &str =
+    "use `*` (within a directory), `**` (across directories), `?`, `[...]` and `{a,b}`";
+
+/// A glob as `lint` reads it: `*` and `?` stop at `/` (so `policies/*.json` does not reach
+/// `policies/admin/x.json`), `**` crosses directories. Matched against paths with forward
+/// slashes.
+pub(super) fn compile_glob(pattern: &str) -> Result<GlobMatcher, String> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map(|glob| glob.compile_matcher())
+        .map_err(|e| e.kind().to_string())
 }
 
 /// The directories a pattern starts with before its first wildcard: `policies` for
