@@ -770,7 +770,7 @@ impl ResourceGroups {
             .get(second as usize)
             .and_then(|g| g.claim_of(arn))
             .map(|c| c.position)
-            .unwrap_or(crate::policy::Position { line: 1, column: 1 });
+            .unwrap_or(crate::policy::Position::START);
         DecideError::ResourceInTwoGroups {
             resource: arn.to_owned(),
             first: name(first),

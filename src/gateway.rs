@@ -655,7 +655,7 @@ fn unresolved(
 fn other_account<'t>(text: &'t str, account: &str) -> Option<(Principal, &'t str)> {
     let mut fields = text.strip_prefix("acs:")?.splitn(4, ':');
     let owner = fields.nth(2)?;
-    if owner == account || owner.is_empty() || !owner.bytes().all(|b| b.is_ascii_digit()) {
+    if owner == account || !is_account_id(owner) {
         return None;
     }
     Some((Principal::parse(text, owner).ok()?, owner))

@@ -176,7 +176,7 @@ pub fn sorted_findings(files: &[LintedFile]) -> Vec<(&LintedFile, &LintedDocumen
 ///
 /// Never fails: a document that is not JSON gives an `invalid-json` finding.
 pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Finding> {
-    lint_with_kind(bytes, kind, Position { line: 1, column: 1 }).1
+    lint_with_kind(bytes, kind, Position::START).1
 }
 
 /// Lints a file in any of the supported input formats (a policy document, `terraform show
@@ -285,7 +285,7 @@ pub fn lint_file_at(
 
 /// Lints a document from raw bytes that may not be UTF-8; the source is read lossily.
 pub fn lint_bytes(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> LintedDocument {
-    let (kind, findings, policy) = lint_policy(bytes, kind, Position { line: 1, column: 1 });
+    let (kind, findings, policy) = lint_policy(bytes, kind, Position::START);
     LintedDocument {
         name: name.to_owned(),
         kind,

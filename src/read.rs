@@ -52,7 +52,7 @@ impl fmt::Display for SpecialFile {
             SpecialFile::CharDevice => "a character device",
             SpecialFile::BlockDevice => "a block device",
             SpecialFile::Socket => "a socket",
-            SpecialFile::Other => "not a regular file",
+            SpecialFile::Other => "something other than a regular file",
         })
     }
 }
@@ -167,7 +167,9 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         });
     }
     let file = File::open(path).map_err(io_error)?;
-    // The path may have been replaced between the check and the open.
+    // The path may have been replaced between the check and the open: a special file swapped
+    // in is refused here, unread (a FIFO swapped in would block the open itself, a race only
+    // someone writing into the directory at that moment could win).
     let opened = file.metadata().map_err(io_error)?;
     if let Some(kind) = special_kind(&opened) {
         return Err(ReadError::NotRegular {

@@ -80,7 +80,7 @@ impl RequestArgs {
     pub(crate) fn enforce(&self, warnings: &[RequestWarning]) -> Result<(), Failure> {
         if self.strict && !warnings.is_empty() {
             let mut failure = Failure::new(format!(
-                "--strict: the request draws {} warning{}",
+                "`--strict`: the request draws {} warning{}",
                 warnings.len(),
                 if warnings.len() == 1 { "" } else { "s" },
             ))

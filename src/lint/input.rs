@@ -384,18 +384,21 @@ impl<'a> Plan<'a, '_> {
                 continue;
             };
             if let Some(Value::Array(resources)) = member(module, "resources").map(|n| &n.value) {
-                for (i, r) in resources.iter().enumerate() {
-                    let Value::Object(r) = &r.value else {
+                for (i, node) in resources.iter().enumerate() {
+                    let Value::Object(r) = &node.value else {
                         continue;
                     };
                     let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type"))
                     else {
                         continue;
                     };
-                    if let Some(values) = member(r, "values") {
-                        let at = format!("{path}.resources[{i}].values");
-                        self.resource(address, ty, values, &at);
-                    }
+                    // A RAM resource without its attributes has no document either: that is
+                    // a fault at the resource, not a resource passed over.
+                    let (values, at) = match member(r, "values") {
+                        Some(values) => (values, format!("{path}.resources[{i}].values")),
+                        None => (node, format!("{path}.resources[{i}]")),
+                    };
+                    self.resource(address, ty, values, &at);
                 }
             }
             if let Some(Value::Array(children)) = member(module, "child_modules").map(|n| &n.value)
@@ -416,8 +419,10 @@ impl<'a> Plan<'a, '_> {
         let Some((attributes, kind)) = terraform_type(ty) else {
             return;
         };
-        let Value::Object(members) = &values.value else {
-            return;
+        // Attributes that are not an object hold no document.
+        let members: &[Member] = match &values.value {
+            Value::Object(members) => members,
+            _ => &[],
         };
         if let Some(text) = attributes.iter().find_map(|a| get_str(members, a)) {
             if self.seen.insert((address, text)) {
@@ -650,5 +655,35 @@ mod tests {
             ]
         );
         assert!(detected.source.is_some());
+    }
+
+    #[test]
+    fn a_ram_resource_without_attributes_or_with_null_ones_is_a_fault_not_passed_over() {
+        let plan = br#"{"format_version": "1.2", "terraform_version": "1.6.0",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.a", "type": "alicloud_ram_policy"},
+   {"address": "alicloud_ram_policy.b", "type": "alicloud_ram_policy", "values": null},
+   {"address": "alicloud_vpc.v", "type": "alicloud_vpc"}]}}}"#;
+        let detected = detect_indexed(plan, "plan", None);
+        let faults: Vec<(&str, &str, &str)> = detected
+            .faults
+            .iter()
+            .map(|f| (f.rule.id, f.document.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            faults,
+            [
+                (
+                    "invalid-embedded-document",
+                    "alicloud_ram_policy.a",
+                    "planned_values.root_module.resources[0]"
+                ),
+                (
+                    "invalid-embedded-document",
+                    "alicloud_ram_policy.b",
+                    "planned_values.root_module.resources[1].values"
+                ),
+            ]
+        );
     }
 }

@@ -10,9 +10,6 @@ use super::Finding;
 use crate::account::{Account, AccountError};
 use crate::policy::{Position, Span};
 
-/// Where a fault without a place of its own is put: the start of the file.
-const START: Position = Position { line: 1, column: 1 };
-
 /// The most pairs of patterns of different resource groups compared for overlaps: far above
 /// real accounts (a few groups of a few patterns), and a bound on the time a hostile file can
 /// take.
@@ -40,7 +37,7 @@ pub(super) fn findings(bytes: &[u8], path: Option<&Path>, max_file_size: u64) ->
             } => finding(span, position, message, help),
             other => {
                 let help = other.help().map(str::to_owned);
-                finding(Span::default(), START, other.to_string(), help)
+                finding(Span::default(), Position::START, other.to_string(), help)
             }
         };
         out.push(finding);
@@ -74,7 +71,7 @@ fn overlaps(account: &Account, out: &mut Vec<Finding>) {
         let at = groups.iter().flat_map(|g| &g.claims).next();
         out.push(finding(
             at.map(|c| c.span).unwrap_or_default(),
-            at.map_or(START, |c| c.position),
+            at.map_or(Position::START, |c| c.position),
             format!(
                 "`resource_groups` has {total} patterns, too many to check that no two groups \
                  can claim one resource"

@@ -106,7 +106,7 @@ impl PolicyError {
         PolicyError {
             kind: PolicyErrorKind::Internal,
             span: Span::default(),
-            position: Position { line: 1, column: 1 },
+            position: Position::START,
             path: String::new(),
             message: message.to_owned(),
             help: None,

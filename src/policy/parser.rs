@@ -28,7 +28,7 @@ const STATEMENT_KEYS: [&str; 8] = [
 
 /// Parses a document; see [`Policy::parse_with_errors`](super::Policy::parse_with_errors).
 pub(super) fn parse(bytes: &[u8], kind: PolicyKind) -> (Option<Policy>, Vec<PolicyError>) {
-    parse_at(bytes, kind, Position { line: 1, column: 1 })
+    parse_at(bytes, kind, Position::START)
 }
 
 /// Parses a document whose text starts at `origin` of the file it is in.

@@ -140,7 +140,7 @@ fn strict_refuses_a_request_that_draws_warnings() {
         "ecs:CancelImagePipelineExecutions",
     ]);
     run.assert_invalid(&[
-        "--strict: the request draws 1 warning",
+        "`--strict`: the request draws 1 warning",
         "warning[unknown-action]",
         "did you mean `ecs:CancelImagePipelineExecution`?",
     ]);
