@@ -98,7 +98,7 @@ pub enum ReadError {
         limit: u64,
     },
     /// The path is not a regular file; it was not opened.
-    #[error("`{file}` is {kind}, not a policy or account file")]
+    #[error("`{file}` is {kind}, not a regular file")]
     NotRegular {
         /// The path as named.
         file: String,
@@ -154,18 +154,7 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         cause: cause.to_string(),
     };
     let meta = std::fs::metadata(path).map_err(io_error)?;
-    if let Some(kind) = special_kind(&meta) {
-        return Err(ReadError::NotRegular {
-            file: shown(),
-            kind,
-        });
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge {
-            file: shown(),
-            limit,
-        });
-    }
+    check_metadata(&meta, &shown(), limit)?;
     let file = File::open(path).map_err(io_error)?;
     // The path may have been replaced between the check and the open: a special file swapped
     // in is refused here, unread (a FIFO swapped in would block the open itself, a race only
@@ -178,6 +167,34 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         });
     }
     read_to_limit(file, &shown(), limit)
+}
+
+/// Whether the file `meta` describes may be read under `limit`: a regular file of at most
+/// `limit` bytes; `file` names it in the error. For callers that list files before reading
+/// them (a directory walk), so that they skip or refuse a file exactly as [`read_file`] would.
+///
+/// ```
+/// use ramcheck::read::{check_metadata, ReadError};
+///
+/// let meta = std::fs::metadata("policies/examples/https-only.json")?;
+/// assert!(check_metadata(&meta, "https-only.json", 1 << 20).is_ok());
+/// assert!(matches!(check_metadata(&meta, "https-only.json", 1), Err(ReadError::TooLarge { .. })));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn check_metadata(meta: &Metadata, file: &str, limit: u64) -> Result<(), ReadError> {
+    if let Some(kind) = special_kind(meta) {
+        return Err(ReadError::NotRegular {
+            file: file.to_owned(),
+            kind,
+        });
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            file: file.to_owned(),
+            limit,
+        });
+    }
+    Ok(())
 }
 
 /// Reads `reader` to its end, refusing more than `limit` bytes; `name` names it in errors

@@ -16,12 +16,12 @@ use ramcheck::lint::registry::rule;
 use ramcheck::lint::{lint_file_at, registry, LintedFile, Severity};
 use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
-use ramcheck::read::{read_file, special_kind, ReadError};
+use ramcheck::read::{read_file, ReadError};
 use ramcheck::suggest::did_you_mean;
 
 use super::{read_input, write_stdout, Failure, Limits, Status};
 use globset::GlobMatcher;
-use walk::{compile_glob, display, note, skipped_too_large, Finder, Input, GLOB_SYNTAX};
+use walk::{compile_glob, display, note, skipped, Finder, Input, GLOB_SYNTAX};
 
 /// Flags of `lint`, as typed.
 #[derive(Debug, Args)]
@@ -176,12 +176,10 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
                 let bytes = match read_file(path, limit) {
                     Ok(bytes) => bytes,
                     // It changed since the walk saw it: skipped like what the walk skips.
-                    Err(ReadError::TooLarge { .. }) if *walked => {
-                        note(&skipped_too_large(shown, limit));
-                        continue;
-                    }
-                    Err(ReadError::NotRegular { kind, .. }) if *walked => {
-                        note(&format!("skipped `{shown}`: {kind}"));
+                    Err(refused @ (ReadError::TooLarge { .. } | ReadError::NotRegular { .. }))
+                        if *walked =>
+                    {
+                        note(&skipped(shown, &refused));
                         continue;
                     }
                     Err(e) => return Err(e.into()),
@@ -344,17 +342,17 @@ fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
         return Ok(Vec::new());
     }
     let shown = file.to_string_lossy().into_owned();
-    // `read_file` would refuse a special file unopened too; this says what the file is for.
-    if let Some(kind) = std::fs::metadata(&file).ok().and_then(|m| special_kind(&m)) {
-        return Err(Failure::new(format!(
+    let bytes = read_file(&file, limit).map_err(|e| match e {
+        // Said of the sidecar, for what it is for.
+        ReadError::NotRegular { kind, .. } => Failure::new(format!(
             "the sidecar `{shown}` is {kind}, not a regular file"
         ))
         .with_help(
             "the sidecar is a JSON file: \
              `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`",
-        ));
-    }
-    let bytes = read_file(&file, limit)?;
+        ),
+        other => other.into(),
+    })?;
     let config = Config::parse(&bytes, Some(&shown), check_glob).map_err(|e| {
         let failure = Failure::new(e.to_string());
         match e.help() {

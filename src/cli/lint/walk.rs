@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
 use ignore::{DirEntry, WalkBuilder};
-use ramcheck::read::{special_kind, ReadError};
+use ramcheck::read::{check_metadata, ReadError};
 
 use crate::cli::Failure;
 
@@ -104,16 +104,7 @@ impl Finder {
     /// A file named on the command line (or matched by a glob): it must be a regular file
     /// within the limit.
     fn take_named(&mut self, path: &Path, shown: String, meta: &Metadata) -> Result<(), Failure> {
-        if let Some(kind) = special_kind(meta) {
-            return Err(ReadError::NotRegular { file: shown, kind }.into());
-        }
-        if meta.len() > self.limit {
-            return Err(ReadError::TooLarge {
-                file: shown,
-                limit: self.limit,
-            }
-            .into());
-        }
+        check_metadata(meta, &shown, self.limit)?;
         self.push(path, shown, meta, false);
         Ok(())
     }
@@ -233,12 +224,8 @@ impl Finder {
     fn take_walked(&mut self, path: &Path, shown: &str) -> Result<bool, Failure> {
         let meta = std::fs::metadata(path)
             .map_err(|e| Failure::new(format!("cannot read `{shown}`: {e}")))?;
-        if let Some(kind) = special_kind(&meta) {
-            note(&format!("skipped `{shown}`: {kind}"));
-            return Ok(false);
-        }
-        if meta.len() > self.limit {
-            note(&skipped_too_large(shown, self.limit));
+        if let Err(refused) = check_metadata(&meta, shown, self.limit) {
+            note(&skipped(shown, &refused));
             return Ok(false);
         }
         self.push(path, shown.to_owned(), &meta, true);
@@ -272,9 +259,16 @@ const GLOB_HELP: &str = "a pattern is matched against the paths below its litera
      skipping hidden files and what `.gitignore` and `.ignore` exclude; `**` crosses \
      directories, `*` does not";
 
-/// The note for a file over the limit met in a walk.
-pub(super) fn skipped_too_large(shown: &str, limit: u64) -> String {
-    format!("skipped `{shown}`: larger than the limit of {limit} bytes (--max-file-size)")
+/// The note for a file met in a walk that is not read (`shown` as findings name it): what it
+/// is, or its size.
+pub(super) fn skipped(shown: &str, refused: &ReadError) -> String {
+    match refused {
+        ReadError::TooLarge { limit, .. } => {
+            format!("skipped `{shown}`: larger than the limit of {limit} bytes (--max-file-size)")
+        }
+        ReadError::NotRegular { kind, .. } => format!("skipped `{shown}`: {kind}"),
+        other => format!("skipped `{shown}`: {other}"),
+    }
 }
 
 /// Prints a note about something skipped: the run goes on.
@@ -323,17 +317,12 @@ fn check_ignore_files(dir: &Path, limit: u64) -> Result<(), Failure> {
             continue;
         };
         let shown = display(&path.to_string_lossy());
-        let why = match special_kind(&meta) {
-            Some(kind) => format!("`{shown}` is {kind}"),
-            None if meta.len() > limit => {
-                format!("`{shown}` is larger than the limit of {limit} bytes")
-            }
-            None => continue,
-        };
-        return Err(Failure::new(format!(
-            "{why}; ramcheck reads `.gitignore` and `.ignore` files to know what to skip"
-        ))
-        .with_help("make it a regular file, or remove it"));
+        if let Err(refused) = check_metadata(&meta, &shown, limit) {
+            return Err(Failure::new(format!(
+                "{refused}; ramcheck reads `.gitignore` and `.ignore` files to know what to skip"
+            ))
+            .with_help("make it a regular file within the limit, or remove it"));
+        }
     }
     Ok(())
 }
