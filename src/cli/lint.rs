@@ -17,7 +17,6 @@ use ramcheck::lint::{lint_file_at, registry, LintedFile, Severity};
 use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
 use ramcheck::read::{read_file, ReadError};
-use ramcheck::suggest::did_you_mean;
 
 use super::{read_input, write_stdout, Failure, Limits, Status};
 use globset::GlobMatcher;
@@ -271,12 +270,8 @@ fn check_rule_id(id: &str, place: &str) -> Result<(), Failure> {
     if rule(id).is_some() {
         return Ok(());
     }
-    let ids = registry::rules().iter().map(|r| r.id);
-    let help = match did_you_mean(id, ids) {
-        Some(s) => format!("did you mean `{s}`? `ramcheck rules` lists the rules"),
-        None => "`ramcheck rules` lists the rules".to_owned(),
-    };
-    Err(Failure::new(format!("unknown rule `{id}` in {place}")).with_help(help))
+    Err(Failure::new(format!("unknown rule `{id}` in {place}"))
+        .with_help(registry::unknown_rule_help(id)))
 }
 
 impl Ignore {

@@ -15,6 +15,22 @@ const ACTIONS_TSV: &str = include_str!("../../data/catalog/ecs-actions.tsv");
 const KEYS_TSV: &str = include_str!("../../data/catalog/ecs-condition-keys.tsv");
 const RESOURCE_TYPES_TSV: &str = include_str!("../../data/catalog/ecs-resource-types.tsv");
 
+/// The global condition keys a request may carry (spec C8), as RAM spells them.
+pub const GLOBAL_KEYS: [&str; 9] = [
+    "acs:CurrentTime",
+    "acs:SecureTransport",
+    "acs:SourceIp",
+    "acs:MFAPresent",
+    "acs:SourceVpc",
+    "acs:AccessId",
+    "acs:PrincipalARN",
+    "acs:ResourceGroupId",
+    "acs:Service",
+];
+
+/// Global key families (spec C8): each key is the prefix followed by a tag key.
+pub const GLOBAL_KEY_PREFIXES: [&str; 2] = ["acs:ResourceTag/", "acs:RequestTag/"];
+
 /// One resource type an action is authorized on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceType {

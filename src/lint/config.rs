@@ -217,11 +217,7 @@ impl Reader<'_> {
             return Err(self.wrong_type(rule_node, "`rule`", "a string"));
         };
         let Some(rule) = registry::rule(id) else {
-            let ids = registry::rules().iter().map(|r| r.id);
-            let help = match did_you_mean(id, ids) {
-                Some(s) => format!("did you mean `{s}`? `ramcheck rules` lists the rules"),
-                None => "`ramcheck rules` lists the rules".to_owned(),
-            };
+            let help = registry::unknown_rule_help(id);
             return Err(self.error(rule_node.span, format!("unknown rule `{id}`"), Some(help)));
         };
         let path = match json::member(members, "path") {

@@ -6,6 +6,7 @@
 use super::rules::{self, ALL};
 use super::Severity;
 use crate::policy::PolicyErrorKind;
+use crate::suggest::did_you_mean;
 
 /// Whether a rule is settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,21 @@ pub fn rules() -> &'static [&'static Rule] {
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// How to fix an unknown rule id: the nearest id, and where the ids are listed.
+///
+/// ```
+/// use ramcheck::lint::registry::unknown_rule_help;
+///
+/// assert_eq!(unknown_rule_help("allow-al"), "did you mean `allow-all`? `ramcheck rules` lists the rules");
+/// assert_eq!(unknown_rule_help("zzz"), "`ramcheck rules` lists the rules");
+/// ```
+pub fn unknown_rule_help(id: &str) -> String {
+    match did_you_mean(id, rules().iter().map(|r| r.id)) {
+        Some(s) => format!("did you mean `{s}`? `ramcheck rules` lists the rules"),
+        None => "`ramcheck rules` lists the rules".to_owned(),
+    }
 }
 
 /// The rule that reports a grammar fault of this kind.

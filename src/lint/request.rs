@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use super::catalog::catalog;
+use super::catalog::{catalog, GLOBAL_KEYS, GLOBAL_KEY_PREFIXES};
 use crate::decision::Request;
 use crate::matching::wildcard_match;
 use crate::suggest::did_you_mean;
@@ -64,22 +64,6 @@ pub struct RequestWarning {
     /// What is wrong, with the nearest real name when there is one.
     pub message: String,
 }
-
-/// The global keys a request may carry (spec C8), as RAM spells them.
-const GLOBAL_KEYS: [&str; 9] = [
-    "acs:CurrentTime",
-    "acs:PrincipalARN",
-    "acs:SourceIp",
-    "acs:SecureTransport",
-    "acs:MFAPresent",
-    "acs:SourceVpc",
-    "acs:AccessId",
-    "acs:ResourceGroupId",
-    "acs:Service",
-];
-
-/// Global key families: the key is the prefix followed by a tag key (spec C8).
-const GLOBAL_KEY_PREFIXES: [&str; 2] = ["acs:ResourceTag/", "acs:RequestTag/"];
 
 /// The warnings a request deserves, in the order action, resource, context keys.
 ///

@@ -1,7 +1,7 @@
 //! `key-case`: a condition key spelled with other case than documented (C6).
 
 use super::clause_path;
-use crate::lint::catalog::catalog;
+use crate::lint::catalog::{catalog, GLOBAL_KEYS, GLOBAL_KEY_PREFIXES};
 use crate::lint::registry::{Rule, Status};
 use crate::lint::{Ctx, Severity};
 
@@ -39,20 +39,10 @@ documented spelling is the safe one.
 "#,
 };
 
-const GLOBAL_KEYS: [&str; 9] = [
-    "acs:CurrentTime",
-    "acs:SecureTransport",
-    "acs:SourceIp",
-    "acs:MFAPresent",
-    "acs:SourceVpc",
-    "acs:AccessId",
-    "acs:PrincipalARN",
-    "acs:ResourceGroupId",
-    "acs:Service",
-];
+/// Key families: the global ones, and the services' tag keys.
 const PREFIXES: [&str; 4] = [
-    "acs:ResourceTag/",
-    "acs:RequestTag/",
+    GLOBAL_KEY_PREFIXES[0],
+    GLOBAL_KEY_PREFIXES[1],
     "ecs:tag/",
     "vpc:tag/",
 ];
