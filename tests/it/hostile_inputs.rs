@@ -4,19 +4,13 @@
 //! what came from the input. Sizes are moderate, so the tests stay fast; how the costs grow
 //! is measured in `bench/benches/hostile.rs`, not asserted here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{run_in, Run};
+use crate::util::{run_in, write_file as write, Run};
 
 const RESOURCE: &str = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1";
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("writes");
-    path
-}
 
 /// The line and column (characters) of the first `needle` in `text`, counted here: LF, CR and
 /// CRLF each end a line.

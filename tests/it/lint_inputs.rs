@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{Invocation, Run};
+#[cfg(unix)]
+use crate::util::mkfifo;
+use crate::util::{write_file, Invocation, Run};
 
 /// Far above any run here: only a hang reaches it.
 const HANG: Duration = Duration::from_secs(60);
@@ -67,20 +69,7 @@ const ADMIN: &str =
     r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 
 fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("dirs");
-    }
-    std::fs::write(path, text).expect("write");
-}
-
-#[cfg(unix)]
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs");
-    assert!(status.success(), "mkfifo {}", path.display());
+    write_file(dir, name, text);
 }
 
 #[cfg(unix)]

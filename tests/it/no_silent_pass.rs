@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::util::{ramcheck, ramcheck_stdin, Invocation, Run};
+#[cfg(unix)]
+use crate::util::mkfifo;
+use crate::util::{ramcheck, ramcheck_stdin, write_file, Invocation, Run};
 
 const PIPELINE: &str = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1";
 const ACCOUNT: &str = "policies/example-account.json";
@@ -13,9 +15,9 @@ const CANCEL_HANGZHOU: &str = "policies/examples/cancel-hangzhou.json";
 const SESSION: &str = "policies/examples/session-dev-only.json";
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).expect("write");
-    path.to_string_lossy().into_owned()
+    write_file(dir.path(), name, text)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A policy that allows Cancel everywhere but denies it to `user/bad` by `acs:PrincipalARN`.
@@ -261,11 +263,7 @@ fn a_character_device_is_refused_by_name_not_read() {
 fn a_fifo_is_refused_without_blocking() {
     let dir = tempfile::tempdir().expect("tempdir");
     let fifo = dir.path().join("policy.json");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success());
+    mkfifo(&fifo);
     let fifo = fifo.to_string_lossy().into_owned();
     for args in [
         vec!["check", "--policy", &fifo, "--resource", PIPELINE],
@@ -405,11 +403,7 @@ fn a_resource_of_another_account_is_a_warning_for_who_can_and_check_account() {
 #[test]
 fn special_files_an_account_names_are_refused_at_their_name() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let made = std::process::Command::new("mkfifo")
-        .arg(dir.path().join("fifo.json"))
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success());
+    mkfifo(&dir.path().join("fifo.json"));
     let account = write(
         &dir,
         "account.json",

@@ -18,6 +18,27 @@ pub fn fixture(name: &str) -> String {
     format!("tests/fixtures/check/{name}")
 }
 
+/// Writes `text` to `name` under `dir` (making the folders between), and returns its path.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("dirs");
+    }
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+/// Makes a FIFO at `path` (with the system's `mkfifo`): opening it to read blocks until a
+/// writer comes, which is what the tests of special files need.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
 /// What one run of the binary gave: exit status, stdout and stderr, kept apart.
 pub struct Run {
     pub status: Option<i32>,
