@@ -86,6 +86,15 @@ pub fn special_kind(meta: &Metadata) -> Option<SpecialFile> {
 }
 
 /// Why an input was not read.
+///
+/// ```
+/// use ramcheck::read::{read_file, ReadError, SpecialFile};
+///
+/// let err = read_file("policies".as_ref(), 1024).unwrap_err();
+/// assert!(matches!(err, ReadError::NotRegular { kind: SpecialFile::Directory, .. }));
+/// assert_eq!(err.file(), "policies");
+/// assert_eq!(err.to_string(), "`policies` is a directory, not a regular file");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReadError {

@@ -19,6 +19,13 @@ use crate::matching::wildcard_match;
 use crate::suggest::did_you_mean;
 
 /// What a warning is about; its [`code`](WarningCode::code) is the stable id tools match on.
+///
+/// ```
+/// use ramcheck::lint::request::WarningCode;
+///
+/// assert_eq!(WarningCode::UnknownAction.code(), "unknown-action");
+/// assert_eq!(WarningCode::ResourceTypeMismatch.to_string(), "resource-type-mismatch");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WarningCode {
@@ -57,6 +64,18 @@ impl fmt::Display for WarningCode {
 }
 
 /// One reason to doubt that a request is the one its author meant.
+///
+/// ```
+/// use ramcheck::decision::Request;
+/// use ramcheck::lint::request::{check_request, WarningCode};
+///
+/// let request = Request::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipelineexecution/exec-1")?;
+/// let warning = &check_request(&request)[0];
+/// assert_eq!(warning.code, WarningCode::ResourceTypeMismatch);
+/// assert!(warning.message.contains("imagepipeline"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestWarning {
     /// What it is about.
