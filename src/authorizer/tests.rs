@@ -8,6 +8,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
+use super::handle::{Summary, DECISIONS, STAGES};
 use super::*;
 use crate::condition::value::Instant;
 use crate::condition::Operator;
