@@ -4,7 +4,7 @@
 //!
 //! What each operator tests is the crate's vocabulary module's, which this module re-exports;
 //! reading the `Condition` element out of JSON is [`crate::policy`]'s job; the request context
-//! and its validation (C7) are the context module's, re-exported as `decision::Context`. The
+//! and its validation (C7) are the context module's, which the decision module re-exports. The
 //! compiled authorizer tests the same blocks its own way, through the same tests.
 
 pub mod value;

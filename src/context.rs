@@ -1,8 +1,8 @@
 //! The request context: the condition keys a request gives and their values (spec rules C2,
 //! C6, C7), and the errors of building a request ([`RequestError`]).
 //!
-//! It sits below [`crate::condition`], which reads it, and [`crate::decision`], which puts it
-//! in a [`Request`](crate::decision::Request) and re-exports both types: their public paths are
+//! It sits below the `condition` module, which reads it, and the `decision` module, which puts
+//! it in a `Request` and re-exports both types: their public paths are
 //! `ramcheck::decision::Context` and `ramcheck::decision::RequestError`. What the keys mean is
 //! the vocabulary's ([`fixed_type_of`]).
 

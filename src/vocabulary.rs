@@ -2,12 +2,14 @@
 //! values themselves, and what each operator means (spec rules C3, C4, C7).
 //!
 //! This module is a leaf: of the crate it uses only [`crate::matching`] (the wildcards of
-//! `StringLike`). Reading condition values out of a document is [`crate::policy`]'s job, and
-//! testing a condition block against a request [`crate::condition`]'s (the reference
-//! evaluator) and `crate::authorizer`'s (the compiled one). Both compare a request value with a
-//! listed one only through the `holds` of a family's test here, so an operator means the same
-//! thing in both engines by construction. Its public items are re-exported where callers know
-//! them: [`crate::condition`], [`crate::condition::value`] and [`crate::policy::TypedValue`].
+//! `StringLike`), and its docs link to nothing above it. Reading condition values out of a
+//! document is the `policy` module's job, and testing a condition block against a request the
+//! `condition` module's (the reference evaluator) and the `authorizer`'s (the compiled one).
+//! Both engines compare a request value with a listed one only through the `holds` of a
+//! family's test here, so an operator means the same thing in both by construction. Its public
+//! items are re-exported where callers know them: `ramcheck::condition` (operators, families,
+//! typed global keys), `ramcheck::condition::value` (the values and their errors) and
+//! `ramcheck::policy::TypedValue`.
 //!
 //! # One table, one `holds` per test
 //!
