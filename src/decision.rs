@@ -9,8 +9,9 @@ mod request;
 
 use std::sync::Arc;
 
+pub use crate::context::{Context, RequestError};
 pub(crate) use request::validate_action;
-pub use request::{Context, Request, RequestError, CANCEL_IMAGE_PIPELINE_EXECUTION};
+pub use request::{Request, CANCEL_IMAGE_PIPELINE_EXECUTION};
 
 use crate::condition::value::ValueError;
 use crate::condition::{self, ConditionResult, Operator};

@@ -35,10 +35,17 @@
 //!
 //! # Overview
 //!
-//! - [`policy`]: the typed model of a document, read strictly (spec G1–G11) with positions.
 //! - [`matching`]: `*`/`?` wildcards and resource ARNs (M1–M6).
-//! - [`condition`]: the 21 operators and their typed values (C1–C8).
+//! - The vocabulary (a private module, re-exported by [`condition`] and [`policy`]): the 21
+//!   operators, their families, the typed values they compare and what each operator tests
+//!   (C3, C4), the only comparison code of the crate.
+//! - [`policy`]: the typed model of a document, read strictly (spec G1–G11) with positions.
+//! - The request context ([`decision::Context`], defined below [`condition`], which reads it).
+//! - [`condition`]: testing a condition block against a request context (C1–C8).
 //! - [`decision`]: requests, pools of policies and explained outcomes (E1, E5, E6).
+//!
+//! Each of these uses only those above it: vocabulary ← policy ← condition ← decision, with
+//! [`matching`] and the context below condition.
 //!
 //! # Guarantees
 //!
@@ -54,6 +61,7 @@ pub mod account;
 pub mod authorizer;
 mod cap;
 pub mod condition;
+mod context;
 pub mod decision;
 pub mod gateway;
 pub mod lint;
@@ -63,6 +71,7 @@ pub mod policy;
 pub mod read;
 mod repeats;
 pub mod suggest;
+mod vocabulary;
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -2,8 +2,10 @@
 //! G1–G11) with the source position of every statement, entry and condition value.
 //!
 //! This module owns reading text into a [`Policy`] and the errors that reading can raise
-//! ([`PolicyError`]). Matching patterns is [`crate::matching`]'s job, testing conditions
-//! [`crate::condition`]'s, and deciding requests [`crate::decision`]'s.
+//! ([`PolicyError`]). Matching patterns is [`crate::matching`]'s job; the condition operators
+//! and the typed values a condition lists come from the crate's vocabulary module; testing
+//! conditions and deciding requests belong to the `condition` and `decision` modules, which
+//! build on this one.
 
 mod error;
 pub(crate) mod json;
@@ -15,8 +17,8 @@ pub use error::{PolicyError, PolicyErrorKind};
 pub(crate) use source::locate;
 pub use source::Source;
 
-use crate::condition::value::{Decimal, Instant, IpBlock};
-use crate::condition::Operator;
+use crate::vocabulary::Operator;
+pub use crate::vocabulary::TypedValue;
 
 /// A byte range `start..end` in a policy's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -499,51 +501,6 @@ impl ConditionValue {
     /// or boolean (G9).
     pub fn was_string(&self) -> bool {
         self.was_string
-    }
-}
-
-/// A condition value in the type its operator compares.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TypedValue {
-    /// String operators.
-    String(String),
-    /// Numeric operators.
-    Decimal(Decimal),
-    /// Date operators.
-    Instant(Instant),
-    /// `Bool`.
-    Bool(bool),
-    /// `IpAddress` / `NotIpAddress`.
-    IpBlock(IpBlock),
-}
-
-impl TypedValue {
-    pub(crate) fn as_decimal(&self) -> Option<&Decimal> {
-        match self {
-            TypedValue::Decimal(d) => Some(d),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_instant(&self) -> Option<&Instant> {
-        match self {
-            TypedValue::Instant(i) => Some(i),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_bool(&self) -> Option<bool> {
-        match self {
-            TypedValue::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn as_ip_block(&self) -> Option<&IpBlock> {
-        match self {
-            TypedValue::IpBlock(b) => Some(b),
-            _ => None,
-        }
     }
 }
 

@@ -5,6 +5,8 @@
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
+//! - `conditions`: condition rules seen through whole decisions: comparisons only where the
+//!   action and resource match (C7 with M6), and the request's clock (C8).
 //! - `corpus`: every real-world document of `../shared/corpus/real/` parses or fails with a
 //!   positioned error; the failures are exactly the listed ones, with their reasons.
 //! - `hostile_inputs`: what was quadratic or unbounded on hostile input (issue 18): repeated
@@ -31,6 +33,8 @@
 mod account_cli;
 #[path = "it/cli_check.rs"]
 mod cli_check;
+#[path = "it/conditions.rs"]
+mod conditions;
 #[path = "it/corpus.rs"]
 mod corpus;
 #[path = "it/hostile_inputs.rs"]

@@ -3,25 +3,29 @@
 //!
 //! The order of evaluation is the reference's ([`crate::condition`]): every clause, every
 //! request value, so that a request value that cannot be compared is an error wherever it sits
-//! (C7, E6), and the error names the same clause and value.
+//! (C7, E6), and the error names the same clause and value. Values are compared only through
+//! the vocabulary's tests (`holds`), which the clause keeps beside its typed values: the fast
+//! paths here choose what to compare, never how.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use super::request::{fixed_slot, AuthRequest, FixedEntry, Typed};
-use crate::condition::value::{parse_bool, parse_ip, Decimal, Instant, IpBlock, ValueError};
-use crate::condition::{eq_ignore_case, Operator};
-use crate::matching::wildcard_match;
-use crate::policy::{Condition, TypedValue};
+use crate::policy::Condition;
+use crate::vocabulary::{
+    parse_bool, parse_ip, BoolTest, Decimal, Instant, IpBlock, IpTest, Operator, OrderTest,
+    StringTest, Test, TypedValue, ValueError, TYPED_GLOBAL_KEYS,
+};
 
-/// The listed values of a clause, in the type its operator compares.
+/// The listed values of a clause, in the type its operator compares, with the operator's test
+/// before its negation.
 #[derive(Debug, Clone)]
 enum Listed {
-    Strings(Box<[Box<str>]>),
-    Decimals(Box<[Decimal]>),
-    Instants(Box<[Instant]>),
-    Bools(Box<[bool]>),
-    Blocks(Box<[IpBlock]>),
+    Strings(StringTest, Box<[Box<str>]>),
+    Decimals(OrderTest, Box<[Decimal]>),
+    Instants(OrderTest, Box<[Instant]>),
+    Bools(BoolTest, Box<[bool]>),
+    Blocks(IpTest, Box<[IpBlock]>),
 }
 
 /// Which key a clause tests, when the checker fills it in itself (C8, E2).
@@ -40,7 +44,7 @@ pub(crate) struct CompiledClause {
     negated: bool,
     key: Box<str>,
     special: SpecialKey,
-    /// The key's number in [`crate::condition::TYPED_GLOBAL_KEYS`], if it is one of them.
+    /// The key's number in [`TYPED_GLOBAL_KEYS`], if it is one of them.
     slot: Option<u8>,
     listed: Listed,
 }
@@ -98,25 +102,27 @@ impl CompiledCondition {
             .iter()
             .map(|clause| {
                 let values = clause.values().iter().map(|v| v.typed());
-                let listed = match clause.operator().family() {
-                    crate::condition::Family::String => Listed::Strings(
+                let listed = match clause.operator().test() {
+                    Test::String(test) => Listed::Strings(
+                        test,
                         values
-                            .filter_map(|v| match v {
-                                TypedValue::String(s) => Some(s.as_str().into()),
-                                _ => None,
-                            })
+                            .filter_map(TypedValue::as_str)
+                            .map(Into::into)
                             .collect(),
                     ),
-                    crate::condition::Family::Numeric => Listed::Decimals(
+                    Test::Numeric(test) => Listed::Decimals(
+                        test,
                         values.filter_map(TypedValue::as_decimal).cloned().collect(),
                     ),
-                    crate::condition::Family::Date => Listed::Instants(
+                    Test::Date(test) => Listed::Instants(
+                        test,
                         values.filter_map(TypedValue::as_instant).copied().collect(),
                     ),
-                    crate::condition::Family::Bool => {
-                        Listed::Bools(values.filter_map(TypedValue::as_bool).collect())
+                    Test::Bool(test) => {
+                        Listed::Bools(test, values.filter_map(TypedValue::as_bool).collect())
                     }
-                    crate::condition::Family::Ip => Listed::Blocks(
+                    Test::Ip(test) => Listed::Blocks(
+                        test,
                         values
                             .filter_map(TypedValue::as_ip_block)
                             .copied()
@@ -248,12 +254,12 @@ impl CompiledClause {
     /// request checked them already (a fixed-type key of the operator's type); the time the
     /// request is at is parsed back from its text outside four-digit years (C8).
     fn fallible(&self) -> Fallible {
-        if matches!(self.listed, Listed::Strings(_)) {
+        if matches!(self.listed, Listed::Strings(..)) {
             return Fallible::Never;
         }
         let family = self
             .slot
-            .and_then(|slot| crate::condition::TYPED_GLOBAL_KEYS.get(usize::from(slot)))
+            .and_then(|slot| TYPED_GLOBAL_KEYS.get(usize::from(slot)))
             .map(|(_, family)| *family);
         match self.special {
             SpecialKey::PrincipalArn => Fallible::Maybe,
@@ -308,7 +314,7 @@ impl CompiledClause {
     #[inline]
     fn now_as_instant(&self, request: &AuthRequest<'_>) -> Option<Typed> {
         let now = request.now();
-        (matches!(self.listed, Listed::Instants(_)) && is_rfc3339_year(now))
+        (matches!(self.listed, Listed::Instants(..)) && is_rfc3339_year(now))
             .then_some(Typed::Instant(now))
     }
 
@@ -316,11 +322,11 @@ impl CompiledClause {
     /// the key compared, none of which can fail; `None` for any other clause.
     #[inline]
     fn text_result(&self, request: &AuthRequest<'_>) -> Option<bool> {
-        let Listed::Strings(listed) = &self.listed else {
+        let Listed::Strings(test, listed) = &self.listed else {
             return None;
         };
         let Ok(any) = self.scan_entries(request, |value, _| {
-            Ok::<_, std::convert::Infallible>(self.string_matches(listed, value))
+            Ok::<_, std::convert::Infallible>(listed.iter().any(|p| test.holds(value, p)))
         });
         // C5: a missing key meets a negated operator and fails a positive one; C4: a negated
         // one is met exactly when no request value matches.
@@ -345,21 +351,6 @@ impl CompiledClause {
             }
         }
         Ok(found.then_some(any))
-    }
-
-    /// Whether a request value matches any listed text under the operator's positive form.
-    #[inline]
-    fn string_matches(&self, listed: &[Box<str>], text: &str) -> bool {
-        use Operator::*;
-        match self.operator {
-            StringEquals | StringNotEquals => listed
-                .iter()
-                .any(|p| super::pattern::eq_bytes(p.as_bytes(), text.as_bytes())),
-            StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-                listed.iter().any(|p| eq_ignore_case(p, text))
-            }
-            _ => listed.iter().any(|p| wildcard_match(p, text)),
-        }
     }
 
     /// C2–C5 for one clause.
@@ -432,10 +423,14 @@ impl CompiledClause {
     #[inline(always)]
     fn typed_matches(&self, typed: &Typed) -> Option<bool> {
         Some(match (&self.listed, typed) {
-            (Listed::Blocks(listed), Typed::Ip(ip)) => listed.iter().any(|b| b.contains(*ip)),
-            (Listed::Bools(listed), Typed::Bool(b)) => listed.contains(b),
-            (Listed::Instants(listed), Typed::Instant(x)) => {
-                listed.iter().any(|p| self.instant_holds(*x, p))
+            (Listed::Blocks(test, listed), Typed::Ip(ip)) => {
+                listed.iter().any(|b| test.holds(*ip, b))
+            }
+            (Listed::Bools(test, listed), Typed::Bool(b)) => {
+                listed.iter().any(|p| test.holds(*b, *p))
+            }
+            (Listed::Instants(test, listed), Typed::Instant(x)) => {
+                listed.iter().any(|p| test.holds(x, p))
             }
             _ => return None,
         })
@@ -454,60 +449,41 @@ impl CompiledClause {
         }
     }
 
-    /// A date operator's positive form on a request instant and a listed one.
-    #[inline]
-    fn instant_holds(&self, x: Instant, listed: &Instant) -> bool {
-        use Operator::*;
-        match self.operator {
-            DateLessThan => x < *listed,
-            DateLessThanEquals => x <= *listed,
-            DateGreaterThan => x > *listed,
-            DateGreaterThanEquals => x >= *listed,
-            _ => x == *listed,
-        }
-    }
-
-    /// Whether one request value matches any listed value under the operator's positive form.
+    /// Whether one request value passes the operator's test, before its negation, against any
+    /// listed value; parsed from its text unless `typed` has the listed values' type.
     #[inline]
     fn value_matches(
         &self,
         text: &str,
         typed: Option<&Typed>,
     ) -> Result<bool, (String, ValueError)> {
-        use Operator::*;
         let bad = |e: ValueError| (text.to_owned(), e);
         Ok(match &self.listed {
-            Listed::Strings(listed) => self.string_matches(listed, text),
-            Listed::Decimals(listed) => {
+            Listed::Strings(test, listed) => listed.iter().any(|p| test.holds(text, p)),
+            Listed::Decimals(test, listed) => {
                 let x = Decimal::parse(text).map_err(bad)?;
-                listed.iter().any(|p| match self.operator {
-                    NumericLessThan => x < *p,
-                    NumericLessThanEquals => x <= *p,
-                    NumericGreaterThan => x > *p,
-                    NumericGreaterThanEquals => x >= *p,
-                    _ => x == *p,
-                })
+                listed.iter().any(|p| test.holds(&x, p))
             }
-            Listed::Instants(listed) => {
+            Listed::Instants(test, listed) => {
                 let x = match typed {
                     Some(Typed::Instant(i)) => *i,
                     _ => Instant::parse(text).map_err(bad)?,
                 };
-                listed.iter().any(|p| self.instant_holds(x, p))
+                listed.iter().any(|p| test.holds(&x, p))
             }
-            Listed::Bools(listed) => {
+            Listed::Bools(test, listed) => {
                 let x = match typed {
                     Some(Typed::Bool(b)) => *b,
                     _ => parse_bool(text).map_err(bad)?,
                 };
-                listed.contains(&x)
+                listed.iter().any(|p| test.holds(x, *p))
             }
-            Listed::Blocks(listed) => {
+            Listed::Blocks(test, listed) => {
                 let x: IpAddr = match typed {
                     Some(Typed::Ip(ip)) => *ip,
                     _ => parse_ip(text).map_err(bad)?,
                 };
-                listed.iter().any(|b| b.contains(x))
+                listed.iter().any(|b| test.holds(x, b))
             }
         })
     }

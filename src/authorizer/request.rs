@@ -6,10 +6,11 @@ use std::sync::OnceLock;
 
 use super::pattern::arn_colons;
 use super::scan::Scan;
-use crate::condition::value::{parse_bool, parse_ip, Instant};
-use crate::condition::{validate_request_value, Family, TYPED_GLOBAL_KEYS};
 use crate::decision::RequestError;
 use crate::matching::ResourceArn;
+use crate::vocabulary::{
+    parse_bool, parse_ip, validate_request_value, Family, Instant, TYPED_GLOBAL_KEYS,
+};
 
 /// In [`AuthRequest::fixed`], for a key: the request does not give it.
 const FIXED_ABSENT: u8 = u8::MAX;

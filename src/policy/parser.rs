@@ -10,9 +10,8 @@ use super::{
     PolicyKind, Position, Principal, Source, Span, Spanned, Statement, TypedValue,
 };
 use crate::cap::{dropped_help, Cap};
-use crate::condition::value::{parse_bool, Decimal, Instant, IpBlock};
-use crate::condition::{Family, Operator};
 use crate::suggest::did_you_mean;
+use crate::vocabulary::{Family, Operator};
 
 const TOP_LEVEL_KEYS: [&str; 2] = ["Version", "Statement"];
 const STATEMENT_KEYS: [&str; 8] = [
@@ -819,7 +818,7 @@ impl Parser {
             };
             let typed = match operator.family() {
                 Family::String => Ok(TypedValue::String(std::mem::take(&mut text))),
-                _ => typed(operator, &text),
+                family => TypedValue::parse(family, &text),
             };
             match typed {
                 Ok(typed) => values.push(ConditionValue {
@@ -842,21 +841,6 @@ impl Parser {
         }
         ok.then_some(values)
     }
-}
-
-/// Types a policy value for its operator (C3).
-fn typed(
-    operator: Operator,
-    text: &str,
-) -> Result<TypedValue, crate::condition::value::ValueError> {
-    Ok(match operator.family() {
-        // The condition values take the text itself, without this copy.
-        Family::String => TypedValue::String(text.to_owned()),
-        Family::Numeric => TypedValue::Decimal(Decimal::parse(text)?),
-        Family::Date => TypedValue::Instant(Instant::parse(text)?),
-        Family::Bool => TypedValue::Bool(parse_bool(text)?),
-        Family::Ip => TypedValue::IpBlock(IpBlock::parse(text)?),
-    })
 }
 
 /// Where an element is in the document (`Statement[0].Action[1]`). It is built on the stack

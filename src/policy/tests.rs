@@ -12,7 +12,7 @@
 )]
 
 use super::*;
-use crate::condition::Operator;
+use crate::vocabulary::Operator;
 
 /// A one-statement identity policy whose statement has these members.
 fn doc(members: &str) -> String {

@@ -1,10 +1,9 @@
 //! `condition-never-met`: a condition that can no longer be met.
 
 use super::clause_path;
-use crate::condition::value::Instant;
-use crate::condition::Operator;
 use crate::lint::registry::{Rule, Status};
 use crate::lint::{Ctx, Severity};
+use crate::vocabulary::{Instant, IpTest, OrderTest, Test};
 
 /// `condition-never-met`
 pub(crate) const RULE: Rule = Rule {
@@ -48,14 +47,23 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             .unwrap_or_default()
         {
             let key = clause.key();
-            let message = match clause.operator() {
-                Operator::DateLessThan | Operator::DateLessThanEquals | Operator::DateEquals
-                    if key.eq_ignore_ascii_case("acs:CurrentTime") =>
-                {
-                    let past = clause
-                        .values()
-                        .iter()
-                        .all(|v| v.typed().as_instant().is_some_and(|i| *i < now));
+            // What the operator tests, when it is positive: a negated operator is met by
+            // whatever fails its test (C4), so it is never a dead end here.
+            let positive =
+                Some(clause.operator().test()).filter(|_| !clause.operator().is_negated());
+            let message = match positive {
+                Some(Test::Date(order)) if key.eq_ignore_ascii_case("acs:CurrentTime") => {
+                    // Time only moves on: a test that fails for every instant after the listed
+                    // ones fails from now on.
+                    let fails_later = match order {
+                        OrderTest::Equals | OrderTest::LessThan | OrderTest::LessThanEquals => true,
+                        OrderTest::GreaterThan | OrderTest::GreaterThanEquals => false,
+                    };
+                    let past = fails_later
+                        && clause
+                            .values()
+                            .iter()
+                            .all(|v| v.typed().as_instant().is_some_and(|i| *i < now));
                     past.then(|| {
                         format!(
                             "`{} acs:CurrentTime` compares with a time in the past, so the condition is never met",
@@ -63,7 +71,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                         )
                     })
                 }
-                Operator::IpAddress if key.eq_ignore_ascii_case("acs:SourceIp") => {
+                Some(Test::Ip(IpTest::InBlock)) if key.eq_ignore_ascii_case("acs:SourceIp") => {
                     let empty = clause.values().iter().all(|v| {
                         v.typed().as_ip_block().is_some_and(|b| {
                             b.network().is_unspecified()
@@ -71,9 +79,21 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                                     == if b.network().is_ipv4() { 32 } else { 128 }
                         })
                     });
-                    empty.then(|| "`IpAddress acs:SourceIp` lists only the unspecified address, which no request comes from".to_owned())
+                    empty.then(|| {
+                        format!(
+                            "`{} acs:SourceIp` lists only the unspecified address, which no request comes from",
+                            clause.operator()
+                        )
+                    })
                 }
-                _ => None,
+                Some(
+                    Test::String(_)
+                    | Test::Numeric(_)
+                    | Test::Date(_)
+                    | Test::Bool(_)
+                    | Test::Ip(_),
+                )
+                | None => None,
             };
             if let Some(message) = message {
                 ctx.report(
