@@ -1,10 +1,14 @@
 //! One account: its policies, users, groups, roles, resource groups and place in a resource
-//! directory, and the full decision procedure of spec rules E2–E5.
+//! directory, and what they mean for a principal (its attachments, E2; the group holding a
+//! resource, E4.3).
 //!
 //! Loading the account snapshot file is in [`load`](Account::load); principals are in
-//! [`Principal`]. Each stage pools policies and asks [`crate::decision`]'s reference evaluator,
-//! so the stages add order and scope, never a second way of matching statements.
+//! [`Principal`]. [`Account::decide`] runs the decision procedure of E2–E4, which is
+//! `crate::procedure`'s, with the reference engine of `engine.rs`: each stage pools policies
+//! and asks [`crate::decision`]'s reference evaluator, so the stages add order and scope, never
+//! a second way of matching statements.
 
+mod engine;
 mod load;
 pub(crate) mod principal;
 
@@ -14,11 +18,11 @@ use std::sync::Arc;
 pub use load::AccountError;
 pub use principal::{Principal, PrincipalError};
 
-use crate::decision::{
-    evaluate_pool, Decision, EvaluationError, NamedPolicy, Outcome, PoolResult, Request, Stage,
-};
+use crate::decision::{EvaluationError, NamedPolicy, Outcome, Request};
 use crate::matching::wildcard_match;
 use crate::policy::{Position, Span};
+use crate::procedure;
+use engine::Reference;
 
 /// Where a policy is attached: the whole account, or one resource group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -32,13 +36,18 @@ pub enum Scope {
 /// A policy attached to a user, group or role, at a scope.
 #[derive(Debug, Clone)]
 pub struct Attachment {
-    pub(crate) policy: Arc<NamedPolicy>,
-    pub(crate) scope: Scope,
+    policy: Arc<NamedPolicy>,
+    scope: Scope,
 }
 
 impl Attachment {
     /// The attached policy.
     pub fn policy(&self) -> &NamedPolicy {
+        &self.policy
+    }
+
+    /// The attached policy, shared: compiling keeps one copy of a policy attached many times.
+    pub(crate) fn shared_policy(&self) -> &Arc<NamedPolicy> {
         &self.policy
     }
 
@@ -51,57 +60,178 @@ impl Attachment {
 /// A RAM user: its groups and its own attachments.
 #[derive(Debug, Clone, Default)]
 pub struct User {
-    pub(crate) groups: Vec<String>,
-    pub(crate) attachments: Vec<Attachment>,
+    groups: Vec<String>,
+    attachments: Vec<Attachment>,
 }
 
 /// A RAM user group.
 #[derive(Debug, Clone, Default)]
 pub struct Group {
-    pub(crate) attachments: Vec<Attachment>,
+    attachments: Vec<Attachment>,
 }
 
 /// A RAM role.
 #[derive(Debug, Clone, Default)]
 pub struct Role {
-    pub(crate) attachments: Vec<Attachment>,
-    pub(crate) service_linked: bool,
+    attachments: Vec<Attachment>,
+    service_linked: bool,
 }
 
 /// One level of the resource directory: a folder, the Root folder, or the account itself.
 #[derive(Debug, Clone)]
 pub struct DirectoryLevel {
-    pub(crate) name: String,
-    pub(crate) control_policies: Vec<Arc<NamedPolicy>>,
+    name: String,
+    control_policies: Vec<Arc<NamedPolicy>>,
+}
+
+impl DirectoryLevel {
+    /// The control policies attached at this level.
+    pub(crate) fn control_policies(&self) -> &[Arc<NamedPolicy>] {
+        &self.control_policies
+    }
 }
 
 /// The account's place in a resource directory.
 #[derive(Debug, Clone)]
 pub struct ResourceDirectory {
-    pub(crate) management_account: bool,
+    management_account: bool,
     /// From the Root folder down to the account itself.
-    pub(crate) path: Vec<DirectoryLevel>,
+    path: Vec<DirectoryLevel>,
+}
+
+impl ResourceDirectory {
+    /// Whether the account is the directory's management account, whose principals control
+    /// policies do not bind (E4.1).
+    pub(crate) fn is_management_account(&self) -> bool {
+        self.management_account
+    }
+
+    /// The levels, from the Root folder down to the account itself.
+    pub(crate) fn levels(&self) -> &[DirectoryLevel] {
+        &self.path
+    }
 }
 
 /// A resource group: the ARN patterns that claim resources for it (E4.3).
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceGroup {
-    pub(crate) id: String,
-    pub(crate) claims: Vec<Claim>,
+    id: String,
+    claims: Vec<Claim>,
 }
 
 /// One ARN pattern of a resource group, with where the account file has it.
 #[derive(Debug, Clone)]
 pub(crate) struct Claim {
-    pub(crate) pattern: String,
-    pub(crate) span: Span,
-    pub(crate) position: Position,
+    pattern: String,
+    span: Span,
+    position: Position,
+}
+
+impl Claim {
+    /// The ARN pattern (M1).
+    pub(crate) fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// Where the account file has it.
+    pub(crate) fn span(&self) -> Span {
+        self.span
+    }
+
+    /// Its line and column in the account file.
+    pub(crate) fn position(&self) -> Position {
+        self.position
+    }
 }
 
 impl ResourceGroup {
+    /// The group's id.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its patterns, in file order.
+    pub(crate) fn claims(&self) -> &[Claim] {
+        &self.claims
+    }
+
     /// The first of its patterns that matches `arn`.
     pub(crate) fn claim_of(&self, arn: &str) -> Option<&Claim> {
         self.claims.iter().find(|c| wildcard_match(&c.pattern, arn))
+    }
+}
+
+/// The account's resource groups, numbered in file order from 0, and the rule that a resource
+/// belongs to at most one of them (E4.3). The compiled authorizer keeps a copy and finds the
+/// groups that claim a resource its own way; both ask [`holder`](ResourceGroups::holder) which
+/// one holds it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ResourceGroups {
+    groups: Vec<ResourceGroup>,
+    /// The account file, for the error of a resource claimed twice.
+    file: Option<String>,
+}
+
+impl ResourceGroups {
+    /// The groups, in file order.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, ResourceGroup> {
+        self.groups.iter()
+    }
+
+    /// Whether the account has no resource group.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The numbers of the groups that claim `arn` (M1), lowest first, by testing every pattern.
+    pub(crate) fn claimants<'s>(&'s self, arn: &'s str) -> impl Iterator<Item = u32> + 's {
+        (0u32..)
+            .zip(&self.groups)
+            .filter(move |(_, group)| group.claim_of(arn).is_some())
+            .map(|(number, _)| number)
+    }
+
+    /// E4.3: the group holding `arn`, given the numbers of the groups that claim it, lowest
+    /// first (only the first two are read). A resource belongs to at most one group: two are
+    /// an error of the account file, naming the first two and where the second claims it.
+    #[inline]
+    pub(crate) fn holder(
+        &self,
+        arn: &str,
+        claimants: impl IntoIterator<Item = u32>,
+    ) -> Result<Option<u32>, DecideError> {
+        let mut claimants = claimants.into_iter();
+        let Some(first) = claimants.next() else {
+            return Ok(None);
+        };
+        match claimants.next() {
+            Some(second) => Err(self.claimed_twice(arn, first, second)),
+            None => Ok(Some(first)),
+        }
+    }
+
+    /// The id of group `number`.
+    pub(crate) fn id(&self, number: u32) -> Option<&str> {
+        self.groups.get(number as usize).map(ResourceGroup::id)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn claimed_twice(&self, arn: &str, first: u32, second: u32) -> DecideError {
+        let name = |number: u32| self.id(number).unwrap_or_default().to_owned();
+        let position = self
+            .groups
+            .get(second as usize)
+            .and_then(|g| g.claim_of(arn))
+            .map_or(Position::START, |c| c.position);
+        DecideError::ResourceInTwoGroups {
+            resource: arn.to_owned(),
+            first: name(first),
+            second: name(second),
+            file: self.file.clone(),
+            position,
+        }
     }
 }
 
@@ -127,14 +257,12 @@ impl ResourceGroup {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Account {
-    pub(crate) id: String,
-    /// The account file, as named when loading, for errors that point into it.
-    pub(crate) file: Option<String>,
-    pub(crate) users: BTreeMap<String, User>,
-    pub(crate) groups: BTreeMap<String, Group>,
-    pub(crate) roles: BTreeMap<String, Role>,
-    pub(crate) resource_groups: Vec<ResourceGroup>,
-    pub(crate) resource_directory: Option<ResourceDirectory>,
+    id: String,
+    users: BTreeMap<String, User>,
+    groups: BTreeMap<String, Group>,
+    roles: BTreeMap<String, Role>,
+    resource_groups: ResourceGroups,
+    resource_directory: Option<ResourceDirectory>,
 }
 
 /// Why a request could not be decided for a principal of an account.
@@ -210,6 +338,16 @@ impl Account {
         self.roles.get(role).is_some_and(|r| r.service_linked)
     }
 
+    /// The account's resource groups, in file order.
+    pub(crate) fn resource_groups(&self) -> &ResourceGroups {
+        &self.resource_groups
+    }
+
+    /// The account's place in a resource directory, if it is a member of one (E4.1).
+    pub(crate) fn resource_directory(&self) -> Option<&ResourceDirectory> {
+        self.resource_directory.as_ref()
+    }
+
     /// Decides a request for a principal of this account (E2–E5). `session_policy` is the
     /// AssumeRole `Policy` of a role session.
     pub fn decide(
@@ -218,112 +356,24 @@ impl Account {
         session_policy: Option<&NamedPolicy>,
         request: &Request,
     ) -> Result<Outcome, DecideError> {
-        let attachments = self.attachments_of(principal)?;
-        if session_policy.is_some() && !matches!(principal, Principal::RoleSession { .. }) {
-            return Err(DecideError::SessionPolicyWithoutSession(
-                principal.to_string(),
-            ));
-        }
-        let group = self.resource_group_of(request.resource().as_str())?;
-        self.decide_in(group, principal, &attachments, session_policy, request)
-    }
-
-    /// [`decide`](Account::decide) once the principal's attachments and the resource's group
-    /// are known (they depend on the principal and on the request alone).
-    fn decide_in(
-        &self,
-        group: Option<&str>,
-        principal: &Principal,
-        attachments: &[&Attachment],
-        session_policy: Option<&NamedPolicy>,
-        request: &Request,
-    ) -> Result<Outcome, DecideError> {
-        let own = request.resource().account() == self.id;
-
-        // E2: the account itself may do anything to its own resources.
-        if *principal == Principal::Root {
-            let (decision, stage) = if own {
-                (Decision::Allow, Stage::AccountOwner)
-            } else {
-                (Decision::ImplicitDeny, Stage::CrossAccount)
-            };
-            return Ok(Outcome::without_statements(decision, stage));
-        }
-        // E3: image pipelines have no resource policy; other accounts' are out of reach.
-        if !own {
-            return Ok(Outcome::without_statements(
-                Decision::ImplicitDeny,
-                Stage::CrossAccount,
-            ));
-        }
-
-        // E2: acs:PrincipalARN always comes from the principal.
-        let mut request = request.clone();
-        request
-            .context_mut()
-            .set("acs:PrincipalARN", &principal.principal_arn(&self.id));
-
-        // E4.1: control policies, every level, for all but the exempt.
-        if let Some(directory) = &self.resource_directory {
-            let exempt = directory.management_account
-                || principal.role().is_some_and(|r| self.is_service_linked(r));
-            if !exempt {
-                if let Some(outcome) = control_policy_stage(directory, &request)? {
-                    return Ok(outcome);
-                }
-            }
-        }
-
-        // E4.2: the session policy must allow.
-        if let Some(session) = session_policy {
-            let pool = evaluate_pool(&[session], &request)?;
-            if pool.decision() != Decision::Allow {
-                return Ok(pool.into_outcome(Stage::SessionPolicy));
-            }
-        }
-
-        // E4.3: identity policies at account scope, then at the resource group's scope.
-        let account_level: Vec<&NamedPolicy> = attachments
-            .iter()
-            .filter(|a| a.scope == Scope::Account)
-            .map(|a| &*a.policy)
-            .collect();
-        let first = evaluate_pool(&account_level, &request)?;
-        if first.decision() != Decision::ImplicitDeny {
-            return Ok(first.into_outcome(Stage::AccountLevelIdentityBasedPolicy));
-        }
-        let Some(group) = group else {
-            return Ok(first.into_outcome(Stage::AccountLevelIdentityBasedPolicy));
-        };
-        let group_level: Vec<&NamedPolicy> = attachments
-            .iter()
-            .filter(|a| matches!(&a.scope, Scope::ResourceGroup(g) if g == group))
-            .map(|a| &*a.policy)
-            .collect();
-        let mut second = evaluate_pool(&group_level, &request)?;
-        if second.decision() == Decision::ImplicitDeny {
-            // Keep what came closest at account scope too: it explains the denial.
-            let mut near = first.near_misses;
-            near.append(&mut second.near_misses);
-            second.near_misses = near;
-        }
-        Ok(second.into_outcome(Stage::ResourceGroupLevelIdentityBasedPolicy))
+        let mut engine = Reference::new(self, principal, session_policy, request);
+        let verdict = procedure::decide(&mut engine)?;
+        Ok(engine.into_outcome(verdict))
     }
 
     /// Decides for the account owner, every user and every role (as a session without a
     /// session policy, listed by the role's ARN): allowed ones first, then in the order root,
     /// users, roles, each sorted by name.
     pub fn who_can(&self, request: &Request) -> Result<Vec<PrincipalDecision>, DecideError> {
+        // A resource claimed by two groups is an error for everyone: reported before anyone is
+        // decided.
+        self.resource_group_of(request.resource().as_str())?;
         let principals = std::iter::once(Principal::Root)
             .chain(self.users.keys().map(|u| Principal::User(u.clone())))
             .chain(self.roles.keys().map(|r| Principal::Role(r.clone())));
-        // The resource's group is the same for everyone: found once (a resource claimed by two
-        // groups is an error for everyone).
-        let group = self.resource_group_of(request.resource().as_str())?;
         let mut decisions = Vec::new();
         for principal in principals {
-            let attachments = self.attachments_of(&principal)?;
-            let outcome = self.decide_in(group, &principal, &attachments, None, request)?;
+            let outcome = self.decide(&principal, None, request)?;
             decisions.push(PrincipalDecision {
                 principal: principal.arn(&self.id),
                 outcome,
@@ -334,26 +384,35 @@ impl Account {
         Ok(decisions)
     }
 
-    /// The policies attached to a principal (user plus its groups, or role), any scope.
-    fn attachments_of(&self, principal: &Principal) -> Result<Vec<&Attachment>, DecideError> {
-        let unknown = |kind: &'static str, name: &str, names: Vec<&str>| {
-            let suggestion = crate::suggest::did_you_mean(name, names)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            DecideError::UnknownPrincipal {
-                kind,
-                name: name.to_owned(),
-                account: self.id.clone(),
-                suggestion,
-            }
-        };
+    /// The policies attached to a principal, at any scope (E2): a user's own and those of each
+    /// of its groups, in that order; a role's (also for its sessions); none for the account
+    /// itself.
+    ///
+    /// # Errors
+    ///
+    /// [`DecideError::UnknownPrincipal`] for a user or role the account does not have.
+    ///
+    /// ```
+    /// use ramcheck::account::{Account, Principal};
+    ///
+    /// let account = Account::from_json(r#"{
+    ///   "account_id": "1234567890123456",
+    ///   "users": {"alice": {"policies": ["AliyunECSReadOnlyAccess"], "groups": ["ops"]}},
+    ///   "groups": {"ops": {"policies": ["AliyunECSFullAccess"]}}
+    /// }"#, None, None)?;
+    /// let alice = Principal::parse("user/alice", account.id())?;
+    /// let names: Vec<&str> = account.attachments_of(&alice)?.iter().map(|a| a.policy().name()).collect();
+    /// assert_eq!(names, ["AliyunECSReadOnlyAccess", "AliyunECSFullAccess"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn attachments_of(&self, principal: &Principal) -> Result<Vec<&Attachment>, DecideError> {
         Ok(match principal {
             Principal::Root => Vec::new(),
             Principal::User(name) => {
                 let user = self
                     .users
                     .get(name)
-                    .ok_or_else(|| unknown("user", name, self.users().collect()))?;
+                    .ok_or_else(|| self.unknown("user", name, self.users()))?;
                 let mut all: Vec<&Attachment> = user.attachments.iter().collect();
                 for group in &user.groups {
                     if let Some(g) = self.groups.get(group) {
@@ -365,54 +424,54 @@ impl Account {
             Principal::Role(role) | Principal::RoleSession { role, .. } => self
                 .roles
                 .get(role)
-                .ok_or_else(|| unknown("role", role, self.roles().collect()))?
+                .ok_or_else(|| self.unknown("role", role, self.roles()))?
                 .attachments
                 .iter()
                 .collect(),
         })
     }
 
-    /// The resource group holding a resource, if any (M1 patterns; at most one, E4.3).
-    fn resource_group_of(&self, arn: &str) -> Result<Option<&str>, DecideError> {
-        let mut holders = self
-            .resource_groups
-            .iter()
-            .filter_map(|g| g.claim_of(arn).map(|claim| (g.id.as_str(), claim)));
-        let first = holders.next();
-        if let (Some((first, _)), Some((second, claim))) = (first, holders.next()) {
-            return Err(DecideError::ResourceInTwoGroups {
-                resource: arn.to_owned(),
-                first: first.to_owned(),
-                second: second.to_owned(),
-                file: self.file.clone(),
-                position: claim.position,
-            });
+    #[cold]
+    fn unknown<'n>(
+        &self,
+        kind: &'static str,
+        name: &str,
+        names: impl Iterator<Item = &'n str>,
+    ) -> DecideError {
+        let suggestion = crate::suggest::did_you_mean(name, names)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        DecideError::UnknownPrincipal {
+            kind,
+            name: name.to_owned(),
+            account: self.id.clone(),
+            suggestion,
         }
-        Ok(first.map(|(id, _)| id))
     }
-}
 
-/// E4.1: every level must allow; a Deny anywhere is an explicit deny. `None` when all allow.
-fn control_policy_stage(
-    directory: &ResourceDirectory,
-    request: &Request,
-) -> Result<Option<Outcome>, EvaluationError> {
-    let mut denies = PoolResult::default();
-    let mut implicit: Option<PoolResult> = None;
-    // From the account's own level up to the Root folder.
-    for level in directory.path.iter().rev() {
-        let pool: Vec<&NamedPolicy> = level.control_policies.iter().map(|p| &**p).collect();
-        let result = evaluate_pool(&pool, request)?;
-        match result.decision() {
-            Decision::ExplicitDeny => denies.denies.extend(result.denies),
-            Decision::ImplicitDeny if implicit.is_none() => implicit = Some(result),
-            _ => {}
-        }
+    /// The id of the resource group holding a resource, if any (M1 patterns, E4.3).
+    ///
+    /// # Errors
+    ///
+    /// [`DecideError::ResourceInTwoGroups`] when two groups claim it: a resource belongs to at
+    /// most one.
+    ///
+    /// ```
+    /// use ramcheck::account::Account;
+    ///
+    /// let account = Account::from_json(r#"{
+    ///   "account_id": "1234567890123456",
+    ///   "resource_groups": {"rg-prod": ["acs:ecs:*:*:imagepipeline/ip-prod-*"]}
+    /// }"#, None, None)?;
+    /// let arn = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-prod-1";
+    /// assert_eq!(account.resource_group_of(arn)?, Some("rg-prod"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resource_group_of(&self, arn: &str) -> Result<Option<&str>, DecideError> {
+        let groups = &self.resource_groups;
+        let holder = groups.holder(arn, groups.claimants(arn))?;
+        Ok(holder.and_then(|number| groups.id(number)))
     }
-    if !denies.denies.is_empty() {
-        return Ok(Some(denies.into_outcome(Stage::ControlPolicy)));
-    }
-    Ok(implicit.map(|r| r.into_outcome(Stage::ControlPolicy)))
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 //! [`Authorizer`] that decides a request in nanoseconds without allocating, exactly as the
 //! reference evaluator ([`Account::decide`]) does.
 //!
-//! This module owns the compiled form and the fast path. What a decision *means* is not decided
-//! here: every rule (M1–M6, C1–C8, E1–E6) is the reference's, and a differential property test
-//! holds the two to the same decision, reason, stage, deciding statements and errors.
+//! This module is the facade: the public types and methods. Compiling an account is in
+//! `compile.rs`; deciding runs the one decision procedure of E2–E4 (`crate::procedure`) on the
+//! compiled engine of `engine.rs`, as the reference runs it on the account. What a decision
+//! *means* is not decided here: every rule (M1–M6, C1–C8, E1–E6) is the reference's, and a
+//! differential property test holds the two to the same decision, reason, stage, deciding
+//! statements and errors.
 //!
 //! ```
 //! use ramcheck::account::Account;
@@ -95,7 +98,9 @@
 //!   never handed out twice (2^62 numbers; see [`CompileError::IdsExhausted`]), and a principal
 //!   id is its number in that block: the bounds check of finding the principal is the check.
 
+mod compile;
 mod condition;
+mod engine;
 mod handle;
 mod index;
 mod pattern;
@@ -104,7 +109,6 @@ mod request;
 mod scan;
 mod stamp;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -116,14 +120,17 @@ pub use reload::AuthorizerHandle;
 pub use request::AuthRequest;
 
 use crate::account::principal::is_valid_session;
-use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision, Scope};
+use crate::account::{Account, AccountError, DecideError, Principal, PrincipalDecision};
 use crate::decision::{
-    clause_list, matched_action, matched_resource, Decision, EvaluationError, NamedPolicy, Outcome,
-    Stage, StatementRef,
+    clause_list, matched_action, matched_resource, Decision, NamedPolicy, Outcome, Stage,
+    StatementRef,
 };
 use crate::policy::PolicyError;
-use index::{Catalog, Pool, PoolError, Sink};
-use pattern::{AnchorTable, FastState, NameTable, PatternArena, ResourceText};
+use crate::procedure::{self, Deciding, Verdict};
+use compile::{CompiledPrincipal, Directory, GroupIndex};
+use engine::Compiled;
+use index::{Catalog, Pool};
+use pattern::NameTable;
 
 /// Why an account could not be compiled.
 ///
@@ -245,151 +252,6 @@ impl SessionPolicy {
     }
 }
 
-/// A user or role, compiled: its pools per stage.
-///
-/// What every request for it reads (its ARN, its account pool's hot lists) sits in its first
-/// cache line (`repr(C)`, aligned): a gateway deciding for many principals finds most of them
-/// out of the core's caches, and each line is a wait.
-#[derive(Debug, Clone)]
-#[repr(C, align(64))]
-struct CompiledPrincipal {
-    /// `acs:PrincipalARN` (E2).
-    principal_arn: Box<str>,
-    account_pool: Pool,
-    /// `(resource group number, pool)`, sorted by group number.
-    group_pools: Box<[(u32, Pool)]>,
-}
-
-/// The resource groups (E4.3): which group holds a resource.
-#[derive(Debug, Clone, Default)]
-struct ResourceGroups {
-    names: Vec<Box<str>>,
-    /// Each group as the account has it, to say where a resource's second claim is written
-    /// (off the hot path, when two groups claim a resource).
-    groups: Vec<crate::account::ResourceGroup>,
-    file: Option<String>,
-    exact: HashMap<Box<str>, Vec<u32>, FastState>,
-    /// The wildcard patterns with a plain anchor ([`pattern::anchor_is_plain`]), as
-    /// `(pattern id in arena, group)`.
-    anchored: AnchorTable<(u32, u32)>,
-    /// The other wildcard patterns, tested one by one:
-    /// `(pattern id in arena, anchor or NO_ANCHOR, required gram or u16::MAX, group)`.
-    patterns: Vec<(u32, u32, u16, u32)>,
-    arena: PatternArena,
-}
-
-impl ResourceGroups {
-    fn compile(account: &Account) -> Result<ResourceGroups, CompileError> {
-        let groups = &account.resource_groups;
-        let mut out = ResourceGroups {
-            groups: groups.clone(),
-            file: account.file.clone(),
-            ..ResourceGroups::default()
-        };
-        let mut anchored = Vec::new();
-        for (number, group) in (0u32..).zip(groups) {
-            out.names.push(group.id.as_str().into());
-            for pattern in group.claims.iter().map(|c| &c.pattern) {
-                if !crate::matching::has_wildcard(pattern) {
-                    let holders = out.exact.entry(pattern.as_str().into()).or_default();
-                    if !holders.contains(&number) {
-                        holders.push(number);
-                    }
-                    continue;
-                }
-                let id = out.arena.intern(pattern).ok_or(CompileError::TooLarge)?;
-                let anchor = out.arena.anchor(id);
-                if pattern::anchor_is_plain(anchor) {
-                    anchored.push((anchor, (id, number)));
-                } else {
-                    let gram = out.arena.required_gram(id).unwrap_or(u16::MAX);
-                    out.patterns.push((id, anchor, gram, number));
-                }
-            }
-        }
-        out.anchored = AnchorTable::new(anchored).ok_or(CompileError::TooLarge)?;
-        out.arena.finish();
-        Ok(out)
-    }
-
-    /// The group holding `arn`, if any; two groups are an error (E4.3).
-    #[inline]
-    fn holder(&self, text: &mut ResourceText<'_>) -> Result<Option<u32>, DecideError> {
-        let arn = text.text;
-        if self.names.is_empty() {
-            return Ok(None);
-        }
-        // The two lowest group numbers that hold it: the reference names the first two in
-        // file order.
-        let (mut first, mut second) = (u32::MAX, u32::MAX);
-        let mut note = |g: u32| {
-            if g == first || g == second {
-                return;
-            }
-            if g < first {
-                second = first;
-                first = g;
-            } else if g < second {
-                second = g;
-            }
-        };
-        if let Some(holders) = self.exact.get(arn) {
-            holders.iter().for_each(|&g| note(g));
-        }
-        // Not remembered in `text`: its memo holds the catalog's pattern ids.
-        let mut test = |(pattern, g): (u32, u32)| {
-            if self.arena.is_match_uncached(pattern, text) {
-                note(g);
-            }
-        };
-        if text.has_colons() {
-            self.anchored.for_each_hit(&text.probe(), &mut test);
-        } else {
-            self.anchored.items().for_each(&mut test);
-        }
-        for &(pattern, anchor, gram, g) in &self.patterns {
-            if text.may_match(anchor, gram) && self.arena.is_match_uncached(pattern, text) {
-                note(g);
-            }
-        }
-        if second != u32::MAX {
-            return Err(self.two_groups(arn, first, second));
-        }
-        Ok((first != u32::MAX).then_some(first))
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn two_groups(&self, arn: &str, first: u32, second: u32) -> DecideError {
-        let name = |g: u32| {
-            self.names
-                .get(g as usize)
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        };
-        let position = self
-            .groups
-            .get(second as usize)
-            .and_then(|g| g.claim_of(arn))
-            .map(|c| c.position)
-            .unwrap_or(crate::policy::Position::START);
-        DecideError::ResourceInTwoGroups {
-            resource: arn.to_owned(),
-            first: name(first),
-            second: name(second),
-            file: self.file.clone(),
-            position,
-        }
-    }
-}
-
-/// The Resource Directory control policies, one pool per level, Root first (E4.1).
-#[derive(Debug, Clone)]
-struct Directory {
-    management_account: bool,
-    levels: Box<[Pool]>,
-}
-
 /// An account compiled for deciding many requests fast (see the [module](self) docs).
 /// Immutable and `Send + Sync`; share it in an `Arc` or an [`AuthorizerHandle`].
 ///
@@ -419,7 +281,7 @@ pub struct Authorizer {
     /// reads, and a flag there would cost a request for a role another line.
     service_linked_roles: Vec<bool>,
     directory: Option<Directory>,
-    groups: ResourceGroups,
+    groups: GroupIndex,
     /// The first number of this authorizer's block of ids ([`stamp`]): its root's, and the
     /// stamp of its [`StatementId`]s.
     stamp: u64,
@@ -430,212 +292,7 @@ pub struct Authorizer {
     role_base: u64,
 }
 
-/// Which list of a pool decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Deciding {
-    None,
-    Denies,
-    Allows,
-}
-
 impl Authorizer {
-    /// Compiles an account snapshot.
-    ///
-    /// # Errors
-    ///
-    /// [`CompileError::TooLarge`] past 2^31 statements or pool members,
-    /// [`CompileError::IdsExhausted`] (never in practice) when the process has no ids left to
-    /// give it.
-    ///
-    /// ```
-    /// use ramcheck::account::Account;
-    /// use ramcheck::authorizer::Authorizer;
-    ///
-    /// let account = Account::from_json(r#"{"account_id": "1234567890123456"}"#, None, None)?;
-    /// let authorizer = Authorizer::compile(&account)?;
-    /// assert_eq!(authorizer.account_id(), account.id());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn compile(account: &Account) -> Result<Authorizer, CompileError> {
-        Authorizer::compile_where(account, |_, _| true)
-    }
-
-    /// Compiles only what deciding for `principal` needs: its own pools, the resource groups
-    /// and the control policies, not every other user's and role's. A one-off decision (the
-    /// CLI's `check`) then skips most of the compiling on a large account. The authorizer
-    /// decides for `principal` exactly as [`compile`](Authorizer::compile)'s does, and knows no
-    /// other user or role. A principal the account lacks compiles the whole account, so that
-    /// the error names the closest names it has.
-    ///
-    /// # Errors
-    ///
-    /// As [`compile`](Authorizer::compile).
-    ///
-    /// ```
-    /// use ramcheck::account::{Account, Principal};
-    /// use ramcheck::authorizer::Authorizer;
-    ///
-    /// let account = Account::load("policies/example-account.json")?;
-    /// let alice = Principal::parse("user/alice", account.id())?;
-    /// let authorizer = Authorizer::compile_for(&account, &alice)?;
-    /// assert!(authorizer.resolve("user/alice").is_ok());
-    /// assert!(authorizer.resolve("user/bob").is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn compile_for(
-        account: &Account,
-        principal: &Principal,
-    ) -> Result<Authorizer, CompileError> {
-        let (users, name) = match principal {
-            Principal::Root => (true, None),
-            Principal::User(name) => (true, Some(name.as_str())),
-            Principal::Role(name) | Principal::RoleSession { role: name, .. } => {
-                (false, Some(name.as_str()))
-            }
-        };
-        let known = match name {
-            None => true,
-            Some(name) if users => account.users.contains_key(name),
-            Some(name) => account.roles.contains_key(name),
-        };
-        if !known {
-            return Authorizer::compile(account);
-        }
-        Authorizer::compile_where(account, |is_user, n| is_user == users && Some(n) == name)
-    }
-
-    /// [`compile`](Authorizer::compile) for the users and roles `keep` says yes to
-    /// (`keep(is_user, name)`).
-    fn compile_where(
-        account: &Account,
-        keep: impl Fn(bool, &str) -> bool,
-    ) -> Result<Authorizer, CompileError> {
-        let mut catalog = Catalog::new();
-        let group_numbers: HashMap<&str, u32> = (0u32..)
-            .zip(&account.resource_groups)
-            .map(|(i, group)| (group.id.as_str(), i))
-            .collect();
-        // Every policy first, so the lookup tables are complete before pools are indexed.
-        let mut principals: Vec<(bool, &str, Vec<&crate::account::Attachment>, bool)> = Vec::new();
-        for (name, user) in account.users.iter().filter(|(n, _)| keep(true, n)) {
-            let mut all: Vec<&crate::account::Attachment> = user.attachments.iter().collect();
-            for group in &user.groups {
-                if let Some(g) = account.groups.get(group) {
-                    all.extend(g.attachments.iter());
-                }
-            }
-            principals.push((true, name, all, false));
-        }
-        for (name, role) in account.roles.iter().filter(|(n, _)| keep(false, n)) {
-            principals.push((
-                false,
-                name,
-                role.attachments.iter().collect(),
-                role.service_linked,
-            ));
-        }
-        let mut numbered: Vec<Vec<(u32, Option<u32>)>> = Vec::with_capacity(principals.len());
-        for (_, _, attachments, _) in &principals {
-            let mut list = Vec::with_capacity(attachments.len());
-            for a in attachments {
-                let id = catalog.add_policy(&a.policy)?;
-                let scope = match &a.scope {
-                    Scope::Account => None,
-                    Scope::ResourceGroup(g) => {
-                        Some(group_numbers.get(g.as_str()).copied().unwrap_or(u32::MAX))
-                    }
-                };
-                list.push((id, scope));
-            }
-            numbered.push(list);
-        }
-        let mut level_policies = Vec::new();
-        if let Some(directory) = &account.resource_directory {
-            for level in &directory.path {
-                let mut ids = Vec::with_capacity(level.control_policies.len());
-                for p in &level.control_policies {
-                    ids.push(catalog.add_policy(p)?);
-                }
-                level_policies.push(ids);
-            }
-        }
-
-        // One number for the root, then one per user and per role (see `stamp`).
-        let users = principals.iter().filter(|(is_user, ..)| *is_user).count();
-        let count = u64::try_from(principals.len() + 1).map_err(|_| CompileError::TooLarge)?;
-        let stamp = stamp::reserve(count)?;
-        let user_base = stamp + 1;
-        let role_base = user_base + users as u64;
-        let id = account.id.as_str();
-        let mut authorizer = Authorizer {
-            account_id: id.into(),
-            catalog: Catalog::default(),
-            user_index: NameTable::default(),
-            users: Vec::new(),
-            role_index: NameTable::default(),
-            roles: Vec::new(),
-            service_linked_roles: Vec::new(),
-            directory: None,
-            groups: ResourceGroups::compile(account)?,
-            stamp,
-            user_base,
-            role_base,
-        };
-        for ((is_user, name, _, service_linked), list) in principals.iter().zip(&numbered) {
-            let account_scope: Vec<u32> = list
-                .iter()
-                .filter(|(_, s)| s.is_none())
-                .map(|(p, _)| *p)
-                .collect();
-            let mut group_numbers: Vec<u32> = list.iter().filter_map(|(_, s)| *s).collect();
-            group_numbers.sort_unstable();
-            group_numbers.dedup();
-            let mut group_pools = Vec::with_capacity(group_numbers.len());
-            for g in group_numbers {
-                let scoped: Vec<u32> = list
-                    .iter()
-                    .filter(|(_, s)| *s == Some(g))
-                    .map(|(p, _)| *p)
-                    .collect();
-                group_pools.push((g, catalog.pool(&scoped)?));
-            }
-            let principal = if *is_user {
-                Principal::User(name.to_string())
-            } else {
-                Principal::Role(name.to_string())
-            };
-            let compiled = CompiledPrincipal {
-                principal_arn: principal.principal_arn(id).into(),
-                account_pool: catalog.pool(&account_scope)?,
-                group_pools: group_pools.into_boxed_slice(),
-            };
-            let (index, all) = if *is_user {
-                (&mut authorizer.user_index, &mut authorizer.users)
-            } else {
-                authorizer.service_linked_roles.push(*service_linked);
-                (&mut authorizer.role_index, &mut authorizer.roles)
-            };
-            // Names are unique (the account's keys), so ids follow positions in `all`.
-            if index.push(name) != Some(index::to_u32(all.len())?) {
-                return Err(CompileError::TooLarge);
-            }
-            all.push(compiled);
-        }
-        if let Some(directory) = &account.resource_directory {
-            let mut levels = Vec::with_capacity(level_policies.len());
-            for ids in &level_policies {
-                levels.push(catalog.pool(ids)?);
-            }
-            authorizer.directory = Some(Directory {
-                management_account: directory.management_account,
-                levels: levels.into_boxed_slice(),
-            });
-        }
-        catalog.finish();
-        authorizer.catalog = catalog;
-        Ok(authorizer)
-    }
-
     /// Loads an account snapshot file (policy paths relative to its folder) and compiles it.
     ///
     /// # Errors
@@ -865,8 +522,11 @@ impl Authorizer {
     ) -> Result<AuthDecision, DecideError> {
         let mut denies = InlineIds::EMPTY;
         let mut allows = InlineIds::EMPTY;
-        let (decision, stage, which) =
-            self.run(principal, session, request, &mut denies, &mut allows)?;
+        let Verdict {
+            decision,
+            stage,
+            deciding: which,
+        } = self.decide(principal, session, request, &mut denies, &mut allows)?;
         let deciding = match which {
             Deciding::None => &InlineIds::EMPTY,
             Deciding::Denies => &denies,
@@ -913,7 +573,11 @@ impl Authorizer {
     ) -> Result<Vec<StatementId>, DecideError> {
         let mut denies = Vec::new();
         let mut allows = Vec::new();
-        let (_, stage, which) = self.run(principal, session, request, &mut denies, &mut allows)?;
+        let Verdict {
+            stage,
+            deciding: which,
+            ..
+        } = self.decide(principal, session, request, &mut denies, &mut allows)?;
         let numbers = match which {
             Deciding::None => Vec::new(),
             Deciding::Denies => denies,
@@ -951,163 +615,20 @@ impl Authorizer {
         out.extend(batch.iter().map(|(p, s, r)| self.authorize(*p, *s, r)));
     }
 
-    /// The stages of E2–E4, collecting deciding statements into `denies`/`allows`.
+    /// Runs the decision procedure (E2–E4) on this authorizer's compiled engine, collecting
+    /// deciding statements into `denies`/`allows`.
     #[inline]
-    fn run<S: Sink>(
+    fn decide<S: index::Sink>(
         &self,
         principal: PrincipalId,
         session: Option<&SessionPolicy>,
         request: &AuthRequest<'_>,
         denies: &mut S,
         allows: &mut S,
-    ) -> Result<(Decision, Stage, Deciding), DecideError> {
-        // An id of another authorizer is found in neither table (its number is in another
-        // block), and is not this one's root: it is refused before anything is decided.
-        let compiled = self.compiled(principal);
-        if compiled.is_none() && principal != self.root() {
-            return Err(foreign_principal());
-        }
-        if session.is_some() && principal.kind() != Kind::RoleSession {
-            return Err(self.session_without_session(principal));
-        }
-        // What the principal's pool reads first starts loading now, while the resource's group
-        // and the control policies are decided (see `resolve`).
-        if let (true, Some(compiled)) = (request.is_cancel(), compiled) {
-            compiled.account_pool.warm(&self.catalog);
-        }
-        let mut text = ResourceText::with_colons(
-            request.resource(),
-            request.resource_is_ascii(),
-            request.resource_colons(),
-        );
-        let group = self.groups.holder(&mut text)?;
-        let own = pattern::eq_bytes(request.account().as_bytes(), self.account_id.as_bytes());
-        // E2: the account itself may do anything to its own resources.
-        if principal.kind() == Kind::Root {
-            return Ok(if own {
-                (Decision::Allow, Stage::AccountOwner, Deciding::None)
-            } else {
-                (Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None)
-            });
-        }
-        // E3: other accounts' image pipelines are out of reach.
-        if !own {
-            return Ok((Decision::ImplicitDeny, Stage::CrossAccount, Deciding::None));
-        }
-        let Some(compiled) = compiled else {
-            return Err(foreign_principal());
-        };
-        let arn = &*compiled.principal_arn;
-        let lookup = self.catalog.lookup(request);
-        let catalog = &self.catalog;
-        let evaluate =
-            |pool: &Pool, text: &mut ResourceText<'_>, denies: &mut S, allows: &mut S| {
-                pool.evaluate(catalog, lookup, request, text, arn, 0, denies, allows)
-                    .map_err(|e| self.evaluation_error(None, e))
-            };
-
-        // E4.1: control policies, every level from the account's own up to Root.
-        if let Some(directory) = &self.directory {
-            let exempt = directory.management_account
-                || (principal.kind() != Kind::User
-                    && self
-                        .service_linked_roles
-                        .get(self.index(principal))
-                        .is_some_and(|linked| *linked));
-            if !exempt {
-                denies.clear();
-                let mut implicit = false;
-                for level in directory.levels.iter().rev() {
-                    // A level that allows the request without a Deny (`FullAliyunAccess`,
-                    // alone or beside Denies that do not match) neither denies nor fails, and
-                    // its allowing statements are never reported.
-                    if level.allows_without_deny(&self.catalog, lookup, &mut text) {
-                        continue;
-                    }
-                    allows.clear();
-                    let before = denies.count();
-                    evaluate(level, &mut text, denies, allows)?;
-                    if denies.count() == before && allows.count() == 0 {
-                        implicit = true;
-                    }
-                }
-                if denies.count() > 0 {
-                    return Ok((
-                        Decision::ExplicitDeny,
-                        Stage::ControlPolicy,
-                        Deciding::Denies,
-                    ));
-                }
-                if implicit {
-                    return Ok((Decision::ImplicitDeny, Stage::ControlPolicy, Deciding::None));
-                }
-            }
-        }
-
-        // E4.2: the session policy must allow.
-        if let Some(session) = session {
-            denies.clear();
-            allows.clear();
-            let lookup = session.catalog.lookup(request);
-            // The session catalog numbers its sets and conditions apart from this one's.
-            text.forget();
-            let result = session
-                .pool
-                .evaluate(
-                    &session.catalog,
-                    lookup,
-                    request,
-                    &mut text,
-                    arn,
-                    SESSION_BIT,
-                    denies,
-                    allows,
-                )
-                .map_err(|e| self.evaluation_error(Some(session), e));
-            text.forget();
-            result?;
-            if denies.count() > 0 {
-                return Ok((
-                    Decision::ExplicitDeny,
-                    Stage::SessionPolicy,
-                    Deciding::Denies,
-                ));
-            }
-            if allows.count() == 0 {
-                return Ok((Decision::ImplicitDeny, Stage::SessionPolicy, Deciding::None));
-            }
-        }
-
-        // E4.3: account scope, then the scope of the resource's group.
-        denies.clear();
-        allows.clear();
-        evaluate(&compiled.account_pool, &mut text, denies, allows)?;
-        let stage = Stage::AccountLevelIdentityBasedPolicy;
-        if denies.count() > 0 {
-            return Ok((Decision::ExplicitDeny, stage, Deciding::Denies));
-        }
-        if allows.count() > 0 {
-            return Ok((Decision::Allow, stage, Deciding::Allows));
-        }
-        let Some(group) = group else {
-            return Ok((Decision::ImplicitDeny, stage, Deciding::None));
-        };
-        let stage = Stage::ResourceGroupLevelIdentityBasedPolicy;
-        let pool = compiled
-            .group_pools
-            .binary_search_by_key(&group, |(g, _)| *g)
-            .ok()
-            .and_then(|i| compiled.group_pools.get(i));
-        if let Some((_, pool)) = pool {
-            evaluate(pool, &mut text, denies, allows)?;
-            if denies.count() > 0 {
-                return Ok((Decision::ExplicitDeny, stage, Deciding::Denies));
-            }
-            if allows.count() > 0 {
-                return Ok((Decision::Allow, stage, Deciding::Allows));
-            }
-        }
-        Ok((Decision::ImplicitDeny, stage, Deciding::None))
+    ) -> Result<Verdict, DecideError> {
+        procedure::decide(&mut Compiled::new(
+            self, principal, session, request, denies, allows,
+        ))
     }
 
     /// The compiled user or role of a principal that is not the root (for the root, a user's
@@ -1118,63 +639,6 @@ impl Authorizer {
         match principal.kind() {
             Kind::User => self.users.get(index),
             _ => self.roles.get(index),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn session_without_session(&self, principal: PrincipalId) -> DecideError {
-        let shown = match principal.kind() {
-            Kind::Root => "root".to_owned(),
-            Kind::User => format!("user/{}", self.name_of(principal)),
-            Kind::Role | Kind::RoleSession => format!("role/{}", self.name_of(principal)),
-        };
-        DecideError::SessionPolicyWithoutSession(shown)
-    }
-
-    fn name_of(&self, principal: PrincipalId) -> &str {
-        let names = match principal.kind() {
-            Kind::User => &self.user_index,
-            _ => &self.role_index,
-        };
-        u32::try_from(self.index(principal))
-            .ok()
-            .and_then(|index| names.name(index))
-            .unwrap_or_default()
-    }
-
-    /// The reference's [`EvaluationError`] for a statement whose condition failed (C7).
-    #[cold]
-    #[inline(never)]
-    fn evaluation_error(&self, session: Option<&SessionPolicy>, e: PoolError) -> DecideError {
-        let catalog = session.map_or(&self.catalog, |s| &s.catalog);
-        let statement = catalog.statements.get(e.statement as usize);
-        let named = statement.and_then(|s| catalog.policies.get(s.policy as usize));
-        let (operator, key) = statement
-            .and_then(|s| catalog.conditions.get(s.condition() as usize))
-            .and_then(|c| c.clause_names().nth(e.error.clause))
-            .map_or(
-                (crate::condition::Operator::StringEquals, String::new()),
-                |(o, k)| (o, k.to_owned()),
-            );
-        match (statement, named) {
-            (Some(statement), Some(named)) => {
-                DecideError::Evaluation(EvaluationError::in_statement(
-                    named,
-                    statement.index as usize,
-                    operator,
-                    key,
-                    e.error.value,
-                    e.error.cause,
-                ))
-            }
-            // Ids always come from this catalog; still, never panic on a broken one.
-            _ => DecideError::Evaluation(EvaluationError::unplaced(
-                operator,
-                key,
-                e.error.value,
-                e.error.cause,
-            )),
         }
     }
 
@@ -1249,8 +713,11 @@ impl Authorizer {
     ) -> Result<Outcome, DecideError> {
         let mut denies = Vec::new();
         let mut allows = Vec::new();
-        let (decision, stage, which) =
-            self.run(principal, session, request, &mut denies, &mut allows)?;
+        let Verdict {
+            decision,
+            stage,
+            deciding: which,
+        } = self.decide(principal, session, request, &mut denies, &mut allows)?;
         let ids = match which {
             Deciding::None => Vec::new(),
             Deciding::Denies => denies,
@@ -1445,13 +912,6 @@ fn statement_ref_in(
 }
 
 /// The error for a [`PrincipalId`] this authorizer did not make.
-#[cold]
-#[inline(never)]
-fn foreign_principal() -> DecideError {
-    DecideError::Handle(HandleError::PrincipalOfAnotherAuthorizer)
-}
-
-/// A reference request's context as `(key, value)` pairs, in order.
 fn context_pairs(request: &crate::decision::Request) -> Vec<(String, String)> {
     request
         .context()

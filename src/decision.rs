@@ -2,8 +2,8 @@
 //!
 //! This is the reference evaluator: plain and readable, it tests every statement of every
 //! policy, collects what applied, then decides, so the verdict and its explanation cannot
-//! drift apart. The account model ([`crate::account`]) calls it once per stage of the full
-//! procedure (E4).
+//! drift apart. The decision procedure (E2–E4, `crate::procedure`) calls it once per pool of
+//! each stage, through the account's reference engine ([`crate::account`]).
 
 mod request;
 
@@ -390,16 +390,39 @@ pub(crate) struct PoolResult {
     pub(crate) near_misses: Vec<NearMiss>,
 }
 
-impl PoolResult {
+/// What E1 needs of one pool: whether any applying statement denies, and whether any allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Applying {
+    pub(crate) deny: bool,
+    pub(crate) allow: bool,
+}
+
+impl Applying {
     /// E1: any Deny wins, then any Allow, else implicit deny.
-    pub(crate) fn decision(&self) -> Decision {
-        if !self.denies.is_empty() {
+    #[inline]
+    pub(crate) fn decision(self) -> Decision {
+        if self.deny {
             Decision::ExplicitDeny
-        } else if !self.allows.is_empty() {
+        } else if self.allow {
             Decision::Allow
         } else {
             Decision::ImplicitDeny
         }
+    }
+}
+
+impl PoolResult {
+    /// What applied, for E1.
+    pub(crate) fn applying(&self) -> Applying {
+        Applying {
+            deny: !self.denies.is_empty(),
+            allow: !self.allows.is_empty(),
+        }
+    }
+
+    /// E1 over this pool.
+    pub(crate) fn decision(&self) -> Decision {
+        self.applying().decision()
     }
 
     pub(crate) fn into_outcome(self, stage: Stage) -> Outcome {

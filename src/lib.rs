@@ -68,6 +68,7 @@ pub mod lint;
 pub mod matching;
 pub mod output;
 pub mod policy;
+mod procedure;
 pub mod read;
 mod repeats;
 pub mod suggest;

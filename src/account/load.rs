@@ -15,8 +15,8 @@ use std::sync::{Arc, OnceLock};
 
 use super::principal::is_valid_name;
 use super::{
-    Account, Attachment, Claim, DirectoryLevel, Group, ResourceDirectory, ResourceGroup, Role,
-    Scope, User,
+    Account, Attachment, Claim, DirectoryLevel, Group, ResourceDirectory, ResourceGroup,
+    ResourceGroups, Role, Scope, User,
 };
 use crate::decision::NamedPolicy;
 use crate::policy::json::{self, member, Member, Node, Value};
@@ -483,11 +483,13 @@ impl Loader {
         };
         Ok(Account {
             id: id.unwrap_or_default().to_owned(),
-            file: self.file.clone(),
             users,
             groups,
             roles,
-            resource_groups: resource_groups.unwrap_or_default(),
+            resource_groups: ResourceGroups {
+                groups: resource_groups.unwrap_or_default(),
+                file: self.file.clone(),
+            },
             resource_directory,
         })
     }

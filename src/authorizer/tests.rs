@@ -504,7 +504,7 @@ fn check_case_with(
             }
         };
 
-        let principal = match Principal::parse(&principal_text, &account.id) {
+        let principal = match Principal::parse(&principal_text, account.id()) {
             Ok(p) => p,
             Err(e) => {
                 return Err(TestCaseError::fail(format!(

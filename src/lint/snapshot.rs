@@ -64,14 +64,14 @@ fn finding(span: Span, position: Position, message: String, help: Option<String>
 /// A finding at each pattern that can claim a resource an earlier group's pattern claims too,
 /// with that earlier pattern as the related place.
 fn overlaps(account: &Account, out: &mut Vec<Finding>) {
-    let groups = &account.resource_groups;
-    let total: usize = groups.iter().map(|g| g.claims.len()).sum();
+    let groups = account.resource_groups();
+    let total: usize = groups.iter().map(|g| g.claims().len()).sum();
     let pairs = total.saturating_mul(total) / 2;
     if pairs > MAX_PAIRS {
-        let at = groups.iter().flat_map(|g| &g.claims).next();
+        let at = groups.iter().flat_map(|g| g.claims()).next();
         out.push(finding(
-            at.map(|c| c.span).unwrap_or_default(),
-            at.map_or(Position::START, |c| c.position),
+            at.map(|c| c.span()).unwrap_or_default(),
+            at.map_or(Position::START, |c| c.position()),
             format!(
                 "`resource_groups` has {total} patterns, too many to check that no two groups \
                  can claim one resource"
@@ -85,23 +85,26 @@ fn overlaps(account: &Account, out: &mut Vec<Finding>) {
         return;
     }
     for (j, later) in groups.iter().enumerate() {
-        for claim in &later.claims {
+        for claim in later.claims() {
             let earlier = groups.iter().take(j).find_map(|g| {
-                g.claims
+                g.claims()
                     .iter()
-                    .find(|c| arn_intersects(&c.pattern, &claim.pattern))
+                    .find(|c| arn_intersects(c.pattern(), claim.pattern()))
                     .map(|c| (g, c))
             });
             let Some((group, other)) = earlier else {
                 continue;
             };
             let mut f = finding(
-                claim.span,
-                claim.position,
+                claim.span(),
+                claim.position(),
                 format!(
                     "resource group `{}` can claim a resource that resource group `{}` claims \
                      too: `{}` and `{}` can match the same resource",
-                    later.id, group.id, claim.pattern, other.pattern
+                    later.id(),
+                    group.id(),
+                    claim.pattern(),
+                    other.pattern()
                 ),
                 Some(
                     "a resource belongs to at most one resource group: `check --account` \
@@ -109,7 +112,7 @@ fn overlaps(account: &Account, out: &mut Vec<Finding>) {
                         .to_owned(),
                 ),
             );
-            f.related = Some(other.position);
+            f.related = Some(other.position());
             out.push(f);
         }
     }
