@@ -80,7 +80,7 @@ use serde::Serialize;
 
 use crate::account::principal::NameBytes;
 use crate::account::{DecideError, Principal};
-use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, PrincipalId, ResolveError};
+use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, ResolveError};
 use crate::condition::value::Instant;
 use crate::decision::{Decision, Stage, CANCEL_IMAGE_PIPELINE_EXECUTION};
 
@@ -203,7 +203,7 @@ impl<S: std::hash::BuildHasher> ExecutionResolver for HashMap<String, Execution,
 }
 
 /// An allowed request: the pipeline it was decided on, and the decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Granted {
     /// The compiled decision (allowed; its stage and deciding statements).
     pub decision: AuthDecision,
@@ -561,7 +561,7 @@ pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
     if decision.is_allowed() {
         return Ok(Granted { decision });
     }
-    Err(forbidden(authorizer, request, principal, &auth, &decision))
+    Err(forbidden(authorizer, request, &auth, &decision))
 }
 
 /// The 403 body of a RAM denial.
@@ -570,7 +570,6 @@ pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
 fn forbidden(
     authorizer: &Authorizer,
     request: &CancelRequest<'_>,
-    principal: PrincipalId,
     auth: &AuthRequest<'_>,
     decision: &AuthDecision,
 ) -> ApiError {
@@ -579,17 +578,8 @@ fn forbidden(
         Stage::CrossAccount => "ResourceBasedPolicy",
         other => other.name(),
     };
-    // The decision lists its deciding statements inline unless there were too many; only then
-    // is the request decided again for the whole list.
-    let ids = if decision.is_complete() {
-        decision.deciding().collect()
-    } else {
-        authorizer
-            .deciding_statements(principal, None, auth)
-            .unwrap_or_else(|_| decision.deciding().collect())
-    };
-    let statements = ids
-        .into_iter()
+    let statements = decision
+        .deciding()
         .filter_map(|id| authorizer.statement_ref(id, None, auth).ok())
         .map(|s| format!("{}#{}", s.policy(), s.index()))
         .collect();

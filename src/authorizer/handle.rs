@@ -8,11 +8,14 @@ use super::index::Sink;
 use super::stamp;
 use crate::decision::{Decision, Stage};
 
-/// How many deciding statements a [`AuthDecision`] carries inline. Six keep a decision at 40
-/// bytes (with the stamp that binds their ids to the authorizer), cheap for a gateway to move
-/// and copy (one statement decides most requests; [`Authorizer::deciding_statements`](super::Authorizer::deciding_statements) lists
-/// any number).
-pub const INLINE_DECIDING: usize = 6;
+/// How many deciding statements an [`AuthDecision`] keeps without allocating. A decision with
+/// more keeps them all on the heap: [`AuthDecision::deciding`] lists every one either way, so
+/// this is a cost, not a limit. Four keep a decision at 40 bytes with its stamp and the
+/// pointer to the rest, cheap for a gateway to move (one statement decides most requests).
+pub const INLINE_DECIDING: usize = 4;
+
+// A gateway moves a decision out of the `Result` and into its reply: keep it at five words.
+const _: () = assert!(std::mem::size_of::<AuthDecision>() == 40);
 
 /// Session statements are numbered in their own catalog; this bit tells them apart.
 pub(crate) const SESSION_BIT: u32 = 1 << 31;
@@ -96,32 +99,52 @@ impl StatementNumber {
     }
 }
 
-/// The deciding statements of an [`AuthDecision`]: the first [`INLINE_DECIDING`] inline, and how
-/// many there were in all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The deciding statements of an [`AuthDecision`] as a pool reports them: the first
+/// [`INLINE_DECIDING`] inline, any more in `spilled` (which allocates only then), and how many
+/// there were in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct InlineIds {
     ids: [StatementNumber; INLINE_DECIDING],
     total: u32,
+    spilled: Vec<StatementNumber>,
 }
 
 impl InlineIds {
     pub(super) const EMPTY: InlineIds = InlineIds {
         ids: [StatementNumber(0); INLINE_DECIDING],
         total: 0,
+        spilled: Vec::new(),
     };
+
+    /// Every id, in the order pushed, when there are more than fit inline.
+    #[cold]
+    #[inline(never)]
+    fn all(&self) -> Box<Spilled> {
+        Box::new(Spilled(
+            self.ids.iter().chain(&self.spilled).copied().collect(),
+        ))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, id: StatementNumber) {
+        self.spilled.push(id);
+    }
 }
 
 impl Sink for InlineIds {
     #[inline]
     fn push(&mut self, id: StatementNumber) {
-        if let Some(slot) = self.ids.get_mut(self.total as usize) {
-            *slot = id;
+        match self.ids.get_mut(self.total as usize) {
+            Some(slot) => *slot = id,
+            None => self.spill(id),
         }
         self.total = self.total.saturating_add(1);
     }
     #[inline]
     fn clear(&mut self) {
         self.total = 0;
+        self.spilled.clear();
     }
     #[inline]
     fn count(&self) -> usize {
@@ -129,8 +152,13 @@ impl Sink for InlineIds {
     }
 }
 
+/// All the deciding statements of a decision that has more than [`INLINE_DECIDING`], behind
+/// one thin pointer so that the common decision stays small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spilled(Box<[StatementNumber]>);
+
 /// A compiled decision: the verdict, the stage that decided it (E5) and the deciding statements
-/// as ids. `Copy`, no heap.
+/// as ids, all of them. No heap unless more than [`INLINE_DECIDING`] statements decided.
 ///
 /// ```
 /// # use ramcheck::account::Account;
@@ -144,12 +172,15 @@ impl Sink for InlineIds {
 /// assert_eq!(decision.decision(), Decision::ImplicitDeny);
 /// assert_eq!(decision.reason(), "implicit_deny");
 /// assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
-/// assert!(decision.deciding().len() == 0 && decision.is_complete());
+/// assert_eq!(decision.deciding().len(), 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AuthDecision {
+    /// The deciding statements when they fit here (`summary` says how many)...
     ids: [StatementNumber; INLINE_DECIDING],
+    /// ... and all of them, when they do not.
+    spilled: Option<Box<Spilled>>,
     summary: Summary,
     /// The stamp of the catalog the deciding statements are numbered in: the authorizer's, or
     /// the session policy's for a decision at [`Stage::SessionPolicy`].
@@ -165,6 +196,7 @@ impl AuthDecision {
     ) -> AuthDecision {
         AuthDecision {
             ids: deciding.ids,
+            spilled: (deciding.total as usize > INLINE_DECIDING).then(|| deciding.all()),
             summary: Summary::new(decision, stage, deciding.total),
             stamp,
         }
@@ -190,26 +222,33 @@ impl AuthDecision {
         self.summary.stage()
     }
 
-    /// The deciding statements (E5), in the reference's order: all of them when
-    /// [`is_complete`](AuthDecision::is_complete), else the first [`INLINE_DECIDING`];
-    /// [`Authorizer::deciding_statements`](super::Authorizer::deciding_statements) lists them all. Each is stamped with the authorizer
-    /// (or session policy) that decided, for [`Authorizer::statement_ref`](super::Authorizer::statement_ref).
+    /// The deciding statements (E5), all of them, in the reference's order (the order of
+    /// [`Outcome::deciding`](crate::decision::Outcome::deciding)). Each is stamped with the
+    /// authorizer (or session policy) that decided, for
+    /// [`Authorizer::statement_ref`](super::Authorizer::statement_ref).
     pub fn deciding(&self) -> DecidingIds<'_> {
-        let len = self.deciding_count().min(INLINE_DECIDING);
+        let numbers = match &self.spilled {
+            Some(spilled) => &spilled.0[..],
+            None => self.ids.get(..self.deciding_count()).unwrap_or_default(),
+        };
         DecidingIds {
             stamp: self.stamp,
-            numbers: self.ids.get(..len).unwrap_or_default().iter(),
+            numbers: numbers.iter(),
         }
     }
 
-    /// How many statements decided.
+    /// How many statements decided: the length of [`deciding`](AuthDecision::deciding).
     pub fn deciding_count(&self) -> usize {
         self.summary.total() as usize
     }
 
-    /// Whether [`deciding`](AuthDecision::deciding) lists every deciding statement.
+    /// Always `true`: [`deciding`](AuthDecision::deciding) lists every deciding statement.
+    #[deprecated(
+        since = "0.2.0",
+        note = "`deciding()` lists every deciding statement; nothing is left out"
+    )]
     pub fn is_complete(&self) -> bool {
-        self.deciding_count() <= INLINE_DECIDING
+        true
     }
 }
 
