@@ -4,18 +4,21 @@
 //! made it ([`HandleError`]; the numbers come from [`super::stamp`]). Deciding is
 //! [`super`]'s job.
 
+use std::sync::Arc;
+
 use super::index::Sink;
 use super::stamp;
 use crate::decision::{Decision, Stage};
 
 /// How many deciding statements an [`AuthDecision`] keeps without allocating. A decision with
 /// more keeps them all on the heap: [`AuthDecision::deciding`] lists every one either way, so
-/// this is a cost, not a limit. Four keep a decision at 40 bytes with its stamp and the
-/// pointer to the rest, cheap for a gateway to move (one statement decides most requests).
-pub const INLINE_DECIDING: usize = 4;
+/// this is a cost, not a limit. One statement decides most requests, and a gateway's decisions
+/// rarely name more than six.
+pub const INLINE_DECIDING: usize = 6;
 
-// A gateway moves a decision out of the `Result` and into its reply: keep it at five words.
-const _: () = assert!(std::mem::size_of::<AuthDecision>() == 40);
+// Six inline ids, the pointer to any more, the summary and the stamp: six words, cheap for a
+// gateway to move out of the `Result` and into its reply.
+const _: () = assert!(std::mem::size_of::<AuthDecision>() == 48);
 
 /// Session statements are numbered in their own catalog; this bit tells them apart.
 pub(crate) const SESSION_BIT: u32 = 1 << 31;
@@ -100,35 +103,36 @@ impl StatementNumber {
 }
 
 /// The deciding statements of an [`AuthDecision`] as a pool reports them: the first
-/// [`INLINE_DECIDING`] inline, any more in `spilled` (which allocates only then), and how many
-/// there were in all.
+/// [`INLINE_DECIDING`] inline and, only once there are more, all of them in `spilled` (the one
+/// allocation), and how many there were in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct InlineIds {
     ids: [StatementNumber; INLINE_DECIDING],
     total: u32,
-    spilled: Vec<StatementNumber>,
+    spilled: Option<Arc<Spilled>>,
 }
 
 impl InlineIds {
     pub(super) const EMPTY: InlineIds = InlineIds {
         ids: [StatementNumber(0); INLINE_DECIDING],
         total: 0,
-        spilled: Vec::new(),
+        spilled: None,
     };
 
-    /// Every id, in the order pushed, when there are more than fit inline.
-    #[cold]
-    #[inline(never)]
-    fn all(&self) -> Box<Spilled> {
-        Box::new(Spilled(
-            self.ids.iter().chain(&self.spilled).copied().collect(),
-        ))
-    }
-
+    /// Adds a statement past the inline ones: the first time, every id so far moves to the
+    /// heap with room for as many again.
     #[cold]
     #[inline(never)]
     fn spill(&mut self, id: StatementNumber) {
-        self.spilled.push(id);
+        let spilled = self
+            .spilled
+            .get_or_insert_with(|| Arc::new(Spilled(Vec::with_capacity(4 * INLINE_DECIDING))));
+        // Unique: the sink lends its list to a decision only when it is done pushing.
+        let ids = &mut Arc::make_mut(spilled).0;
+        if ids.is_empty() {
+            ids.extend_from_slice(&self.ids);
+        }
+        ids.push(id);
     }
 }
 
@@ -144,7 +148,7 @@ impl Sink for InlineIds {
     #[inline]
     fn clear(&mut self) {
         self.total = 0;
-        self.spilled.clear();
+        self.spilled = None;
     }
     #[inline]
     fn count(&self) -> usize {
@@ -153,9 +157,10 @@ impl Sink for InlineIds {
 }
 
 /// All the deciding statements of a decision that has more than [`INLINE_DECIDING`], behind
-/// one thin pointer so that the common decision stays small.
+/// one thin pointer so that the common decision stays small. Shared (`Arc`) so that the
+/// decision takes the list its sink collected without copying it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Spilled(Box<[StatementNumber]>);
+struct Spilled(Vec<StatementNumber>);
 
 /// A compiled decision: the verdict, the stage that decided it (E5) and the deciding statements
 /// as ids, all of them. No heap unless more than [`INLINE_DECIDING`] statements decided.
@@ -180,7 +185,7 @@ pub struct AuthDecision {
     /// The deciding statements when they fit here (`summary` says how many)...
     ids: [StatementNumber; INLINE_DECIDING],
     /// ... and all of them, when they do not.
-    spilled: Option<Box<Spilled>>,
+    spilled: Option<Arc<Spilled>>,
     summary: Summary,
     /// The stamp of the catalog the deciding statements are numbered in: the authorizer's, or
     /// the session policy's for a decision at [`Stage::SessionPolicy`].
@@ -188,6 +193,7 @@ pub struct AuthDecision {
 }
 
 impl AuthDecision {
+    #[inline(always)]
     pub(super) fn new(
         decision: Decision,
         stage: Stage,
@@ -196,7 +202,11 @@ impl AuthDecision {
     ) -> AuthDecision {
         AuthDecision {
             ids: deciding.ids,
-            spilled: (deciding.total as usize > INLINE_DECIDING).then(|| deciding.all()),
+            spilled: if deciding.total as usize > INLINE_DECIDING {
+                deciding.spilled.clone()
+            } else {
+                None
+            },
             summary: Summary::new(decision, stage, deciding.total),
             stamp,
         }

@@ -1188,7 +1188,7 @@ fn principal_ids_keep_kind_and_number() {
 /// A decision is within a cache line, so that moving one is cheap.
 #[test]
 fn decisions_and_requests_stay_small() {
-    assert_eq!(std::mem::size_of::<AuthDecision>(), 40);
+    assert_eq!(std::mem::size_of::<AuthDecision>(), 48);
     assert!(std::mem::size_of::<AuthRequest<'_>>() <= 200);
     assert_eq!(std::mem::size_of::<PrincipalId>(), 8);
 }
