@@ -20,6 +20,7 @@ use crate::condition::Operator;
 
 /// A byte range `start..end` in a policy's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,
@@ -37,6 +38,7 @@ impl Span {
 /// A line and column, both from 1. Columns count characters (Unicode scalar values), so a
 /// position in a line with Chinese text lands where an editor shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Position {
     /// Line number, from 1.
     pub line: usize,
@@ -57,6 +59,7 @@ impl std::fmt::Display for Position {
 
 /// What a document is for: it decides which keys a statement needs (G4) and its size limit (G10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PolicyKind {
     /// Attached to a user, group or role (custom or system policy).
     #[default]
@@ -243,6 +246,7 @@ fn first_error(mut errors: Vec<PolicyError>) -> PolicyError {
 
 /// `Allow` or `Deny` (G6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Effect {
     /// Grants, unless something denies.
     Allow,
