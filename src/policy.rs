@@ -49,6 +49,18 @@ pub struct Position {
 impl Position {
     /// Line 1, column 1: where a file starts.
     pub const START: Position = Position { line: 1, column: 1 };
+
+    /// Line `line`, column `column` (both from 1).
+    ///
+    /// ```
+    /// use ramcheck::policy::Position;
+    ///
+    /// assert_eq!(Position::new(1, 1), Position::START);
+    /// assert_eq!(Position::new(3, 14).to_string(), "3:14");
+    /// ```
+    pub const fn new(line: usize, column: usize) -> Position {
+        Position { line, column }
+    }
 }
 
 impl std::fmt::Display for Position {
