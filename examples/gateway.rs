@@ -96,14 +96,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     for (i, (what, region, execution, principal)) in calls.into_iter().enumerate() {
         let request_id = format!("req-{i}");
-        let request = CancelRequest {
-            region_id: region,
-            execution_id: execution,
-            principal,
-            context: &office,
-            request_id: Some(&request_id),
-            now,
-        };
+        let request = CancelRequest::new(region, execution, principal, now)
+            .with_context(&office)
+            .with_request_id(&request_id);
         let current = handle.current();
         match authorize_cancel(&current, &executions, &request) {
             Ok(granted) => println!(

@@ -26,6 +26,7 @@ use engine::Reference;
 
 /// Where a policy is attached: the whole account, or one resource group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Scope {
     /// Account scope: applies to every resource.
     Account,
@@ -310,6 +311,7 @@ pub enum DecideError {
 
 /// One principal's decision, as `who-can` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PrincipalDecision {
     /// Canonical ARN (for roles, the role's ARN).
     pub principal: String,

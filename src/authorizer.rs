@@ -81,9 +81,9 @@
 //!   of them out of the core's caches.
 //! - **No allocation.** [`AuthRequest`] borrows its text and parses the fixed-type context
 //!   values on the stack; principals are found in a table whose names sit in one buffer; a
-//!   decision refers to its deciding statements by [`StatementId`] (an inline list of up to
-//!   [`INLINE_DECIDING`]), and [`Authorizer::statement_ref`] builds the full explanation only
-//!   when asked.
+//!   decision refers to its deciding statements by [`StatementId`] (inline unless more than
+//!   [`INLINE_DECIDING`] decided), and [`Authorizer::statement_ref`] builds the full
+//!   explanation only when asked.
 //!
 //! # Guarantees
 //!
@@ -116,7 +116,7 @@ pub use handle::{
     AuthDecision, DecidingIds, HandleError, PrincipalId, StatementId, INLINE_DECIDING,
 };
 use handle::{InlineIds, Kind, StatementNumber, SESSION_BIT};
-pub use reload::AuthorizerHandle;
+pub use reload::{AuthorizerHandle, Current};
 pub use request::AuthRequest;
 
 use crate::account::principal::is_valid_session;
@@ -549,7 +549,9 @@ impl Authorizer {
         }
     }
 
-    /// Every deciding statement of a decision, however many (allocates the list).
+    /// Every deciding statement of a decision, as a list: the same as
+    /// [`authorize`](Authorizer::authorize)`(..)?.`[`deciding`](AuthDecision::deciding), which
+    /// lists them all too (this one always allocates).
     ///
     /// # Errors
     ///

@@ -20,6 +20,7 @@ use crate::policy::{Effect, PatternList, Policy, Position, Statement};
 
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Decision {
     /// Some statement allows and none denies.
     Allow,
@@ -47,6 +48,7 @@ impl Decision {
 
 /// Which step of the decision procedure decided (E4, E5), in RAM's own names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Stage {
     /// The principal is the account itself (E2).
     AccountOwner,
@@ -259,6 +261,7 @@ impl StatementRef {
 
 /// How an action or resource part of a statement matched a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Matched {
     /// This pattern of `Action`/`Resource` matched.
     Pattern(String),
@@ -289,6 +292,7 @@ impl NearMiss {
 
 /// Why an Allow statement whose action matched did not apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MissReason {
     /// None of its resource patterns matched (or `NotResource` listed the resource).
     Resource {

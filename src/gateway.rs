@@ -53,18 +53,13 @@
 //! let authorizer = Authorizer::load("policies/example-account.json")?;
 //! let mut executions = HashMap::new();
 //! executions.insert("exec-1".to_owned(), Execution::new("ip-1", "1234567890123456"));
-//! let request = CancelRequest {
-//!     region_id: Some("cn-hangzhou"),
-//!     execution_id: Some("exec-1"),
-//!     principal: "user/alice",
-//!     context: &[],
-//!     request_id: None,
-//!     now: Instant::parse("2026-01-01T00:00:00Z")?,
-//! };
+//! let now = Instant::parse("2026-01-01T00:00:00Z")?;
+//! let request = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"), "user/alice", now);
 //! assert!(authorize_cancel(&authorizer, &executions, &request).is_ok());
 //!
-//! let denied = authorize_cancel(&authorizer, &executions, &CancelRequest { principal: "user/carol", ..request })
-//!     .unwrap_err();
+//! let mut carol = request;
+//! carol.principal = "user/carol";
+//! let denied = authorize_cancel(&authorizer, &executions, &carol).unwrap_err();
 //! assert_eq!(denied.status(), 403);
 //! assert_eq!(denied.body().code(), "Forbidden.RAM");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -80,12 +75,13 @@ use serde::Serialize;
 
 use crate::account::principal::NameBytes;
 use crate::account::{DecideError, Principal};
-use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, PrincipalId, ResolveError};
+use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, ResolveError};
 use crate::condition::value::Instant;
 use crate::decision::{Decision, Stage, CANCEL_IMAGE_PIPELINE_EXECUTION};
 
 /// The raw `CancelImagePipelineExecution` call as the gateway received and authenticated it.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct CancelRequest<'a> {
     /// The `RegionId` parameter (required).
     pub region_id: Option<&'a str>,
@@ -101,8 +97,59 @@ pub struct CancelRequest<'a> {
     pub now: Instant,
 }
 
+impl<'a> CancelRequest<'a> {
+    /// A call with these `RegionId` and `ExecutionId` parameters (`None` when the call lacks
+    /// one: [`authorize_cancel`] answers it 400), by `principal`, at `now` on the gateway's
+    /// clock; with an empty context and no request id until
+    /// [`with_context`](CancelRequest::with_context) and
+    /// [`with_request_id`](CancelRequest::with_request_id) give them.
+    ///
+    /// ```
+    /// use ramcheck::condition::value::Instant;
+    /// use ramcheck::gateway::CancelRequest;
+    ///
+    /// let context = [("acs:SourceIp", "10.1.2.3")];
+    /// let request = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"), "user/alice", Instant::now())
+    ///     .with_context(&context)
+    ///     .with_request_id("req-1");
+    /// assert_eq!((request.context.len(), request.request_id), (1, Some("req-1")));
+    /// ```
+    #[inline]
+    pub fn new(
+        region_id: Option<&'a str>,
+        execution_id: Option<&'a str>,
+        principal: &'a str,
+        now: Instant,
+    ) -> CancelRequest<'a> {
+        CancelRequest {
+            region_id,
+            execution_id,
+            principal,
+            context: &[],
+            request_id: None,
+            now,
+        }
+    }
+
+    /// The same call with this request context (a key may repeat).
+    #[inline]
+    pub fn with_context(self, context: &'a [(&'a str, &'a str)]) -> CancelRequest<'a> {
+        CancelRequest { context, ..self }
+    }
+
+    /// The same call with the request's id, echoed in error bodies as `RequestId`.
+    #[inline]
+    pub fn with_request_id(self, request_id: &'a str) -> CancelRequest<'a> {
+        CancelRequest {
+            request_id: Some(request_id),
+            ..self
+        }
+    }
+}
+
 /// What the gateway knows of an execution: its pipeline and the account that owns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Execution {
     /// The pipeline id, e.g. `ip-2ze5tsl5bp6nf2b3****`.
     pub pipeline_id: String,
@@ -157,8 +204,7 @@ impl Execution {
 /// }
 ///
 /// let authorizer = Authorizer::load("policies/example-account.json")?;
-/// let request = CancelRequest { region_id: Some("cn-hangzhou"), execution_id: Some("exec-1"),
-///     principal: "user/alice", context: &[], request_id: None, now: Instant::now() };
+/// let request = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"), "user/alice", Instant::now());
 /// assert!(authorize_cancel(&authorizer, &Database { reachable: true }, &request).is_ok());
 ///
 /// let down = authorize_cancel(&authorizer, &Database { reachable: false }, &request).unwrap_err();
@@ -203,7 +249,8 @@ impl<S: std::hash::BuildHasher> ExecutionResolver for HashMap<String, Execution,
 }
 
 /// An allowed request: the pipeline it was decided on, and the decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Granted {
     /// The compiled decision (allowed; its stage and deciding statements).
     pub decision: AuthDecision,
@@ -212,6 +259,7 @@ pub struct Granted {
 /// `AccessDeniedDetail` of a RAM denial.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct AccessDeniedDetail {
     /// The policy type that denied: the stage's RAM name.
     pub policy_type: String,
@@ -232,6 +280,7 @@ pub struct AccessDeniedDetail {
 /// The JSON error body, in Alibaba Cloud's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct ErrorBody {
     /// The request's id, when the gateway gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -264,8 +313,8 @@ impl ErrorBody {
 ///
 /// let authorizer = Authorizer::load("policies/example-account.json")?;
 /// let executions: HashMap<String, Execution> = HashMap::new();
-/// let request = CancelRequest { region_id: Some(""), execution_id: Some("exec-1"),
-///     principal: "user/alice", context: &[], request_id: Some("req-1"), now: Instant::now() };
+/// let request = CancelRequest::new(Some(""), Some("exec-1"), "user/alice", Instant::now())
+///     .with_request_id("req-1");
 /// let err = authorize_cancel(&authorizer, &executions, &request).unwrap_err();
 /// assert_eq!(err.status(), 400);
 /// assert_eq!(serde_json::to_string(err.body())?,
@@ -561,7 +610,7 @@ pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
     if decision.is_allowed() {
         return Ok(Granted { decision });
     }
-    Err(forbidden(authorizer, request, principal, &auth, &decision))
+    Err(forbidden(authorizer, request, &auth, &decision))
 }
 
 /// The 403 body of a RAM denial.
@@ -570,7 +619,6 @@ pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
 fn forbidden(
     authorizer: &Authorizer,
     request: &CancelRequest<'_>,
-    principal: PrincipalId,
     auth: &AuthRequest<'_>,
     decision: &AuthDecision,
 ) -> ApiError {
@@ -579,17 +627,8 @@ fn forbidden(
         Stage::CrossAccount => "ResourceBasedPolicy",
         other => other.name(),
     };
-    // The decision lists its deciding statements inline unless there were too many; only then
-    // is the request decided again for the whole list.
-    let ids = if decision.is_complete() {
-        decision.deciding().collect()
-    } else {
-        authorizer
-            .deciding_statements(principal, None, auth)
-            .unwrap_or_else(|_| decision.deciding().collect())
-    };
-    let statements = ids
-        .into_iter()
+    let statements = decision
+        .deciding()
         .filter_map(|id| authorizer.statement_ref(id, None, auth).ok())
         .map(|s| format!("{}#{}", s.policy(), s.index()))
         .collect();

@@ -44,6 +44,7 @@ pub use registry::Rule;
 /// How bad a finding is, from most to least severe. The order of the variants is that order:
 /// `Severity::Error < Severity::Suggestion` reads "comes before".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// RAM would reject the document, or it cannot work as written.
     Error,
@@ -89,6 +90,7 @@ impl fmt::Display for Severity {
 /// The text is not a severity name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown level `{0}`; the levels are `error`, `security`, `warning` and `suggestion`")]
+#[non_exhaustive]
 pub struct UnknownSeverity(pub String);
 
 impl FromStr for Severity {
@@ -103,6 +105,7 @@ impl FromStr for Severity {
 
 /// One thing a rule found in a document: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's stable id (`unknown-key`).
     pub rule: &'static str,
@@ -124,6 +127,7 @@ pub struct Finding {
 
 /// One document that was linted, with its text (for rendering source lines) and findings.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LintedDocument {
     /// The document's name: the Terraform address, the RAM policy name, or for a plain
     /// document its file name without the extension.
@@ -142,11 +146,30 @@ pub struct LintedDocument {
 
 /// The documents of one input file, linted.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LintedFile {
     /// The file's path as shown to people (`-` for standard input).
     pub path: String,
     /// The documents found in it (none for a Terraform plan without RAM resources).
     pub documents: Vec<LintedDocument>,
+}
+
+impl LintedFile {
+    /// The linted `documents` of the file shown as `path`.
+    ///
+    /// ```
+    /// use ramcheck::lint::{lint_file, LintedFile};
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    /// let file = LintedFile::new("admin.json", lint_file(text.as_bytes(), "admin.json", None));
+    /// assert_eq!(file.documents.len(), 1);
+    /// ```
+    pub fn new(path: impl Into<String>, documents: Vec<LintedDocument>) -> LintedFile {
+        LintedFile {
+            path: path.into(),
+            documents,
+        }
+    }
 }
 
 /// Every finding of `files` with its file and document, sorted by file, line and column (then

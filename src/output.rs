@@ -51,6 +51,7 @@ fn needs_escape(c: char) -> bool {
 
 /// What a `check` reports: the request, who asked (when known) and the outcome.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct CheckReport<'a> {
     /// The request decided.
     pub request: &'a Request,
@@ -61,6 +62,42 @@ pub struct CheckReport<'a> {
     /// Why the request may not be the one its author meant (JSON carries them; text leaves
     /// them to the caller, for standard error).
     pub warnings: &'a [RequestWarning],
+}
+
+impl<'a> CheckReport<'a> {
+    /// The report of `outcome`, the decision of `request` (for `principal`, given by its
+    /// canonical ARN when the decision was for a principal of an account), with the request's
+    /// `warnings`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use ramcheck::decision::{NamedPolicy, PolicySet, Request};
+    /// use ramcheck::output::CheckReport;
+    /// use ramcheck::policy::Policy;
+    ///
+    /// let policy = Policy::parse(r#"{"Version": "1", "Statement": [
+    ///     {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]}"#)?;
+    /// let set = PolicySet::new(vec![NamedPolicy::new("p", None, Arc::new(policy))]);
+    /// let request = Request::new("ecs:CancelImagePipelineExecution",
+    ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+    /// let outcome = set.decide(&request)?;
+    /// let report = CheckReport::new(&request, None, &outcome, &[]);
+    /// assert!(report.outcome.decision().is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        request: &'a Request,
+        principal: Option<&'a str>,
+        outcome: &'a Outcome,
+        warnings: &'a [RequestWarning],
+    ) -> CheckReport<'a> {
+        CheckReport {
+            request,
+            principal,
+            outcome,
+            warnings,
+        }
+    }
 }
 
 #[cfg(test)]

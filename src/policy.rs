@@ -22,6 +22,7 @@ pub use crate::vocabulary::TypedValue;
 
 /// A byte range `start..end` in a policy's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,
@@ -39,6 +40,7 @@ impl Span {
 /// A line and column, both from 1. Columns count characters (Unicode scalar values), so a
 /// position in a line with Chinese text lands where an editor shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct Position {
     /// Line number, from 1.
     pub line: usize,
@@ -49,6 +51,18 @@ pub struct Position {
 impl Position {
     /// Line 1, column 1: where a file starts.
     pub const START: Position = Position { line: 1, column: 1 };
+
+    /// Line `line`, column `column` (both from 1).
+    ///
+    /// ```
+    /// use ramcheck::policy::Position;
+    ///
+    /// assert_eq!(Position::new(1, 1), Position::START);
+    /// assert_eq!(Position::new(3, 14).to_string(), "3:14");
+    /// ```
+    pub const fn new(line: usize, column: usize) -> Position {
+        Position { line, column }
+    }
 }
 
 impl std::fmt::Display for Position {
@@ -59,6 +73,7 @@ impl std::fmt::Display for Position {
 
 /// What a document is for: it decides which keys a statement needs (G4) and its size limit (G10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PolicyKind {
     /// Attached to a user, group or role (custom or system policy).
     #[default]
@@ -245,6 +260,7 @@ fn first_error(mut errors: Vec<PolicyError>) -> PolicyError {
 
 /// `Allow` or `Deny` (G6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Effect {
     /// Grants, unless something denies.
     Allow,

@@ -218,14 +218,10 @@ fn an_allowed_gateway_call_does_not_allocate() {
         ("ecs:tag/tier", "3"),
         ("ecs:tag/env", "dev"),
     ];
-    let call = CancelRequest {
-        region_id: Some("cn-hangzhou"),
-        execution_id: Some("exec-1"),
-        principal: "user/alice",
-        context: &context,
-        request_id: Some("req-1"),
-        now: Instant::parse("2026-01-01T00:00:00Z").expect("valid"),
-    };
+    let now = Instant::parse("2026-01-01T00:00:00Z").expect("valid");
+    let call = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"), "user/alice", now)
+        .with_context(&context)
+        .with_request_id("req-1");
     assert!(authorize_cancel(&authorizer, &executions, &call).is_ok());
     let before = allocations();
     for _ in 0..1000 {

@@ -2,6 +2,9 @@
 //! one module per concern, in `tests/it/`.
 //!
 //! - `account_cli`: `check --account` and `who-can` through the real binary.
+//! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
+//!   by the reference and the compiled authorizer and held to its expected decision, stage and
+//!   deciding statements, or error kind.
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
@@ -31,6 +34,8 @@
 
 #[path = "it/account_cli.rs"]
 mod account_cli;
+#[path = "it/cases.rs"]
+mod cases;
 #[path = "it/cli_check.rs"]
 mod cli_check;
 #[path = "it/conditions.rs"]

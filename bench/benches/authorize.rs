@@ -102,14 +102,13 @@ fn small(c: &mut Criterion) {
     let executions = small_executions();
     group.bench_function("gateway_adapter", |b| {
         b.iter(|| {
-            let call = CancelRequest {
-                region_id: Some(black_box("cn-hangzhou")),
-                execution_id: Some(black_box("exec-42")),
-                principal: black_box("user/alice"),
-                context: &context,
-                request_id: None,
-                now: now(),
-            };
+            let call = CancelRequest::new(
+                Some(black_box("cn-hangzhou")),
+                Some(black_box("exec-42")),
+                black_box("user/alice"),
+                now(),
+            )
+            .with_context(&context);
             black_box(authorize_cancel(&authorizer, &executions, &call).is_ok())
         })
     });

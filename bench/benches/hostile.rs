@@ -90,9 +90,11 @@ fn lint_and_render(texts: &[String]) -> usize {
     let files: Vec<LintedFile> = texts
         .iter()
         .enumerate()
-        .map(|(i, text)| LintedFile {
-            path: format!("long{i}.json"),
-            documents: lint_file(text.as_bytes(), "long", None),
+        .map(|(i, text)| {
+            LintedFile::new(
+                format!("long{i}.json"),
+                lint_file(text.as_bytes(), "long", None),
+            )
         })
         .collect();
     let mut out = std::io::sink();

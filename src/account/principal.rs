@@ -14,6 +14,7 @@ use std::fmt;
 /// # Ok::<(), ramcheck::account::PrincipalError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Principal {
     /// The Alibaba Cloud account itself (`acs:ram::<account>:root`).
     Root,

@@ -4,15 +4,21 @@
 //! made it ([`HandleError`]; the numbers come from [`super::stamp`]). Deciding is
 //! [`super`]'s job.
 
+use std::sync::Arc;
+
 use super::index::Sink;
 use super::stamp;
 use crate::decision::{Decision, Stage};
 
-/// How many deciding statements a [`AuthDecision`] carries inline. Six keep a decision at 40
-/// bytes (with the stamp that binds their ids to the authorizer), cheap for a gateway to move
-/// and copy (one statement decides most requests; [`Authorizer::deciding_statements`](super::Authorizer::deciding_statements) lists
-/// any number).
+/// How many deciding statements an [`AuthDecision`] keeps without allocating. A decision with
+/// more keeps them all on the heap: [`AuthDecision::deciding`] lists every one either way, so
+/// this is a cost, not a limit. One statement decides most requests, and a gateway's decisions
+/// rarely name more than six.
 pub const INLINE_DECIDING: usize = 6;
+
+// Six inline ids, the pointer to any more, the summary and the stamp: six words, cheap for a
+// gateway to move out of the `Result` and into its reply.
+const _: () = assert!(std::mem::size_of::<AuthDecision>() == 48);
 
 /// Session statements are numbered in their own catalog; this bit tells them apart.
 pub(crate) const SESSION_BIT: u32 = 1 << 31;
@@ -96,32 +102,53 @@ impl StatementNumber {
     }
 }
 
-/// The deciding statements of an [`AuthDecision`]: the first [`INLINE_DECIDING`] inline, and how
-/// many there were in all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The deciding statements of an [`AuthDecision`] as a pool reports them: the first
+/// [`INLINE_DECIDING`] inline and, only once there are more, all of them in `spilled` (the one
+/// allocation), and how many there were in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct InlineIds {
     ids: [StatementNumber; INLINE_DECIDING],
     total: u32,
+    spilled: Option<Arc<Spilled>>,
 }
 
 impl InlineIds {
     pub(super) const EMPTY: InlineIds = InlineIds {
         ids: [StatementNumber(0); INLINE_DECIDING],
         total: 0,
+        spilled: None,
     };
+
+    /// Adds a statement past the inline ones: the first time, every id so far moves to the
+    /// heap with room for as many again.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, id: StatementNumber) {
+        let spilled = self
+            .spilled
+            .get_or_insert_with(|| Arc::new(Spilled(Vec::with_capacity(4 * INLINE_DECIDING))));
+        // Unique: the sink lends its list to a decision only when it is done pushing.
+        let ids = &mut Arc::make_mut(spilled).0;
+        if ids.is_empty() {
+            ids.extend_from_slice(&self.ids);
+        }
+        ids.push(id);
+    }
 }
 
 impl Sink for InlineIds {
     #[inline]
     fn push(&mut self, id: StatementNumber) {
-        if let Some(slot) = self.ids.get_mut(self.total as usize) {
-            *slot = id;
+        match self.ids.get_mut(self.total as usize) {
+            Some(slot) => *slot = id,
+            None => self.spill(id),
         }
         self.total = self.total.saturating_add(1);
     }
     #[inline]
     fn clear(&mut self) {
         self.total = 0;
+        self.spilled = None;
     }
     #[inline]
     fn count(&self) -> usize {
@@ -129,8 +156,14 @@ impl Sink for InlineIds {
     }
 }
 
+/// All the deciding statements of a decision that has more than [`INLINE_DECIDING`], behind
+/// one thin pointer so that the common decision stays small. Shared (`Arc`) so that the
+/// decision takes the list its sink collected without copying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spilled(Vec<StatementNumber>);
+
 /// A compiled decision: the verdict, the stage that decided it (E5) and the deciding statements
-/// as ids. `Copy`, no heap.
+/// as ids, all of them. No heap unless more than [`INLINE_DECIDING`] statements decided.
 ///
 /// ```
 /// # use ramcheck::account::Account;
@@ -144,12 +177,15 @@ impl Sink for InlineIds {
 /// assert_eq!(decision.decision(), Decision::ImplicitDeny);
 /// assert_eq!(decision.reason(), "implicit_deny");
 /// assert_eq!(decision.stage(), Stage::AccountLevelIdentityBasedPolicy);
-/// assert!(decision.deciding().len() == 0 && decision.is_complete());
+/// assert_eq!(decision.deciding().len(), 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AuthDecision {
+    /// The deciding statements when they fit here (`summary` says how many)...
     ids: [StatementNumber; INLINE_DECIDING],
+    /// ... and all of them, when they do not.
+    spilled: Option<Arc<Spilled>>,
     summary: Summary,
     /// The stamp of the catalog the deciding statements are numbered in: the authorizer's, or
     /// the session policy's for a decision at [`Stage::SessionPolicy`].
@@ -157,6 +193,7 @@ pub struct AuthDecision {
 }
 
 impl AuthDecision {
+    #[inline(always)]
     pub(super) fn new(
         decision: Decision,
         stage: Stage,
@@ -165,6 +202,11 @@ impl AuthDecision {
     ) -> AuthDecision {
         AuthDecision {
             ids: deciding.ids,
+            spilled: if deciding.total as usize > INLINE_DECIDING {
+                deciding.spilled.clone()
+            } else {
+                None
+            },
             summary: Summary::new(decision, stage, deciding.total),
             stamp,
         }
@@ -190,26 +232,33 @@ impl AuthDecision {
         self.summary.stage()
     }
 
-    /// The deciding statements (E5), in the reference's order: all of them when
-    /// [`is_complete`](AuthDecision::is_complete), else the first [`INLINE_DECIDING`];
-    /// [`Authorizer::deciding_statements`](super::Authorizer::deciding_statements) lists them all. Each is stamped with the authorizer
-    /// (or session policy) that decided, for [`Authorizer::statement_ref`](super::Authorizer::statement_ref).
+    /// The deciding statements (E5), all of them, in the reference's order (the order of
+    /// [`Outcome::deciding`](crate::decision::Outcome::deciding)). Each is stamped with the
+    /// authorizer (or session policy) that decided, for
+    /// [`Authorizer::statement_ref`](super::Authorizer::statement_ref).
     pub fn deciding(&self) -> DecidingIds<'_> {
-        let len = self.deciding_count().min(INLINE_DECIDING);
+        let numbers = match &self.spilled {
+            Some(spilled) => &spilled.0[..],
+            None => self.ids.get(..self.deciding_count()).unwrap_or_default(),
+        };
         DecidingIds {
             stamp: self.stamp,
-            numbers: self.ids.get(..len).unwrap_or_default().iter(),
+            numbers: numbers.iter(),
         }
     }
 
-    /// How many statements decided.
+    /// How many statements decided: the length of [`deciding`](AuthDecision::deciding).
     pub fn deciding_count(&self) -> usize {
         self.summary.total() as usize
     }
 
-    /// Whether [`deciding`](AuthDecision::deciding) lists every deciding statement.
+    /// Always `true`: [`deciding`](AuthDecision::deciding) lists every deciding statement.
+    #[deprecated(
+        since = "0.2.0",
+        note = "`deciding()` lists every deciding statement; nothing is left out"
+    )]
     pub fn is_complete(&self) -> bool {
-        self.deciding_count() <= INLINE_DECIDING
+        true
     }
 }
 

@@ -11,6 +11,7 @@
 //! ([`HandleError`](super::HandleError)) instead of naming whichever principal has its number
 //! there now: resolve against the snapshot you decide with.
 
+use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -69,12 +70,12 @@ impl AuthorizerHandle {
         )?))
     }
 
-    /// The current authorizer: a lock-free load, valid for as long as the guard lives even if a
-    /// reload happens meanwhile. Take one per request (or per batch), and resolve principals
-    /// against it.
+    /// The current authorizer: a lock-free load, valid for as long as the [`Current`] lives
+    /// even if a reload happens meanwhile. Take one per request (or per batch), and resolve
+    /// principals against it.
     #[inline]
-    pub fn current(&self) -> Guard<Arc<Authorizer>> {
-        self.current.load()
+    pub fn current(&self) -> Current {
+        Current(self.current.load())
     }
 
     /// The current authorizer as an owned `Arc` (a reference-count increment).
@@ -120,5 +121,51 @@ impl AuthorizerHandle {
         let compiled = Authorizer::load(path)?;
         self.store(compiled);
         Ok(())
+    }
+}
+
+/// The authorizer a handle served when [`AuthorizerHandle::current`] was called: it derefs to
+/// that [`Authorizer`] and keeps it alive, whatever reloads publish meanwhile. Cheap to take (no
+/// reference-count traffic in the common case) and meant to be short-lived: hold one for a
+/// request or a batch, not for the life of a worker (a worker that keeps one keeps deciding
+/// with the old snapshot; [`AuthorizerHandle::snapshot`] gives an owned `Arc` to keep).
+///
+/// ```
+/// use ramcheck::authorizer::{AuthRequest, Authorizer, AuthorizerHandle};
+/// use ramcheck::decision::Decision;
+///
+/// let handle = AuthorizerHandle::from_json(
+///     r#"{"account_id": "1234567890123456", "users": {"alice": {"policies": ["AliyunECSFullAccess"]}}}"#)?;
+/// let request = AuthRequest::new("ecs:CancelImagePipelineExecution",
+///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
+/// let current = handle.current();
+/// handle.reload_json(r#"{"account_id": "1234567890123456", "users": {"alice": {}}}"#)?;
+/// // `current` still decides with the snapshot it was taken from.
+/// let alice = current.resolve("user/alice")?;
+/// assert_eq!(current.authorize(alice, None, &request)?.decision(), Decision::Allow);
+/// let authorizer: &Authorizer = &current;
+/// assert_eq!(authorizer.account_id(), "1234567890123456");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Current(Guard<Arc<Authorizer>>);
+
+impl Deref for Current {
+    type Target = Authorizer;
+
+    #[inline]
+    fn deref(&self) -> &Authorizer {
+        &self.0
+    }
+}
+
+impl AsRef<Authorizer> for Current {
+    fn as_ref(&self) -> &Authorizer {
+        self
+    }
+}
+
+impl std::fmt::Debug for Current {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Current").field(&**self).finish()
     }
 }

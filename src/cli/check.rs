@@ -184,12 +184,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
             Some(principal.arn(account.id())),
         ),
     };
-    let report = CheckReport {
-        request: &job.request,
-        principal: principal.as_deref(),
-        outcome: &outcome,
-        warnings: &job.warnings,
-    };
+    let report = CheckReport::new(&job.request, principal.as_deref(), &outcome, &job.warnings);
     if job.format == Format::Text {
         print_warnings(&job.warnings);
     }

@@ -206,10 +206,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         for doc in &mut documents {
             doc.findings.retain(|f| !suppressed.contains(&f.rule));
         }
-        files.push(LintedFile {
-            path: shown,
-            documents,
-        });
+        files.push(LintedFile::new(shown, documents));
     }
     let color = job.format == LintFormat::Text
         && std::io::stdout().is_terminal()

@@ -33,6 +33,7 @@ pub const GLOBAL_KEY_PREFIXES: [&str; 2] = ["acs:ResourceTag/", "acs:RequestTag/
 
 /// One resource type an action is authorized on.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResourceType {
     /// Type name as the reference spells it (`ImagePipeline`).
     pub name: String,
@@ -65,6 +66,7 @@ impl ResourceType {
 
 /// One action of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Action {
     /// The action with its documented case (`ecs:CancelImagePipelineExecution`).
     pub name: String,

@@ -34,6 +34,7 @@ const MAX_WRAPPER_DEPTH: usize = 1024;
 
 /// One document found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Document {
     /// Its name: the Terraform address, the RAM policy name, or the name given for the file.
     pub name: String,
@@ -50,6 +51,7 @@ pub struct Document {
 
 /// The format a file was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// A policy document (or something that is not JSON).
     Policy,

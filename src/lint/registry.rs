@@ -10,6 +10,7 @@ use crate::suggest::did_you_mean;
 
 /// Whether a rule is settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// Stable: its id and meaning will not change.
     Stable,
@@ -19,6 +20,7 @@ pub enum Status {
 
 /// A lint rule: its id, default severity and documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// Stable id in kebab case, named after the problem it finds.
     pub id: &'static str,

@@ -77,6 +77,7 @@ impl fmt::Display for WarningCode {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestWarning {
     /// What it is about.
     pub code: WarningCode,

@@ -22,7 +22,7 @@ use crate::lint::request::RequestWarning;
 ///     "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1")?;
 /// let outcome = set.decide(&request)?;
 /// let mut out = Vec::new();
-/// json::write_check(&mut out, &CheckReport { request: &request, principal: None, outcome: &outcome, warnings: &[] })?;
+/// json::write_check(&mut out, &CheckReport::new(&request, None, &outcome, &[]))?;
 /// let value: serde_json::Value = serde_json::from_slice(&out)?;
 /// assert_eq!(value["reason"], "implicit_deny");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

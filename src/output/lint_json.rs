@@ -49,7 +49,7 @@ pub fn findings_value(files: &[LintedFile]) -> Value {
 /// use ramcheck::lint::{lint_file, LintedFile};
 /// use ramcheck::output::lint_json;
 ///
-/// let files = vec![LintedFile { path: "p.json".into(), documents: lint_file(b"{}", "p", None) }];
+/// let files = vec![LintedFile::new("p.json", lint_file(b"{}", "p", None))];
 /// let mut out = Vec::new();
 /// lint_json::write_findings(&mut out, &files)?;
 /// let value: serde_json::Value = serde_json::from_slice(&out)?;

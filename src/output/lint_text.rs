@@ -29,7 +29,7 @@ fn colour(severity: Severity) -> &'static str {
 /// use ramcheck::output::lint_text;
 ///
 /// let text = br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
-/// let files = vec![LintedFile { path: "admin.json".into(), documents: lint_file(text, "admin", None) }];
+/// let files = vec![LintedFile::new("admin.json", lint_file(text, "admin", None))];
 /// let mut out = Vec::new();
 /// lint_text::write_findings(&mut out, &files, false)?;
 /// let out = String::from_utf8(out)?;

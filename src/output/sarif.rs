@@ -135,7 +135,7 @@ pub fn log_value(files: &[LintedFile]) -> Value {
 /// use ramcheck::lint::{lint_file, LintedFile};
 /// use ramcheck::output::sarif;
 ///
-/// let files = vec![LintedFile { path: "dir/p.json".into(), documents: lint_file(b"{}", "p", None) }];
+/// let files = vec![LintedFile::new("dir/p.json", lint_file(b"{}", "p", None))];
 /// let mut out = Vec::new();
 /// sarif::write_log(&mut out, &files)?;
 /// let log: serde_json::Value = serde_json::from_slice(&out)?;

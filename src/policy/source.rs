@@ -26,9 +26,9 @@ const BLOCK: usize = 1024;
 /// let text = "{\r\n  \"Sid\": \"允许\", \"Effect\":\r  \"allow\"}";
 /// let source = Source::new(text);
 /// let effect = text.find("\"allow\"").unwrap();
-/// assert_eq!(source.position(effect), Position { line: 3, column: 3 });
+/// assert_eq!(source.position(effect), Position::new(3, 3));
 /// let comma = text.find(',').unwrap();
-/// assert_eq!(source.position(comma), Position { line: 2, column: 14 });
+/// assert_eq!(source.position(comma), Position::new(2, 14));
 /// assert_eq!(source.line_text(2), "  \"Sid\": \"允许\", \"Effect\":");
 /// ```
 #[derive(Clone)]

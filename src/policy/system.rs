@@ -7,6 +7,7 @@ use super::{Policy, PolicyKind};
 
 /// A bundled system policy: its name, kind and text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SystemPolicy {
     /// The name RAM gives it, e.g. `AliyunECSFullAccess`.
     pub name: &'static str,

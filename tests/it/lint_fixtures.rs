@@ -22,13 +22,12 @@ fn lint_path(path: &Path) -> LintedFile {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    LintedFile {
-        path: path
-            .file_name()
+    LintedFile::new(
+        path.file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        documents: lint_file(&bytes, &stem, None),
-    }
+        lint_file(&bytes, &stem, None),
+    )
 }
 
 #[test]

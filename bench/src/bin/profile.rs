@@ -166,14 +166,13 @@ fn gateway_loop(
     now: Instant,
 ) {
     for _ in 0..iterations {
-        let call = CancelRequest {
-            region_id: Some(black_box("cn-hangzhou")),
-            execution_id: Some(black_box("exec-42")),
-            principal: black_box("user/alice"),
-            context,
-            request_id: None,
+        let call = CancelRequest::new(
+            Some(black_box("cn-hangzhou")),
+            Some(black_box("exec-42")),
+            black_box("user/alice"),
             now,
-        };
+        )
+        .with_context(context);
         black_box(authorize_cancel(authorizer, executions, &call).is_ok());
     }
 }
