@@ -89,8 +89,9 @@
 //!
 //! - Same answer as the reference, errors included (fail closed, E6): a request value that
 //!   cannot be compared (C7), an unknown principal, a resource claimed by two resource groups.
-//! - `authorize` never allocates on success, never panics, and is `Send + Sync`; share one
-//!   `Authorizer` in an `Arc`, or an [`AuthorizerHandle`] for hot reload.
+//! - `authorize` never panics and is `Send + Sync`; share one `Authorizer` in an `Arc`, or an
+//!   [`AuthorizerHandle`] for hot reload. On success it allocates only for a decision that
+//!   more than [`INLINE_DECIDING`] statements decide, to list them all.
 //! - Ids are bound to the authorizer that made them. A [`PrincipalId`] or [`StatementId`]
 //!   given to another authorizer (another account's, the same account compiled again, or the
 //!   one a reload put in place) is a [`HandleError`], never a decision for whichever principal
@@ -495,7 +496,8 @@ impl Authorizer {
     }
 
     /// Decides a request for a principal (E2–E5), exactly as [`Account::decide`] does, without
-    /// allocating. `session` is the compiled session policy of a role session.
+    /// allocating unless more than [`INLINE_DECIDING`] statements decide. `session` is the
+    /// compiled session policy of a role session.
     ///
     /// # Errors
     ///
