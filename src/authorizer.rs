@@ -112,6 +112,7 @@ pub use handle::{
     AuthDecision, DecidingIds, HandleError, PrincipalId, StatementId, INLINE_DECIDING,
 };
 use handle::{InlineIds, Kind, StatementNumber, SESSION_BIT};
+pub use index::Tuning;
 pub use reload::AuthorizerHandle;
 pub use request::AuthRequest;
 
@@ -457,7 +458,27 @@ impl Authorizer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn compile(account: &Account) -> Result<Authorizer, CompileError> {
-        Authorizer::compile_where(account, |_, _| true)
+        Authorizer::compile_with(account, Tuning::Workload)
+    }
+
+    /// [`compile`](Authorizer::compile) with or without the workload tuning ([`Tuning`]): the
+    /// answers are the same, only the work differs.
+    ///
+    /// # Errors
+    ///
+    /// As [`compile`](Authorizer::compile).
+    ///
+    /// ```
+    /// use ramcheck::account::Account;
+    /// use ramcheck::authorizer::{Authorizer, Tuning};
+    ///
+    /// let account = Account::load("policies/example-account.json")?;
+    /// let plain = Authorizer::compile_with(&account, Tuning::None)?;
+    /// assert!(plain.resolve("user/alice").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn compile_with(account: &Account, tuning: Tuning) -> Result<Authorizer, CompileError> {
+        Authorizer::compile_where(account, tuning, |_, _| true)
     }
 
     /// Compiles only what deciding for `principal` needs: its own pools, the resource groups
@@ -501,16 +522,19 @@ impl Authorizer {
         if !known {
             return Authorizer::compile(account);
         }
-        Authorizer::compile_where(account, |is_user, n| is_user == users && Some(n) == name)
+        Authorizer::compile_where(account, Tuning::Workload, |is_user, n| {
+            is_user == users && Some(n) == name
+        })
     }
 
     /// [`compile`](Authorizer::compile) for the users and roles `keep` says yes to
     /// (`keep(is_user, name)`).
     fn compile_where(
         account: &Account,
+        tuning: Tuning,
         keep: impl Fn(bool, &str) -> bool,
     ) -> Result<Authorizer, CompileError> {
-        let mut catalog = Catalog::new();
+        let mut catalog = Catalog::with_tuning(tuning);
         let group_numbers: HashMap<&str, u32> = (0u32..)
             .zip(&account.resource_groups)
             .map(|(i, group)| (group.id.as_str(), i))
