@@ -123,7 +123,7 @@ use crate::decision::{
     Stage, StatementRef,
 };
 use crate::policy::PolicyError;
-use index::{Catalog, Pool, PoolError, Sink};
+use index::{Catalog, Evaluation, Pool, PoolError, Sink};
 use pattern::{AnchorTable, FastState, NameTable, PatternArena, ResourceText};
 
 /// Why an account could not be compiled.
@@ -1026,7 +1026,16 @@ impl Authorizer {
         let catalog = &self.catalog;
         let evaluate =
             |pool: &Pool, text: &mut ResourceText<'_>, denies: &mut S, allows: &mut S| {
-                pool.evaluate(catalog, lookup, request, text, arn, 0, denies, allows)
+                let mut eval = Evaluation {
+                    catalog,
+                    request,
+                    text,
+                    principal_arn: arn,
+                    tag: 0,
+                    denies,
+                    allows,
+                };
+                pool.evaluate(lookup, &mut eval)
                     .map_err(|e| self.evaluation_error(None, e))
             };
 
@@ -1075,18 +1084,18 @@ impl Authorizer {
             let lookup = session.catalog.lookup(request);
             // The session catalog numbers its sets and conditions apart from this one's.
             text.forget();
+            let mut eval = Evaluation {
+                catalog: &session.catalog,
+                request,
+                text: &mut text,
+                principal_arn: arn,
+                tag: SESSION_BIT,
+                denies,
+                allows,
+            };
             let result = session
                 .pool
-                .evaluate(
-                    &session.catalog,
-                    lookup,
-                    request,
-                    &mut text,
-                    arn,
-                    SESSION_BIT,
-                    denies,
-                    allows,
-                )
+                .evaluate(lookup, &mut eval)
                 .map_err(|e| self.evaluation_error(Some(session), e));
             text.forget();
             result?;

@@ -16,12 +16,14 @@
 pub(crate) mod candidate;
 pub(crate) mod catalog;
 pub(crate) mod pool;
+pub(crate) mod refs;
 pub(crate) mod statement;
 pub(crate) mod tuning;
 
 #[cfg(test)]
 mod tests;
 
+pub(crate) use candidate::Evaluation;
 pub(crate) use catalog::{to_u32, Catalog};
 pub(crate) use pool::{prefetch, Pool, PoolError, Sink};
 pub(crate) use statement::CompiledStatement;

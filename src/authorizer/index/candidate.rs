@@ -2,33 +2,14 @@
 //! reads (pattern ids, anchors, grams), and the loop that tests a list of them in order.
 
 use super::catalog::Catalog;
-use super::pool::{PoolError, Sink, FILTER_FROM};
+use super::pool::{PoolError, Sink};
+use super::refs::{ConditionRef, ResourcePart, ResourceRef, ResourceTest, Tagged};
 use super::statement::{CompiledStatement, ResourceSet};
-use super::tuning::{Covering, HotList};
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
 use crate::authorizer::pattern::gram::NO_GRAM;
 use crate::authorizer::pattern::ResourceText;
 use crate::authorizer::request::AuthRequest;
 use crate::authorizer::StatementNumber;
-use crate::policy::Effect;
-
-/// A resource set id that matches every resource (a `Resource` list with `*`).
-pub(crate) const RESOURCE_ANY: u32 = u32::MAX;
-/// A resource set id that matches no resource (no resource part, or `NotResource` with `*`).
-pub(crate) const RESOURCE_NONE: u32 = u32::MAX - 1;
-/// In a [`Candidate`]'s first pattern slot: the resource part matches every image pipeline's
-/// ARN ([`covers_every_pipeline`]); the second slot says how to test any other resource.
-pub(crate) const PIPELINES: u32 = u32::MAX - 2;
-/// In a [`Candidate`]'s first pattern slot: the resource set id that follows (below
-/// [`RESOURCE_NONE`], as [`Catalog::intern_resource`] makes sure), not a pattern id (those are
-/// arena offsets below 2^31).
-pub(crate) const SET_BIT: u32 = 1 << 31;
-/// No pattern, in a [`Candidate`]'s second pattern slot.
-pub(crate) const NO_PATTERN: u32 = u32::MAX;
-/// "No condition" as a condition id.
-pub(crate) const NO_CONDITION: u32 = u32::MAX;
-/// The bit of a candidate's id that marks a Deny statement.
-pub(crate) const DENY: u32 = 1 << 31;
 
 impl CompiledStatement {
     /// M1, M2, M5 for the action part.
@@ -39,34 +20,38 @@ impl CompiledStatement {
 
     /// The candidate entry of this statement.
     pub(super) fn candidate(&self, id: u32, resources: &[ResourceSet]) -> Candidate {
-        let id = id | if self.effect == Effect::Deny { DENY } else { 0 };
-        let set = resources.get(self.resource as usize);
+        let id = Tagged::new(id, self.effect);
+        let (set_id, set) = match self.resource {
+            ResourcePart::Set(s) => (s, resources.get(s as usize)),
+            ResourcePart::Any | ResourcePart::Nothing => (0, None),
+        };
         if let Some(set) = set.filter(|set| set.covers_pipelines) {
             // Nothing to filter on or match for a pipeline; any other resource is tested by
             // its one pattern or by the set.
             let other = match set.inline_patterns() {
-                Some([p, NO_PATTERN]) => p,
-                _ => SET_BIT | self.resource,
+                Some(ResourceTest::Pattern(p)) => ResourceTest::PipelinesOrPattern(p),
+                _ => ResourceTest::PipelinesOrSet(set_id),
             };
             return Candidate {
                 id,
                 grams: NO_GRAM,
                 anchors: [NO_ANCHOR; 2],
                 condition: self.condition,
-                patterns: [PIPELINES, other],
+                resource: ResourceRef::new(other),
             };
         }
-        let patterns = match set.and_then(ResourceSet::inline_patterns) {
-            Some(patterns) => patterns,
-            None if set.is_some() => [SET_BIT | self.resource, NO_PATTERN],
-            None => [self.resource, NO_PATTERN],
+        let test = match (self.resource, set.and_then(ResourceSet::inline_patterns)) {
+            (_, Some(inline)) => inline,
+            (ResourcePart::Set(s), None) => ResourceTest::Set(s),
+            (ResourcePart::Any, None) => ResourceTest::Any,
+            (ResourcePart::Nothing, None) => ResourceTest::Nothing,
         };
         Candidate {
             id,
             grams: set.map_or(NO_GRAM, ResourceSet::grams),
             anchors: set.map_or([NO_ANCHOR; 2], ResourceSet::anchors),
             condition: self.condition,
-            patterns,
+            resource: ResourceRef::new(test),
         }
     }
 }
@@ -76,57 +61,36 @@ impl CompiledStatement {
 /// nothing in between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Candidate {
-    /// Statement id, with [`DENY`] for a Deny statement.
-    pub(super) id: u32,
+    pub(super) id: Tagged,
     pub(super) grams: u32,
     /// One anchor per pattern ([`ResourceSet::anchors`]), tested before the grams: three
     /// byte loads, and no gram set to build.
     pub(super) anchors: [u32; 2],
-    pub(super) condition: u32,
-    /// The resource part: its one or two pattern ids (the second may be [`NO_PATTERN`]); else
-    /// [`RESOURCE_ANY`], [`RESOURCE_NONE`], or a resource set id with [`SET_BIT`], then
-    /// [`NO_PATTERN`]. No field of its own: the candidate stays within 28 bytes.
-    pub(super) patterns: [u32; 2],
+    pub(super) condition: ConditionRef,
+    /// How its resource part is tested: most often by its one or two patterns, carried here.
+    pub(super) resource: ResourceRef,
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Candidate>() == 28,
+    "a candidate stays within 28 bytes"
+);
 
 impl Candidate {
     /// Whether its resource part matches every image pipeline's ARN, or every resource, with
     /// nothing to test ([`covers_every_pipeline`], `*`).
     pub(super) fn covers_every_pipeline(&self) -> bool {
-        matches!(self.patterns[0], PIPELINES | RESOURCE_ANY)
+        self.resource.covers_every_pipeline()
     }
 
     /// The resource and condition tests of a candidate whose action matches; pushes it to
     /// `denies` or `allows` when it applies.
     #[inline(always)]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the hot path passes its parts apart rather than build a context struct"
-    )]
-    pub(super) fn apply<S: Sink>(
-        self,
-        catalog: &Catalog,
-        request: &AuthRequest<'_>,
-        text: &mut ResourceText<'_>,
-        principal_arn: &str,
-        tag: u32,
-        denies: &mut S,
-        allows: &mut S,
-    ) -> Result<(), PoolError> {
-        if !self.resource_matches(catalog, text) {
+    pub(super) fn apply<S: Sink>(self, eval: &mut Evaluation<'_, '_, S>) -> Result<(), PoolError> {
+        if !self.resource_matches(eval.catalog, eval.text) {
             return Ok(());
         }
-        settle(
-            self.id,
-            self.condition,
-            catalog,
-            request,
-            text,
-            principal_arn,
-            tag,
-            denies,
-            allows,
-        )
+        eval.settle(self.id, self.condition)
     }
 
     /// Whether the shared anchor of its resource set (see [`ResourceSet::shared_place`]) is
@@ -135,164 +99,89 @@ impl Candidate {
     /// to [`ResourceSet::is_match`]. `false` when it cannot tell.
     #[inline(always)]
     pub(super) fn anchor_excludes(&self, catalog: &Catalog, text: &ResourceText<'_>) -> bool {
-        let set = self.patterns[0];
-        if set & SET_BIT == 0 || set >= PIPELINES {
+        let Some(set) = self.resource.set() else {
             return false;
-        }
+        };
         catalog
             .resources
-            .get((set & !SET_BIT) as usize)
+            .get(set as usize)
             .is_some_and(|set| !set.negated && set.misses_shared_anchor(text))
     }
 
     /// Whether its resource part matches the text (M1, M3, M5).
     #[inline(always)]
     pub(super) fn resource_matches(&self, catalog: &Catalog, text: &mut ResourceText<'_>) -> bool {
-        let [p, q] = self.patterns;
         let set_matches = |set: u32, text: &mut ResourceText<'_>| {
             catalog
                 .resources
-                .get((set & !SET_BIT) as usize)
+                .get(set as usize)
                 .is_some_and(|set| set.is_match(&catalog.patterns, text))
         };
-        match p {
-            RESOURCE_ANY => true,
-            RESOURCE_NONE => false,
-            PIPELINES => {
-                text.is_pipeline()
-                    || if q & SET_BIT == 0 {
-                        catalog.patterns.is_match(q, text)
-                    } else {
-                        set_matches(q, text)
-                    }
-            }
-            p if p & SET_BIT == 0 => {
-                catalog.patterns.is_match(p, text)
-                    || (q != NO_PATTERN && catalog.patterns.is_match(q, text))
-            }
-            set => set_matches(set, text),
+        let arena = &catalog.patterns;
+        match self.resource.test() {
+            ResourceTest::Any => true,
+            ResourceTest::Nothing => false,
+            ResourceTest::PipelinesOrPattern(p) => text.is_pipeline() || arena.is_match(p, text),
+            ResourceTest::PipelinesOrSet(s) => text.is_pipeline() || set_matches(s, text),
+            ResourceTest::Pattern(p) => arena.is_match(p, text),
+            ResourceTest::Patterns(p, q) => arena.is_match(p, text) || arena.is_match(q, text),
+            ResourceTest::Set(s) => set_matches(s, text),
         }
     }
 }
 
-/// What a candidate whose resource part matched does: unless its condition (`NO_CONDITION` for
-/// none) is not met, it goes to `denies` or `allows` (`id` carries [`DENY`]).
-#[inline(always)]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the hot path passes its parts apart rather than build a context struct"
-)]
-pub(crate) fn settle<S: Sink>(
-    id_and_effect: u32,
-    c: u32,
-    catalog: &Catalog,
-    request: &AuthRequest<'_>,
-    text: &mut ResourceText<'_>,
-    principal_arn: &str,
-    tag: u32,
-    denies: &mut S,
-    allows: &mut S,
-) -> Result<(), PoolError> {
-    let id = id_and_effect & !DENY;
-    if c != NO_CONDITION {
-        // A condition's result depends only on the request and the principal, the same
-        // for every statement of this request; an error is never remembered.
-        let met = match text.condition_result(c) {
-            Some(known) => known,
-            None => match catalog.conditions.get(c as usize) {
-                Some(condition) => match condition.is_met(request, principal_arn) {
-                    Ok(met) => {
-                        text.remember_condition(c, met);
-                        met
-                    }
-                    Err(error) => {
-                        return Err(PoolError {
-                            statement: id,
-                            error,
-                        })
-                    }
+/// Everything testing a pool's candidates for one request reads and writes: the catalog the
+/// pool is of, the request and its scratch, the principal, and where applying statements go.
+pub(crate) struct Evaluation<'e, 't, S> {
+    pub(crate) catalog: &'e Catalog,
+    pub(crate) request: &'e AuthRequest<'e>,
+    pub(crate) text: &'e mut ResourceText<'t>,
+    /// The principal's ARN, which conditions may compare (C5).
+    pub(crate) principal_arn: &'e str,
+    /// Added to every statement number pushed (`SESSION_BIT` for a session policy's).
+    pub(crate) tag: u32,
+    pub(crate) denies: &'e mut S,
+    pub(crate) allows: &'e mut S,
+}
+
+impl<S: Sink> Evaluation<'_, '_, S> {
+    /// What a candidate whose resource part matched does: unless its condition is not met,
+    /// it goes to `denies` or `allows`.
+    #[inline(always)]
+    pub(super) fn settle(&mut self, id: Tagged, condition: ConditionRef) -> Result<(), PoolError> {
+        if let Some(c) = condition.get() {
+            // A condition's result depends only on the request and the principal, the same
+            // for every statement of this request; an error is never remembered.
+            let met = match self.text.condition_result(c) {
+                Some(known) => known,
+                None => match self.catalog.conditions.get(c as usize) {
+                    Some(condition) => match condition.is_met(self.request, self.principal_arn) {
+                        Ok(met) => {
+                            self.text.remember_condition(c, met);
+                            met
+                        }
+                        Err(error) => {
+                            return Err(PoolError {
+                                statement: id.statement(),
+                                error,
+                            })
+                        }
+                    },
+                    // Ids come from this catalog; a broken one fails closed: a Deny
+                    // applies, an Allow does not.
+                    None => id.is_deny(),
                 },
-                // Ids come from this catalog; a broken one fails closed: a Deny
-                // applies, an Allow does not.
-                None => id_and_effect & DENY != 0,
-            },
-        };
-        if !met {
-            return Ok(());
-        }
-    }
-    let sid = StatementNumber(id | tag);
-    if id_and_effect & DENY != 0 {
-        denies.push(sid);
-    } else {
-        allows.push(sid);
-    }
-    Ok(())
-}
-
-/// A candidate as [`scan`] visits it.
-#[derive(Clone, Copy)]
-pub(crate) enum Visit<'c> {
-    Full(&'c Candidate),
-    /// A candidate that covers every pipeline, for a request on a pipeline.
-    Covering(Covering),
-}
-
-/// Tests candidates in order: their anchors or grams first, then [`Candidate::apply`]; a
-/// [`Visit::Covering`] goes straight to its condition.
-#[inline(always)]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the hot path passes its parts apart rather than build a context struct"
-)]
-pub(crate) fn scan<'c, S: Sink>(
-    hot: &HotList,
-    candidates: impl Iterator<Item = Visit<'c>>,
-    catalog: &Catalog,
-    request: &AuthRequest<'_>,
-    text: &mut ResourceText<'_>,
-    principal_arn: &str,
-    tag: u32,
-    denies: &mut S,
-    allows: &mut S,
-) -> Result<(), PoolError> {
-    let filter = hot.candidates.1.saturating_sub(hot.candidates.0) as usize >= FILTER_FROM;
-    let anchored = text.has_colons();
-    // Built by an unanchored candidate of an earlier pool, if at all.
-    let grams_built = text.has_grams();
-    let probe = text.probe();
-    for visit in candidates {
-        let candidate = match visit {
-            Visit::Full(candidate) => candidate,
-            Visit::Covering(c) => {
-                settle(
-                    c.id,
-                    c.condition,
-                    catalog,
-                    request,
-                    text,
-                    principal_arn,
-                    tag,
-                    denies,
-                    allows,
-                )?;
-                continue;
+            };
+            if !met {
+                return Ok(());
             }
-        };
-        if anchored && candidate.anchors[0] != NO_ANCHOR {
-            // A weak anchor (`imagepipeline/*`) lets many through: the grams filter them too,
-            // if the set is built.
-            if !probe.hits_either(candidate.anchors)
-                || (grams_built
-                    && candidate.grams != NO_GRAM
-                    && !text.may_have_either_if_built(candidate.grams))
-            {
-                continue;
-            }
-        } else if filter && candidate.grams != NO_GRAM && !text.may_have_either(candidate.grams) {
-            continue;
         }
-        candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
+        let sid = StatementNumber(id.statement() | self.tag);
+        if id.is_deny() {
+            self.denies.push(sid);
+        } else {
+            self.allows.push(sid);
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::candidate::*;
 use super::pool::{Entry, Pool};
+use super::refs::{ConditionRef, ResourcePart, ResourceRef};
 use super::statement::*;
 use super::tuning::*;
 use crate::authorizer::condition::CompiledCondition;
@@ -97,9 +98,12 @@ pub(crate) struct Lookup {
 impl Catalog {
     /// The statement's condition id, compiling it the first time it is seen; more conditions
     /// than ids is an error, never a statement without its condition.
-    pub(super) fn intern_condition(&mut self, statement: &Statement) -> Result<u32, CompileError> {
+    pub(super) fn intern_condition(
+        &mut self,
+        statement: &Statement,
+    ) -> Result<ConditionRef, CompileError> {
         let Some(condition) = statement.condition() else {
-            return Ok(NO_CONDITION);
+            return Ok(ConditionRef::NONE);
         };
         // A condition compiles from its operators, keys and value texts alone (the parser
         // types each value from its operator and text), so those identify it. They are hashed
@@ -132,7 +136,7 @@ impl Catalog {
                 .find(|&id| self.condition_keys.get(id as usize).is_some_and(same))
         });
         if let Some(id) = known {
-            return Ok(id);
+            return Ok(ConditionRef::new(id));
         }
         let key: ConditionKey = condition
             .clauses()
@@ -150,13 +154,16 @@ impl Catalog {
         self.conditions.push(compiled);
         self.condition_keys.push(key);
         self.condition_ids.entry(hash).or_default().push(id);
-        Ok(id)
+        Ok(ConditionRef::new(id))
     }
 
-    /// The statement's resource set id, compiling it the first time it is seen.
-    pub(super) fn intern_resource(&mut self, statement: &Statement) -> Result<u32, CompileError> {
+    /// The statement's resource part, its set compiled the first time it is seen.
+    pub(super) fn intern_resource(
+        &mut self,
+        statement: &Statement,
+    ) -> Result<ResourcePart, CompileError> {
         let Some(list) = statement.resource() else {
-            return Ok(RESOURCE_NONE);
+            return Ok(ResourcePart::Nothing);
         };
         let any = list
             .patterns()
@@ -164,8 +171,8 @@ impl Catalog {
             // `*`, `**`, ...: every resource. The empty pattern matches only the empty text.
             .any(|p| !p.value().is_empty() && p.value().bytes().all(|b| b == b'*'));
         match (any, list.is_negated()) {
-            (true, false) => return Ok(RESOURCE_ANY),
-            (true, true) => return Ok(RESOURCE_NONE),
+            (true, false) => return Ok(ResourcePart::Any),
+            (true, true) => return Ok(ResourcePart::Nothing),
             _ => {}
         }
         // Patterns are interned first (a known one is found without copying it), and a set is
@@ -180,7 +187,7 @@ impl Catalog {
         }
         let key = (list.is_negated(), patterns);
         if let Some(&id) = self.resource_ids.get(&key) {
-            return Ok(id);
+            return Ok(ResourcePart::Set(id));
         }
         let patterns: Box<[SetPattern]> = key
             .1
@@ -192,7 +199,7 @@ impl Catalog {
             })
             .collect();
         let id = to_u32(self.resources.len())?;
-        if SET_BIT | id >= PIPELINES {
+        if id > ResourceRef::MAX_SET {
             return Err(CompileError::TooLarge);
         }
         self.resources.push(ResourceSet {
@@ -222,7 +229,7 @@ impl Catalog {
             patterns,
         });
         self.resource_ids.insert(key, id);
-        Ok(id)
+        Ok(ResourcePart::Set(id))
     }
 
     pub(super) fn compile_statement(
@@ -245,6 +252,14 @@ impl Catalog {
             resource,
             condition: self.intern_condition(statement)?,
         })
+    }
+
+    /// The resource set of a statement's resource part, if it has one.
+    pub(super) fn resource_set(&self, statement: &CompiledStatement) -> Option<&ResourceSet> {
+        match statement.resource {
+            ResourcePart::Set(id) => self.resources.get(id as usize),
+            ResourcePart::Any | ResourcePart::Nothing => None,
+        }
     }
 
     /// An empty catalog with the workload tuning, the hot actions already named in its action
@@ -324,7 +339,7 @@ impl Catalog {
                 (0u32..)
                     .zip(HOT_ACTIONS.iter().take(self.hot.len()))
                     .filter(|(_, a)| {
-                        compiled.resource != RESOURCE_NONE && compiled.action_matches(a)
+                        compiled.resource != ResourcePart::Nothing && compiled.action_matches(a)
                     })
                     .fold(0, |bits, (h, _)| bits | (1 << h))
             });
@@ -446,7 +461,7 @@ impl Catalog {
             members
                 .get(position as usize)
                 .and_then(|id| self.statements.get(*id as usize))
-                .and_then(|s| self.resources.get(s.resource as usize))
+                .and_then(|s| self.resource_set(s))
                 .map_or(NO_GRAM, ResourceSet::grams)
         };
         let mut lists = Vec::with_capacity(exact.len() + service.len() + global.len());
@@ -478,9 +493,9 @@ impl Catalog {
                 .flatten();
             let (mut allows_any, mut unconditional, mut denies) = (false, true, false);
             for c in candidates {
-                unconditional &= c.condition == NO_CONDITION;
-                denies |= c.id & DENY != 0;
-                allows_any |= c.id & DENY == 0 && c.patterns[0] == RESOURCE_ANY;
+                unconditional &= !c.condition.is_set();
+                denies |= c.id.is_deny();
+                allows_any |= !c.id.is_deny() && c.resource.is_any();
             }
             let interned = self.intern_runs(runs)?;
             *slot = HotList {

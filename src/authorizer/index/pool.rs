@@ -2,13 +2,12 @@
 //! indexed by action, and the merge of their exact, service and global lists that visits
 //! candidates in the reference's order.
 
-use super::catalog::{Catalog, Lookup};
+use super::candidate::Evaluation;
+use super::catalog::Lookup;
 use super::tuning::HotList;
 use super::tuning::{evaluate_resolved, HOT};
 use crate::authorizer::condition::ClauseError;
 use crate::authorizer::pattern::gram::NO_GRAM;
-use crate::authorizer::pattern::ResourceText;
-use crate::authorizer::request::AuthRequest;
 use crate::authorizer::StatementNumber;
 
 /// The statements of one pool, indexed by action.
@@ -87,37 +86,20 @@ pub(crate) fn range_of(entries: &[(u32, u32, u32)], key: Option<u32>) -> (u32, u
 impl Pool {
     /// Tests every candidate statement (M6, E1), pushing applying Deny statements to `denies`
     /// and applying Allow statements to `allows`, in pool order; the first condition that cannot
-    /// be evaluated is an error (C7, E6).
+    /// be evaluated is an error (C7, E6). `lookup` is the request's in `eval`'s catalog, the
+    /// one the pool is of.
     #[inline]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the hot path passes its parts apart rather than build a context struct"
-    )]
     pub(crate) fn evaluate<S: Sink>(
         &self,
-        catalog: &Catalog,
         lookup: Lookup,
-        request: &AuthRequest<'_>,
-        text: &mut ResourceText<'_>,
-        principal_arn: &str,
-        tag: u32,
-        denies: &mut S,
-        allows: &mut S,
+        eval: &mut Evaluation<'_, '_, S>,
     ) -> Result<(), PoolError> {
         if let Some(action) = lookup.action {
             if let Some(hot) = self.hot.iter().find(|h| h.action == action) {
-                return evaluate_resolved(
-                    hot,
-                    catalog,
-                    request,
-                    text,
-                    principal_arn,
-                    tag,
-                    denies,
-                    allows,
-                );
+                return evaluate_resolved(hot, eval);
             }
         }
+        let (catalog, request) = (eval.catalog, eval.request);
         let (es, ee) = range_of(&self.exact, lookup.action);
         let (ss, se) = range_of(&self.service, catalog.services.get(request.service()));
         let empty: &[Entry] = &[];
@@ -161,7 +143,7 @@ impl Pool {
                 continue;
             }
             last = position;
-            if filter && entry.grams != NO_GRAM && !text.may_have_either(entry.grams) {
+            if filter && entry.grams != NO_GRAM && !eval.text.may_have_either(entry.grams) {
                 continue;
             }
             let Some(&id) = self.members.get(position as usize) else {
@@ -174,7 +156,7 @@ impl Pool {
                 continue;
             }
             let candidate = statement.candidate(id, &catalog.resources);
-            candidate.apply(catalog, request, text, principal_arn, tag, denies, allows)?;
+            candidate.apply(eval)?;
         }
     }
 

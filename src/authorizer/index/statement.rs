@@ -2,7 +2,7 @@
 //! pre-classified, its resource part interned as a [`ResourceSet`] shared by every statement
 //! with the same one, its condition as an id into the catalog's conditions.
 
-use super::candidate::NO_PATTERN;
+use super::refs::{ConditionRef, ResourcePart, ResourceTest};
 use crate::authorizer::pattern::anchor::{anchor_bytes, anchor_is_plain, anchor_place, NO_ANCHOR};
 use crate::authorizer::pattern::gram::NO_GRAM;
 use crate::authorizer::pattern::{ActionPattern, PatternArena, ResourceText};
@@ -16,16 +16,15 @@ pub(crate) struct CompiledStatement {
     pub(crate) effect: Effect,
     pub(super) action_negated: bool,
     pub(super) actions: Box<[ActionPattern]>,
-    /// Into [`Catalog::resources`], or [`RESOURCE_ANY`] / [`RESOURCE_NONE`].
-    pub(super) resource: u32,
-    /// Into [`Catalog::conditions`], or [`NO_CONDITION`].
-    pub(super) condition: u32,
+    pub(super) resource: ResourcePart,
+    pub(super) condition: ConditionRef,
 }
 
 impl CompiledStatement {
-    /// Its condition's id in [`Catalog::conditions`] (none there: no condition).
+    /// Its condition's id in the catalog's conditions (`u32::MAX`, an id no catalog has, for
+    /// no condition).
     pub(crate) fn condition(&self) -> u32 {
-        self.condition
+        self.condition.raw()
     }
 }
 
@@ -137,10 +136,10 @@ impl ResourceSet {
     }
 
     /// The set's patterns, when a candidate can carry them itself: not negated, one or two.
-    pub(super) fn inline_patterns(&self) -> Option<[u32; 2]> {
+    pub(super) fn inline_patterns(&self) -> Option<ResourceTest> {
         match (self.negated, &*self.patterns) {
-            (false, [p]) => Some([p.id, NO_PATTERN]),
-            (false, [p, q]) => Some([p.id, q.id]),
+            (false, [p]) => Some(ResourceTest::Pattern(p.id)),
+            (false, [p, q]) => Some(ResourceTest::Patterns(p.id, q.id)),
             _ => None,
         }
     }

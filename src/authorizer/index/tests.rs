@@ -1,6 +1,7 @@
 //! Unit tests of catalogs, pools and the workload tuning.
 
 use super::candidate::*;
+use super::refs::{ConditionRef, ResourceRef, ResourceTest, Tagged};
 use super::tuning::*;
 use crate::authorizer::condition::Fallible;
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
@@ -8,6 +9,7 @@ use crate::authorizer::pattern::gram::NO_GRAM;
 use crate::authorizer::pattern::ResourceText;
 use crate::authorizer::tests::both_outcomes;
 use crate::authorizer::{AuthRequest, Authorizer, StatementNumber};
+use crate::policy::Effect;
 
 const CANCEL_TWICE: &str = r#"{"Version": "1", "Statement": [
     {"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution", "Resource": "*"},
@@ -51,7 +53,12 @@ fn e1_pools_with_the_same_policies_share_one_copy_of_their_candidates() {
         let (start, end) = u.account_pool.hot[0].candidates;
         let policies: Vec<u32> = (start..end)
             .filter_map(|i| other_order.catalog.pooled.get(i as usize))
-            .filter_map(|c| other_order.catalog.statements.get((c.id & !DENY) as usize))
+            .filter_map(|c| {
+                other_order
+                    .catalog
+                    .statements
+                    .get(c.id.statement() as usize)
+            })
             .map(|s| s.policy)
             .collect();
         policies
@@ -419,29 +426,54 @@ fn e6_a_condition_missing_from_the_catalog_fails_closed() {
     let arn = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1";
     let request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn).expect("valid");
     let missing = u32::try_from(catalog.conditions.len()).expect("small") + 7;
-    let decide = |id: u32| {
+    let decide = |effect: Effect| {
         let candidate = Candidate {
-            id,
+            id: Tagged::new(0, effect),
             grams: NO_GRAM,
             anchors: [NO_ANCHOR; 2],
-            condition: missing,
-            patterns: [RESOURCE_ANY, NO_PATTERN],
+            condition: ConditionRef::new(missing),
+            resource: ResourceRef::new(ResourceTest::Any),
         };
         let (mut denies, mut allows) = (Vec::<StatementNumber>::new(), Vec::new());
         let mut text = ResourceText::new(arn, true);
-        candidate
-            .apply(
-                catalog,
-                &request,
-                &mut text,
-                "",
-                0,
-                &mut denies,
-                &mut allows,
-            )
-            .expect("no clause to fail");
+        let mut eval = Evaluation {
+            catalog,
+            request: &request,
+            text: &mut text,
+            principal_arn: "",
+            tag: 0,
+            denies: &mut denies,
+            allows: &mut allows,
+        };
+        candidate.apply(&mut eval).expect("no clause to fail");
         (denies.len(), allows.len())
     };
-    assert_eq!(decide(0), (0, 0), "an Allow does not apply");
-    assert_eq!(decide(DENY), (1, 0), "a Deny applies");
+    assert_eq!(decide(Effect::Allow), (0, 0), "an Allow does not apply");
+    assert_eq!(decide(Effect::Deny), (1, 0), "a Deny applies");
+}
+
+/// Every resource test comes back out of its packed reference as it went in, at the edges of
+/// the id ranges too; a tagged statement keeps its id and its effect; no condition is none.
+#[test]
+fn packed_references_give_back_what_they_hold() {
+    let (p, q, set) = ((1 << 31) - 1, 0, ResourceRef::MAX_SET);
+    for test in [
+        ResourceTest::Any,
+        ResourceTest::Nothing,
+        ResourceTest::Pattern(p),
+        ResourceTest::Patterns(q, p),
+        ResourceTest::Set(0),
+        ResourceTest::Set(set),
+        ResourceTest::PipelinesOrPattern(p),
+        ResourceTest::PipelinesOrSet(set),
+    ] {
+        assert_eq!(ResourceRef::new(test).test(), test);
+    }
+    for (id, effect) in [(0, Effect::Allow), ((1 << 31) - 1, Effect::Deny)] {
+        let tagged = Tagged::new(id, effect);
+        assert_eq!(tagged.statement(), id);
+        assert_eq!(tagged.is_deny(), effect == Effect::Deny);
+    }
+    assert_eq!(ConditionRef::NONE.get(), None);
+    assert_eq!(ConditionRef::new(3).get(), Some(3));
 }

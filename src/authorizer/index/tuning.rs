@@ -6,12 +6,14 @@
 
 use super::candidate::*;
 use super::catalog::{to_u32, Catalog, InternedRuns, Lookup};
-use super::pool::{prefetch, Pool, PoolError, Sink};
+use super::pool::{prefetch, Pool, PoolError, Sink, FILTER_FROM};
+use super::refs::{ConditionRef, Tagged};
 use crate::authorizer::condition::{CompiledCondition, Fallible};
+use crate::authorizer::pattern::anchor::NO_ANCHOR;
+use crate::authorizer::pattern::gram::NO_GRAM;
 use crate::authorizer::pattern::strategy::{arn_fields, piece_eq, FIELDS};
 use crate::authorizer::pattern::text::{fx_words, mix};
 use crate::authorizer::pattern::ResourceText;
-use crate::authorizer::request::AuthRequest;
 use crate::authorizer::CompileError;
 use crate::matching::wildcard_match;
 
@@ -81,21 +83,21 @@ impl Catalog {
             .unwrap_or_default();
         let decisive = list
             .iter()
-            .any(|c| c.id & DENY != 0 && c.condition == NO_CONDITION && c.covers_every_pipeline());
+            .any(|c| c.id.is_deny() && !c.condition.is_set() && c.covers_every_pipeline());
         if !decisive {
             return DeniesFirst::default();
         }
         let fallible = list
             .iter()
-            .filter(|c| c.condition != NO_CONDITION)
+            .filter_map(|c| c.condition.get())
             .map(|c| {
                 self.conditions
-                    .get(c.condition as usize)
+                    .get(c as usize)
                     .map_or(Fallible::Maybe, CompiledCondition::fallible)
             })
             .max()
             .unwrap_or(Fallible::Never);
-        let denies: Vec<Candidate> = list.iter().filter(|c| c.id & DENY != 0).copied().collect();
+        let denies: Vec<Candidate> = list.iter().filter(|c| c.id.is_deny()).copied().collect();
         match u8::try_from(denies.len()) {
             Ok(count) if fallible != Fallible::Maybe => {
                 self.pooled.extend_from_slice(&denies);
@@ -134,8 +136,8 @@ impl Catalog {
                     None
                 } else {
                     self.statements
-                        .get((candidate.id & !DENY) as usize)
-                        .and_then(|s| self.resources.get(s.resource as usize))
+                        .get(candidate.id.statement() as usize)
+                        .and_then(|s| self.resource_set(s))
                         .and_then(|set| set.relative_prefixes.as_deref())
                 };
                 let Some(prefixes) = prefixes else {
@@ -263,9 +265,8 @@ pub(crate) struct PrefixFilter {
 /// candidates, eight bytes each, because most candidates a request visits are these.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Covering {
-    /// Statement id, with [`DENY`] for a Deny statement.
-    pub(super) id: u32,
-    pub(super) condition: u32,
+    pub(super) id: Tagged,
+    pub(super) condition: ConditionRef,
 }
 
 /// How much of a relative-id prefix a [`PrefixFilter`] keys on: a longer one tells few more
@@ -369,7 +370,7 @@ impl Pool {
             .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
             .unwrap_or_default()
             .iter()
-            .filter(|c| c.id & DENY != 0)
+            .filter(|c| c.id.is_deny())
             .all(|c| c.anchor_excludes(catalog, text) || !c.resource_matches(catalog, text))
     }
 }
@@ -377,40 +378,21 @@ impl Pool {
 /// The hot loop: a pool's resolved candidates, action already known to match, in pool order;
 /// on an ARN with four colons, only those its [`PrefixFilter`] keeps.
 #[inline]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the hot path passes its parts apart rather than build a context struct"
-)]
 pub(crate) fn evaluate_resolved<S: Sink>(
     hot: &HotList,
-    catalog: &Catalog,
-    request: &AuthRequest<'_>,
-    text: &mut ResourceText<'_>,
-    principal_arn: &str,
-    tag: u32,
-    denies: &mut S,
-    allows: &mut S,
+    eval: &mut Evaluation<'_, '_, S>,
 ) -> Result<(), PoolError> {
+    let catalog = eval.catalog;
     let DeniesFirst { count, fallible } = hot.denies_first;
-    if count != 0 && text.is_pipeline() && fallible.cannot_fail(request) {
+    if count != 0 && eval.text.is_pipeline() && fallible.cannot_fail(eval.request) {
         let start = hot.candidates.1 as usize;
         let list = catalog
             .pooled
             .get(start..start + usize::from(count))
             .unwrap_or_default();
-        let before = denies.count();
-        scan(
-            hot,
-            list.iter().map(Visit::Full),
-            catalog,
-            request,
-            text,
-            principal_arn,
-            tag,
-            denies,
-            allows,
-        )?;
-        if denies.count() > before {
+        let before = eval.denies.count();
+        scan(hot, list.iter().map(Visit::Full), eval)?;
+        if eval.denies.count() > before {
             return Ok(());
         }
         // Never, with a Deny that covers every pipeline among them: decide the long way.
@@ -419,50 +401,21 @@ pub(crate) fn evaluate_resolved<S: Sink>(
         .pooled
         .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
         .unwrap_or_default();
-    if hot.filtered && text.has_colons() {
-        return scan_filtered(
-            hot,
-            list,
-            catalog,
-            request,
-            text,
-            principal_arn,
-            tag,
-            denies,
-            allows,
-        );
+    if hot.filtered && eval.text.has_colons() {
+        return scan_filtered(hot, list, eval);
     }
-    scan(
-        hot,
-        list.iter().map(Visit::Full),
-        catalog,
-        request,
-        text,
-        principal_arn,
-        tag,
-        denies,
-        allows,
-    )
+    scan(hot, list.iter().map(Visit::Full), eval)
 }
 
 /// [`scan`] of the candidates a [`PrefixFilter`] keeps for the text's relative id. Apart, so
 /// that short lists (Small's, the control policies') keep the plain loop as it was.
 #[inline(never)]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the hot path passes its parts apart rather than build a context struct"
-)]
 pub(crate) fn scan_filtered<S: Sink>(
     hot: &HotList,
     list: &[Candidate],
-    catalog: &Catalog,
-    request: &AuthRequest<'_>,
-    text: &mut ResourceText<'_>,
-    principal_arn: &str,
-    tag: u32,
-    denies: &mut S,
-    allows: &mut S,
+    eval: &mut Evaluation<'_, '_, S>,
 ) -> Result<(), PoolError> {
+    let (catalog, text) = (eval.catalog, &mut *eval.text);
     let (visits, covers, coverings) = match (hot.filter(), text.relative()) {
         (Some(filter), Some(relative)) => (
             filter.visits(relative, &catalog.prefix_words, &catalog.prefix_masks),
@@ -490,17 +443,57 @@ pub(crate) fn scan_filtered<S: Sink>(
             None => list.get(at).map(Visit::Full),
         }
     });
-    scan(
-        hot,
-        kept,
-        catalog,
-        request,
-        text,
-        principal_arn,
-        tag,
-        denies,
-        allows,
-    )
+    scan(hot, kept, eval)
+}
+
+/// A candidate as [`scan`] visits it.
+#[derive(Clone, Copy)]
+pub(crate) enum Visit<'c> {
+    Full(&'c Candidate),
+    /// A candidate that covers every pipeline, for a request on a pipeline.
+    Covering(Covering),
+}
+
+/// Tests candidates in order: their anchors or grams first, then [`Candidate::apply`]; a
+/// [`Visit::Covering`] goes straight to its condition.
+#[inline(always)]
+pub(crate) fn scan<'c, S: Sink>(
+    hot: &HotList,
+    candidates: impl Iterator<Item = Visit<'c>>,
+    eval: &mut Evaluation<'_, '_, S>,
+) -> Result<(), PoolError> {
+    let filter = hot.candidates.1.saturating_sub(hot.candidates.0) as usize >= FILTER_FROM;
+    let anchored = eval.text.has_colons();
+    // Built by an unanchored candidate of an earlier pool, if at all.
+    let grams_built = eval.text.has_grams();
+    let probe = eval.text.probe();
+    for visit in candidates {
+        let candidate = match visit {
+            Visit::Full(candidate) => candidate,
+            Visit::Covering(c) => {
+                eval.settle(c.id, c.condition)?;
+                continue;
+            }
+        };
+        if anchored && candidate.anchors[0] != NO_ANCHOR {
+            // A weak anchor (`imagepipeline/*`) lets many through: the grams filter them too,
+            // if the set is built.
+            if !probe.hits_either(candidate.anchors)
+                || (grams_built
+                    && candidate.grams != NO_GRAM
+                    && !eval.text.may_have_either_if_built(candidate.grams))
+            {
+                continue;
+            }
+        } else if filter
+            && candidate.grams != NO_GRAM
+            && !eval.text.may_have_either(candidate.grams)
+        {
+            continue;
+        }
+        candidate.apply(eval)?;
+    }
+    Ok(())
 }
 
 /// The set bits of a word, lowest first.
