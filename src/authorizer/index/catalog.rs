@@ -12,7 +12,6 @@ use super::statement::*;
 use super::tuning::*;
 use crate::authorizer::condition::CompiledCondition;
 use crate::authorizer::pattern::gram::NO_GRAM;
-use crate::authorizer::pattern::names::FastHasher;
 use crate::authorizer::pattern::strategy::literal_service;
 use crate::authorizer::pattern::{ActionPattern, FastState, FoldTable, PatternArena};
 use crate::authorizer::request::AuthRequest;
@@ -110,7 +109,7 @@ impl Catalog {
         // where they stand; only a new condition's are copied.
         let hash = {
             use std::hash::{Hash as _, Hasher as _};
-            let mut hasher = FastHasher::default();
+            let mut hasher = rustc_hash::FxHasher::default();
             for clause in condition.clauses() {
                 clause.operator().hash(&mut hasher);
                 clause.key().hash(&mut hasher);

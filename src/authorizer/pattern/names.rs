@@ -1,16 +1,25 @@
 //! Name tables: [`FoldTable`] (action names and service codes, ASCII case ignored) and
-//! [`NameTable`] (users and roles, exact), both mapping names to dense ids.
+//! [`NameTable`] (users and roles, exact), both mapping names to dense ids, on
+//! `hashbrown::HashTable` with hashes of their own; and [`FastState`], the hasher of the compiled
+//! form's other maps.
 
-use super::text::{eq_fold, folded_hash, fx_words, mix, short_word, word_at};
+use hashbrown::HashTable;
 
-pub(crate) const EMPTY: u32 = u32::MAX;
+use super::text::{eq_fold, folded_hash, mix, short_word, word_at};
 
-/// An open-addressing table from names (compared ignoring ASCII case) to dense ids `0..len`.
-/// Looking a name up hashes it once and never allocates.
+/// The hasher of the compiled form's own maps of names and ARNs (FxHash): their keys come from
+/// the account file, not from requests' choice of hash-flooding input, and a lookup sits on the
+/// hot path.
+pub(crate) type FastState = rustc_hash::FxBuildHasher;
+
+/// A table from names (compared ignoring ASCII case) to dense ids `0..len`. Looking a name up
+/// hashes it once, folding case as it reads ([`folded_hash`]), and never allocates.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FoldTable {
-    pub(super) slots: Box<[u32]>,
-    pub(super) entries: Vec<(u64, Box<str>)>,
+    /// Ids, placed by their name's folded hash.
+    ids: HashTable<u32>,
+    /// Per id, the folded hash and the lower-cased name.
+    entries: Vec<(u64, Box<str>)>,
 }
 
 impl FoldTable {
@@ -19,65 +28,31 @@ impl FoldTable {
         if let Some(id) = self.get(name) {
             return id;
         }
-        let id = u32::try_from(self.entries.len()).unwrap_or(EMPTY - 1);
-        self.entries
-            .push((folded_hash(name), name.to_ascii_lowercase().into()));
-        if self.entries.len() * 2 > self.slots.len() {
-            self.rehash((self.entries.len() * 4).next_power_of_two());
-        } else {
-            self.place(id);
-        }
+        let id = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let hash = folded_hash(name);
+        self.entries.push((hash, name.to_ascii_lowercase().into()));
+        let entries = &self.entries;
+        self.ids.insert_unique(hash, id, |&id| {
+            entries.get(id as usize).map_or(0, |(hash, _)| *hash)
+        });
         id
-    }
-
-    pub(super) fn rehash(&mut self, size: usize) {
-        self.slots = vec![EMPTY; size].into_boxed_slice();
-        for id in 0..self.entries.len() {
-            self.place(u32::try_from(id).unwrap_or(EMPTY - 1));
-        }
-    }
-
-    pub(super) fn place(&mut self, id: u32) {
-        let Some((hash, _)) = self.entries.get(id as usize) else {
-            return;
-        };
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut at = (*hash as usize) & mask;
-        while let Some(slot) = self.slots.get_mut(at) {
-            if *slot == EMPTY {
-                *slot = id;
-                return;
-            }
-            at = (at + 1) & mask;
-        }
     }
 
     /// The id of `name` (ignoring ASCII case), if it was interned.
     #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let hash = folded_hash(name);
-        let mask = self.slots.len() - 1;
-        let mut at = (hash as usize) & mask;
-        loop {
-            let id = *self.slots.get(at)?;
-            if id == EMPTY {
-                return None;
-            }
-            if let Some((h, key)) = self.entries.get(id as usize) {
-                if *h == hash && eq_fold(key.as_bytes(), name.as_bytes()) {
-                    return Some(id);
-                }
-            }
-            at = (at + 1) & mask;
-        }
+        let same = |&id: &u32| {
+            self.entries
+                .get(id as usize)
+                .is_some_and(|(h, key)| *h == hash && eq_fold(key.as_bytes(), name.as_bytes()))
+        };
+        self.ids.find(hash, same).copied()
     }
 
     /// Bytes held on the heap, for memory reports.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.slots.len() * 4
+        self.ids.allocation_size()
             + self.entries.capacity() * std::mem::size_of::<(u64, Box<str>)>()
             + self.entries.iter().map(|(_, k)| k.len()).sum::<usize>()
     }
@@ -99,28 +74,28 @@ pub(crate) fn short_name(name: &[u8]) -> Option<[u64; 2]> {
     })
 }
 
-/// A [`NameTable`] slot: the id + 1 (0: empty), and either the name itself as
+/// A [`NameTable`] entry: the id, the name's hash, and either the name itself as
 /// [`short_name`]'s words (`len` at most [`SHORT_NAME`]), so that finding a short name reads
-/// this one cache line, or half of a longer name's hash.
+/// the entry alone, or (a longer name) nothing more: the name is then read from the table's
+/// text.
 #[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(32))]
 pub(crate) struct NameSlot {
-    pub(super) words: [u64; 2],
-    pub(super) high: u32,
-    pub(super) id: u32,
-    pub(super) len: u8,
+    words: [u64; 2],
+    hash: u64,
+    id: u32,
+    len: u8,
 }
 
-/// An open-addressing table from names (compared exactly) to the dense ids `0..len` they were
-/// added with. A short name sits in its slot, so a lookup reads one cache line; longer names
-/// sit side by side in one buffer. A `HashMap<Box<str>, u32>` reads its buckets and then a heap
-/// string per name (principal lookup is on every gateway request).
+/// A table from names (compared exactly) to the dense ids `0..len` they were added with. A
+/// short name sits in its entry, so a lookup reads the table alone; longer names sit side by
+/// side in one buffer. A `HashMap<Box<str>, u32>` reads its buckets and then a heap string per
+/// name (principal lookup is on every gateway request).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameTable {
-    pub(super) slots: Box<[NameSlot]>,
-    pub(super) text: String,
+    slots: HashTable<NameSlot>,
+    text: String,
     /// Per id, the end of its name in `text` (it starts at the previous one's end).
-    pub(super) ends: Vec<u32>,
+    ends: Vec<u32>,
 }
 
 impl NameTable {
@@ -131,10 +106,8 @@ impl NameTable {
             let seed = (a ^ (name.len() as u64)).wrapping_mul(0x517c_c1b7_2722_0a95);
             return (mix(seed.rotate_left(26) ^ b), Some([a, b]));
         }
-        use std::hash::Hasher as _;
-        let mut hasher = FastHasher::default();
-        hasher.write(name.as_bytes());
-        (hasher.finish(), None)
+        use std::hash::BuildHasher as _;
+        (FastState::default().hash_one(name.as_bytes()), None)
     }
 
     /// Adds `name` with the next id; `None` past 2^32 bytes or ids.
@@ -142,36 +115,15 @@ impl NameTable {
         let id = u32::try_from(self.ends.len()).ok()?;
         self.text.push_str(name);
         self.ends.push(u32::try_from(self.text.len()).ok()?);
-        if self.ends.len() * 2 > self.slots.len() {
-            let size = (self.ends.len() * 4).next_power_of_two();
-            self.slots = vec![NameSlot::default(); size].into_boxed_slice();
-            for old in 0..=id {
-                self.place(old);
-            }
-        } else {
-            self.place(id);
-        }
-        Some(id)
-    }
-
-    pub(super) fn place(&mut self, id: u32) {
-        let Some(name) = self.name(id) else { return };
         let (hash, short) = NameTable::hash(name);
-        let new = NameSlot {
+        let slot = NameSlot {
             words: short.unwrap_or_default(),
-            high: (hash >> 32) as u32,
-            id: id + 1,
+            hash,
+            id,
             len: u8::try_from(name.len()).unwrap_or(u8::MAX),
         };
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut at = (hash as usize) & mask;
-        while let Some(slot) = self.slots.get_mut(at) {
-            if slot.id == 0 {
-                *slot = new;
-                return;
-            }
-            at = (at + 1) & mask;
-        }
+        self.slots.insert_unique(hash, slot, |slot| slot.hash);
+        Some(id)
     }
 
     /// The name with id `id`.
@@ -192,50 +144,12 @@ impl NameTable {
     /// The id of `name`, if it was added.
     #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let (hash, short) = NameTable::hash(name);
-        let mask = self.slots.len() - 1;
-        let mut at = (hash as usize) & mask;
-        loop {
-            let slot = self.slots.get(at)?;
-            let id = slot.id.checked_sub(1)?;
-            let found = match short {
-                // The words and the length tell a short name from every other.
-                Some(words) => usize::from(slot.len) == name.len() && slot.words == words,
-                None => slot.high == (hash >> 32) as u32 && self.name(id) == Some(name),
-            };
-            if found {
-                return Some(id);
-            }
-            at = (at + 1) & mask;
-        }
+        let found = self.slots.find(hash, |slot| match short {
+            // The words and the length tell a short name from every other.
+            Some(words) => usize::from(slot.len) == name.len() && slot.words == words,
+            None => slot.hash == hash && self.name(slot.id) == Some(name),
+        });
+        found.map(|slot| slot.id)
     }
 }
-
-/// A fast, non-keyed hasher (FxHash-style, eight bytes at a time) for the compiled form's own
-/// tables of names and ARNs: their keys come from the account file, not from requests' choice
-/// of hash-flooding input, and a lookup sits on the hot path.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = fx_words(self.0, bytes, |word| word);
-    }
-
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        mix(self.0)
-    }
-}
-
-/// Builds [`FastHasher`]s.
-pub(crate) type FastState = std::hash::BuildHasherDefault<FastHasher>;

@@ -64,31 +64,10 @@ pub(crate) fn zero_bytes(x: u64) -> u64 {
     !(((x & LO).wrapping_add(LO)) | x | LO)
 }
 
-/// The first position of `byte` in `hay`, eight bytes at a time.
+/// The first position of `byte` in `hay`.
 #[inline]
 pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
-    let pattern = u64::from_le_bytes([byte; 8]);
-    let mut chunks = hay.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let zero = zero_bytes(u64::from_le_bytes(word) ^ pattern);
-        if zero != 0 {
-            return Some(at + (zero.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let rest = chunks.remainder();
-    if rest.is_empty() {
-        return None;
-    }
-    // The last eight bytes, overlapping the words already searched (which hold no `byte`).
-    if let Some(word) = last_word(hay) {
-        let zero = zero_bytes(u64::from_le_bytes(word) ^ pattern);
-        return (zero != 0).then(|| hay.len() - 8 + (zero.trailing_zeros() / 8) as usize);
-    }
-    rest.iter().position(|&b| b == byte).map(|i| at + i)
+    memchr::memchr(byte, hay)
 }
 
 /// Folds the ASCII upper-case letters of eight bytes to lower case at once.
