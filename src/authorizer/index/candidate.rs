@@ -7,7 +7,7 @@ use super::refs::{ConditionRef, ResourcePart, ResourceRef, ResourceTest, Tagged}
 use super::statement::{CompiledStatement, ResourceSet};
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
 use crate::authorizer::pattern::gram::NO_GRAM;
-use crate::authorizer::pattern::ResourceText;
+use crate::authorizer::pattern::RequestScratch;
 use crate::authorizer::request::AuthRequest;
 use crate::authorizer::StatementNumber;
 
@@ -98,7 +98,7 @@ impl Candidate {
     /// policy's region Denies (`acs:*:ap-*:*:*`, ...) fail on most requests, without the call
     /// to [`ResourceSet::is_match`]. `false` when it cannot tell.
     #[inline(always)]
-    pub(super) fn anchor_excludes(&self, catalog: &Catalog, text: &ResourceText<'_>) -> bool {
+    pub(super) fn anchor_excludes(&self, catalog: &Catalog, text: &RequestScratch<'_>) -> bool {
         let Some(set) = self.resource.set() else {
             return false;
         };
@@ -110,8 +110,12 @@ impl Candidate {
 
     /// Whether its resource part matches the text (M1, M3, M5).
     #[inline(always)]
-    pub(super) fn resource_matches(&self, catalog: &Catalog, text: &mut ResourceText<'_>) -> bool {
-        let set_matches = |set: u32, text: &mut ResourceText<'_>| {
+    pub(super) fn resource_matches(
+        &self,
+        catalog: &Catalog,
+        text: &mut RequestScratch<'_>,
+    ) -> bool {
+        let set_matches = |set: u32, text: &mut RequestScratch<'_>| {
             catalog
                 .resources
                 .get(set as usize)
@@ -135,7 +139,7 @@ impl Candidate {
 pub(crate) struct Evaluation<'e, 't, S> {
     pub(crate) catalog: &'e Catalog,
     pub(crate) request: &'e AuthRequest<'e>,
-    pub(crate) text: &'e mut ResourceText<'t>,
+    pub(crate) text: &'e mut RequestScratch<'t>,
     /// The principal's ARN, which conditions may compare (C5).
     pub(crate) principal_arn: &'e str,
     /// Added to every statement number pushed (`SESSION_BIT` for a session policy's).

@@ -5,7 +5,7 @@
 use super::refs::{ConditionRef, ResourcePart, ResourceTest};
 use crate::authorizer::pattern::anchor::{anchor_bytes, anchor_is_plain, anchor_place, NO_ANCHOR};
 use crate::authorizer::pattern::gram::NO_GRAM;
-use crate::authorizer::pattern::{ActionPattern, PatternArena, ResourceText};
+use crate::authorizer::pattern::{ActionPattern, PatternArena, RequestScratch};
 use crate::policy::Effect;
 
 /// One statement, compiled.
@@ -80,7 +80,7 @@ impl ResourceSet {
     /// required gram the text's (already built) gram set lacks, cannot match it and is not
     /// read.
     #[inline]
-    pub(super) fn is_match(&self, arena: &PatternArena, text: &mut ResourceText<'_>) -> bool {
+    pub(super) fn is_match(&self, arena: &PatternArena, text: &mut RequestScratch<'_>) -> bool {
         if self.misses_shared_anchor(text) {
             return self.negated;
         }
@@ -95,7 +95,7 @@ impl ResourceSet {
     /// bytes they anchor on: then no pattern matches it. `false` when it cannot tell (no shared
     /// place, a text without colons).
     #[inline(always)]
-    pub(super) fn misses_shared_anchor(&self, text: &ResourceText<'_>) -> bool {
+    pub(super) fn misses_shared_anchor(&self, text: &RequestScratch<'_>) -> bool {
         if self.shared_place == NO_ANCHOR || !text.has_colons() {
             return false;
         }

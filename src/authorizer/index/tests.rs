@@ -6,7 +6,7 @@ use super::tuning::*;
 use crate::authorizer::condition::Fallible;
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
 use crate::authorizer::pattern::gram::NO_GRAM;
-use crate::authorizer::pattern::ResourceText;
+use crate::authorizer::pattern::RequestScratch;
 use crate::authorizer::tests::both_outcomes;
 use crate::authorizer::{AuthRequest, Authorizer, StatementNumber};
 use crate::policy::Effect;
@@ -285,7 +285,7 @@ fn e4_1_a_level_that_allows_all_but_its_denies_decides_as_the_reference() {
         ),
     ] {
         let request = AuthRequest::new("ecs:CancelImagePipelineExecution", arn).expect("valid");
-        let mut text = ResourceText::with_colons(
+        let mut text = RequestScratch::with_colons(
             request.resource(),
             request.resource_is_ascii(),
             request.resource_colons(),
@@ -435,7 +435,7 @@ fn e6_a_condition_missing_from_the_catalog_fails_closed() {
             resource: ResourceRef::new(ResourceTest::Any),
         };
         let (mut denies, mut allows) = (Vec::<StatementNumber>::new(), Vec::new());
-        let mut text = ResourceText::new(arn, true);
+        let mut text = RequestScratch::new(arn, true);
         let mut eval = Evaluation {
             catalog,
             request: &request,

@@ -13,7 +13,7 @@ use crate::authorizer::pattern::anchor::NO_ANCHOR;
 use crate::authorizer::pattern::gram::NO_GRAM;
 use crate::authorizer::pattern::strategy::{arn_fields, piece_eq, FIELDS};
 use crate::authorizer::pattern::text::{fx_words, mix};
-use crate::authorizer::pattern::ResourceText;
+use crate::authorizer::pattern::RequestScratch;
 use crate::authorizer::CompileError;
 use crate::matching::wildcard_match;
 
@@ -350,7 +350,7 @@ impl Pool {
         &self,
         catalog: &Catalog,
         lookup: Lookup,
-        text: &mut ResourceText<'_>,
+        text: &mut RequestScratch<'_>,
     ) -> bool {
         let Some(hot) = lookup
             .action
@@ -545,7 +545,7 @@ pub(crate) fn prefix_hash(bytes: &[u8]) -> u64 {
 /// What the relative id of an image pipeline's ARN begins with.
 pub(crate) const PIPELINE_RELATIVE: &[u8] = b"imagepipeline/";
 
-/// Whether `pattern` matches every text [`ResourceText::is_pipeline`] accepts
+/// Whether `pattern` matches every text [`RequestScratch::is_pipeline`] accepts
 /// (`acs:ecs:<region>:<account>:imagepipeline/<id>`, none of the parts with a colon, M1, M4):
 /// a literal start of `acs:ecs:` then only stars, or four colons with fields that match `acs`
 /// and `ecs`, a region and an account of stars, and a relative id that is a literal start of

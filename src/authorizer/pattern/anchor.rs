@@ -3,7 +3,7 @@
 
 use super::strategy::arn_fields;
 
-/// "No anchor": a pattern without one (see [`ResourceText::may_match_anchor`]).
+/// "No anchor": a pattern without one (see [`RequestScratch::may_match_anchor`]).
 pub(crate) const NO_ANCHOR: u32 = u32::MAX;
 /// How many bytes an anchor holds.
 pub(crate) const ANCHOR_BYTES: usize = 3;
@@ -188,7 +188,7 @@ pub(crate) const ANCHOR_PLACE: u32 = !0x00ff_ffff;
 /// The bit of an anchor that says one of its bytes is a `?` (held as a zero byte).
 pub(crate) const ANCHOR_WILD: u32 = 1 << 29;
 
-/// The text and field starts of a [`ResourceText`] with colons, for testing anchors.
+/// The text and field starts of a [`RequestScratch`] with colons, for testing anchors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AnchorProbe<'a> {
     pub(super) bytes: &'a [u8],

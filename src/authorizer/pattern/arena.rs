@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::anchor::{anchor_of, NO_ANCHOR};
 use super::gram::required_gram;
 use super::names::FastState;
-use super::scratch::{pattern_slot, recall, store, ResourceText};
+use super::scratch::{pattern_slot, recall, store, RequestScratch};
 use super::strategy::*;
 use super::text::word;
 use crate::matching::wildcard_match;
@@ -19,7 +19,7 @@ pub(crate) const HEADER: usize = 16;
 
 /// A pattern as the arena holds it.
 pub(crate) struct Stored<'a> {
-    pub(super) kind: u8,
+    pub(super) kind: Strategy,
     pub(super) wild: bool,
     pub(super) text: &'a [u8],
     pub(super) first_star: usize,
@@ -49,16 +49,16 @@ impl PatternArena {
         }
         let (kind, text) = classify(
             pattern,
-            (KIND_ANY, ""),
-            |p| (KIND_EXACT, p),
-            |p| (KIND_PREFIX, p),
-            |p| (KIND_GENERAL, p),
+            (Strategy::Any, ""),
+            |p| (Strategy::Exact, p),
+            |p| (Strategy::Prefix, p),
+            |p| (Strategy::General, p),
         );
         let len = u32::try_from(text.len()).ok()?;
         let first_star = text.find('*').map_or(len, |i| i as u32);
         let last_star = text.rfind('*').map_or(len, |i| i as u32);
         let mut pieces = Vec::new();
-        if kind == KIND_GENERAL && first_star < last_star {
+        if kind == Strategy::General && first_star < last_star {
             let mut start = first_star + 1;
             for piece in text.get(start as usize..last_star as usize)?.split('*') {
                 let piece_len = u32::try_from(piece.len()).ok()?;
@@ -70,18 +70,26 @@ impl PatternArena {
             }
         }
         let count = u16::try_from(pieces.len() / 8);
-        let kind = if count.is_err() { KIND_REFERENCE } else { kind };
-        let fields = if kind == KIND_GENERAL {
+        let kind = if count.is_err() {
+            Strategy::Reference
+        } else {
+            kind
+        };
+        let fields = if kind == Strategy::General {
             field_table(text)
         } else {
             None
         };
-        let kind = if fields.is_some() { KIND_FIELDS } else { kind };
+        let kind = if fields.is_some() {
+            Strategy::Fields
+        } else {
+            kind
+        };
         let fields = fields.unwrap_or_default();
         let id = u32::try_from(self.bytes.len()).ok().filter(|&id| {
             (id as usize) + HEADER + text.len() + pieces.len() + fields.len() < 1 << 31
         })?;
-        self.bytes.push(kind);
+        self.bytes.push(kind as u8);
         self.bytes.push(u8::from(text.contains('?')));
         self.bytes
             .extend_from_slice(&count.unwrap_or_default().to_le_bytes());
@@ -89,7 +97,7 @@ impl PatternArena {
         self.bytes.extend_from_slice(&first_star.to_le_bytes());
         self.bytes.extend_from_slice(&last_star.to_le_bytes());
         self.bytes.extend_from_slice(text.as_bytes());
-        if kind == KIND_GENERAL || kind == KIND_FIELDS {
+        if kind.has_pieces() {
             self.bytes.extend_from_slice(&pieces);
             self.bytes.extend_from_slice(&fields);
         }
@@ -111,7 +119,7 @@ impl PatternArena {
     /// Whether the request resource matches pattern `id` (M1, M3), remembering the answer for
     /// the rest of the request.
     #[inline]
-    pub(crate) fn is_match(&self, id: u32, text: &mut ResourceText<'_>) -> bool {
+    pub(crate) fn is_match(&self, id: u32, text: &mut RequestScratch<'_>) -> bool {
         let slot = pattern_slot(id);
         if let Some(known) = recall(&text.patterns, slot, id) {
             return known;
@@ -129,13 +137,14 @@ impl PatternArena {
         let count = usize::from(u16::from_le_bytes([header[2], header[3]]));
         let text_at = at + HEADER;
         let pieces_at = text_at + len;
+        let kind = Strategy::from_byte(header[0])?;
         Some(Stored {
-            kind: header[0],
+            kind,
             wild: header[1] != 0,
             text: self.bytes.get(text_at..pieces_at)?,
             first_star,
             last_star,
-            pieces: if header[0] == KIND_GENERAL || header[0] == KIND_FIELDS {
+            pieces: if kind.has_pieces() {
                 self.bytes.get(pieces_at..pieces_at + count * 8)?
             } else {
                 &[]
@@ -143,7 +152,7 @@ impl PatternArena {
         })
     }
 
-    /// The field entries of a [`KIND_FIELDS`] pattern (they follow the middle pieces).
+    /// The field entries of a [`Strategy::Fields`] pattern (they follow the middle pieces).
     #[inline]
     pub(super) fn field_entries(&self, id: u32, stored: &Stored<'_>) -> Option<&[u8]> {
         let at = id as usize + HEADER + stored.text.len() + stored.pieces.len();
@@ -155,13 +164,15 @@ impl PatternArena {
     /// [`is_match`](PatternArena::is_match) without the memo, for an arena other than the
     /// catalog's (whose ids the memo holds).
     #[inline]
-    pub(crate) fn is_match_uncached(&self, id: u32, text: &ResourceText<'_>) -> bool {
+    pub(crate) fn is_match_uncached(&self, id: u32, text: &RequestScratch<'_>) -> bool {
         // A literal or a prefix (most patterns) needs only its kind and its text.
         let at = id as usize;
-        if let Some(&kind @ (KIND_EXACT | KIND_PREFIX)) = self.bytes.get(at) {
+        let kind = self.bytes.get(at).copied().and_then(Strategy::from_byte);
+        if let Some(kind @ (Strategy::Exact | Strategy::Prefix)) = kind {
             let len = word(&self.bytes, at + 4);
             let p = self.bytes.get(at + HEADER..at + HEADER + len);
-            return p.is_some_and(|p| literal_match(p, kind == KIND_PREFIX, text.text.as_bytes()));
+            let prefix = kind == Strategy::Prefix;
+            return p.is_some_and(|p| literal_match(p, prefix, text.text.as_bytes()));
         }
         let Some(stored) = self.stored(id) else {
             // Ids come from this arena; a broken one matches nothing (fail closed for Allow,
@@ -170,9 +181,11 @@ impl PatternArena {
         };
         let (p, t) = (stored.text, text.text.as_bytes());
         match stored.kind {
-            KIND_ANY => true,
-            KIND_EXACT | KIND_PREFIX => literal_match(p, stored.kind == KIND_PREFIX, t),
-            KIND_FIELDS if text.ascii => {
+            Strategy::Any => true,
+            Strategy::Exact | Strategy::Prefix => {
+                literal_match(p, stored.kind == Strategy::Prefix, t)
+            }
+            Strategy::Fields if text.ascii => {
                 // The pattern's text with the arena's bytes after it, so that a short piece
                 // can be read a word at a time.
                 let p_on = self.bytes.get(id as usize + HEADER..).unwrap_or_default();
@@ -181,26 +194,33 @@ impl PatternArena {
                     _ => general_match(&stored, t),
                 }
             }
-            KIND_GENERAL if text.ascii => general_match(&stored, t),
-            _ => std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text)),
+            Strategy::General if text.ascii => general_match(&stored, t),
+            Strategy::General | Strategy::Fields | Strategy::Reference => {
+                std::str::from_utf8(p).is_ok_and(|p| wildcard_match(p, text.text))
+            }
         }
     }
 
-    /// The anchor of pattern `id` (see [`ResourceText::may_match_anchor`]), or [`NO_ANCHOR`].
+    /// The anchor of pattern `id` (see [`RequestScratch::may_match_anchor`]), or [`NO_ANCHOR`].
     pub(crate) fn anchor(&self, id: u32) -> u32 {
         match self.stored(id) {
-            Some(stored) if matches!(stored.kind, KIND_EXACT | KIND_PREFIX | KIND_FIELDS) => {
+            Some(stored)
+                if matches!(
+                    stored.kind,
+                    Strategy::Exact | Strategy::Prefix | Strategy::Fields
+                ) =>
+            {
                 anchor_of(stored.text)
             }
             _ => NO_ANCHOR,
         }
     }
 
-    /// A gram every text pattern `id` matches has (see [`ResourceText::may_have`]), if the
+    /// A gram every text pattern `id` matches has (see [`RequestScratch::may_have`]), if the
     /// pattern has a usable literal window.
     pub(crate) fn required_gram(&self, id: u32) -> Option<u16> {
         let stored = self.stored(id)?;
-        if stored.kind == KIND_ANY {
+        if stored.kind == Strategy::Any {
             return None;
         }
         required_gram(std::str::from_utf8(stored.text).ok()?)

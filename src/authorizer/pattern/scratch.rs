@@ -15,12 +15,12 @@ pub(crate) const PATTERN_MEMO: usize = 32;
 /// An empty memo slot (no set or condition has this id: it is the "any" / "none" marker).
 pub(crate) const MEMO_EMPTY: u32 = u32::MAX;
 
-/// A request resource as the resource patterns test it: the text, whether it is ASCII, and its
-/// gram sets, built on first use and shared by every pattern the request meets; with the
-/// results of the resource sets and conditions already tested for this request (statements
-/// share them), so that each is tested once.
+/// What deciding one request learns and keeps: the resource as the resource patterns test it
+/// (the text, whether it is ASCII, its colons, its gram sets built on first use and shared by
+/// every pattern the request meets), and the memo of the patterns and conditions already tested
+/// for this request (statements share them), so that each is tested once.
 #[derive(Debug, Clone)]
-pub(crate) struct ResourceText<'a> {
+pub(crate) struct RequestScratch<'a> {
     pub(crate) text: &'a str,
     pub(super) ascii: bool,
     /// [`arn_colons`] of the text.
@@ -31,14 +31,14 @@ pub(crate) struct ResourceText<'a> {
     /// and for conditions (by `id % MEMO`).
     pub(super) patterns: [u32; PATTERN_MEMO],
     pub(super) conditions: [u32; MEMO],
-    /// [`is_pipeline`](ResourceText::is_pipeline), once asked.
+    /// [`is_pipeline`](RequestScratch::is_pipeline), once asked.
     pub(super) pipeline: Option<bool>,
 }
 
-impl<'a> ResourceText<'a> {
+impl<'a> RequestScratch<'a> {
     /// The text of a resource; `ascii` must say whether it is ASCII.
     #[cfg(test)]
-    pub(crate) fn new(text: &'a str, ascii: bool) -> ResourceText<'a> {
+    pub(crate) fn new(text: &'a str, ascii: bool) -> RequestScratch<'a> {
         Self::with_colons(text, ascii, arn_colons(text))
     }
 
@@ -49,8 +49,8 @@ impl<'a> ResourceText<'a> {
         text: &'a str,
         ascii: bool,
         colons: Option<[u32; 4]>,
-    ) -> ResourceText<'a> {
-        ResourceText {
+    ) -> RequestScratch<'a> {
+        RequestScratch {
             text,
             ascii,
             colons,
@@ -171,7 +171,7 @@ impl<'a> ResourceText<'a> {
         self.extra.insert(GramSet::extra(self.text.as_bytes()))
     }
 
-    /// [`may_have`](ResourceText::may_have) when the gram's set is already built, else true
+    /// [`may_have`](RequestScratch::may_have) when the gram's set is already built, else true
     /// (building it is not worth it for one pattern).
     #[inline]
     pub(crate) fn may_have_if_built(&self, gram: u16) -> bool {
@@ -186,7 +186,7 @@ impl<'a> ResourceText<'a> {
         set.as_ref().is_none_or(|set| set.has(gram & 0xfff))
     }
 
-    /// [`may_have_either`](ResourceText::may_have_either) when the plain gram set is already
+    /// [`may_have_either`](RequestScratch::may_have_either) when the plain gram set is already
     /// built, else true (a second filter after an anchor, not worth building the set for).
     #[inline]
     pub(crate) fn may_have_either_if_built(&self, pair: u32) -> bool {

@@ -48,30 +48,84 @@ impl ActionPattern {
     }
 }
 
-/// How a resource pattern is matched (M1, M3), chosen once when it is interned.
-pub(crate) const KIND_ANY: u8 = 0;
-pub(crate) const KIND_EXACT: u8 = 1;
-pub(crate) const KIND_PREFIX: u8 = 2;
-pub(crate) const KIND_GENERAL: u8 = 3;
-/// A general pattern with more middle pieces than the header counts: the reference matcher.
-pub(crate) const KIND_REFERENCE: u8 = 4;
-/// A general ASCII pattern with exactly four colons, as an ARN has: also split into its five
-/// fields (see [`fields_match`]).
-pub(crate) const KIND_FIELDS: u8 = 5;
+/// How a resource pattern is matched (M1, M3), chosen once when it is interned; the arena
+/// keeps it as the first byte of the pattern's header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Strategy {
+    /// `*`, `**`, ...: any text.
+    Any = 0,
+    /// No wildcard: equal.
+    Exact = 1,
+    /// `literal*`: the text starts with the literal.
+    Prefix = 2,
+    /// Anything else, on an ASCII text: [`general_match`].
+    General = 3,
+    /// A general pattern with more middle pieces than the header counts: the reference
+    /// matcher.
+    Reference = 4,
+    /// A general ASCII pattern with exactly four colons, as an ARN has: also split into its
+    /// five fields (see [`fields_match`]).
+    Fields = 5,
+}
+
+impl Strategy {
+    /// The strategy a header byte holds.
+    #[inline(always)]
+    pub(crate) fn from_byte(byte: u8) -> Option<Strategy> {
+        Some(match byte {
+            0 => Strategy::Any,
+            1 => Strategy::Exact,
+            2 => Strategy::Prefix,
+            3 => Strategy::General,
+            4 => Strategy::Reference,
+            5 => Strategy::Fields,
+            _ => return None,
+        })
+    }
+
+    /// Whether the arena keeps the pattern's middle pieces (and field table) after its text.
+    #[inline(always)]
+    pub(crate) fn has_pieces(self) -> bool {
+        matches!(self, Strategy::General | Strategy::Fields)
+    }
+}
 
 /// How many fields an ARN has (`acs:<service>:<region>:<account>:<relative id>`).
 pub(crate) const FIELDS: usize = 5;
 /// The bytes of one field's entry in the arena: start in the pattern text (`u16`), length
-/// (`u16`), how it matches (`FIELD_*`), whether it has `?`, the field's number, and a zero.
+/// (`u16`), how it matches ([`FieldMatch`]), whether it has `?`, the field's number, and a zero.
 /// The table is a count (in a word of its own), then the entries of the fields that are not
 /// all `*`, the relative id first (it tells patterns apart best).
 pub(crate) const FIELD_ENTRY: usize = 8;
 
-/// How one field of a [`KIND_FIELDS`] pattern matches the text's field.
-pub(crate) const FIELD_ANY: u8 = 0;
-pub(crate) const FIELD_LITERAL: u8 = 1;
-pub(crate) const FIELD_PREFIX: u8 = 2;
-pub(crate) const FIELD_GENERAL: u8 = 3;
+/// How one field of a [`Strategy::Fields`] pattern matches the text's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum FieldMatch {
+    /// All `*`: any field (not kept in the table).
+    Any = 0,
+    /// No `*`: equal (`?` any one byte).
+    Literal = 1,
+    /// `literal*`: starts with the literal.
+    Prefix = 2,
+    /// Anything else: the general matcher.
+    General = 3,
+}
+
+impl FieldMatch {
+    /// The field match an entry's byte holds.
+    #[inline(always)]
+    fn from_byte(byte: u8) -> Option<FieldMatch> {
+        Some(match byte {
+            0 => FieldMatch::Any,
+            1 => FieldMatch::Literal,
+            2 => FieldMatch::Prefix,
+            3 => FieldMatch::General,
+            _ => return None,
+        })
+    }
+}
 
 /// The general matcher on an ASCII text, where `?` is one byte: the pattern's pieces between
 /// stars are the first (pinned to the start of the text), the last (pinned to its end) and the
@@ -159,26 +213,26 @@ pub(crate) fn field_table(pattern: &str) -> Option<Vec<u8>> {
         let literal = field.get(..field.len() - stars).unwrap_or_default();
         // A `*` anywhere but at the end (`*?`, `a*b`) makes the field general.
         let kind = if !field.contains(&b'*') {
-            FIELD_LITERAL
+            FieldMatch::Literal
         } else if literal.is_empty() {
-            FIELD_ANY
+            FieldMatch::Any
         } else if !literal.contains(&b'*') {
-            FIELD_PREFIX
+            FieldMatch::Prefix
         } else {
-            FIELD_GENERAL
+            FieldMatch::General
         };
-        let len = if kind == FIELD_PREFIX {
+        let len = if kind == FieldMatch::Prefix {
             literal.len()
         } else {
             field.len()
         };
-        // Every text with colons to split at begins `acs:` (see `ResourceText::colons`).
+        // Every text with colons to split at begins `acs:` (see `RequestScratch::colons`).
         let always = number == 0 && field == b"acs";
-        if kind != FIELD_ANY && !always {
+        if kind != FieldMatch::Any && !always {
             let mut entry = Vec::with_capacity(FIELD_ENTRY);
             entry.extend_from_slice(&u16::try_from(start).ok()?.to_le_bytes());
             entry.extend_from_slice(&u16::try_from(len).ok()?.to_le_bytes());
-            entry.extend_from_slice(&[kind, u8::from(field.contains(&b'?')), number, 0]);
+            entry.extend_from_slice(&[kind as u8, u8::from(field.contains(&b'?')), number, 0]);
             entries.push(entry);
         }
         start += field.len() + 1;
@@ -193,7 +247,7 @@ pub(crate) fn field_table(pattern: &str) -> Option<Vec<u8>> {
     Some(table)
 }
 
-/// A [`KIND_FIELDS`] pattern on an ASCII text with exactly four colons (at `colons`).
+/// A [`Strategy::Fields`] pattern on an ASCII text with exactly four colons (at `colons`).
 ///
 /// The pattern's four literal colons must each match one of the text's colons, in order, so
 /// they take all four: no `*` or `?` matches a colon, and the pattern matches exactly when each
@@ -209,6 +263,9 @@ pub(crate) fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4])
         let w = u64::from_le_bytes(w);
         let (from, len) = ((w & 0xffff) as usize, ((w >> 16) & 0xffff) as usize);
         let (kind, wild, field) = ((w >> 32) as u8, (w >> 40) as u8 != 0, (w >> 48) as u8);
+        let Some(kind) = FieldMatch::from_byte(kind) else {
+            return false;
+        };
         let Some(&(start, end)) = bounds.get(usize::from(field)) else {
             return false;
         };
@@ -216,9 +273,9 @@ pub(crate) fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4])
             return false;
         };
         let fits = match kind {
-            FIELD_LITERAL => window.len() == len,
-            FIELD_PREFIX => window.len() >= len,
-            _ => true,
+            FieldMatch::Literal => window.len() == len,
+            FieldMatch::Prefix => window.len() >= len,
+            FieldMatch::Any | FieldMatch::General => true,
         };
         if !fits {
             return false;
@@ -226,7 +283,7 @@ pub(crate) fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4])
         // A short literal (`ecs`, a region) in one masked comparison of two words, where both
         // have eight bytes to read (the pattern's run on into the arena, the text's into the
         // next fields).
-        if kind != FIELD_GENERAL && !wild && len <= 8 {
+        if kind != FieldMatch::General && !wild && len <= 8 {
             if let (Some(x), Some(y)) = (p.get(from..from + 8), t.get(start..start + 8)) {
                 let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
                 wx.copy_from_slice(x);
@@ -242,14 +299,16 @@ pub(crate) fn fields_match(p: &[u8], entries: &[u8], t: &[u8], colons: [u32; 4])
             return false;
         };
         let matched = match kind {
-            FIELD_LITERAL => piece_eq(piece, window, wild),
-            FIELD_PREFIX => window
+            FieldMatch::Literal => piece_eq(piece, window, wild),
+            FieldMatch::Prefix => window
                 .get(..piece.len())
                 .is_some_and(|head| piece_eq(piece, head, wild)),
-            _ => match (std::str::from_utf8(piece), std::str::from_utf8(window)) {
-                (Ok(piece), Ok(window)) => wildcard_match(piece, window),
-                _ => false,
-            },
+            FieldMatch::Any | FieldMatch::General => {
+                match (std::str::from_utf8(piece), std::str::from_utf8(window)) {
+                    (Ok(piece), Ok(window)) => wildcard_match(piece, window),
+                    _ => false,
+                }
+            }
         };
         if !matched {
             return false;

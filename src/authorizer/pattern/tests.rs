@@ -4,6 +4,7 @@ use super::anchor::*;
 use super::arena::*;
 use super::names::*;
 use super::scratch::*;
+use super::strategy::Strategy as Kind;
 use super::strategy::*;
 use super::text::*;
 use crate::authorizer::index::tuning::{covers_every_pipeline, relative_prefix};
@@ -53,7 +54,7 @@ fn m4_patterns_that_cover_every_pipeline() {
             "{pattern}"
         );
     }
-    let pipeline = |text: &str| ResourceText::new(text, text.is_ascii()).is_pipeline();
+    let pipeline = |text: &str| RequestScratch::new(text, text.is_ascii()).is_pipeline();
     assert!(pipeline("acs:ecs:cn-hangzhou:1:imagepipeline/ip-1"));
     assert!(pipeline("acs:ecs:::imagepipeline/"));
     assert!(!pipeline(
@@ -77,12 +78,12 @@ proptest! {
         prop_assert_eq!(find_byte(text.as_bytes(), b'b'), text.bytes().position(|c| c == b'b'));
         let ascii = text.is_ascii();
         let expected = wildcard_match(&pattern, &text);
-        let mut resource = ResourceText::new(&text, ascii);
+        let mut resource = RequestScratch::new(&text, ascii);
         prop_assert_eq!(arena.is_match(id, &mut resource), expected);
         prop_assert_eq!(arena.is_match(id, &mut resource), expected);
         // The gram is a necessary condition.
         if let (true, Some(gram)) = (expected, arena.required_gram(id)) {
-            prop_assert!(ResourceText::new(&text, ascii).may_have(gram));
+            prop_assert!(RequestScratch::new(&text, ascii).may_have(gram));
         }
     }
 
@@ -96,12 +97,12 @@ proptest! {
         let mut arena = PatternArena::default();
         let ids: Vec<u32> = patterns.iter().map(|p| arena.intern(p).expect("fits")).collect();
         arena.finish();
-        let mut resource = ResourceText::new(&text, true);
+        let mut resource = RequestScratch::new(&text, true);
         for (pattern, &id) in patterns.iter().zip(&ids) {
             let expected = wildcard_match(pattern, &text);
             prop_assert_eq!(arena.is_match(id, &mut resource), expected, "{}", pattern);
             if let (true, Some(gram)) = (expected, arena.required_gram(id)) {
-                prop_assert!(ResourceText::new(&text, true).may_have(gram));
+                prop_assert!(RequestScratch::new(&text, true).may_have(gram));
             }
         }
     }
@@ -148,7 +149,7 @@ proptest! {
         }
         let text = format!("acs:{service}:{region}:{account}:{relative}{id}");
         let pipeline = service == "ecs" && format!("{relative}{id}").starts_with("imagepipeline/");
-        prop_assert_eq!(ResourceText::new(&text, true).is_pipeline(), pipeline, "{}", text);
+        prop_assert_eq!(RequestScratch::new(&text, true).is_pipeline(), pipeline, "{}", text);
     }
 
     /// M1, M4: a text with four colons that a pattern matches has a relative id starting
@@ -171,7 +172,7 @@ proptest! {
             })
             .collect();
         for text in [made, format!("acs:{}", random.join(":"))] {
-            let resource = ResourceText::new(&text, true);
+            let resource = RequestScratch::new(&text, true);
             let (Some(relative), true) = (resource.relative(), wildcard_match(&pattern, &text))
             else {
                 continue;
@@ -197,7 +198,7 @@ proptest! {
         let mut arena = PatternArena::default();
         let id = arena.intern(&pattern).expect("fits");
         let expected = wildcard_match(&pattern, &text);
-        let mut resource = ResourceText::new(&text, true);
+        let mut resource = RequestScratch::new(&text, true);
         prop_assert_eq!(
             resource.colons().is_some(),
             text_fields.len() == 4 && text_first == "acs"
@@ -234,7 +235,7 @@ proptest! {
         }
         let mut arena = PatternArena::default();
         let id = arena.intern(&pattern).expect("fits");
-        let mut resource = ResourceText::new(&text, true);
+        let mut resource = RequestScratch::new(&text, true);
         prop_assert_eq!(
             arena.is_match(id, &mut resource),
             wildcard_match(&pattern, &text),
@@ -263,7 +264,7 @@ proptest! {
         }
         let table = AnchorTable::new(anchors.clone()).expect("fits");
         let text = format!("acs:{}", text_fields.join(":"));
-        let resource = ResourceText::new(&text, true);
+        let resource = RequestScratch::new(&text, true);
         prop_assert!(resource.has_colons());
         let probe = resource.probe();
         let mut found = Vec::new();
@@ -292,7 +293,7 @@ proptest! {
         let text = format!("acs:{}", text_fields.join(":"));
         let mut arena = PatternArena::default();
         let id = arena.intern(&pattern).expect("fits");
-        let resource = ResourceText::new(&text, true);
+        let resource = RequestScratch::new(&text, true);
         if wildcard_match(&pattern, &text) {
             prop_assert!(resource.may_match_anchor(arena.anchor(id)), "{} {}", pattern, text);
         }
@@ -300,7 +301,7 @@ proptest! {
         let derived = pattern.replace('*', "ab-").replace('?', "b");
         prop_assert!(wildcard_match(&pattern, &derived));
         prop_assert!(
-            ResourceText::new(&derived, true).may_match_anchor(arena.anchor(id)),
+            RequestScratch::new(&derived, true).may_match_anchor(arena.anchor(id)),
             "{} {}", pattern, derived
         );
     }
@@ -385,18 +386,18 @@ fn m1_classifies_patterns() {
         let id = arena.intern(pattern).expect("fits");
         arena.stored(id).map(|stored| stored.kind)
     };
-    assert_eq!(kind("*"), Some(KIND_ANY));
-    assert_eq!(kind("**"), Some(KIND_ANY));
-    assert_eq!(kind("a"), Some(KIND_EXACT));
-    assert_eq!(kind("a*"), Some(KIND_PREFIX));
-    assert_eq!(kind("a**"), Some(KIND_PREFIX));
-    assert_eq!(kind("a?*"), Some(KIND_GENERAL));
-    assert_eq!(kind("*a"), Some(KIND_GENERAL));
+    assert_eq!(kind("*"), Some(Kind::Any));
+    assert_eq!(kind("**"), Some(Kind::Any));
+    assert_eq!(kind("a"), Some(Kind::Exact));
+    assert_eq!(kind("a*"), Some(Kind::Prefix));
+    assert_eq!(kind("a**"), Some(Kind::Prefix));
+    assert_eq!(kind("a?*"), Some(Kind::General));
+    assert_eq!(kind("*a"), Some(Kind::General));
     // Four colons, as an ARN has: matched field by field.
-    assert_eq!(kind("acs:ecs:*:*:imagepipeline/ip-?*"), Some(KIND_FIELDS));
-    assert_eq!(kind("acs:*:ap-*:*:*"), Some(KIND_FIELDS));
-    assert_eq!(kind("*:imagepipeline/build-*"), Some(KIND_GENERAL));
-    assert_eq!(kind("acs:ecs:*:*:*:x*"), Some(KIND_GENERAL));
+    assert_eq!(kind("acs:ecs:*:*:imagepipeline/ip-?*"), Some(Kind::Fields));
+    assert_eq!(kind("acs:*:ap-*:*:*"), Some(Kind::Fields));
+    assert_eq!(kind("*:imagepipeline/build-*"), Some(Kind::General));
+    assert_eq!(kind("acs:ecs:*:*:*:x*"), Some(Kind::General));
     assert!(matches!(
         ActionPattern::new("ecs:Describe*"),
         ActionPattern::Prefix(_)
@@ -408,7 +409,7 @@ fn m1_a_pattern_with_more_pieces_than_the_header_counts_uses_the_reference_match
     let pattern = format!("x{}*", "*a".repeat(70_000));
     let mut arena = PatternArena::default();
     let id = arena.intern(&pattern).expect("fits");
-    assert_eq!(arena.stored(id).map(|s| s.kind), Some(KIND_REFERENCE));
+    assert_eq!(arena.stored(id).map(|s| s.kind), Some(Kind::Reference));
     for (text, expected) in [
         (format!("x{}", "a".repeat(70_000)), true),
         ("xaaa".to_owned(), false),
@@ -416,7 +417,7 @@ fn m1_a_pattern_with_more_pieces_than_the_header_counts_uses_the_reference_match
     ] {
         assert_eq!(wildcard_match(&pattern, &text), expected);
         assert_eq!(
-            arena.is_match(id, &mut ResourceText::new(&text, true)),
+            arena.is_match(id, &mut RequestScratch::new(&text, true)),
             expected
         );
     }
@@ -436,7 +437,7 @@ fn anchors_sit_where_identifiers_differ() {
     let anchored = |pattern: &str, text: &str| {
         let mut arena = PatternArena::default();
         let id = arena.intern(pattern).expect("fits");
-        ResourceText::new(text, true).may_match_anchor(arena.anchor(id))
+        RequestScratch::new(text, true).may_match_anchor(arena.anchor(id))
     };
     let arn = "acs:ecs:cn-hangzhou:1:imagepipeline/ip-team42-7";
     // The relative id's last literal bytes before the first `*`.
@@ -468,8 +469,8 @@ fn required_gram_looks_past_a_short_last_piece() {
     let mut arena = PatternArena::default();
     let id = arena.intern("acs:*:ap-*:*:*").expect("fits");
     let gram = arena.required_gram(id).expect("a gram from `:ap-`");
-    assert!(ResourceText::new("acs:ecs:ap-southeast-1:1:x", true).may_have(gram));
-    assert!(!ResourceText::new("acs:ecs:cn-hangzhou:1:imagepipeline/x", true).may_have(gram));
+    assert!(RequestScratch::new("acs:ecs:ap-southeast-1:1:x", true).may_have(gram));
+    assert!(!RequestScratch::new("acs:ecs:cn-hangzhou:1:imagepipeline/x", true).may_have(gram));
 }
 
 #[test]
