@@ -6,7 +6,7 @@ use super::pool::{PoolError, Sink};
 use super::refs::{ConditionRef, ResourcePart, ResourceRef, ResourceTest, Tagged};
 use super::statement::{CompiledStatement, ResourceSet};
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
-use crate::authorizer::pattern::gram::NO_GRAM;
+use crate::authorizer::pattern::gram::GramPair;
 use crate::authorizer::pattern::RequestScratch;
 use crate::authorizer::request::AuthRequest;
 use crate::authorizer::StatementNumber;
@@ -34,7 +34,7 @@ impl CompiledStatement {
             };
             return Candidate {
                 id,
-                grams: NO_GRAM,
+                grams: GramPair::NONE,
                 anchors: [NO_ANCHOR; 2],
                 condition: self.condition,
                 resource: ResourceRef::new(other),
@@ -48,7 +48,7 @@ impl CompiledStatement {
         };
         Candidate {
             id,
-            grams: set.map_or(NO_GRAM, ResourceSet::grams),
+            grams: set.map_or(GramPair::NONE, ResourceSet::grams),
             anchors: set.map_or([NO_ANCHOR; 2], ResourceSet::anchors),
             condition: self.condition,
             resource: ResourceRef::new(test),
@@ -62,7 +62,7 @@ impl CompiledStatement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Candidate {
     pub(super) id: Tagged,
-    pub(super) grams: u32,
+    pub(super) grams: GramPair,
     /// One anchor per pattern ([`ResourceSet::anchors`]), tested before the grams: three
     /// byte loads, and no gram set to build.
     pub(super) anchors: [u32; 2],

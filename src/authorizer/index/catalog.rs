@@ -11,7 +11,7 @@ use super::refs::{ConditionRef, ResourcePart, ResourceRef};
 use super::statement::*;
 use super::tuning::*;
 use crate::authorizer::condition::CompiledCondition;
-use crate::authorizer::pattern::gram::NO_GRAM;
+use crate::authorizer::pattern::gram::{GramPair, NO_REQUIRED_GRAM};
 use crate::authorizer::pattern::strategy::literal_service;
 use crate::authorizer::pattern::{ActionPattern, FastState, FoldTable, PatternArena};
 use crate::authorizer::request::AuthRequest;
@@ -194,7 +194,7 @@ impl Catalog {
             .map(|&id| SetPattern {
                 id,
                 anchor: self.patterns.anchor(id),
-                gram: self.patterns.required_gram(id).unwrap_or(u16::MAX),
+                gram: self.patterns.required_gram(id).unwrap_or(NO_REQUIRED_GRAM),
             })
             .collect();
         let id = to_u32(self.resources.len())?;
@@ -461,7 +461,7 @@ impl Catalog {
                 .get(position as usize)
                 .and_then(|id| self.statements.get(*id as usize))
                 .and_then(|s| self.resource_set(s))
-                .map_or(NO_GRAM, ResourceSet::grams)
+                .map_or(GramPair::NONE, ResourceSet::grams)
         };
         let mut lists = Vec::with_capacity(exact.len() + service.len() + global.len());
         let exact = ranges(&exact, &mut lists, &filter_of)?;
@@ -525,7 +525,7 @@ impl Catalog {
 pub(crate) fn ranges(
     pairs: &[(u32, u32)],
     lists: &mut Vec<Entry>,
-    filter_of: &dyn Fn(u32) -> u32,
+    filter_of: &dyn Fn(u32) -> GramPair,
 ) -> Result<Vec<(u32, u32, u32)>, CompileError> {
     let mut out: Vec<(u32, u32, u32)> = Vec::new();
     for &(key, position) in pairs {

@@ -7,7 +7,7 @@ use super::catalog::Lookup;
 use super::tuning::HotList;
 use super::tuning::{evaluate_resolved, HOT};
 use crate::authorizer::condition::ClauseError;
-use crate::authorizer::pattern::gram::NO_GRAM;
+use crate::authorizer::pattern::gram::GramPair;
 use crate::authorizer::StatementNumber;
 
 /// The statements of one pool, indexed by action.
@@ -42,7 +42,7 @@ pub(crate) struct Pool {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     pub(super) position: u32,
-    pub(super) grams: u32,
+    pub(super) grams: GramPair,
 }
 
 /// Below this many candidates, reading the statements is cheaper than hashing the resource.
@@ -114,7 +114,7 @@ impl Pool {
         let filter = exact.len() + service.len() + global.len() >= FILTER_FROM;
         let none = Entry {
             position: u32::MAX,
-            grams: NO_GRAM,
+            grams: GramPair::NONE,
         };
         loop {
             let a = exact.get(i).copied().unwrap_or(none);
@@ -143,7 +143,7 @@ impl Pool {
                 continue;
             }
             last = position;
-            if filter && entry.grams != NO_GRAM && !eval.text.may_have_either(entry.grams) {
+            if filter && entry.grams.is_set() && !eval.text.may_have_either(entry.grams) {
                 continue;
             }
             let Some(&id) = self.members.get(position as usize) else {

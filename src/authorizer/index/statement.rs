@@ -4,7 +4,7 @@
 
 use super::refs::{ConditionRef, ResourcePart, ResourceTest};
 use crate::authorizer::pattern::anchor::{anchor_bytes, anchor_is_plain, anchor_place, NO_ANCHOR};
-use crate::authorizer::pattern::gram::NO_GRAM;
+use crate::authorizer::pattern::gram::{GramPair, NO_REQUIRED_GRAM};
 use crate::authorizer::pattern::{ActionPattern, PatternArena, RequestScratch};
 use crate::policy::Effect;
 
@@ -120,19 +120,19 @@ impl ResourceSet {
     }
 
     /// Two gram requirements (one per pattern, at most two patterns), one of which every
-    /// resource it matches meets; [`NO_GRAM`] when there is no such condition.
-    pub(super) fn grams(&self) -> u32 {
+    /// resource it matches meets; [`GramPair::NONE`] when there is no such condition.
+    pub(super) fn grams(&self) -> GramPair {
         if self.negated || self.patterns.is_empty() || self.patterns.len() > 2 {
-            return NO_GRAM;
+            return GramPair::NONE;
         }
         let mut bits = [0u16; 2];
         for (slot, pattern) in bits.iter_mut().zip(self.patterns.iter().cycle()) {
-            if pattern.gram == u16::MAX {
-                return NO_GRAM;
+            if pattern.gram == NO_REQUIRED_GRAM {
+                return GramPair::NONE;
             }
             *slot = pattern.gram;
         }
-        (u32::from(bits[0]) << 16) | u32::from(bits[1])
+        GramPair::new(bits[0], bits[1])
     }
 
     /// The set's patterns, when a candidate can carry them itself: not negated, one or two.

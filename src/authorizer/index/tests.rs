@@ -5,7 +5,7 @@ use super::refs::{ConditionRef, ResourceRef, ResourceTest, Tagged};
 use super::tuning::*;
 use crate::authorizer::condition::Fallible;
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
-use crate::authorizer::pattern::gram::NO_GRAM;
+use crate::authorizer::pattern::gram::GramPair;
 use crate::authorizer::pattern::RequestScratch;
 use crate::authorizer::tests::both_outcomes;
 use crate::authorizer::{AuthRequest, Authorizer, StatementNumber};
@@ -429,7 +429,7 @@ fn e6_a_condition_missing_from_the_catalog_fails_closed() {
     let decide = |effect: Effect| {
         let candidate = Candidate {
             id: Tagged::new(0, effect),
-            grams: NO_GRAM,
+            grams: GramPair::NONE,
             anchors: [NO_ANCHOR; 2],
             condition: ConditionRef::new(missing),
             resource: ResourceRef::new(ResourceTest::Any),

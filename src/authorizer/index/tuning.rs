@@ -10,7 +10,6 @@ use super::pool::{prefetch, Pool, PoolError, Sink, FILTER_FROM};
 use super::refs::{ConditionRef, Tagged};
 use crate::authorizer::condition::{CompiledCondition, Fallible};
 use crate::authorizer::pattern::anchor::NO_ANCHOR;
-use crate::authorizer::pattern::gram::NO_GRAM;
 use crate::authorizer::pattern::strategy::{arn_fields, piece_eq, FIELDS};
 use crate::authorizer::pattern::text::{fx_words, mix};
 use crate::authorizer::pattern::RequestScratch;
@@ -480,14 +479,12 @@ pub(crate) fn scan<'c, S: Sink>(
             // if the set is built.
             if !probe.hits_either(candidate.anchors)
                 || (grams_built
-                    && candidate.grams != NO_GRAM
+                    && candidate.grams.is_set()
                     && !eval.text.may_have_either_if_built(candidate.grams))
             {
                 continue;
             }
-        } else if filter
-            && candidate.grams != NO_GRAM
-            && !eval.text.may_have_either(candidate.grams)
+        } else if filter && candidate.grams.is_set() && !eval.text.may_have_either(candidate.grams)
         {
             continue;
         }

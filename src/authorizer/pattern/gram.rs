@@ -1,8 +1,36 @@
 //! Grams: four-byte windows a pattern needs somewhere in the text, and the per-request Bloom
 //! filter of a text's grams they are tested against.
 
-/// "No gram filter" in an index entry.
-pub(crate) const NO_GRAM: u32 = u32::MAX;
+/// "No required gram", for a pattern without a usable literal window (a gram is 14 bits:
+/// kind and filter bit, so never this).
+pub(crate) const NO_REQUIRED_GRAM: u16 = u16::MAX;
+
+/// Two required grams, one per pattern of a candidate (the same one twice for a single
+/// pattern), one of which every text the candidate's resource part matches has; or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct GramPair(u32);
+
+impl GramPair {
+    /// No gram filter.
+    pub(crate) const NONE: GramPair = GramPair(u32::MAX);
+
+    /// The pair of two grams (neither [`NO_REQUIRED_GRAM`]).
+    pub(crate) fn new(a: u16, b: u16) -> GramPair {
+        GramPair(u32::from(a) << 16 | u32::from(b))
+    }
+
+    /// Whether there is a filter.
+    #[inline(always)]
+    pub(crate) fn is_set(self) -> bool {
+        self != GramPair::NONE
+    }
+
+    /// The two grams.
+    #[inline(always)]
+    pub(crate) fn grams(self) -> (u16, u16) {
+        ((self.0 >> 16) as u16, (self.0 & 0xffff) as u16)
+    }
+}
 
 /// Gram kinds: four literal bytes; three literal bytes; four bytes whose second (third) is any.
 pub(crate) const PLAIN: u16 = 0;

@@ -3,7 +3,7 @@
 //! sharing a pattern or a condition test it once per request.
 
 use super::anchor::{AnchorProbe, NO_ANCHOR};
-use super::gram::{GramSet, PLAIN};
+use super::gram::{GramPair, GramSet, NO_REQUIRED_GRAM, PLAIN};
 #[cfg(test)]
 use super::strategy::arn_colons;
 use crate::authorizer::index::tuning::PIPELINE_RELATIVE;
@@ -120,7 +120,7 @@ impl<'a> RequestScratch<'a> {
     /// if the text's gram set is built (one pattern is not worth building it for).
     #[inline]
     pub(crate) fn may_match(&self, anchor: u32, gram: u16) -> bool {
-        self.may_match_anchor(anchor) && (gram == u16::MAX || self.may_have_if_built(gram))
+        self.may_match_anchor(anchor) && (gram == NO_REQUIRED_GRAM || self.may_have_if_built(gram))
     }
 
     /// What testing anchors reads of the text, apart from the memos a candidate loop writes
@@ -189,15 +189,15 @@ impl<'a> RequestScratch<'a> {
     /// [`may_have_either`](RequestScratch::may_have_either) when the plain gram set is already
     /// built, else true (a second filter after an anchor, not worth building the set for).
     #[inline]
-    pub(crate) fn may_have_either_if_built(&self, pair: u32) -> bool {
-        let (a, b) = ((pair >> 16) as u16, (pair & 0xffff) as u16);
+    pub(crate) fn may_have_either_if_built(&self, pair: GramPair) -> bool {
+        let (a, b) = pair.grams();
         self.may_have_if_built(a) || self.may_have_if_built(b)
     }
 
-    /// Whether the text may have either of the two grams packed in `pair`.
+    /// Whether the text may have either of the two grams of `pair`.
     #[inline]
-    pub(crate) fn may_have_either(&mut self, pair: u32) -> bool {
-        let (a, b) = ((pair >> 16) as u16, (pair & 0xffff) as u16);
+    pub(crate) fn may_have_either(&mut self, pair: GramPair) -> bool {
+        let (a, b) = pair.grams();
         if let (true, Some(set)) = ((a | b) >> 12 == PLAIN && self.ascii, &self.plain) {
             // Both plain grams and the set built (the common case): two bit tests.
             return set.has(a & 0xfff) || set.has(b & 0xfff);
