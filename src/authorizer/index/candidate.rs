@@ -78,7 +78,7 @@ const _: () = assert!(
 
 impl Candidate {
     /// Whether its resource part matches every image pipeline's ARN, or every resource, with
-    /// nothing to test ([`covers_every_pipeline`], `*`).
+    /// nothing to test ([`covers_every_pipeline`](super::tuning::covers_every_pipeline), `*`).
     pub(super) fn covers_every_pipeline(&self) -> bool {
         self.resource.covers_every_pipeline()
     }

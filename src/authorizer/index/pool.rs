@@ -13,7 +13,8 @@ use crate::authorizer::StatementNumber;
 /// The statements of one pool, indexed by action.
 ///
 /// For a hot action (the one a gateway decides on every call), the pool holds its policies'
-/// resolved candidates ([`Catalog::policy_hot`]) copied back to back ([`Catalog::pooled`]):
+/// resolved candidates ([`Catalog::policy_hot`](super::catalog::Catalog::policy_hot)) copied back
+/// to back ([`Catalog::pooled`](super::catalog::Catalog::pooled)):
 /// every statement whose action part matches it (exact names, wildcards and `NotAction` worked
 /// out when compiling), in pool order, each carrying what the hot loop needs (effect, resource
 /// patterns, anchors, gram filter, condition) in 28 bytes. Any other action merges the exact,

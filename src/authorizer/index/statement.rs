@@ -33,7 +33,7 @@ impl CompiledStatement {
 pub(crate) struct ResourceSet {
     pub(super) negated: bool,
     /// Not negated, and one of its patterns matches every image pipeline
-    /// ([`covers_every_pipeline`]).
+    /// ([`covers_every_pipeline`](super::tuning::covers_every_pipeline)).
     pub(super) covers_pipelines: bool,
     /// Its patterns, each with what rules it out cheaply; one slice, read in one pass.
     pub(super) patterns: Box<[SetPattern]>,
@@ -41,7 +41,9 @@ pub(crate) struct ResourceSet {
     /// `eu-` at the start of the region): one read of the text then rules them all in or out.
     /// Else [`NO_ANCHOR`].
     pub(super) shared_place: u32,
-    /// What its patterns ask of a relative id ([`relative_prefix`]), as the [`key_word`] of
+    /// What its patterns ask of a relative id
+    /// ([`relative_prefix`](super::tuning::relative_prefix)), as the
+    /// [`key_word`](super::tuning::key_word) of
     /// each prefix: a text with four colons matches only if its relative id starts with one of
     /// them. `None` when some pattern asks nothing (or the set is negated). Compile time only.
     pub(super) relative_prefixes: Option<Box<[u32]>>,
@@ -67,7 +69,7 @@ pub(crate) fn shared_place(patterns: &[SetPattern]) -> u32 {
 /// A pattern of a [`ResourceSet`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SetPattern {
-    /// Its id in [`Catalog::patterns`].
+    /// Its id in [`Catalog::patterns`](super::catalog::Catalog::patterns).
     pub(super) id: u32,
     /// Its anchor ([`PatternArena::anchor`]), [`NO_ANCHOR`] for none.
     pub(super) anchor: u32,

@@ -510,7 +510,8 @@ impl Iterator for Bits {
     }
 }
 
-/// What a pattern asks of the relative id of a text with four colons (see [`arn_colons`]):
+/// What a pattern asks of the relative id of a text with four colons (see
+/// [`arn_colons`](crate::authorizer::pattern::strategy::arn_colons)):
 /// `Some(prefix)` when a text can match only if its relative id starts with `prefix` (the
 /// pattern's own relative id up to its first wildcard; a pattern with more than four colons
 /// matches no such text, and says so with a prefix no relative id has); `None` when it asks

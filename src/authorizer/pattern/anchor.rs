@@ -3,7 +3,8 @@
 
 use super::strategy::arn_fields;
 
-/// "No anchor": a pattern without one (see [`RequestScratch::may_match_anchor`]).
+/// "No anchor": a pattern without one (see
+/// [`RequestScratch::may_match_anchor`](super::scratch::RequestScratch::may_match_anchor)).
 pub(crate) const NO_ANCHOR: u32 = u32::MAX;
 /// How many bytes an anchor holds.
 pub(crate) const ANCHOR_BYTES: usize = 3;
@@ -17,7 +18,8 @@ pub(crate) const ANCHOR_MAX_OFFSET: usize = 31;
 /// fails the control-character check).
 ///
 /// A pattern with exactly four colons matches a text with exactly four colons field by field
-/// (see [`fields_match`]), so each field of the text begins with what the pattern's field has
+/// (see [`fields_match`](super::strategy::fields_match)), so each field of the text begins with
+/// what the pattern's field has
 /// before its first `*`, `?` standing for one byte: three of those bytes sit at a known place
 /// in the text. The relative id is preferred (it tells resources apart), then the region, the
 /// account and the service; within the field, among the windows that begin within 31 bytes,
@@ -188,7 +190,8 @@ pub(crate) const ANCHOR_PLACE: u32 = !0x00ff_ffff;
 /// The bit of an anchor that says one of its bytes is a `?` (held as a zero byte).
 pub(crate) const ANCHOR_WILD: u32 = 1 << 29;
 
-/// The text and field starts of a [`RequestScratch`] with colons, for testing anchors.
+/// The text and field starts of a [`RequestScratch`](super::scratch::RequestScratch) with colons,
+/// for testing anchors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AnchorProbe<'a> {
     pub(super) bytes: &'a [u8],

@@ -23,7 +23,7 @@ pub(crate) const MEMO_EMPTY: u32 = u32::MAX;
 pub(crate) struct RequestScratch<'a> {
     pub(crate) text: &'a str,
     pub(super) ascii: bool,
-    /// [`arn_colons`] of the text.
+    /// [`arn_colons`](super::strategy::arn_colons) of the text.
     pub(super) colons: Option<[u32; 4]>,
     pub(super) plain: Option<GramSet>,
     pub(super) extra: Option<GramSet>,
@@ -43,7 +43,7 @@ impl<'a> RequestScratch<'a> {
     }
 
     /// A resource's text; `ascii` must say whether it is ASCII, and `colons` be
-    /// [`arn_colons`] of it (a request has found both already).
+    /// [`arn_colons`](super::strategy::arn_colons) of it (a request has found both already).
     #[inline]
     pub(crate) fn with_colons(
         text: &'a str,
@@ -62,7 +62,8 @@ impl<'a> RequestScratch<'a> {
         }
     }
 
-    /// The relative id (after the fourth colon) of a text with [`arn_colons`].
+    /// The relative id (after the fourth colon) of a text with
+    /// [`arn_colons`](super::strategy::arn_colons).
     #[inline]
     pub(crate) fn relative(&self) -> Option<&'a [u8]> {
         let [_, _, _, d] = self.colons?;
@@ -71,7 +72,7 @@ impl<'a> RequestScratch<'a> {
 
     /// Whether the text is an image pipeline's ARN as the hot action names one: ASCII, four
     /// colons, service `ecs`, relative id `imagepipeline/...` (see
-    /// [`covers_every_pipeline`]).
+    /// [`covers_every_pipeline`](crate::authorizer::index::tuning::covers_every_pipeline)).
     #[inline]
     pub(crate) fn is_pipeline(&mut self) -> bool {
         if let Some(known) = self.pipeline {
@@ -88,7 +89,7 @@ impl<'a> RequestScratch<'a> {
         known
     }
 
-    /// [`arn_colons`] of the text.
+    /// [`arn_colons`](super::strategy::arn_colons) of the text.
     #[cfg(test)]
     pub(crate) fn colons(&self) -> Option<[u32; 4]> {
         self.colons
@@ -100,13 +101,15 @@ impl<'a> RequestScratch<'a> {
         self.plain.is_some() || self.extra.is_some()
     }
 
-    /// Whether anchors can filter for this text (it has [`arn_colons`]).
+    /// Whether anchors can filter for this text (it has
+    /// [`arn_colons`](super::strategy::arn_colons)).
     #[inline]
     pub(crate) fn has_colons(&self) -> bool {
         self.colons.is_some()
     }
 
-    /// False only if no pattern with this anchor ([`PatternArena::anchor`]) can match the
+    /// False only if no pattern with this anchor
+    /// ([`PatternArena::anchor`](super::arena::PatternArena::anchor)) can match the
     /// text: its three bytes are not where the anchor says. Always true for [`NO_ANCHOR`] and
     /// for a text that is not ASCII with exactly four colons. Three byte loads, no set to
     /// build.
