@@ -498,7 +498,7 @@ impl Catalog {
             }
             let interned = self.intern_runs(runs)?;
             *slot = HotList {
-                action: self.hot.get(h).copied().unwrap_or(u32::MAX),
+                action: self.hot.get(h).copied().unwrap_or(NO_ACTION),
                 candidates: interned.range,
                 prefix_filter: interned.filter.unwrap_or_default(),
                 filtered: interned.filter.is_some(),

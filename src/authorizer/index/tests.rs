@@ -1,6 +1,9 @@
 //! Unit tests of catalogs, pools and the workload tuning.
 
+use std::sync::Arc;
+
 use super::candidate::*;
+use super::catalog::Catalog;
 use super::refs::{ConditionRef, ResourceRef, ResourceTest, Tagged};
 use super::tuning::*;
 use crate::authorizer::condition::Fallible;
@@ -476,4 +479,23 @@ fn packed_references_give_back_what_they_hold() {
     }
     assert_eq!(ConditionRef::NONE.get(), None);
     assert_eq!(ConditionRef::new(3).get(), Some(3));
+}
+
+/// The switch switches: without the workload tuning a pool has no hot list and a catalog no
+/// resolved candidates, so the differential test of `Tuning::None` runs the general index.
+#[test]
+fn tuning_none_builds_no_hot_lists() {
+    let policy = crate::policy::Policy::parse(CANCEL_TWICE).expect("a valid policy");
+    let named = Arc::new(crate::decision::NamedPolicy::new(
+        "A",
+        None,
+        Arc::new(policy),
+    ));
+    for (tuning, hot) in [(Tuning::Workload, true), (Tuning::None, false)] {
+        let mut catalog = Catalog::with_tuning(tuning);
+        let id = catalog.add_policy(&named).expect("compiles");
+        let pool = catalog.pool(&[id]).expect("pools");
+        assert_eq!(pool.hot.iter().any(|h| h.action != NO_ACTION), hot);
+        assert_eq!(catalog.pooled.is_empty(), !hot);
+    }
 }

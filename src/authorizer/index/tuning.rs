@@ -172,6 +172,11 @@ impl Catalog {
     }
 }
 
+/// The action of a hot list that has none (a catalog without the tuning, or a pool built
+/// before the hot actions were named): no action id, so no lookup finds the list. Not an
+/// `Option`: that would take the list past the 48 bytes asserted below.
+pub(crate) const NO_ACTION: u32 = u32::MAX;
+
 /// A pool's candidates for one hot action: a range of [`Catalog::pooled`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HotList {
@@ -192,7 +197,7 @@ pub(crate) struct HotList {
 impl Default for HotList {
     fn default() -> HotList {
         HotList {
-            action: u32::MAX,
+            action: NO_ACTION,
             candidates: (0, 0),
             prefix_filter: PrefixFilter::default(),
             filtered: false,
