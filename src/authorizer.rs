@@ -117,6 +117,7 @@ pub use handle::{
     AuthDecision, DecidingIds, HandleError, PrincipalId, StatementId, INLINE_DECIDING,
 };
 use handle::{InlineIds, Kind, StatementNumber, SESSION_BIT};
+pub use index::Tuning;
 pub use reload::{AuthorizerHandle, Current};
 pub use request::AuthRequest;
 

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::index::{self, Catalog, Pool};
+use super::index::{self, Catalog, Pool, Tuning};
 use super::pattern::{self, AnchorTable, FastState, NameTable, PatternArena, ResourceText};
 use super::{stamp, Authorizer, CompileError};
 use crate::account::{Account, DecideError, Principal, ResourceGroups, Scope};
@@ -158,7 +158,27 @@ impl Authorizer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn compile(account: &Account) -> Result<Authorizer, CompileError> {
-        Authorizer::compile_where(account, |_, _| true)
+        Authorizer::compile_with(account, Tuning::Workload)
+    }
+
+    /// [`compile`](Authorizer::compile) with or without the workload tuning ([`Tuning`]): the
+    /// answers are the same, only the work differs.
+    ///
+    /// # Errors
+    ///
+    /// As [`compile`](Authorizer::compile).
+    ///
+    /// ```
+    /// use ramcheck::account::Account;
+    /// use ramcheck::authorizer::{Authorizer, Tuning};
+    ///
+    /// let account = Account::load("policies/example-account.json")?;
+    /// let plain = Authorizer::compile_with(&account, Tuning::None)?;
+    /// assert!(plain.resolve("user/alice").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn compile_with(account: &Account, tuning: Tuning) -> Result<Authorizer, CompileError> {
+        Authorizer::compile_where(account, tuning, |_, _| true)
     }
 
     /// Compiles only what deciding for `principal` needs: its own pools, the resource groups
@@ -197,16 +217,19 @@ impl Authorizer {
                 (false, Some(name.as_str()))
             }
         };
-        Authorizer::compile_where(account, |is_user, n| is_user == users && Some(n) == name)
+        Authorizer::compile_where(account, Tuning::Workload, |is_user, n| {
+            is_user == users && Some(n) == name
+        })
     }
 
     /// [`compile`](Authorizer::compile) for the users and roles `keep` says yes to
     /// (`keep(is_user, name)`).
     fn compile_where(
         account: &Account,
+        tuning: Tuning,
         keep: impl Fn(bool, &str) -> bool,
     ) -> Result<Authorizer, CompileError> {
-        let mut catalog = Catalog::new();
+        let mut catalog = Catalog::with_tuning(tuning);
         let group_numbers: HashMap<&str, u32> = (0u32..)
             .zip(account.resource_groups().iter())
             .map(|(i, group)| (group.id(), i))

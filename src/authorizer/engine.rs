@@ -13,7 +13,7 @@ use std::slice;
 
 use super::compile::CompiledPrincipal;
 use super::handle::{Kind, SESSION_BIT};
-use super::index::{Lookup, Pool, PoolError, Sink};
+use super::index::{Evaluation, Lookup, Pool, PoolError, Sink};
 use super::pattern::{self, ResourceText};
 use super::{AuthRequest, Authorizer, HandleError, PrincipalId, SessionPolicy};
 use crate::account::DecideError;
@@ -83,17 +83,17 @@ impl<'a, S: Sink> Compiled<'a, S> {
         };
         self.allows.clear();
         let before = self.denies.count();
-        pool.evaluate(
+        let mut evaluation = Evaluation {
             catalog,
-            lookup,
-            self.request,
-            &mut self.text,
-            self.principal_arn,
+            request: self.request,
+            text: &mut self.text,
+            principal_arn: self.principal_arn,
             tag,
-            self.denies,
-            self.allows,
-        )
-        .map_err(|e| self.authorizer.evaluation_error(session, e))?;
+            denies: &mut *self.denies,
+            allows: &mut *self.allows,
+        };
+        pool.evaluate(lookup, &mut evaluation)
+            .map_err(|e| self.authorizer.evaluation_error(session, e))?;
         Ok(Applying {
             deny: self.denies.count() > before,
             allow: self.allows.count() > 0,

@@ -442,6 +442,16 @@ fn check_case_with(
     requests: usize,
     seen: &mut dyn FnMut(Seen),
 ) -> Result<usize, TestCaseError> {
+    check_case_tuned(seed, requests, Tuning::Workload, seen)
+}
+
+/// [`check_case_with`] for an authorizer compiled with or without the workload tuning.
+fn check_case_tuned(
+    seed: u64,
+    requests: usize,
+    tuning: Tuning,
+    seen: &mut dyn FnMut(Seen),
+) -> Result<usize, TestCaseError> {
     let mut g = Gen(seed);
     let (text, users, roles) = account_json(&mut g);
     let account = match Account::from_json(&text, None, Some("acct.json")) {
@@ -452,8 +462,8 @@ fn check_case_with(
             )))
         }
     };
-    let authorizer =
-        Authorizer::compile(&account).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let authorizer = Authorizer::compile_with(&account, tuning)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut compared = 0;
     for _ in 0..requests {
         let (action, resource, pairs, now) = request_parts(&mut g);
@@ -619,6 +629,15 @@ proptest! {
     fn differential_compiled_agrees_with_reference(seed in any::<u64>()) {
         let compared = check_case(seed, 24)?;
         COMPARED.fetch_add(compared, Ordering::Relaxed);
+    }
+
+    /// The workload tuning changes no answer: on the same accounts and requests, the authorizer
+    /// compiled with [`Tuning::Workload`] and the one compiled with [`Tuning::None`] each decide
+    /// as the reference (decision, stage, deciding statements, errors), so as each other.
+    #[test]
+    fn differential_tuning_off_and_on_agree_with_reference(seed in any::<u64>()) {
+        check_case_tuned(seed, 12, Tuning::Workload, &mut |_| {})?;
+        check_case_tuned(seed, 12, Tuning::None, &mut |_| {})?;
     }
 
     /// M4, C7: `AuthRequest` accepts and rejects exactly what `Request` and `Context` do.
