@@ -4,6 +4,8 @@
 //! `cargo build --release -p ramcheck-bench --bin profile`, then
 //! `valgrind --tool=callgrind target/release/profile large 20000`
 //! (workloads: `small`, `gateway`, `request`, `large`, `wildcard`, `compile`, `load`, `reference`).
+//! A third argument `untuned` compiles the Small, gateway and Large accounts without the
+//! workload tuning (`Tuning::None`), to see what the tuning saves.
 //!
 //! The Small, Large and gateway loops are functions of their own, so that callgrind can count their
 //! instructions exactly, setup left out:
@@ -12,10 +14,11 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::path::Path;
 use std::time::Instant as Clock;
 
 use ramcheck::account::{Account, Principal};
-use ramcheck::authorizer::{AuthRequest, Authorizer, PrincipalId};
+use ramcheck::authorizer::{AuthRequest, Authorizer, PrincipalId, Tuning};
 use ramcheck::condition::value::Instant;
 use ramcheck::decision::{Context, Request};
 use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
@@ -28,11 +31,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let workload = args.next().unwrap_or_else(|| "large".to_owned());
     let iterations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let tuning = match args.next().as_deref() {
+        Some("untuned") => Tuning::None,
+        _ => Tuning::Workload,
+    };
+    let compile =
+        |text: &str, dir: Option<&Path>| -> Result<Authorizer, Box<dyn std::error::Error>> {
+            Ok(Authorizer::compile_with(
+                &Account::from_json(text, dir, None)?,
+                tuning,
+            )?)
+        };
     let now = Instant::from_unix(1_767_225_600, 0);
     let started;
     match workload.as_str() {
         "small" => {
-            let authorizer = Authorizer::from_json(&small_account(), None, None)?;
+            let authorizer = compile(&small_account(), None)?;
             let arn = small_arn();
             let context = SMALL_CONTEXT;
             let alice = authorizer.resolve("user/alice")?;
@@ -41,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         "gateway" => {
             // The Small workload through the gateway adapter, from the raw API request.
-            let authorizer = Authorizer::from_json(&small_account(), None, None)?;
+            let authorizer = compile(&small_account(), None)?;
             let executions = small_executions();
             let context = SMALL_CONTEXT;
             started = Clock::now();
@@ -115,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => {
             let dir = large_dir();
             let text = large_account(&dir)?;
-            let authorizer = Authorizer::from_json(&text, Some(&dir), None)?;
+            let authorizer = compile(&text, Some(&dir))?;
             let requests: Vec<PackedRequest> = large_requests(4096)
                 .iter()
                 .map(PackedRequest::new)

@@ -19,6 +19,7 @@ use crate::matching::wildcard_match;
 /// Whether a catalog is compiled with the workload tuning of this module: the answers are the
 /// same either way (decision, stage, deciding statements, errors); only the work differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Tuning {
     /// Hot lists for `ecs:CancelImagePipelineExecution`, the pipelines shortcut, denies-first
     /// lists, prefix filters and warming: what the gateway and the benchmarks are tuned for.
