@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::index::{self, Catalog, Pool, Tuning};
-use super::pattern::{self, AnchorTable, FastState, NameTable, PatternArena, ResourceText};
+use super::pattern::{self, AnchorTable, FastState, NameTable, PatternArena, RequestScratch};
 use super::{stamp, Authorizer, CompileError};
 use crate::account::{Account, DecideError, Principal, ResourceGroups, Scope};
 
@@ -89,7 +89,7 @@ impl GroupIndex {
 
     /// The group holding `arn`, if any; two groups are an error (E4.3).
     #[inline]
-    pub(super) fn holder(&self, text: &mut ResourceText<'_>) -> Result<Option<u32>, DecideError> {
+    pub(super) fn holder(&self, text: &mut RequestScratch<'_>) -> Result<Option<u32>, DecideError> {
         if self.groups.is_empty() {
             return Ok(None);
         }

@@ -14,7 +14,7 @@ use std::slice;
 use super::compile::CompiledPrincipal;
 use super::handle::{Kind, SESSION_BIT};
 use super::index::{Evaluation, Lookup, Pool, PoolError, Sink};
-use super::pattern::{self, ResourceText};
+use super::pattern::{self, RequestScratch};
 use super::{AuthRequest, Authorizer, HandleError, PrincipalId, SessionPolicy};
 use crate::account::DecideError;
 use crate::decision::{Applying, EvaluationError};
@@ -32,7 +32,7 @@ pub(super) struct Compiled<'a, S> {
     session: Option<&'a SessionPolicy>,
     request: &'a AuthRequest<'a>,
     lookup: Lookup,
-    text: ResourceText<'a>,
+    scratch: RequestScratch<'a>,
     denies: &'a mut S,
     allows: &'a mut S,
 }
@@ -58,7 +58,7 @@ impl<'a, S: Sink> Compiled<'a, S> {
             session,
             request,
             lookup: authorizer.catalog.lookup(request),
-            text: ResourceText::with_colons(
+            scratch: RequestScratch::with_colons(
                 request.resource(),
                 request.resource_is_ascii(),
                 request.resource_colons(),
@@ -86,7 +86,7 @@ impl<'a, S: Sink> Compiled<'a, S> {
         let mut evaluation = Evaluation {
             catalog,
             request: self.request,
-            text: &mut self.text,
+            scratch: &mut self.scratch,
             principal_arn: self.principal_arn,
             tag,
             denies: &mut *self.denies,
@@ -138,7 +138,7 @@ impl<'a, S: Sink> Engine for Compiled<'a, S> {
         if let (true, Some(compiled)) = (self.request.is_cancel(), self.compiled) {
             compiled.account_pool.warm(&self.authorizer.catalog);
         }
-        self.authorizer.groups.holder(&mut self.text)
+        self.authorizer.groups.holder(&mut self.scratch)
     }
 
     #[inline(always)]
@@ -173,7 +173,7 @@ impl<'a, S: Sink> Engine for Compiled<'a, S> {
         // A level that allows the request without a Deny (`FullAliyunAccess`, alone or beside
         // Denies that do not match) neither denies nor fails, and its allowing statements are
         // never reported: it is not evaluated.
-        if level.allows_without_deny(&self.authorizer.catalog, self.lookup, &mut self.text) {
+        if level.allows_without_deny(&self.authorizer.catalog, self.lookup, &mut self.scratch) {
             return Ok(Applying {
                 deny: false,
                 allow: true,
@@ -192,9 +192,9 @@ impl<'a, S: Sink> Engine for Compiled<'a, S> {
         };
         let lookup = session.catalog.lookup(self.request);
         // The session catalog numbers its sets and conditions apart from this one's.
-        self.text.forget();
+        self.scratch.forget();
         let result = self.collect(&session.pool, Some(session), lookup);
-        self.text.forget();
+        self.scratch.forget();
         result
     }
 

@@ -25,8 +25,6 @@ mod tests;
 pub(crate) use anchor::{anchor_is_plain, AnchorTable};
 pub(crate) use arena::PatternArena;
 pub(crate) use names::{FastState, FoldTable, NameTable};
-/// The per-request scratch under the name `src/authorizer.rs` knows it by.
 pub(crate) use scratch::RequestScratch;
-pub(crate) use scratch::RequestScratch as ResourceText;
 pub(crate) use strategy::{arn_colons, ActionPattern};
 pub(crate) use text::{eq_bytes, eq_key, zero_bytes};

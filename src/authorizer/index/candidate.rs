@@ -87,7 +87,7 @@ impl Candidate {
     /// `denies` or `allows` when it applies.
     #[inline(always)]
     pub(super) fn apply<S: Sink>(self, eval: &mut Evaluation<'_, '_, S>) -> Result<(), PoolError> {
-        if !self.resource_matches(eval.catalog, eval.text) {
+        if !self.resource_matches(eval.catalog, eval.scratch) {
             return Ok(());
         }
         eval.settle(self.id, self.condition)
@@ -139,7 +139,7 @@ impl Candidate {
 pub(crate) struct Evaluation<'e, 't, S> {
     pub(crate) catalog: &'e Catalog,
     pub(crate) request: &'e AuthRequest<'e>,
-    pub(crate) text: &'e mut RequestScratch<'t>,
+    pub(crate) scratch: &'e mut RequestScratch<'t>,
     /// The principal's ARN, which conditions may compare (C5).
     pub(crate) principal_arn: &'e str,
     /// Added to every statement number pushed (`SESSION_BIT` for a session policy's).
@@ -156,12 +156,12 @@ impl<S: Sink> Evaluation<'_, '_, S> {
         if let Some(c) = condition.get() {
             // A condition's result depends only on the request and the principal, the same
             // for every statement of this request; an error is never remembered.
-            let met = match self.text.condition_result(c) {
+            let met = match self.scratch.condition_result(c) {
                 Some(known) => known,
                 None => match self.catalog.conditions.get(c as usize) {
                     Some(condition) => match condition.is_met(self.request, self.principal_arn) {
                         Ok(met) => {
-                            self.text.remember_condition(c, met);
+                            self.scratch.remember_condition(c, met);
                             met
                         }
                         Err(error) => {

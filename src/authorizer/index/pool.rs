@@ -144,7 +144,7 @@ impl Pool {
                 continue;
             }
             last = position;
-            if filter && entry.grams.is_set() && !eval.text.may_have_either(entry.grams) {
+            if filter && entry.grams.is_set() && !eval.scratch.may_have_either(entry.grams) {
                 continue;
             }
             let Some(&id) = self.members.get(position as usize) else {

@@ -442,7 +442,7 @@ fn e6_a_condition_missing_from_the_catalog_fails_closed() {
         let mut eval = Evaluation {
             catalog,
             request: &request,
-            text: &mut text,
+            scratch: &mut text,
             principal_arn: "",
             tag: 0,
             denies: &mut denies,

@@ -389,7 +389,7 @@ pub(crate) fn evaluate_resolved<S: Sink>(
 ) -> Result<(), PoolError> {
     let catalog = eval.catalog;
     let DeniesFirst { count, fallible } = hot.denies_first;
-    if count != 0 && eval.text.is_pipeline() && fallible.cannot_fail(eval.request) {
+    if count != 0 && eval.scratch.is_pipeline() && fallible.cannot_fail(eval.request) {
         let start = hot.candidates.1 as usize;
         let list = catalog
             .pooled
@@ -406,7 +406,7 @@ pub(crate) fn evaluate_resolved<S: Sink>(
         .pooled
         .get(hot.candidates.0 as usize..hot.candidates.1 as usize)
         .unwrap_or_default();
-    if hot.filtered && eval.text.has_colons() {
+    if hot.filtered && eval.scratch.has_colons() {
         return scan_filtered(hot, list, eval);
     }
     scan(hot, list.iter().map(Visit::Full), eval)
@@ -420,7 +420,7 @@ pub(crate) fn scan_filtered<S: Sink>(
     list: &[Candidate],
     eval: &mut Evaluation<'_, '_, S>,
 ) -> Result<(), PoolError> {
-    let (catalog, text) = (eval.catalog, &mut *eval.text);
+    let (catalog, text) = (eval.catalog, &mut *eval.scratch);
     let (visits, covers, coverings) = match (hot.filter(), text.relative()) {
         (Some(filter), Some(relative)) => (
             filter.visits(relative, &catalog.prefix_words, &catalog.prefix_masks),
@@ -468,10 +468,10 @@ pub(crate) fn scan<'c, S: Sink>(
     eval: &mut Evaluation<'_, '_, S>,
 ) -> Result<(), PoolError> {
     let filter = hot.candidates.1.saturating_sub(hot.candidates.0) as usize >= FILTER_FROM;
-    let anchored = eval.text.has_colons();
+    let anchored = eval.scratch.has_colons();
     // Built by an unanchored candidate of an earlier pool, if at all.
-    let grams_built = eval.text.has_grams();
-    let probe = eval.text.probe();
+    let grams_built = eval.scratch.has_grams();
+    let probe = eval.scratch.probe();
     for visit in candidates {
         let candidate = match visit {
             Visit::Full(candidate) => candidate,
@@ -486,11 +486,13 @@ pub(crate) fn scan<'c, S: Sink>(
             if !probe.hits_either(candidate.anchors)
                 || (grams_built
                     && candidate.grams.is_set()
-                    && !eval.text.may_have_either_if_built(candidate.grams))
+                    && !eval.scratch.may_have_either_if_built(candidate.grams))
             {
                 continue;
             }
-        } else if filter && candidate.grams.is_set() && !eval.text.may_have_either(candidate.grams)
+        } else if filter
+            && candidate.grams.is_set()
+            && !eval.scratch.may_have_either(candidate.grams)
         {
             continue;
         }
