@@ -49,10 +49,23 @@ pub(super) struct GroupIndex {
     /// The wildcard patterns with a plain anchor ([`pattern::anchor_is_plain`]), as
     /// `(pattern id in arena, group)`.
     anchored: AnchorTable<(u32, u32)>,
-    /// The other wildcard patterns, tested one by one:
-    /// `(pattern id in arena, anchor or NO_ANCHOR, required gram or u16::MAX, group)`.
-    patterns: Vec<(u32, u32, u16, u32)>,
+    /// The other wildcard patterns, tested one by one.
+    patterns: Vec<UnanchoredClaim>,
     arena: PatternArena,
+}
+
+/// A resource group's wildcard pattern without a plain anchor, with what rules a text out
+/// before matching it.
+#[derive(Debug, Clone, Copy)]
+struct UnanchoredClaim {
+    /// Its id in the group index's arena.
+    pattern: u32,
+    /// Its anchor, or [`pattern::anchor::NO_ANCHOR`].
+    anchor: u32,
+    /// A gram every text it matches has, or `u16::MAX` for none.
+    gram: u16,
+    /// The group it claims for.
+    group: u32,
 }
 
 impl GroupIndex {
@@ -78,7 +91,12 @@ impl GroupIndex {
                     anchored.push((anchor, (id, number)));
                 } else {
                     let gram = out.arena.required_gram(id).unwrap_or(u16::MAX);
-                    out.patterns.push((id, anchor, gram, number));
+                    out.patterns.push(UnanchoredClaim {
+                        pattern: id,
+                        anchor,
+                        gram,
+                        group: number,
+                    });
                 }
             }
         }
@@ -122,9 +140,11 @@ impl GroupIndex {
         } else {
             self.anchored.items().for_each(&mut test);
         }
-        for &(pattern, anchor, gram, g) in &self.patterns {
-            if text.may_match(anchor, gram) && self.arena.is_match_uncached(pattern, text) {
-                note(g);
+        for claim in &self.patterns {
+            if text.may_match(claim.anchor, claim.gram)
+                && self.arena.is_match_uncached(claim.pattern, text)
+            {
+                note(claim.group);
             }
         }
         let claimants = [first, second].into_iter().filter(|&g| g != u32::MAX);
