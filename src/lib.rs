@@ -47,6 +47,10 @@
 //! Each of these uses only those above it: vocabulary ← policy ← condition ← decision, with
 //! [`matching`] and the context below condition.
 //!
+//! Above them: [`account`] (snapshots, principals, the reference engine of the decision
+//! procedure), [`source`] (accounts read from snapshots, Terraform and ROS), [`authorizer`]
+//! (the compiled engine), [`gateway`] and [`lint`].
+//!
 //! # Guarantees
 //!
 //! - No panics on any input: every fault is a typed error with a position.
@@ -71,6 +75,7 @@ pub mod policy;
 mod procedure;
 pub mod read;
 mod repeats;
+pub mod source;
 pub mod suggest;
 mod vocabulary;
 

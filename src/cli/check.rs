@@ -13,6 +13,7 @@ use ramcheck::decision::{
 use ramcheck::lint::request::{account_warning, check_request, RequestWarning};
 use ramcheck::output::{self, escape_controls, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
+use ramcheck::source::{self, LoadError, SourceOptions};
 use ramcheck::suggest::did_you_mean;
 
 use super::{read_input, write_stdout, Failure, Format, Limits, Status};
@@ -245,10 +246,11 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
     })
 }
 
-/// Loads an account snapshot file.
+/// Loads an account from a file of any source format (snapshot, Terraform, ROS).
 pub(crate) fn load_account(file: &str, limits: Limits) -> Result<Account, Failure> {
-    Account::load_limited(file, limits.max_file_size).map_err(|e| match e {
-        AccountError::Policy(p) => Failure::from(p),
+    let options = SourceOptions::default().with_max_file_size(limits.max_file_size);
+    source::load_account(file, &options).map_err(|e| match e {
+        LoadError::Account(AccountError::Policy(p)) => Failure::from(p),
         other => {
             let help = other.help().map(str::to_owned);
             let mut failure = Failure::new(other.to_string());
