@@ -4,6 +4,7 @@
 mod check;
 mod lint;
 mod rules;
+mod snapshot;
 mod who_can;
 
 use std::io::{self, Write};
@@ -11,8 +12,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ramcheck::account::AccountError;
 use ramcheck::output::escape_controls;
 use ramcheck::read::{read_file, read_to_limit, ReadError, DEFAULT_MAX_FILE_SIZE};
+use ramcheck::source::{self, Input, LoadError, PlanSide, SourceOptions};
 
 /// Exit status: what a pipeline gates on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +111,8 @@ enum Command {
     Rules(rules::RulesArgs),
     /// List every principal of an account with whether it may make the request.
     WhoCan(who_can::WhoCanArgs),
+    /// Print the account snapshot read from an account source (snapshot, Terraform, ROS).
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 /// Runs the command line and returns the exit status.
@@ -129,6 +134,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
     };
     match result {
         Ok(status) => status.into(),
@@ -191,4 +197,131 @@ pub(crate) fn write_stdout(
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::new(format!("cannot write output: {e}"))),
     }
+}
+
+/// The flags of an account source (`--account`, `snapshot`'s input) that its file may not
+/// say, as typed.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct SourceArgs {
+    /// The account a Terraform plan or state, or a ROS template, describes, when the file does
+    /// not say (ROS's `ALIYUN::AccountId`).
+    #[arg(long = "account-id", value_name = "ID")]
+    account_id: Option<String>,
+    /// The side of a Terraform plan to read: `after` (the planned values, the default) or
+    /// `before` (the prior state).
+    #[arg(long = "plan-side", value_enum, value_name = "SIDE")]
+    plan_side: Option<PlanSideArg>,
+    /// A ROS template parameter (repeatable), over the template's default.
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    parameters: Vec<String>,
+}
+
+/// `--plan-side`, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanSideArg {
+    /// The prior state.
+    Before,
+    /// The planned values.
+    After,
+}
+
+impl SourceArgs {
+    /// The options the flags give, checked.
+    fn options(&self, limits: Limits) -> Result<SourceOptions, Failure> {
+        let mut options = SourceOptions::default().with_max_file_size(limits.max_file_size);
+        if let Some(id) = &self.account_id {
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Failure::new(format!(
+                    "--account-id: expected the numeric account ID, found `{id}`"
+                ))
+                .with_help("give the account ID as digits, e.g. `--account-id 1234567890123456`"));
+            }
+            options = options.with_account_id(id.as_str());
+        }
+        if let Some(side) = self.plan_side {
+            options = options.with_plan_side(match side {
+                PlanSideArg::Before => PlanSide::Before,
+                PlanSideArg::After => PlanSide::After,
+            });
+        }
+        for pair in &self.parameters {
+            let Some((key, value)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(Failure::new(format!(
+                    "--parameter: expected `KEY=VALUE`, found `{pair}`"
+                ))
+                .with_help("name the template parameter, e.g. `--parameter Env=prod`"));
+            };
+            if options.parameters.contains_key(key) {
+                return Err(Failure::new(format!("--parameter: `{key}` is given twice"))
+                    .with_help("give each template parameter once"));
+            }
+            options = options.with_parameter(key, value);
+        }
+        Ok(options)
+    }
+
+    /// The flags given that the input's format does not use: each is a warning, not silence.
+    fn unused(&self, format: source::Format) -> Vec<String> {
+        let (snapshot, terraform, ros) = (
+            format == source::Format::Snapshot,
+            format == source::Format::Terraform,
+            format == source::Format::Ros,
+        );
+        let mut out = Vec::new();
+        if self.account_id.is_some() && snapshot {
+            out.push("`--account-id` is for Terraform and ROS inputs; an account snapshot names its account in `account_id`".to_owned());
+        }
+        if self.plan_side.is_some() && !terraform {
+            out.push("`--plan-side` is for Terraform plans".to_owned());
+        }
+        if !self.parameters.is_empty() && !ros {
+            out.push("`--parameter` is for ROS templates".to_owned());
+        }
+        out
+    }
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Failure {
+        match e {
+            LoadError::Account(AccountError::Policy(p)) => Failure::from(p),
+            other => {
+                let help = other.help().map(str::to_owned);
+                let mut failure = Failure::new(other.to_string());
+                failure.help = help;
+                failure
+            }
+        }
+    }
+}
+
+/// Reads an account source (`-`: standard input) with its options, warning on standard
+/// error about each source flag its format does not use.
+pub(crate) fn read_source(
+    file: &str,
+    flags: &SourceArgs,
+    limits: Limits,
+) -> Result<(Input, SourceOptions), Failure> {
+    let options = flags.options(limits)?;
+    let input = if file == "-" {
+        Input::from_bytes(read_input(file, limits.max_file_size)?, Some(file), None)
+    } else {
+        Input::read(file, &options)?
+    };
+    let format = match input.format() {
+        source::Format::Snapshot => "an account snapshot",
+        source::Format::Terraform => "a Terraform plan or state",
+        source::Format::Ros => "a ROS template",
+        _ => "an account source",
+    };
+    let mut err = io::stderr().lock();
+    for unused in flags.unused(input.format()) {
+        let _ = writeln!(
+            err,
+            "warning[unused-source-flag]: {}; `{}` is {format}, so it is ignored",
+            unused,
+            escape_controls(file)
+        );
+    }
+    Ok((input, options))
 }

@@ -78,12 +78,104 @@ impl Stage {
     }
 }
 
+/// Where a translated source (a Terraform plan, a ROS template) had a policy: its file, the
+/// resource address or logical id, and the line and column there. Every part is optional; an
+/// account snapshot carries it as a policy's `origin` so that an explanation can name the
+/// resource beside the statement's position in the snapshot.
+///
+/// ```
+/// use ramcheck::decision::Origin;
+///
+/// let origin = Origin::default()
+///     .with_file("plan.json")
+///     .with_address(r#"module.iam.alicloud_ram_policy.cancel["prod"]"#)
+///     .with_line(40)
+///     .with_column(7);
+/// assert_eq!(
+///     origin.to_string(),
+///     r#"`module.iam.alicloud_ram_policy.cancel["prod"]` at plan.json:40:7"#
+/// );
+/// assert_eq!(Origin::default().with_address("Deployer").to_string(), "`Deployer`");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Origin {
+    file: Option<String>,
+    address: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+impl Origin {
+    /// With the source file.
+    pub fn with_file(mut self, file: impl Into<String>) -> Origin {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// With the Terraform resource address or ROS logical id.
+    pub fn with_address(mut self, address: impl Into<String>) -> Origin {
+        self.address = Some(address.into());
+        self
+    }
+
+    /// With the line in the source file, from 1.
+    pub fn with_line(mut self, line: usize) -> Origin {
+        self.line = Some(line);
+        self
+    }
+
+    /// With the column in the source file, from 1, in characters.
+    pub fn with_column(mut self, column: usize) -> Origin {
+        self.column = Some(column);
+        self
+    }
+
+    /// The source file.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The Terraform resource address or ROS logical id.
+    pub fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+
+    /// The line in the source file.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// The column in the source file.
+    pub fn column(&self) -> Option<usize> {
+        self.column
+    }
+}
+
+/// `` `ADDRESS` at FILE:LINE:COLUMN ``, each part as far as it is known.
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut place = self.file.clone().unwrap_or_default();
+        for n in [self.line, self.column].into_iter().flatten() {
+            if !place.is_empty() {
+                place.push(':');
+            }
+            place.push_str(&n.to_string());
+        }
+        match (&self.address, place.is_empty()) {
+            (Some(address), true) => write!(f, "`{address}`"),
+            (Some(address), false) => write!(f, "`{address}` at {place}"),
+            (None, _) => f.write_str(&place),
+        }
+    }
+}
+
 /// A policy with the name it is attached under and the file it came from.
 #[derive(Debug, Clone)]
 pub struct NamedPolicy {
     name: String,
     file: Option<String>,
     policy: Arc<Policy>,
+    origin: Option<Arc<Origin>>,
 }
 
 impl NamedPolicy {
@@ -93,7 +185,19 @@ impl NamedPolicy {
             name: name.into(),
             file,
             policy,
+            origin: None,
         }
+    }
+
+    /// With where a translated source had it.
+    pub fn with_origin(mut self, origin: Origin) -> NamedPolicy {
+        self.origin = Some(Arc::new(origin));
+        self
+    }
+
+    /// Where a translated source (Terraform, ROS) had it, when the account says.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_deref()
     }
 
     /// Its name.
@@ -210,6 +314,7 @@ pub struct StatementRef {
     pub(crate) action: Matched,
     pub(crate) resource: Matched,
     pub(crate) conditions: Vec<(Operator, String)>,
+    pub(crate) origin: Option<Arc<Origin>>,
 }
 
 impl StatementRef {
@@ -221,6 +326,11 @@ impl StatementRef {
     /// The policy's file as given (`None` for a bundled or inline policy).
     pub fn file(&self) -> Option<&str> {
         self.file.as_deref()
+    }
+
+    /// Where a translated source (Terraform, ROS) had the policy, when the account says.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_deref()
     }
 
     /// The statement's index, from 0.
@@ -549,6 +659,7 @@ impl StatementRef {
             action,
             resource,
             conditions,
+            origin: named.origin.clone(),
         }
     }
 }

@@ -14,11 +14,15 @@
 //! matters) is a [`SourceError`] naming the resource and attribute: never guessed, never
 //! dropped.
 
+mod ros;
+mod terraform;
+
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::account::{Account, AccountError};
 use crate::policy::Position;
+use crate::read::read_file;
 
 /// The format of an account source, told from its content ([`detect`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +238,7 @@ pub fn detect(text: &str) -> Format {
 }
 
 /// Loads an account from a file of any format ([`detect`]). Policy paths in a snapshot are
-/// relative to its folder.
+/// relative to its folder. The same as [`Input::read`] then [`Input::account`].
 ///
 /// # Errors
 ///
@@ -250,11 +254,298 @@ pub fn detect(text: &str) -> Format {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_account(path: impl AsRef<Path>, options: &SourceOptions) -> Result<Account, LoadError> {
-    let limit = if options.max_file_size == 0 {
+    Input::read(path, options)?.account(options)
+}
+
+/// The account snapshot a file of any format describes, standing alone: a snapshot's policy
+/// paths (relative to its folder) are replaced by their documents, a Terraform or ROS input
+/// is translated. [`canonical`] prints it as `ramcheck snapshot` does. The same as
+/// [`Input::read`] then [`Input::snapshot`].
+///
+/// # Errors
+///
+/// As [`load_account`]: the snapshot is checked as an account before it is returned, so what
+/// comes back always loads.
+///
+/// ```
+/// use ramcheck::source::{to_snapshot, SourceOptions};
+///
+/// let snapshot = to_snapshot("policies/example-account.json", &SourceOptions::default())?;
+/// // A path in the file is now the document it names.
+/// assert!(snapshot["policies"]["CancelHangzhou"]["Statement"].is_array());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn to_snapshot(
+    path: impl AsRef<Path>,
+    options: &SourceOptions,
+) -> Result<serde_json::Value, LoadError> {
+    Input::read(path, options)?.snapshot(options)
+}
+
+/// The canonical text of a JSON value: object keys sorted, two-space indentation, one space
+/// after a colon, a trailing newline. The canonical text of its own parse is itself, byte for
+/// byte, which is what makes `ramcheck snapshot` idempotent.
+///
+/// ```
+/// use ramcheck::source::canonical;
+///
+/// let value = serde_json::json!({"users": {"alice": {}}, "account_id": "1234567890123456"});
+/// let text = canonical(&value);
+/// assert_eq!(text, "{\n  \"account_id\": \"1234567890123456\",\n  \"users\": {\n    \"alice\": {}\n  }\n}\n");
+/// let again: serde_json::Value = serde_json::from_str(&text)?;
+/// assert_eq!(canonical(&again), text);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn canonical(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(&mut out, value, 0);
+    out.push('\n');
+    out
+}
+
+/// Appends `value` at indentation `depth`. Recursive: a value parsed by `serde_json` nests at
+/// most 128 deep, and a translator builds no deeper one.
+fn write_canonical(out: &mut String, value: &serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    let indent = |out: &mut String, depth: usize| {
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    match value {
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                indent(out, depth + 1);
+                write_canonical(out, item, depth + 1);
+            }
+            out.push('\n');
+            indent(out, depth);
+            out.push(']');
+        }
+        Value::Object(members) if !members.is_empty() => {
+            // Sorted here, whatever order the map keeps (`preserve_order` may be on in a
+            // build that unifies features).
+            let mut sorted: Vec<_> = members.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, item)) in sorted.into_iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                indent(out, depth + 1);
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push_str(": ");
+                write_canonical(out, item, depth + 1);
+            }
+            out.push('\n');
+            indent(out, depth);
+            out.push('}');
+        }
+        // Scalars, `[]` and `{}`: serde_json's compact form is the canonical one.
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// An account source read into memory, with the format it is in. Reading and loading are two
+/// steps so that a caller sees the format first (the CLI warns about a flag the format does
+/// not use).
+///
+/// ```
+/// use ramcheck::source::{Format, Input, SourceOptions};
+///
+/// let options = SourceOptions::default();
+/// let input = Input::read("policies/example-account.json", &options)?;
+/// assert_eq!(input.format(), Format::Snapshot);
+/// assert_eq!(input.account(&options)?.id(), "1234567890123456");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Input {
+    bytes: Vec<u8>,
+    format: Format,
+    file: Option<String>,
+    base: Option<PathBuf>,
+}
+
+impl Input {
+    /// Reads the file at `path`, at most `options.max_file_size` bytes, and tells its format.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read: missing, too large, or not a regular file.
+    pub fn read(path: impl AsRef<Path>, options: &SourceOptions) -> Result<Input, LoadError> {
+        let path = path.as_ref();
+        let bytes = read_file(path, limit(options)).map_err(AccountError::Read)?;
+        let file = path.display().to_string();
+        Ok(Input::from_bytes(bytes, Some(&file), path.parent()))
+    }
+
+    /// An input already in memory (standard input, say): `file` names it in errors, `base` is
+    /// the folder a snapshot's policy paths start from (`None`: the current directory).
+    pub fn from_bytes(bytes: Vec<u8>, file: Option<&str>, base: Option<&Path>) -> Input {
+        // Text that is not UTF-8 is no Terraform or ROS input; the snapshot loader says where
+        // it goes wrong.
+        let format = std::str::from_utf8(&bytes).map_or(Format::Snapshot, detect);
+        Input {
+            bytes,
+            format,
+            file: file.map(str::to_owned),
+            base: base.map(Path::to_path_buf),
+        }
+    }
+
+    /// The format it is in.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The account it describes.
+    ///
+    /// # Errors
+    ///
+    /// Its Terraform or ROS content cannot be translated, or the account is invalid. An
+    /// invalid account translated from Terraform or ROS is positioned in the snapshot
+    /// [`Input::snapshot`] gives (`ramcheck snapshot` prints it), named `FILE (snapshot)`.
+    pub fn account(&self, options: &SourceOptions) -> Result<Account, LoadError> {
+        let limit = limit(options);
+        match self.translate(options)? {
+            None => Ok(Account::from_bytes(
+                &self.bytes,
+                self.base.as_deref(),
+                self.file.as_deref(),
+                limit,
+            )?),
+            Some(snapshot) => self.load_translated(&snapshot, limit),
+        }
+    }
+
+    /// The account snapshot it describes, standing alone: see [`to_snapshot`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Input::account`]: the snapshot is loaded as an account before it is returned.
+    pub fn snapshot(&self, options: &SourceOptions) -> Result<serde_json::Value, LoadError> {
+        let limit = limit(options);
+        if let Some(snapshot) = self.translate(options)? {
+            self.load_translated(&snapshot, limit)?;
+            return Ok(snapshot);
+        }
+        // Checked by the one loader first, so every fault is reported as `check --account`
+        // reports it; what is left can only be inlining the documents it names.
+        Account::from_bytes(
+            &self.bytes,
+            self.base.as_deref(),
+            self.file.as_deref(),
+            limit,
+        )?;
+        let mut snapshot: serde_json::Value = serde_json::from_slice(&self.bytes)
+            .map_err(|e| self.json_error("the account snapshot", &e))?;
+        self.inline_documents(&mut snapshot, limit)?;
+        Ok(snapshot)
+    }
+
+    /// The snapshot a Terraform or ROS input translates to; `None` for a snapshot.
+    fn translate(&self, options: &SourceOptions) -> Result<Option<serde_json::Value>, LoadError> {
+        let translate = match self.format {
+            Format::Snapshot => return Ok(None),
+            Format::Terraform => terraform::to_snapshot,
+            Format::Ros => ros::to_snapshot,
+        };
+        let text = std::str::from_utf8(&self.bytes).map_err(|e| {
+            let mut error = SourceError::new(format!(
+                "the file is not UTF-8 text: invalid byte at offset {}",
+                e.valid_up_to()
+            ))
+            .with_help("save it as UTF-8");
+            error.file = self.file.clone();
+            error
+        })?;
+        Ok(Some(translate(text, self.file.as_deref(), options)?))
+    }
+
+    /// Loads a translated snapshot from its canonical text, so that positions in an error
+    /// are those `ramcheck snapshot` prints.
+    fn load_translated(
+        &self,
+        snapshot: &serde_json::Value,
+        limit: u64,
+    ) -> Result<Account, LoadError> {
+        let text = canonical(snapshot);
+        let name = format!("{} (snapshot)", self.file.as_deref().unwrap_or("-"));
+        Ok(Account::from_bytes(
+            text.as_bytes(),
+            self.base.as_deref(),
+            Some(&name),
+            limit,
+        )?)
+    }
+
+    /// Replaces every policy path of a snapshot (under `policies`, and a role's
+    /// `trust_policy`), bare or as the `document` of an entry with an `origin`, by the
+    /// document it names.
+    fn inline_documents(
+        &self,
+        snapshot: &mut serde_json::Value,
+        limit: u64,
+    ) -> Result<(), LoadError> {
+        use serde_json::Value;
+        let mut entries: Vec<&mut Value> = Vec::new();
+        let Value::Object(sections) = snapshot else {
+            return Ok(());
+        };
+        for (key, section) in sections.iter_mut() {
+            match (key.as_str(), section) {
+                ("policies", Value::Object(policies)) => entries.extend(policies.values_mut()),
+                ("roles", Value::Object(roles)) => entries.extend(
+                    roles
+                        .values_mut()
+                        .filter_map(|role| role.get_mut("trust_policy")),
+                ),
+                _ => {}
+            }
+        }
+        for entry in entries {
+            let document = match entry {
+                Value::Object(members) if members.contains_key("document") => {
+                    members.get_mut("document")
+                }
+                other => Some(other),
+            };
+            let Some(document) = document else {
+                continue;
+            };
+            let Value::String(path) = &*document else {
+                continue;
+            };
+            let full = match &self.base {
+                Some(base) => base.join(path.as_str()),
+                None => PathBuf::from(path.as_str()),
+            };
+            let bytes = read_file(&full, limit).map_err(AccountError::Read)?;
+            *document = serde_json::from_slice(&bytes).map_err(|e| {
+                let mut error = self.json_error("the policy document", &e);
+                error.file = Some(full.display().to_string());
+                error
+            })?;
+        }
+        Ok(())
+    }
+
+    /// `serde_json` refusing what the loader accepted (nesting deeper than it reads, a byte
+    /// order mark): an error at its place, never a silently different snapshot.
+    fn json_error(&self, what: &str, e: &serde_json::Error) -> SourceError {
+        let mut error = SourceError::new(format!("{what} cannot be read as plain JSON: {e}"))
+            .at(Position::new(e.line().max(1), e.column().max(1)));
+        error.file = self.file.clone();
+        error
+    }
+}
+
+/// The limit on one file, `0` meaning the default.
+fn limit(options: &SourceOptions) -> u64 {
+    if options.max_file_size == 0 {
         crate::read::DEFAULT_MAX_FILE_SIZE
     } else {
         options.max_file_size
-    };
-    // Snapshot only for now; Terraform and ROS translate into a snapshot first.
-    Ok(Account::load_limited(path, limit)?)
+    }
 }

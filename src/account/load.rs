@@ -18,7 +18,7 @@ use super::{
     Account, Attachment, Claim, DirectoryLevel, Group, ResourceDirectory, ResourceGroup,
     ResourceGroups, Role, Scope, User,
 };
-use crate::decision::NamedPolicy;
+use crate::decision::{NamedPolicy, Origin};
 use crate::policy::json::{self, member, Member, Node, Value};
 use crate::policy::{locate, system, Policy, PolicyError, PolicyKind, Position, Source, Span};
 use crate::read::{read_file, ReadError, DEFAULT_MAX_FILE_SIZE};
@@ -113,7 +113,7 @@ impl Account {
         Account::from_bytes(text.as_bytes(), base, file, DEFAULT_MAX_FILE_SIZE)
     }
 
-    fn from_bytes(
+    pub(crate) fn from_bytes(
         bytes: &[u8],
         base: Option<&Path>,
         file: Option<&str>,
@@ -530,7 +530,7 @@ impl Loader {
         let slots: Vec<Option<usize>> = members
             .iter()
             .map(|m| {
-                let Value::String(path) = &m.value.value else {
+                let Value::String(path) = &entry_document(&m.value)?.value else {
                     return None;
                 };
                 let slot = index
@@ -590,13 +590,58 @@ impl Loader {
                 Some("rename it; system policies are used by name without defining them".into()),
             ));
         }
-        // `read_policy_files` gives one result per path, so every member whose value is a
-        // path finds its file here; the other arms are for the values that are not paths.
-        let policy = match (file, &m.value.value) {
+        self.policy_entry(name, &m.value, file, PolicyKind::Identity)
+    }
+
+    /// One policy entry (a member of `policies`; a role's trust policy): a path relative to
+    /// the account file, an inline document, or either as the `document` of
+    /// `{"document": ..., "origin": {...}}`, which also says where a translated source (a
+    /// Terraform plan, a ROS template) had it. `file` is the file a path names, when it was
+    /// read ahead (`custom_policies` reads them in parallel); otherwise it is read here. The
+    /// policy, or `None` after a fault recorded when checking.
+    fn policy_entry(
+        &self,
+        name: &str,
+        node: &Node,
+        file: Option<&(Result<Arc<Policy>, FileFault>, PathBuf)>,
+        kind: PolicyKind,
+    ) -> Result<Option<NamedPolicy>> {
+        let (document, origin) = if is_wrapped(node) {
+            let what = format!("policy `{name}`");
+            let members = self.object(node, &what, Some(&ENTRY_KEYS))?;
+            let Some(document) = member(members, "document") else {
+                return self.none_after(self.error(
+                    node.span,
+                    format!("{what} has an `origin` but no `document`"),
+                    Some("give the document as `\"document\": <path or inline document>`".into()),
+                ));
+            };
+            let origin = match member(members, "origin") {
+                None => None,
+                Some(node) => match self.recover(self.origin(node))? {
+                    Some(origin) => Some(origin),
+                    None => return Ok(None),
+                },
+            };
+            (document, origin)
+        } else {
+            (node, None)
+        };
+        let read_here;
+        let file = match (file, &document.value) {
+            (Some(file), _) => Some(file),
+            (None, Value::String(path)) => {
+                let full = self.policy_path(path);
+                read_here = (read_policy_file(&full, self.max_file_size, kind), full);
+                Some(&read_here)
+            }
+            (None, _) => None,
+        };
+        let policy = match (file, &document.value) {
             (Some((read, full)), _) => {
                 let shown = full.display().to_string();
                 match read {
-                    Ok(policy) => NamedPolicy::new(name.clone(), Some(shown), policy.clone()),
+                    Ok(policy) => NamedPolicy::new(name, Some(shown), policy.clone()),
                     Err(FileFault::Read(cause)) => {
                         let help = match cause {
                             ReadError::TooLarge { .. } => TOO_LARGE_HELP,
@@ -606,7 +651,7 @@ impl Loader {
                             _ => "paths are relative to the account file's folder",
                         };
                         return self.none_after(self.error(
-                            m.value.span,
+                            document.span,
                             format!("cannot read policy `{name}`: {cause}"),
                             Some(help.into()),
                         ));
@@ -619,7 +664,7 @@ impl Loader {
                         // The linter reports it where the account names the file, which
                         // is the account's fault; the file's own place is in the message.
                         return self.none_after(self.error(
-                            m.value.span,
+                            document.span,
                             format!("policy `{name}` is not a valid policy: {e}"),
                             Some(format!("`ramcheck lint {shown}` lists its faults")),
                         ));
@@ -633,10 +678,10 @@ impl Loader {
                 let text = self
                     .source
                     .text()
-                    .get(m.value.span.start..m.value.span.end)
+                    .get(document.span.start..document.span.end)
                     .unwrap_or_default();
-                let origin = self.source.position(m.value.span.start);
-                let policy = match Policy::parse_at(text, PolicyKind::Identity, origin) {
+                let origin = self.source.position(document.span.start);
+                let policy = match Policy::parse_at(text, kind, origin) {
                     Ok(policy) => policy,
                     Err(e) => {
                         let e = match &self.file {
@@ -647,11 +692,11 @@ impl Loader {
                         return Ok(None);
                     }
                 };
-                NamedPolicy::new(name.clone(), self.file.clone(), Arc::new(policy))
+                NamedPolicy::new(name, self.file.clone(), Arc::new(policy))
             }
             (None, other) => {
                 return self.none_after(self.error(
-                    m.value.span,
+                    document.span,
                     format!(
                         "policy `{name}` must be a file path or an inline document, found {}",
                         other.type_name()
@@ -660,7 +705,52 @@ impl Loader {
                 ))
             }
         };
-        Ok(Some(policy))
+        Ok(Some(match origin {
+            Some(origin) => policy.with_origin(origin),
+            None => policy,
+        }))
+    }
+
+    /// A policy entry's `origin`: `file`, `address`, `line`, `column`, each optional.
+    fn origin(&self, node: &Node) -> Result<Origin> {
+        let members = self.object(node, "`origin`", Some(&ORIGIN_KEYS))?;
+        let mut origin = Origin::default();
+        if let Some(n) = member(members, "file") {
+            origin = origin.with_file(self.string(n, "`origin.file`")?);
+        }
+        if let Some(n) = member(members, "address") {
+            origin = origin.with_address(self.string(n, "`origin.address`")?);
+        }
+        if let Some(n) = member(members, "line") {
+            origin = origin.with_line(self.counting_number(n, "`origin.line`")?);
+        }
+        if let Some(n) = member(members, "column") {
+            origin = origin.with_column(self.counting_number(n, "`origin.column`")?);
+        }
+        Ok(origin)
+    }
+
+    /// A whole number from 1, as a line or column is.
+    fn counting_number(&self, node: &Node, what: &str) -> Result<usize> {
+        let text = self
+            .source
+            .text()
+            .get(node.span.start..node.span.end)
+            .unwrap_or_default();
+        match (&node.value, text.parse::<usize>()) {
+            (Value::Number, Ok(n)) if n > 0 => Ok(n),
+            (value, _) => Err(self.error(
+                node.span,
+                format!(
+                    "{what} must be a whole number from 1, found {}",
+                    match value {
+                        Value::Number => format!("`{text}`"),
+                        other => other.type_name().to_owned(),
+                    }
+                ),
+                None,
+            )),
+        }
     }
 
     /// A fault after which there is no value: loading stops, checking goes on with `None`.
@@ -718,6 +808,30 @@ struct Policies {
     unread: bool,
 }
 
+/// The keys of a policy entry given with its origin.
+const ENTRY_KEYS: [&str; 2] = ["document", "origin"];
+
+/// The keys of a policy entry's `origin`.
+const ORIGIN_KEYS: [&str; 4] = ["file", "address", "line", "column"];
+
+/// Whether a policy entry is `{"document": ..., "origin": ...}`: a policy document has neither
+/// key (its own are `Version`, `Statement`), so either one tells the form.
+fn is_wrapped(node: &Node) -> bool {
+    match &node.value {
+        Value::Object(members) => ENTRY_KEYS.iter().any(|k| member(members, k).is_some()),
+        _ => false,
+    }
+}
+
+/// The document of a policy entry: its `document` when it is given with its origin, else the
+/// entry itself; `None` for an entry with an `origin` but no `document`.
+fn entry_document(node: &Node) -> Option<&Node> {
+    match &node.value {
+        Value::Object(members) if is_wrapped(node) => member(members, "document"),
+        _ => Some(node),
+    }
+}
+
 /// Why a named policy file did not give a policy; the account's error is made from it where
 /// the file is named.
 enum FileFault {
@@ -730,9 +844,9 @@ enum FileFault {
 /// Below this many files per thread, starting threads costs more than it saves.
 const FILES_PER_THREAD: usize = 8;
 
-fn read_policy_file(path: &Path, limit: u64) -> Result<Arc<Policy>, FileFault> {
+fn read_policy_file(path: &Path, limit: u64, kind: PolicyKind) -> Result<Arc<Policy>, FileFault> {
     let bytes = read_file(path, limit).map_err(FileFault::Read)?;
-    Policy::from_bytes(&bytes, PolicyKind::Identity)
+    Policy::from_bytes(&bytes, kind)
         .map(Arc::new)
         .map_err(FileFault::Policy)
 }
@@ -743,7 +857,10 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
         .map_or(1, std::num::NonZeroUsize::get)
         .min(paths.len() / FILES_PER_THREAD);
     if threads <= 1 {
-        return paths.iter().map(|p| read_policy_file(p, limit)).collect();
+        return paths
+            .iter()
+            .map(|p| read_policy_file(p, limit, PolicyKind::Identity))
+            .collect();
     }
     // Files are handed out one at a time, so that a slow file does not hold up a whole share;
     // each result goes straight into its own slot.
@@ -755,7 +872,7 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
         let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
             return;
         };
-        let _ = slot.set(read_policy_file(path, limit));
+        let _ = slot.set(read_policy_file(path, limit, PolicyKind::Identity));
     };
     std::thread::scope(|scope| {
         // A thread that cannot be started leaves its share to the others.
@@ -773,7 +890,7 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
         .zip(paths)
         .map(|(slot, path)| {
             slot.into_inner()
-                .unwrap_or_else(|| read_policy_file(path, limit))
+                .unwrap_or_else(|| read_policy_file(path, limit, PolicyKind::Identity))
         })
         .collect()
 }

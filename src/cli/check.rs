@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use clap::Args;
-use ramcheck::account::{Account, AccountError, DecideError, Principal};
+use ramcheck::account::{Account, DecideError, Principal};
 use ramcheck::authorizer::Authorizer;
 use ramcheck::decision::{
     Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
@@ -13,10 +13,9 @@ use ramcheck::decision::{
 use ramcheck::lint::request::{account_warning, check_request, RequestWarning};
 use ramcheck::output::{self, escape_controls, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
-use ramcheck::source::{self, LoadError, SourceOptions};
 use ramcheck::suggest::did_you_mean;
 
-use super::{read_input, write_stdout, Failure, Format, Limits, Status};
+use super::{read_input, read_source, write_stdout, Failure, Format, Limits, SourceArgs, Status};
 
 /// Flags of `check`, as typed.
 #[derive(Debug, Args)]
@@ -40,6 +39,8 @@ pub(crate) struct CheckArgs {
     /// `--account`.
     #[arg(long = "session-policy", value_name = "FILE")]
     session_policy: Option<String>,
+    #[command(flatten)]
+    source: SourceArgs,
     #[command(flatten)]
     request: RequestArgs,
     #[command(flatten)]
@@ -209,7 +210,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
     let (request, mut warnings) = args.request.build()?;
     let subject = match mode {
         Mode::Account { file, principal } => {
-            let account = load_account(file, args.limits)?;
+            let account = load_account(file, &args.source, args.limits)?;
             warnings.extend(account_warning(&request, account.id()));
             args.request.enforce(&warnings)?;
             let principal = Principal::parse(principal, account.id())
@@ -247,17 +248,13 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
 }
 
 /// Loads an account from a file of any source format (snapshot, Terraform, ROS).
-pub(crate) fn load_account(file: &str, limits: Limits) -> Result<Account, Failure> {
-    let options = SourceOptions::default().with_max_file_size(limits.max_file_size);
-    source::load_account(file, &options).map_err(|e| match e {
-        LoadError::Account(AccountError::Policy(p)) => Failure::from(p),
-        other => {
-            let help = other.help().map(str::to_owned);
-            let mut failure = Failure::new(other.to_string());
-            failure.help = help;
-            failure
-        }
-    })
+pub(crate) fn load_account(
+    file: &str,
+    source: &SourceArgs,
+    limits: Limits,
+) -> Result<Account, Failure> {
+    let (input, options) = read_source(file, source, limits)?;
+    Ok(input.account(&options)?)
 }
 
 pub(crate) fn evaluation_failure(e: EvaluationError) -> Failure {

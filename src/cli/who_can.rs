@@ -6,7 +6,7 @@ use ramcheck::lint::request::account_warning;
 use ramcheck::output;
 
 use super::check::{decide_failure, load_account, print_warnings, RequestArgs};
-use super::{write_stdout, Failure, Format, Limits, Status};
+use super::{write_stdout, Failure, Format, Limits, SourceArgs, Status};
 
 /// Flags of `who-can`, as typed.
 #[derive(Debug, Args)]
@@ -15,6 +15,8 @@ pub(crate) struct WhoCanArgs {
     #[arg(long, value_name = "FILE")]
     account: String,
     #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
     request: RequestArgs,
     #[command(flatten)]
     limits: Limits,
@@ -22,7 +24,7 @@ pub(crate) struct WhoCanArgs {
 
 pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
     let (request, mut warnings) = args.request.build()?;
-    let account = load_account(&args.account, args.limits)?;
+    let account = load_account(&args.account, &args.source, args.limits)?;
     warnings.extend(account_warning(&request, account.id()));
     args.request.enforce(&warnings)?;
     let decisions = Authorizer::compile(&account)

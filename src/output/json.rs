@@ -101,9 +101,10 @@ fn matched(m: &Matched) -> Value {
     }
 }
 
-/// One deciding statement: policy, index, sid, effect, file, line, column, and what matched.
+/// One deciding statement: policy, index, sid, effect, file, line, column, and what matched;
+/// for a policy translated from Terraform or ROS, its `origin` too.
 pub fn statement_value(s: &StatementRef) -> Value {
-    json!({
+    let mut value = json!({
         "policy": s.policy(),
         "index": s.index(),
         "sid": s.sid(),
@@ -114,7 +115,19 @@ pub fn statement_value(s: &StatementRef) -> Value {
         "matched_action": matched(s.action()),
         "matched_resource": matched(s.resource()),
         "conditions": s.conditions().iter().map(|(op, key)| json!({"operator": op.name(), "key": key})).collect::<Vec<_>>(),
-    })
+    });
+    if let (Some(origin), Value::Object(map)) = (s.origin(), &mut value) {
+        map.insert(
+            "origin".into(),
+            json!({
+                "file": origin.file(),
+                "address": origin.address(),
+                "line": origin.line(),
+                "column": origin.column(),
+            }),
+        );
+    }
+    value
 }
 
 /// Writes `who-can`'s answer: `{"action", "resource", "principals": [{"principal",

@@ -115,12 +115,21 @@ fn why(reason: &MissReason) -> String {
     }
 }
 
+/// `file:line:column` of the statement, and, for a policy translated from Terraform or ROS,
+/// the resource it came from: `` (from `ADDRESS` at FILE:LINE:COLUMN) ``.
 fn location(s: &StatementRef) -> String {
     let file = match s.file() {
         Some(f) => safe(f).into_owned(),
         None => format!("<{}>", safe(s.policy())),
     };
-    format!("{file}:{}", s.position())
+    match s.origin() {
+        Some(origin) => format!(
+            "{file}:{} (from {})",
+            s.position(),
+            safe(&origin.to_string())
+        ),
+        None => format!("{file}:{}", s.position()),
+    }
 }
 
 fn name(s: &StatementRef) -> String {
