@@ -30,6 +30,9 @@
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
+//! - `snapshot_cli`: `ramcheck snapshot` and the source flags through the real binary:
+//!   canonical, idempotent output that decides as its input does, policy origins in
+//!   explanations, trust policies linted in snapshots and ROS templates.
 //! - `util`: running the binary and reading its output.
 
 #[path = "it/account_cli.rs"]
@@ -54,5 +57,7 @@ mod lint_inputs;
 mod no_silent_pass;
 #[path = "it/parser_props.rs"]
 mod parser_props;
+#[path = "it/snapshot_cli.rs"]
+mod snapshot_cli;
 #[path = "it/util.rs"]
 mod util;

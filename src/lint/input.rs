@@ -15,7 +15,11 @@
 //!    whose document is known only after apply (`after_unknown`) a warning
 //!    (`document-unknown-until-apply`), both positioned in the file;
 //! 3. the output of `aliyun ram GetPolicy` or `GetPolicyVersion`: the document is the JSON string
-//!    `DefaultPolicyVersion.PolicyDocument` or `PolicyVersion.PolicyDocument`.
+//!    `DefaultPolicyVersion.PolicyDocument` or `PolicyVersion.PolicyDocument`;
+//! 4. an account snapshot: its inline policies and roles' trust policies, in the file's
+//!    positions;
+//! 5. a ROS template in JSON: its roles' `AssumeRolePolicyDocument` (trust policies) and its
+//!    other RAM documents, which ROS holds as objects, in the template's positions.
 //!
 //! An embedded document is linted as its own text (the decoded string), so positions point into
 //! it. What to do with the documents is [`crate::lint`]'s job.
@@ -59,9 +63,13 @@ pub enum Format {
     Terraform,
     /// `aliyun ram GetPolicy` / `GetPolicyVersion` output.
     GetPolicy,
-    /// A ramcheck account snapshot (`account_id` at the top level): its inline policies are
-    /// linted where they stand, with the account file's positions.
+    /// A ramcheck account snapshot (`account_id` at the top level): its inline policies and
+    /// trust policies are linted where they stand, with the account file's positions.
     Account,
+    /// A ROS template in JSON (`ROSTemplateFormatVersion`): its RAM documents (a role's
+    /// `AssumeRolePolicyDocument` as a trust policy) are linted where they stand, with the
+    /// template's positions.
+    Ros,
 }
 
 /// What [`detect_indexed`] found in a file.
@@ -117,6 +125,7 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
             let is_wrapper = json::top_level_members(bytes).is_ok_and(|members| {
                 is_terraform(&members)
                     || is_account(&members)
+                    || member(&members, "ROSTemplateFormatVersion").is_some()
                     || members
                         .iter()
                         .any(|m| GET_POLICY_VERSIONS.contains(&m.key.as_str()))
@@ -153,6 +162,15 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
         let (documents, source) = account(text, members);
         return Detected {
             format: Format::Account,
+            documents,
+            source: Some(source),
+            faults: Vec::new(),
+        };
+    }
+    if member(members, "ROSTemplateFormatVersion").is_some() {
+        let (documents, source) = ros(text, members);
+        return Detected {
+            format: Format::Ros,
             documents,
             source: Some(source),
             faults: Vec::new(),
@@ -511,27 +529,134 @@ fn account(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
             }
         }
     }
-    let Some(policies) = object(member(members, "policies")) else {
-        return (Vec::new(), source);
+    let inline = |name: String, entry: &Node, kind: PolicyKind| {
+        let document = inline_document(entry)?;
+        let slice = text
+            .as_bytes()
+            .get(document.span.start..document.span.end)?;
+        Some(Document {
+            name,
+            bytes: slice.to_vec(),
+            kind: Some(kind),
+            origin: Some(source.position(document.span.start)),
+        })
     };
-    let documents = policies
+    let mut documents: Vec<Document> = object(member(members, "policies"))
+        .unwrap_or_default()
         .iter()
-        .filter(|m| matches!(m.value.value, Value::Object(_)))
         .filter_map(|m| {
-            let slice = text.as_bytes().get(m.value.span.start..m.value.span.end)?;
             let kind = if control.contains(&m.key.as_str()) {
                 PolicyKind::Control
             } else {
                 PolicyKind::Identity
             };
-            Some(Document {
-                name: m.key.clone(),
-                bytes: slice.to_vec(),
-                kind: Some(kind),
-                origin: Some(source.position(m.value.span.start)),
-            })
+            inline(m.key.clone(), &m.value, kind)
         })
         .collect();
+    // Trust policies (T1), checked as such whatever they hold.
+    for role in object(member(members, "roles")).unwrap_or_default() {
+        if let Some(trust) = object(Some(&role.value)).and_then(|r| member(r, "trust_policy")) {
+            let name = format!("{} (trust policy)", role.key);
+            documents.extend(inline(name, trust, PolicyKind::Trust));
+        }
+    }
+    (documents, source)
+}
+
+/// The inline document of an account snapshot's policy entry: the entry itself, or the
+/// `document` of `{"document": ..., "origin": ...}`; `None` for a path (a file of its own,
+/// linted when it is named on the command line).
+fn inline_document(entry: &Node) -> Option<&Node> {
+    let Value::Object(members) = &entry.value else {
+        return None;
+    };
+    let document = if ["document", "origin"]
+        .iter()
+        .any(|k| member(members, k).is_some())
+    {
+        member(members, "document")?
+    } else {
+        entry
+    };
+    matches!(document.value, Value::Object(_)).then_some(document)
+}
+
+/// The documents of a ROS template (JSON) that RAM will hold, each in the template's
+/// positions, named by its logical id: a role's `AssumeRolePolicyDocument` (a trust policy),
+/// a `ManagedPolicy`'s `PolicyDocument`, the `PolicyDocument` of each inline `Policies` item
+/// of a user, group or role, and a control policy's `PolicyDocument`.
+fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
+    let source = Source::new(text);
+    let mut documents = Vec::new();
+    let mut push = |name: String, node: &Node, kind: PolicyKind| {
+        // A document given as JSON text (a control policy's, always) is linted as its own
+        // text, as Terraform's are; an intrinsic function in its place is for `ramcheck
+        // snapshot` to resolve.
+        if let Value::String(embedded) = &node.value {
+            documents.push(Document {
+                name,
+                bytes: embedded.as_bytes().to_vec(),
+                kind: Some(kind),
+                origin: None,
+            });
+            return;
+        }
+        if !matches!(node.value, Value::Object(_)) {
+            return;
+        }
+        if let Some(slice) = text.as_bytes().get(node.span.start..node.span.end) {
+            documents.push(Document {
+                name,
+                bytes: slice.to_vec(),
+                kind: Some(kind),
+                origin: Some(source.position(node.span.start)),
+            });
+        }
+    };
+    for resource in object(member(members, "Resources")).unwrap_or_default() {
+        let Some(fields) = object(Some(&resource.value)) else {
+            continue;
+        };
+        let (Some(ty), Some(properties)) = (
+            get_str(fields, "Type"),
+            object(member(fields, "Properties")),
+        ) else {
+            continue;
+        };
+        let id = &resource.key;
+        let own = match ty {
+            "ALIYUN::RAM::Role" => Some(("AssumeRolePolicyDocument", PolicyKind::Trust)),
+            "ALIYUN::RAM::ManagedPolicy" => Some(("PolicyDocument", PolicyKind::Identity)),
+            "ALIYUN::ResourceManager::ControlPolicy" => {
+                Some(("PolicyDocument", PolicyKind::Control))
+            }
+            _ => None,
+        };
+        if let Some((key, kind)) = own {
+            if let Some(node) = member(properties, key) {
+                push(id.clone(), node, kind);
+            }
+        }
+        if matches!(
+            ty,
+            "ALIYUN::RAM::User" | "ALIYUN::RAM::Group" | "ALIYUN::RAM::Role"
+        ) {
+            if let Some(Value::Array(items)) = member(properties, "Policies").map(|n| &n.value) {
+                for item in items {
+                    let Some(policy) = object(Some(item)) else {
+                        continue;
+                    };
+                    let name = match get_str(policy, "PolicyName") {
+                        Some(name) => format!("{id} ({name})"),
+                        None => id.clone(),
+                    };
+                    if let Some(node) = member(policy, "PolicyDocument") {
+                        push(name, node, PolicyKind::Identity);
+                    }
+                }
+            }
+        }
+    }
     (documents, source)
 }
 
