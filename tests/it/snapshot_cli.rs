@@ -464,3 +464,21 @@ fn the_terraform_and_ros_examples_snapshot_and_decide_alike() {
         }
     }
 }
+
+/// Every README command on the Terraform and ROS examples runs (decides, or prints the
+/// snapshot), never an input error.
+#[test]
+#[ignore = "enable once the Terraform and ROS readers replace the stubs"]
+fn the_readme_commands_on_the_examples_run() {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).expect("README");
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("cargo run -- ") && (l.contains(TERRAFORM) || l.contains(ROS)))
+        .collect();
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    for command in commands {
+        let args: Vec<&str> = command.split_whitespace().skip(3).collect();
+        let run = ramcheck(&args);
+        assert!(matches!(run.status, Some(0 | 1)), "{command}{run:?}");
+    }
+}
