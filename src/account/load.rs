@@ -459,7 +459,7 @@ impl Loader {
                 let Some(fields) = self.recover(self.object(
                     &r.value,
                     &what,
-                    Some(&["policies", "service_linked"]),
+                    Some(&["policies", "service_linked", "service", "trust_policy"]),
                 ))?
                 else {
                     continue;
@@ -467,12 +467,22 @@ impl Loader {
                 let service_linked = self
                     .recover(self.flag(fields, "service_linked"))?
                     .unwrap_or(false);
+                let service = match member(fields, "service") {
+                    Some(node) => self.recover(self.service(node, service_linked, fields))?,
+                    None => None,
+                };
+                let trust = match member(fields, "trust_policy") {
+                    Some(node) => self.trust_policy(&r.key, node)?.map(Arc::new),
+                    None => None,
+                };
                 let attachments = resolver.attachments(fields)?;
                 roles.insert(
                     r.key.clone(),
                     Role {
                         attachments,
-                        service_linked,
+                        service_linked: service_linked || service.is_some(),
+                        service,
+                        trust,
                     },
                 );
             }
@@ -492,6 +502,51 @@ impl Loader {
             },
             resource_directory,
         })
+    }
+
+    /// A role's `service` (`<service>.aliyuncs.com`), which makes it service-linked (T3).
+    fn service(&self, node: &Node, service_linked: bool, fields: &[Member]) -> Result<String> {
+        let service = self.string(node, "`service`")?;
+        let valid = service.strip_suffix(".aliyuncs.com").is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        });
+        if !valid {
+            return Err(self.error(
+                node.span,
+                format!("`service` must be a cloud service's name, found `{service}`"),
+                Some("write the service that may assume the role, e.g. `ecs.aliyuncs.com`".into()),
+            ));
+        }
+        if !service_linked && member(fields, "service_linked").is_some() {
+            return Err(self.error(
+                node.span,
+                "a role with a `service` is service-linked, but `service_linked` is `false`".into(),
+                Some("drop `service_linked`: `service` implies it".into()),
+            ));
+        }
+        Ok(service.to_owned())
+    }
+
+    /// A role's trust policy (T1), read like a policy of `policies` but as a trust policy; a
+    /// fault in it makes the account invalid. `None` after a fault recorded when checking.
+    fn trust_policy(&self, role: &str, node: &Node) -> Result<Option<NamedPolicy>> {
+        let file = match &node.value {
+            Value::String(path) => {
+                let full = self.policy_path(path);
+                let read = read_policy_file(&full, self.max_file_size, PolicyKind::Trust);
+                Some((read, full))
+            }
+            _ => None,
+        };
+        let document = Document {
+            name: format!("role/{role} trust policy"),
+            what: format!("the trust policy of role `{role}`"),
+            kind: PolicyKind::Trust,
+        };
+        self.document(node, file.as_ref(), &document)
     }
 
     fn check_name(&self, member: &Member, kind: &str) -> Result<()> {
@@ -590,9 +645,27 @@ impl Loader {
                 Some("rename it; system policies are used by name without defining them".into()),
             ));
         }
+        let document = Document {
+            name: name.clone(),
+            what: format!("policy `{name}`"),
+            kind: PolicyKind::Identity,
+        };
+        self.document(&m.value, file, &document)
+    }
+
+    /// A policy document where the account file gives one (`policies.<Name>`,
+    /// `roles.<name>.trust_policy`): a path, read already into `file`, or an inline document;
+    /// `None` after a fault recorded when checking.
+    fn document(
+        &self,
+        node: &Node,
+        file: Option<&(Result<Arc<Policy>, FileFault>, PathBuf)>,
+        document: &Document,
+    ) -> Result<Option<NamedPolicy>> {
+        let Document { name, what, kind } = document;
         // `read_policy_files` gives one result per path, so every member whose value is a
         // path finds its file here; the other arms are for the values that are not paths.
-        let policy = match (file, &m.value.value) {
+        let policy = match (file, &node.value) {
             (Some((read, full)), _) => {
                 let shown = full.display().to_string();
                 match read {
@@ -606,8 +679,8 @@ impl Loader {
                             _ => "paths are relative to the account file's folder",
                         };
                         return self.none_after(self.error(
-                            m.value.span,
-                            format!("cannot read policy `{name}`: {cause}"),
+                            node.span,
+                            format!("cannot read {what}: {cause}"),
                             Some(help.into()),
                         ));
                     }
@@ -619,8 +692,8 @@ impl Loader {
                         // The linter reports it where the account names the file, which
                         // is the account's fault; the file's own place is in the message.
                         return self.none_after(self.error(
-                            m.value.span,
-                            format!("policy `{name}` is not a valid policy: {e}"),
+                            node.span,
+                            format!("{what} is not a valid policy: {e}"),
                             Some(format!("`ramcheck lint {shown}` lists its faults")),
                         ));
                     }
@@ -633,17 +706,19 @@ impl Loader {
                 let text = self
                     .source
                     .text()
-                    .get(m.value.span.start..m.value.span.end)
+                    .get(node.span.start..node.span.end)
                     .unwrap_or_default();
-                let origin = self.source.position(m.value.span.start);
-                let policy = match Policy::parse_at(text, PolicyKind::Identity, origin) {
+                let origin = self.source.position(node.span.start);
+                let policy = match Policy::parse_at(text, *kind, origin) {
                     Ok(policy) => policy,
                     Err(e) => {
                         let e = match &self.file {
                             Some(f) => e.with_file(f),
                             None => e,
                         };
-                        self.record(e.into(), true)?;
+                        // The linter lints inline identity policies as documents of their own; a
+                        // trust policy's fault is reported as the account's.
+                        self.record(e.into(), *kind == PolicyKind::Identity)?;
                         return Ok(None);
                     }
                 };
@@ -651,9 +726,9 @@ impl Loader {
             }
             (None, other) => {
                 return self.none_after(self.error(
-                    m.value.span,
+                    node.span,
                     format!(
-                        "policy `{name}` must be a file path or an inline document, found {}",
+                        "{what} must be a file path or an inline document, found {}",
                         other.type_name()
                     ),
                     None,
@@ -718,6 +793,15 @@ struct Policies {
     unread: bool,
 }
 
+/// A policy document the account file gives, and how errors name it.
+struct Document {
+    /// The name it is explained under.
+    name: String,
+    /// How a message names it: "policy `P`", "the trust policy of role `R`".
+    what: String,
+    kind: PolicyKind,
+}
+
 /// Why a named policy file did not give a policy; the account's error is made from it where
 /// the file is named.
 enum FileFault {
@@ -730,9 +814,9 @@ enum FileFault {
 /// Below this many files per thread, starting threads costs more than it saves.
 const FILES_PER_THREAD: usize = 8;
 
-fn read_policy_file(path: &Path, limit: u64) -> Result<Arc<Policy>, FileFault> {
+fn read_policy_file(path: &Path, limit: u64, kind: PolicyKind) -> Result<Arc<Policy>, FileFault> {
     let bytes = read_file(path, limit).map_err(FileFault::Read)?;
-    Policy::from_bytes(&bytes, PolicyKind::Identity)
+    Policy::from_bytes(&bytes, kind)
         .map(Arc::new)
         .map_err(FileFault::Policy)
 }
@@ -743,7 +827,10 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
         .map_or(1, std::num::NonZeroUsize::get)
         .min(paths.len() / FILES_PER_THREAD);
     if threads <= 1 {
-        return paths.iter().map(|p| read_policy_file(p, limit)).collect();
+        return paths
+            .iter()
+            .map(|p| read_policy_file(p, limit, PolicyKind::Identity))
+            .collect();
     }
     // Files are handed out one at a time, so that a slow file does not hold up a whole share;
     // each result goes straight into its own slot.
@@ -755,7 +842,7 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
         let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
             return;
         };
-        let _ = slot.set(read_policy_file(path, limit));
+        let _ = slot.set(read_policy_file(path, limit, PolicyKind::Identity));
     };
     std::thread::scope(|scope| {
         // A thread that cannot be started leaves its share to the others.
@@ -773,7 +860,7 @@ fn read_policy_files(paths: &[PathBuf], limit: u64) -> Vec<Result<Arc<Policy>, F
         .zip(paths)
         .map(|(slot, path)| {
             slot.into_inner()
-                .unwrap_or_else(|| read_policy_file(path, limit))
+                .unwrap_or_else(|| read_policy_file(path, limit, PolicyKind::Identity))
         })
         .collect()
 }
