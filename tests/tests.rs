@@ -30,10 +30,13 @@
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
+//! - `assume_cli`: `check` and `who-can` on `sts:AssumeRole` across accounts (T1-T6).
 //! - `util`: running the binary and reading its output.
 
 #[path = "it/account_cli.rs"]
 mod account_cli;
+#[path = "it/assume_cli.rs"]
+mod assume_cli;
 #[path = "it/cases.rs"]
 mod cases;
 #[path = "it/cli_check.rs"]

@@ -101,9 +101,10 @@ fn matched(m: &Matched) -> Value {
     }
 }
 
-/// One deciding statement: policy, index, sid, effect, file, line, column, and what matched.
+/// One deciding statement: policy, index, sid, effect, file, line, column, what matched, and
+/// for an AssumeRole its `side`.
 pub fn statement_value(s: &StatementRef) -> Value {
-    json!({
+    let mut value = json!({
         "policy": s.policy(),
         "index": s.index(),
         "sid": s.sid(),
@@ -114,7 +115,12 @@ pub fn statement_value(s: &StatementRef) -> Value {
         "matched_action": matched(s.action()),
         "matched_resource": matched(s.resource()),
         "conditions": s.conditions().iter().map(|(op, key)| json!({"operator": op.name(), "key": key})).collect::<Vec<_>>(),
-    })
+    });
+    // Only an AssumeRole's statements have a side (T3a): `caller` or `trust`.
+    if let (Some(side), Value::Object(map)) = (s.side(), &mut value) {
+        map.insert("side".into(), json!(side.name()));
+    }
+    value
 }
 
 /// Writes `who-can`'s answer: `{"action", "resource", "principals": [{"principal",
