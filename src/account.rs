@@ -76,6 +76,10 @@ pub struct Group {
 pub struct Role {
     attachments: Vec<Attachment>,
     service_linked: bool,
+    /// The service of a service-linked role, when the snapshot names it.
+    service: Option<String>,
+    /// Who may assume it (T1); `None`: nobody.
+    trust: Option<Arc<NamedPolicy>>,
 }
 
 /// One level of the resource directory: a folder, the Root folder, or the account itself.
@@ -340,6 +344,22 @@ impl Account {
         self.roles.get(role).is_some_and(|r| r.service_linked)
     }
 
+    /// The role's trust policy (T1), if the snapshot gives one; a role without one can be
+    /// assumed by nobody.
+    pub fn trust_policy(&self, role: &str) -> Option<&NamedPolicy> {
+        self.roles.get(role).and_then(|r| r.trust.as_deref())
+    }
+
+    /// The service that may assume a service-linked role, when the snapshot names it.
+    pub fn service_of(&self, role: &str) -> Option<&str> {
+        self.roles.get(role).and_then(|r| r.service.as_deref())
+    }
+
+    /// Whether the account has this role.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.contains_key(role)
+    }
+
     /// The account's resource groups, in file order.
     pub(crate) fn resource_groups(&self) -> &ResourceGroups {
         &self.resource_groups
@@ -359,6 +379,21 @@ impl Account {
         request: &Request,
     ) -> Result<Outcome, DecideError> {
         let mut engine = Reference::new(self, principal, session_policy, request);
+        let verdict = procedure::decide(&mut engine)?;
+        Ok(engine.into_outcome(verdict))
+    }
+
+    /// The caller's side of `sts:AssumeRole` (T3.1): the decision for `principal` through
+    /// E2 and E4, control policies and session policy included, but not E3: a principal of
+    /// this account may assume another account's role. [`crate::assume`] adds the trust side.
+    pub(crate) fn decide_caller_side(
+        &self,
+        principal: &Principal,
+        session_policy: Option<&NamedPolicy>,
+        request: &Request,
+    ) -> Result<Outcome, DecideError> {
+        let mut engine =
+            Reference::new(self, principal, session_policy, request).with_resource_policy();
         let verdict = procedure::decide(&mut engine)?;
         Ok(engine.into_outcome(verdict))
     }

@@ -62,6 +62,8 @@ pub enum Stage {
     AccountLevelIdentityBasedPolicy,
     /// Identity policies attached at the scope of the resource's group (E4.3).
     ResourceGroupLevelIdentityBasedPolicy,
+    /// The role's trust policy, for `sts:AssumeRole` (T3a).
+    AssumeRolePolicy,
 }
 
 impl Stage {
@@ -74,6 +76,7 @@ impl Stage {
             Stage::SessionPolicy => "SessionPolicy",
             Stage::AccountLevelIdentityBasedPolicy => "AccountLevelIdentityBasedPolicy",
             Stage::ResourceGroupLevelIdentityBasedPolicy => "ResourceGroupLevelIdentityBasedPolicy",
+            Stage::AssumeRolePolicy => "AssumeRolePolicy",
         }
     }
 }
@@ -302,6 +305,26 @@ impl Outcome {
     }
 }
 
+/// Which side of an `sts:AssumeRole` decision a statement is on (T3a).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Side {
+    /// The caller's own policies (E2, E4).
+    Caller,
+    /// The role's trust policy (T2).
+    Trust,
+}
+
+impl Side {
+    /// `caller` or `trust`, as the output spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Caller => "caller",
+            Side::Trust => "trust",
+        }
+    }
+}
+
 /// A statement named by its policy, index and position, with what made it apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementRef {
@@ -315,6 +338,7 @@ pub struct StatementRef {
     pub(crate) resource: Matched,
     pub(crate) conditions: Vec<(Operator, String)>,
     pub(crate) origin: Option<Arc<Origin>>,
+    pub(crate) side: Option<Side>,
 }
 
 impl StatementRef {
@@ -358,9 +382,15 @@ impl StatementRef {
         &self.action
     }
 
-    /// How its resource part matched.
+    /// How its resource part matched; for a trust policy statement (T2), the `Principal`
+    /// value that names the caller.
     pub fn resource(&self) -> &Matched {
         &self.resource
+    }
+
+    /// For an `sts:AssumeRole` decision, the side it is on (T3a); `None` otherwise.
+    pub fn side(&self) -> Option<Side> {
+        self.side
     }
 
     /// The `(operator, key)` of each condition clause, all of which held.
@@ -563,16 +593,56 @@ pub(crate) fn evaluate_pool(
     let mut result = PoolResult::default();
     for named in policies {
         for statement in named.policy.statements() {
-            evaluate_statement(named, statement, request, &mut result)?;
+            evaluate_statement(named, statement, request, Target::Resource, &mut result)?;
         }
     }
     Ok(result)
+}
+
+/// Who asks to assume a role, as a trust policy sees it (T2, T3a).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    /// The caller's account.
+    pub(crate) account: &'a str,
+    /// Its `acs:PrincipalARN`: the user's or role's ARN (a session's role), or the account's
+    /// root ARN for the owner.
+    pub(crate) principal_arn: &'a str,
+}
+
+/// Tests every statement of a trust policy against an `sts:AssumeRole` request by `caller`
+/// (T2): a statement applies when its action matches, its `Principal` names the caller and its
+/// conditions hold; E1 then decides the pool as any other.
+pub(crate) fn evaluate_trust(
+    trust: &NamedPolicy,
+    caller: &Caller<'_>,
+    request: &Request,
+) -> Result<PoolResult, EvaluationError> {
+    let mut result = PoolResult::default();
+    for statement in trust.policy.statements() {
+        evaluate_statement(
+            trust,
+            statement,
+            request,
+            Target::Caller(caller),
+            &mut result,
+        )?;
+    }
+    Ok(result)
+}
+
+/// What a statement's second part is matched against: the request's resource (identity,
+/// session and control policies), or the caller (a trust policy's `Principal`, T2).
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    Resource,
+    Caller(&'a Caller<'a>),
 }
 
 fn evaluate_statement(
     named: &NamedPolicy,
     statement: &Statement,
     request: &Request,
+    target: Target<'_>,
     result: &mut PoolResult,
 ) -> Result<(), EvaluationError> {
     let action = matched_action(statement, request.action());
@@ -582,9 +652,14 @@ fn evaluate_statement(
     let reference = |action: Matched, resource: Matched, conditions| {
         StatementRef::of(named, statement, action, resource, conditions)
     };
-    let resource = matched_resource(statement, request.resource().as_str());
+    let resource = match target {
+        Target::Resource => matched_resource(statement, request.resource().as_str()),
+        Target::Caller(caller) => matched_principal(statement, caller),
+    };
+    // A trust statement that does not name the caller is no near miss: it was never about
+    // this caller.
     if resource == Matched::None {
-        if statement.effect() == Effect::Allow {
+        if statement.effect() == Effect::Allow && matches!(target, Target::Resource) {
             let (patterns, negated) = statement.resource().map_or((Vec::new(), false), |r| {
                 (
                     r.patterns().iter().map(|p| p.value().clone()).collect(),
@@ -660,6 +735,7 @@ impl StatementRef {
             resource,
             conditions,
             origin: named.origin.clone(),
+            side: None,
         }
     }
 }
@@ -690,6 +766,26 @@ pub(crate) fn matched_resource(statement: &Statement, resource: &str) -> Matched
     statement.resource().map_or(Matched::None, |r| {
         match_part(r, |p| wildcard_match(p, resource))
     })
+}
+
+/// Whether a trust statement's `Principal` names the caller (T2), and by which `RAM` value:
+/// its user or role ARN (a session's role), or its account's root ARN, which names every user
+/// and role of the account and its owner. Values are case-sensitive `*`/`?` patterns (M1).
+/// `Service` and `Federated` name no RAM user, role or owner.
+pub(crate) fn matched_principal(statement: &Statement, caller: &Caller<'_>) -> Matched {
+    let Some(principal) = statement.principal() else {
+        return Matched::None;
+    };
+    let root = format!("acs:ram::{}:root", caller.account);
+    principal
+        .entries()
+        .iter()
+        .filter(|(key, _)| key.value() == "RAM")
+        .flat_map(|(_, values)| values)
+        .find(|v| {
+            wildcard_match(v.value(), caller.principal_arn) || wildcard_match(v.value(), &root)
+        })
+        .map_or(Matched::None, |v| Matched::Pattern(v.value().clone()))
 }
 
 /// Whether a pattern list matches (M1, M5), and how.

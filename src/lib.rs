@@ -48,7 +48,8 @@
 //! [`matching`] and the context below condition.
 //!
 //! Above them: [`account`] (snapshots, principals, the reference engine of the decision
-//! procedure), [`source`] (accounts read from snapshots, Terraform and ROS), [`authorizer`]
+//! procedure), [`assume`] (several accounts, and `sts:AssumeRole` decided on both sides,
+//! T3), [`source`] (accounts read from snapshots, Terraform and ROS), [`authorizer`]
 //! (the compiled engine), [`gateway`] and [`lint`].
 //!
 //! # Guarantees
@@ -62,6 +63,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod account;
+pub mod assume;
 pub mod authorizer;
 mod cap;
 pub mod condition;

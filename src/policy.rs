@@ -12,6 +12,7 @@ pub(crate) mod json;
 mod parser;
 mod source;
 pub mod system;
+mod trust;
 
 pub use error::{PolicyError, PolicyErrorKind};
 pub(crate) use source::locate;
@@ -217,9 +218,13 @@ impl Policy {
 }
 
 /// The policy of a lenient parse when it found no error, else the error to report.
+/// A trust policy read strictly obeys T1 too ([`trust`]).
 fn strict((policy, errors): (Option<Policy>, Vec<PolicyError>)) -> Result<Policy, PolicyError> {
     match policy {
-        Some(policy) if errors.is_empty() => Ok(policy),
+        Some(policy) if errors.is_empty() => match policy.kind {
+            PolicyKind::Trust => trust::first_fault(&policy).map_or(Ok(policy), Err),
+            _ => Ok(policy),
+        },
         _ => Err(first_error(errors)),
     }
 }

@@ -33,10 +33,13 @@
 //! - `snapshot_cli`: `ramcheck snapshot` and the source flags through the real binary:
 //!   canonical, idempotent output that decides as its input does, policy origins in
 //!   explanations, trust policies linted in snapshots and ROS templates.
+//! - `assume_cli`: `check` and `who-can` on `sts:AssumeRole` across accounts (T1-T6).
 //! - `util`: running the binary and reading its output.
 
 #[path = "it/account_cli.rs"]
 mod account_cli;
+#[path = "it/assume_cli.rs"]
+mod assume_cli;
 #[path = "it/cases.rs"]
 mod cases;
 #[path = "it/cli_check.rs"]

@@ -40,6 +40,9 @@ pub(super) struct Reference<'a> {
     last_near_misses: Vec<NearMiss>,
     /// The near misses kept to explain an implicit deny.
     near_misses: Vec<NearMiss>,
+    /// Whether the resource has a resource-based policy (a role's trust policy, T3), so that
+    /// E3 does not deny a principal of another account.
+    resource_policy: bool,
 }
 
 impl<'a> Reference<'a> {
@@ -64,7 +67,15 @@ impl<'a> Reference<'a> {
             allows: Vec::new(),
             last_near_misses: Vec::new(),
             near_misses: Vec::new(),
+            resource_policy: false,
         }
+    }
+
+    /// The engine for the caller's side of `sts:AssumeRole` (T3.1): E3 does not apply, since
+    /// the role's trust policy is its resource-based policy.
+    pub(super) fn with_resource_policy(mut self) -> Reference<'a> {
+        self.resource_policy = true;
+        self
     }
 
     /// The outcome of `verdict`, with the statements that decided it and, for an implicit
@@ -137,7 +148,7 @@ impl<'a> Engine for Reference<'a> {
     }
 
     fn is_own_resource(&self) -> bool {
-        self.request.resource().account() == self.account.id()
+        self.resource_policy || self.request.resource().account() == self.account.id()
     }
 
     fn control_policies(&self) -> Option<ControlPolicies<Self::Levels>> {

@@ -459,7 +459,7 @@ impl Loader {
                 let Some(fields) = self.recover(self.object(
                     &r.value,
                     &what,
-                    Some(&["policies", "service_linked"]),
+                    Some(&["policies", "service_linked", "service", "trust_policy"]),
                 ))?
                 else {
                     continue;
@@ -467,12 +467,22 @@ impl Loader {
                 let service_linked = self
                     .recover(self.flag(fields, "service_linked"))?
                     .unwrap_or(false);
+                let service = match member(fields, "service") {
+                    Some(node) => self.recover(self.service(node, service_linked, fields))?,
+                    None => None,
+                };
+                let trust = match member(fields, "trust_policy") {
+                    Some(node) => self.trust_policy(&r.key, node)?.map(Arc::new),
+                    None => None,
+                };
                 let attachments = resolver.attachments(fields)?;
                 roles.insert(
                     r.key.clone(),
                     Role {
                         attachments,
-                        service_linked,
+                        service_linked: service_linked || service.is_some(),
+                        service,
+                        trust,
                     },
                 );
             }
@@ -492,6 +502,51 @@ impl Loader {
             },
             resource_directory,
         })
+    }
+
+    /// A role's `service` (`<service>.aliyuncs.com`), which makes it service-linked (T3).
+    fn service(&self, node: &Node, service_linked: bool, fields: &[Member]) -> Result<String> {
+        let service = self.string(node, "`service`")?;
+        let valid = service.strip_suffix(".aliyuncs.com").is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        });
+        if !valid {
+            return Err(self.error(
+                node.span,
+                format!("`service` must be a cloud service's name, found `{service}`"),
+                Some("write the service that may assume the role, e.g. `ecs.aliyuncs.com`".into()),
+            ));
+        }
+        if !service_linked && member(fields, "service_linked").is_some() {
+            return Err(self.error(
+                node.span,
+                "a role with a `service` is service-linked, but `service_linked` is `false`".into(),
+                Some("drop `service_linked`: `service` implies it".into()),
+            ));
+        }
+        Ok(service.to_owned())
+    }
+
+    /// A role's trust policy (T1), read like a policy of `policies` but as a trust policy; a
+    /// fault in it makes the account invalid. `None` after a fault recorded when checking.
+    fn trust_policy(&self, role: &str, node: &Node) -> Result<Option<NamedPolicy>> {
+        let file = match &node.value {
+            Value::String(path) => {
+                let full = self.policy_path(path);
+                let read = read_policy_file(&full, self.max_file_size, PolicyKind::Trust);
+                Some((read, full))
+            }
+            _ => None,
+        };
+        let document = Document {
+            name: format!("role/{role} trust policy"),
+            what: format!("the trust policy of role `{role}`"),
+            kind: PolicyKind::Trust,
+        };
+        self.policy_entry(node, file.as_ref(), &document)
     }
 
     fn check_name(&self, member: &Member, kind: &str) -> Result<()> {
@@ -590,7 +645,12 @@ impl Loader {
                 Some("rename it; system policies are used by name without defining them".into()),
             ));
         }
-        self.policy_entry(name, &m.value, file, PolicyKind::Identity)
+        let entry = Document {
+            name: name.clone(),
+            what: format!("policy `{name}`"),
+            kind: PolicyKind::Identity,
+        };
+        self.policy_entry(&m.value, file, &entry)
     }
 
     /// One policy entry (a member of `policies`; a role's trust policy): a path relative to
@@ -601,14 +661,13 @@ impl Loader {
     /// policy, or `None` after a fault recorded when checking.
     fn policy_entry(
         &self,
-        name: &str,
         node: &Node,
         file: Option<&(Result<Arc<Policy>, FileFault>, PathBuf)>,
-        kind: PolicyKind,
+        entry: &Document,
     ) -> Result<Option<NamedPolicy>> {
+        let Document { name, what, kind } = entry;
         let (document, origin) = if is_wrapped(node) {
-            let what = format!("policy `{name}`");
-            let members = self.object(node, &what, Some(&ENTRY_KEYS))?;
+            let members = self.object(node, what, Some(&ENTRY_KEYS))?;
             let Some(document) = member(members, "document") else {
                 return self.none_after(self.error(
                     node.span,
@@ -632,7 +691,7 @@ impl Loader {
             (Some(file), _) => Some(file),
             (None, Value::String(path)) => {
                 let full = self.policy_path(path);
-                read_here = (read_policy_file(&full, self.max_file_size, kind), full);
+                read_here = (read_policy_file(&full, self.max_file_size, *kind), full);
                 Some(&read_here)
             }
             (None, _) => None,
@@ -652,7 +711,7 @@ impl Loader {
                         };
                         return self.none_after(self.error(
                             document.span,
-                            format!("cannot read policy `{name}`: {cause}"),
+                            format!("cannot read {what}: {cause}"),
                             Some(help.into()),
                         ));
                     }
@@ -665,7 +724,7 @@ impl Loader {
                         // is the account's fault; the file's own place is in the message.
                         return self.none_after(self.error(
                             document.span,
-                            format!("policy `{name}` is not a valid policy: {e}"),
+                            format!("{what} is not a valid policy: {e}"),
                             Some(format!("`ramcheck lint {shown}` lists its faults")),
                         ));
                     }
@@ -681,14 +740,16 @@ impl Loader {
                     .get(document.span.start..document.span.end)
                     .unwrap_or_default();
                 let origin = self.source.position(document.span.start);
-                let policy = match Policy::parse_at(text, kind, origin) {
+                let policy = match Policy::parse_at(text, *kind, origin) {
                     Ok(policy) => policy,
                     Err(e) => {
                         let e = match &self.file {
                             Some(f) => e.with_file(f),
                             None => e,
                         };
-                        self.record(e.into(), true)?;
+                        // The linter lints inline identity policies as documents of their own; a
+                        // trust policy's fault is reported as the account's.
+                        self.record(e.into(), *kind == PolicyKind::Identity)?;
                         return Ok(None);
                     }
                 };
@@ -698,7 +759,7 @@ impl Loader {
                 return self.none_after(self.error(
                     document.span,
                     format!(
-                        "policy `{name}` must be a file path or an inline document, found {}",
+                        "{what} must be a file path or an inline document, found {}",
                         other.type_name()
                     ),
                     None,
@@ -830,6 +891,15 @@ fn entry_document(node: &Node) -> Option<&Node> {
         Value::Object(members) if is_wrapped(node) => member(members, "document"),
         _ => Some(node),
     }
+}
+
+/// A policy document the account file gives, and how errors name it.
+struct Document {
+    /// The name it is explained under.
+    name: String,
+    /// How a message names it: "policy `P`", "the trust policy of role `R`".
+    what: String,
+    kind: PolicyKind,
 }
 
 /// Why a named policy file did not give a policy; the account's error is made from it where

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use clap::Args;
 use ramcheck::account::{Account, DecideError, Principal};
+use ramcheck::assume::{is_assume_role, Accounts, AssumeError};
 use ramcheck::authorizer::Authorizer;
 use ramcheck::decision::{
     Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
 };
-use ramcheck::lint::request::{account_warning, check_request, RequestWarning};
+use ramcheck::lint::request::{account_warning, check_request, unlisted_warning, RequestWarning};
 use ramcheck::output::{self, escape_controls, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
 use ramcheck::suggest::did_you_mean;
@@ -28,11 +29,13 @@ pub(crate) struct CheckArgs {
     #[arg(long = "policy", value_name = "FILE")]
     policies: Vec<String>,
     /// An account snapshot file: decide for `--principal` of that account, through every stage
-    /// of RAM's procedure.
+    /// of RAM's procedure. Repeatable, one per account: `sts:AssumeRole` on another account's
+    /// role needs that account's snapshot too.
     #[arg(long, value_name = "FILE")]
-    account: Option<String>,
+    account: Vec<String>,
     /// The principal, with `--account`: `root`, `user/NAME`, `role/NAME`,
-    /// `assumed-role/ROLE/SESSION`, or the full `acs:ram::ACCOUNT:...` ARN.
+    /// `assumed-role/ROLE/SESSION`, or the full `acs:ram::ACCOUNT:...` ARN (required with
+    /// several accounts: its account picks the snapshot).
     #[arg(long, value_name = "PRINCIPAL")]
     principal: Option<String>,
     /// The session policy (AssumeRole's `Policy`) of an `assumed-role` principal, with
@@ -110,7 +113,9 @@ pub(crate) fn print_warnings(warnings: &[RequestWarning]) {
 enum Subject {
     Pool(PolicySet),
     Account {
-        account: Box<Account>,
+        accounts: Box<Accounts>,
+        /// The principal's account.
+        account: String,
         principal: Principal,
         session_policy: Option<NamedPolicy>,
     },
@@ -129,20 +134,23 @@ struct CheckJob {
 enum Mode<'a> {
     /// `--policy FILE...`: a RAM user with exactly these policies.
     Pool,
-    /// `--account FILE --principal P [--session-policy FILE]`.
-    Account { file: &'a str, principal: &'a str },
+    /// `--account FILE... --principal P [--session-policy FILE]`.
+    Account {
+        files: &'a [String],
+        principal: &'a str,
+    },
 }
 
 fn mode(args: &CheckArgs) -> Result<Mode<'_>, Failure> {
-    match (&args.account, args.policies.is_empty()) {
-        (Some(_), false) => Err(Failure::new(
+    match (args.account.as_slice(), args.policies.is_empty()) {
+        ([_, ..], false) => Err(Failure::new(
             "`--policy` cannot be combined with `--account`: an account's principals have the policies the snapshot attaches",
         )
         .with_help("attach the policy in the account snapshot, or drop `--account`")),
-        (None, true) => Err(Failure::new(
+        ([], true) => Err(Failure::new(
             "`check` needs `--policy FILE` (a RAM user with exactly those policies) or `--account FILE --principal PRINCIPAL` (a principal of an account snapshot)",
         )),
-        (None, false) => {
+        ([], false) => {
             let account_only = [
                 ("--principal", args.principal.is_some()),
                 ("--session-policy", args.session_policy.is_some()),
@@ -157,8 +165,8 @@ fn mode(args: &CheckArgs) -> Result<Mode<'_>, Failure> {
                 None => Ok(Mode::Pool),
             }
         }
-        (Some(file), true) => match &args.principal {
-            Some(principal) => Ok(Mode::Account { file, principal }),
+        (files, true) => match &args.principal {
+            Some(principal) => Ok(Mode::Account { files, principal }),
             None => Err(Failure::new(
                 "`--account` needs `--principal`: the principal of the account to decide for",
             )
@@ -169,26 +177,55 @@ fn mode(args: &CheckArgs) -> Result<Mode<'_>, Failure> {
 
 pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
     let job = resolve(args)?;
+    let mut warnings = job.warnings;
     let (outcome, principal) = match &job.subject {
         Subject::Pool(set) => (set.decide(&job.request).map_err(evaluation_failure)?, None),
         Subject::Account {
+            accounts,
             account,
             principal,
             session_policy,
-        } => (
-            // The compiled authorizer decides (compiled for this principal alone: one decision
-            // does not pay for compiling every user and role); the reference evaluator only
-            // adds the near misses of an implicit deny to the explanation.
-            Authorizer::compile_for(account, principal)
-                .map_err(|e| Failure::new(e.to_string()))?
-                .explain(account, principal, session_policy.as_ref(), &job.request)
-                .map_err(decide_failure)?,
-            Some(principal.arn(account.id())),
-        ),
+        } if is_assume_role(&job.request) => {
+            let account = accounts
+                .get(account)
+                .ok_or_else(|| Failure::new("the principal's account has no snapshot"))?;
+            // Both sides (T3), by the reference evaluator: the compiled authorizer decides one
+            // account's requests, and an AssumeRole is decided once.
+            let decision = accounts
+                .decide_assume_role(account, principal, session_policy.as_ref(), &job.request)
+                .map_err(assume_failure)?;
+            // Not subject to `--strict`: they are about the role's trust policy, not the
+            // request, and are never dropped (T6).
+            warnings.extend(decision.unlisted().iter().map(unlisted_warning));
+            (
+                decision.outcome().clone(),
+                Some(principal.arn(account.id())),
+            )
+        }
+        Subject::Account {
+            accounts,
+            account,
+            principal,
+            session_policy,
+        } => {
+            let account = accounts
+                .get(account)
+                .ok_or_else(|| Failure::new("the principal's account has no snapshot"))?;
+            (
+                // The compiled authorizer decides (compiled for this principal alone: one decision
+                // does not pay for compiling every user and role); the reference evaluator only
+                // adds the near misses of an implicit deny to the explanation.
+                Authorizer::compile_for(account, principal)
+                    .map_err(|e| Failure::new(e.to_string()))?
+                    .explain(account, principal, session_policy.as_ref(), &job.request)
+                    .map_err(decide_failure)?,
+                Some(principal.arn(account.id())),
+            )
+        }
     };
-    let report = CheckReport::new(&job.request, principal.as_deref(), &outcome, &job.warnings);
+    let report = CheckReport::new(&job.request, principal.as_deref(), &outcome, &warnings);
     if job.format == Format::Text {
-        print_warnings(&job.warnings);
+        print_warnings(&warnings);
     }
     write_stdout(|out| match job.format {
         Format::Text => output::text::write_check(out, &report),
@@ -209,12 +246,18 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
     }
     let (request, mut warnings) = args.request.build()?;
     let subject = match mode {
-        Mode::Account { file, principal } => {
-            let account = load_account(file, &args.source, args.limits)?;
-            warnings.extend(account_warning(&request, account.id()));
-            args.request.enforce(&warnings)?;
-            let principal = Principal::parse(principal, account.id())
+        Mode::Account { files, principal } => {
+            let accounts = load_accounts(files, &args.source, args.limits)?;
+            let (account, principal) = accounts
+                .principal(principal)
                 .map_err(|e| Failure::new(format!("--principal: {e}")))?;
+            let account = account.id().to_owned();
+            // An AssumeRole of another account's role is no typo: the role's account must
+            // have its own snapshot instead (T3a).
+            if !is_assume_role(&request) {
+                warnings.extend(account_warning(&request, &account));
+            }
+            args.request.enforce(&warnings)?;
             let session_policy = match &args.session_policy {
                 None => None,
                 Some(_) if !matches!(principal, Principal::RoleSession { .. }) => {
@@ -226,7 +269,8 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
                 Some(file) => Some(load_policy(file, PolicyKind::Session, args.limits)?),
             };
             Subject::Account {
-                account: Box::new(account),
+                accounts: Box::new(accounts),
+                account,
                 principal,
                 session_policy,
             }
@@ -245,6 +289,29 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
         warnings,
         format: args.request.format,
     })
+}
+
+/// Loads every `--account`, one snapshot per account (T6).
+pub(crate) fn load_accounts(
+    files: &[String],
+    source: &SourceArgs,
+    limits: Limits,
+) -> Result<Accounts, Failure> {
+    let mut accounts = Vec::with_capacity(files.len());
+    for file in files {
+        accounts.push(load_account(file, source, limits)?);
+    }
+    Accounts::new(accounts).map_err(|e| {
+        Failure::new(format!("--account: {e}"))
+            .with_help("give each account's snapshot once, and each file once")
+    })
+}
+
+pub(crate) fn assume_failure(e: AssumeError) -> Failure {
+    match e {
+        AssumeError::Decide(e) => decide_failure(e),
+        other => Failure::new(other.to_string()),
+    }
 }
 
 /// Loads an account from a file of any source format (snapshot, Terraform, ROS).

@@ -158,6 +158,7 @@ mod tests {
             PolicyErrorKind::InvalidConditionValue,
             PolicyErrorKind::PrincipalNotAllowed,
             PolicyErrorKind::MissingPrincipal,
+            PolicyErrorKind::ResourceInTrustPolicy,
             PolicyErrorKind::Internal,
         ] {
             assert!(rule(kind.rule_id()).is_some(), "{kind:?}");

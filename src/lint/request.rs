@@ -41,11 +41,14 @@ pub enum WarningCode {
     /// principal of the snapshot is denied at stage `CrossAccount` (a typo in an account id
     /// reads as "nobody can").
     ResourceOfAnotherAccount,
+    /// A trust statement of the role being assumed names principals of an account without a
+    /// snapshot, who may assume it unlisted (T6).
+    UnlistedPrincipals,
 }
 
 impl WarningCode {
     /// The stable id: `unknown-action`, `unknown-resource-type`, `resource-type-mismatch`,
-    /// `unknown-context-key`, `resource-of-another-account`.
+    /// `unknown-context-key`, `resource-of-another-account`, `unlisted-principals`.
     pub fn code(self) -> &'static str {
         match self {
             WarningCode::UnknownAction => "unknown-action",
@@ -53,6 +56,7 @@ impl WarningCode {
             WarningCode::ResourceTypeMismatch => "resource-type-mismatch",
             WarningCode::UnknownContextKey => "unknown-context-key",
             WarningCode::ResourceOfAnotherAccount => "resource-of-another-account",
+            WarningCode::UnlistedPrincipals => "unlisted-principals",
         }
     }
 }
@@ -141,6 +145,15 @@ pub fn account_warning(request: &Request, account_id: &str) -> Option<RequestWar
             "the resource belongs to account `{owner}`, not to the snapshot's account `{account_id}`: every principal of the snapshot is denied it at stage CrossAccount"
         ),
     })
+}
+
+/// The warning that a trust statement of the role being assumed names principals of an
+/// account without a snapshot (T6): they are reported, never dropped.
+pub fn unlisted_warning(unlisted: &crate::assume::UnlistedPrincipals) -> RequestWarning {
+    RequestWarning {
+        code: WarningCode::UnlistedPrincipals,
+        message: unlisted.to_string(),
+    }
 }
 
 fn suggestion(found: Option<&str>) -> String {

@@ -35,6 +35,13 @@ pub(super) fn findings(bytes: &[u8], path: Option<&Path>, max_file_size: u64) ->
                 help,
                 ..
             } => finding(span, position, message, help),
+            // A fault of a document inline in this file (a trust policy, T1): at its place.
+            AccountError::Policy(e) if e.file() == file.as_deref() => finding(
+                e.span(),
+                e.position(),
+                e.message().to_owned(),
+                e.help().map(str::to_owned),
+            ),
             other => {
                 let help = other.help().map(str::to_owned);
                 finding(Span::default(), Position::START, other.to_string(), help)

@@ -102,7 +102,7 @@ fn matched(m: &Matched) -> Value {
 }
 
 /// One deciding statement: policy, index, sid, effect, file, line, column, and what matched;
-/// for a policy translated from Terraform or ROS, its `origin` too.
+/// for a policy translated from Terraform or ROS its `origin`, and for an AssumeRole its `side`.
 pub fn statement_value(s: &StatementRef) -> Value {
     let mut value = json!({
         "policy": s.policy(),
@@ -126,6 +126,10 @@ pub fn statement_value(s: &StatementRef) -> Value {
                 "column": origin.column(),
             }),
         );
+    }
+    // Only an AssumeRole's statements have a side (T3a): `caller` or `trust`.
+    if let (Some(side), Value::Object(map)) = (s.side(), &mut value) {
+        map.insert("side".into(), json!(side.name()));
     }
     value
 }

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{escape_controls as safe, CheckReport};
-use crate::decision::{Decision, Matched, MissReason, Stage, StatementRef};
+use crate::decision::{Decision, Matched, MissReason, Side, Stage, StatementRef};
 
 /// Writes the report for a person.
 ///
@@ -38,9 +38,14 @@ pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>) -> io::Result
                 "denies"
             };
             for s in outcome.deciding() {
+                // An AssumeRole's statements say which side they are on (T3a).
+                let side = s
+                    .side()
+                    .map(|side| format!("{} side: ", side.name()))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "  {}: {} {verb} it: {}",
+                    "  {side}{}: {} {verb} it: {}",
                     location(s),
                     name(s),
                     describe(s)
@@ -147,11 +152,20 @@ fn describe(s: &StatementRef) -> String {
         Matched::None => "no action".to_owned(),
     };
     let resource = match s.resource() {
+        // A trust statement applies through the `Principal` value that names the caller (T2).
+        Matched::Pattern(p) if s.side() == Some(Side::Trust) => {
+            format!("Principal `{}`", safe(p))
+        }
         Matched::Pattern(p) => format!("Resource `{}`", safe(p)),
         Matched::NotListed => "NotResource (does not list it)".to_owned(),
         Matched::None => "no resource".to_owned(),
     };
-    let mut text = format!("{} {action} on {resource}", s.effect());
+    let on = if s.side() == Some(Side::Trust) {
+        "for"
+    } else {
+        "on"
+    };
+    let mut text = format!("{} {action} {on} {resource}", s.effect());
     if !s.conditions().is_empty() {
         let held: Vec<String> = s
             .conditions()

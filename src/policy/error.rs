@@ -45,6 +45,8 @@ pub enum PolicyErrorKind {
     PrincipalNotAllowed,
     /// A trust policy statement without `Principal` (G4).
     MissingPrincipal,
+    /// `Resource` or `NotResource` in a trust policy (T1).
+    ResourceInTrustPolicy,
     /// More values than ramcheck reads in one document (far beyond G10's limits); the
     /// document is not read further. DEPARTS(G10): RAM's limit does not stop evaluation, but
     /// a document this large is refused so that memory stays bounded.
@@ -70,7 +72,9 @@ impl PolicyErrorKind {
             PolicyErrorKind::UnknownOperator => "unknown-operator",
             PolicyErrorKind::InvalidConditionValue => "invalid-condition-value",
             PolicyErrorKind::PrincipalNotAllowed => "principal-not-allowed",
-            PolicyErrorKind::MissingPrincipal => "trust-policy-shape",
+            PolicyErrorKind::MissingPrincipal | PolicyErrorKind::ResourceInTrustPolicy => {
+                "trust-policy-shape"
+            }
             PolicyErrorKind::TooManyValues => "policy-too-large",
             PolicyErrorKind::Internal => "internal-error",
         }

@@ -71,6 +71,16 @@ const IDENTITY_FAILURES: &[(&str, PolicyErrorKind, &str)] = &[
 /// The documents with a `Principal` that fail as trust policies.
 const TRUST_FAILURES: &[(&str, PolicyErrorKind, &str)] = &[
     (
+        "073-tf-vpc-endpoint-policy.json",
+        ResourceInTrustPolicy,
+        "a VPC endpoint policy: `Resource` has no place in a trust policy (T1)",
+    ),
+    (
+        "126-equiv-mixed-case-principal-keys.json",
+        UnknownKey,
+        "`Principal` keys are case-sensitive: `rAm` is not `RAM` (T1, G5)",
+    ),
+    (
         "072-tf-oss-bucket-policy-principal.json",
         InvalidType,
         "`Principal` is an array of account ids, not an object",
