@@ -20,6 +20,8 @@ use std::path::Path;
 use crate::account::{Account, AccountError};
 use crate::policy::Position;
 
+pub(crate) mod terraform;
+
 /// The format of an account source, told from its content ([`detect`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
