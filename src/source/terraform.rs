@@ -672,7 +672,7 @@ impl<'a> Plan<'a> {
                     return Err(self.error(
                         span,
                         r.address,
-                        names[0],
+                        names.first().copied().unwrap_or_default(),
                         format!("policy `{name}` is defined twice, here and by `{other}`"),
                         Some("give each policy its own name".into()),
                     ));

@@ -756,3 +756,90 @@ fn plan_side_before_omits_what_the_plan_creates_and_keeps_what_it_destroys() {
         json!({"name": "fd-prod", "control_policies": ["FullAliyunAccess"]})
     );
 }
+
+/// A plan whose `alicloud_ram_policy.p` takes its document from a reference (`references`),
+/// known only after apply, with `extra` resources in the planned values and `data` in the
+/// prior state.
+fn document_plan(references: &str, extra: &str, data: &str) -> String {
+    format!(
+        r#"{{"format_version": "1.2", "terraform_version": "1.6.6",
+ "planned_values": {{"root_module": {{"resources": [
+   {{"address": "alicloud_ram_policy.p", "mode": "managed", "type": "alicloud_ram_policy", "name": "p",
+     "values": {{"policy_name": "Cancel"}}}}{extra}]}}}},
+ "resource_changes": [{{"address": "alicloud_ram_policy.p", "type": "alicloud_ram_policy", "name": "p",
+   "change": {{"actions": ["create"], "after": {{"policy_name": "Cancel"}},
+     "after_unknown": {{"policy_document": true}}}}}}],
+ "prior_state": {{"values": {{"root_module": {{"resources": [{data}]}}}}}},
+ "configuration": {{"root_module": {{"resources": [
+   {{"address": "alicloud_ram_policy.p", "mode": "managed", "type": "alicloud_ram_policy", "name": "p",
+     "expressions": {{"policy_document": {{"references": {references}}}}}}}]}}}}}}"#
+    )
+}
+
+#[test]
+fn a_document_is_read_from_the_policy_document_data_source() {
+    let data = format!(
+        r#"{{"address": "data.alicloud_ram_policy_document.d", "mode": "data", "type": "alicloud_ram_policy_document",
+            "name": "d", "values": {{"document": {}, "version": "1"}}}}"#,
+        serde_json::to_string(ALLOW).unwrap_or_default()
+    );
+    let plan = document_plan(
+        r#"["data.alicloud_ram_policy_document.d.document", "data.alicloud_ram_policy_document.d"]"#,
+        "",
+        &data,
+    );
+    let s = snapshot(&plan);
+    let cancel = &s["policies"]["Cancel"];
+    assert_eq!(cancel["document"]["Statement"][0]["Action"], json!("ecs:*"));
+    // The policy's address, at the place in the file the text is: the data source's value.
+    assert_eq!(cancel["origin"]["address"], json!("alicloud_ram_policy.p"));
+    assert_eq!(cancel["origin"]["line"], json!(9));
+}
+
+#[test]
+fn a_count_instance_is_referenced_by_its_number() {
+    let extra = format!(
+        r#",
+   {{"address": "alicloud_ram_policy.src[1]", "mode": "managed", "type": "alicloud_ram_policy", "name": "src",
+     "index": 1, "values": {{"policy_name": "Src1", "policy_document": {}}}}},
+   {{"address": "alicloud_ram_policy.src[0]", "mode": "managed", "type": "alicloud_ram_policy", "name": "src",
+     "index": 0, "values": {{"policy_name": "Src0", "policy_document": "not json"}}}}"#,
+        serde_json::to_string(ALLOW).unwrap_or_default()
+    );
+    let plan = document_plan(
+        r#"["alicloud_ram_policy.src[1].policy_document", "alicloud_ram_policy.src[1]", "alicloud_ram_policy.src"]"#,
+        &extra,
+        "",
+    );
+    // `src[0]` holds no valid document: the error names it, not `p`.
+    let e = error(&plan);
+    assert_eq!(e.address.as_deref(), Some("alicloud_ram_policy.src[0]"));
+    // Once `src[0]` is valid, `p` reads `src[1]`'s document.
+    let s = snapshot(&plan.replace(
+        r#""not json""#,
+        &serde_json::to_string(ALLOW).unwrap_or_default(),
+    ));
+    assert_eq!(
+        s["policies"]["Cancel"]["document"]["Statement"][0]["Action"],
+        json!("ecs:*")
+    );
+    assert_eq!(s["policies"]["Cancel"]["origin"]["line"], json!(6));
+}
+
+#[test]
+fn references_that_run_in_a_cycle_end_in_an_error() {
+    // `p` reads `q`'s document and `q` reads `p`'s: both unknown.
+    let plan = r#"{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.p", "type": "alicloud_ram_policy", "name": "p", "values": {"policy_name": "P"}},
+   {"address": "alicloud_ram_policy.q", "type": "alicloud_ram_policy", "name": "q", "values": {"policy_name": "Q"}}]}},
+ "resource_changes": [
+   {"address": "alicloud_ram_policy.p", "type": "alicloud_ram_policy", "change": {"after_unknown": {"policy_document": true}}},
+   {"address": "alicloud_ram_policy.q", "type": "alicloud_ram_policy", "change": {"after_unknown": {"policy_document": true}}}],
+ "configuration": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.p", "expressions": {"policy_document": {"references": ["alicloud_ram_policy.q.policy_document", "alicloud_ram_policy.q"]}}},
+   {"address": "alicloud_ram_policy.q", "expressions": {"policy_document": {"references": ["alicloud_ram_policy.p.policy_document", "alicloud_ram_policy.p"]}}}]}}}"#;
+    let e = error(plan);
+    assert!(e.message.contains("more than 32 resources"), "{e}");
+    assert_eq!(e.attribute.as_deref(), Some("policy_document"));
+}
