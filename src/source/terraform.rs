@@ -704,6 +704,13 @@ impl<'a> Plan<'a> {
             out.roles.entry(name.to_owned()).or_default().trust = Some(trust);
         }
 
+        // A service-linked role: its name and service come from RAM, known once it exists.
+        for (i, _) in self.of_type("alicloud_resource_manager_service_linked_role") {
+            let (name, _) = self.name(i, &["role_name"])?;
+            let (service, _) = self.name(i, &["service_name"])?;
+            out.roles.entry(name.to_owned()).or_default().service = Some(service.to_owned());
+        }
+
         // Group membership.
         for (i, r) in self.of_type("alicloud_ram_group_membership") {
             let (group, _) = self.name(i, &["group_name"])?;
@@ -1194,6 +1201,8 @@ struct Principal {
     groups: Vec<String>,
     policies: Vec<Json>,
     trust: Option<Json>,
+    /// The service of a service-linked role.
+    service: Option<String>,
 }
 
 impl Principal {
@@ -1242,6 +1251,9 @@ impl Snapshot {
                     fields.insert("policies".into(), Json::Array(p.policies));
                     if let Some(trust) = p.trust {
                         fields.insert("trust_policy".into(), trust);
+                    }
+                    if let Some(service) = p.service {
+                        fields.insert("service".into(), json!(service));
                     }
                     (name, Json::Object(fields))
                 })

@@ -48,8 +48,9 @@ const ALLOW: &str =
     r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}"#;
 const TRUST: &str = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1234567890123456:root"]}}]}"#;
 
-/// The snapshot with documents inline and what today's loader does not read left out: the
-/// `origin` form and `trust_policy` (their loader support is added beside this change).
+/// The snapshot as today's loader reads it: documents inline instead of the `origin` form,
+/// no `trust_policy`, `service` as `service_linked` (their loader support is added beside
+/// this change).
 fn loadable(snapshot: &Json) -> String {
     let mut s = snapshot.clone();
     if let Some(Json::Object(policies)) = s.get_mut("policies") {
@@ -63,6 +64,9 @@ fn loadable(snapshot: &Json) -> String {
         for r in roles.values_mut() {
             if let Json::Object(fields) = r {
                 fields.remove("trust_policy");
+                if fields.remove("service").is_some() {
+                    fields.insert("service_linked".into(), json!(true));
+                }
             }
         }
     }
@@ -842,4 +846,29 @@ fn references_that_run_in_a_cycle_end_in_an_error() {
     let e = error(plan);
     assert!(e.message.contains("more than 32 resources"), "{e}");
     assert_eq!(e.attribute.as_deref(), Some("policy_document"));
+}
+
+#[test]
+fn t2_a_service_linked_role_has_its_service() {
+    let s = snapshot(&state(&[
+        (
+            "alicloud_resource_manager_service_linked_role",
+            "ib",
+            json!({"id": "imagebuilder.ecs.aliyuncs.com:AliyunServiceRoleForECSImageBuilder",
+            "service_name": "imagebuilder.ecs.aliyuncs.com", "role_name": "AliyunServiceRoleForECSImageBuilder",
+            "role_id": "301234", "arn": format!("acs:ram::{ID}:role/aliyunserviceroleforecsimagebuilder")}),
+        ),
+        (
+            "alicloud_ram_role_policy_attachment",
+            "ib",
+            json!({"role_name": "AliyunServiceRoleForECSImageBuilder",
+            "policy_name": "AliyunECSFullAccess", "policy_type": "System"}),
+        ),
+    ]));
+    assert_eq!(
+        s["roles"]["AliyunServiceRoleForECSImageBuilder"],
+        json!({"policies": ["AliyunECSFullAccess"], "service": "imagebuilder.ecs.aliyuncs.com"})
+    );
+    let account = load(&s);
+    assert!(account.is_service_linked("AliyunServiceRoleForECSImageBuilder"));
 }
