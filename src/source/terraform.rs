@@ -140,11 +140,16 @@ pub(crate) fn to_snapshot(
         )
     })?;
     let members = match &root.value {
-        Value::Object(m) if is_terraform(m) => m.as_slice(),
+        // As `detect` tells Terraform: an empty state is `{"format_version": "1.0"}` alone.
+        Value::Object(m)
+            if member(m, "format_version").is_some() || member(m, "terraform_version").is_some() =>
+        {
+            m.as_slice()
+        }
         _ => {
             return Err(fail(
-                "expected the output of `terraform show -json` (`format_version` with \
-                 `planned_values`, `resource_changes` or `values`), found something else"
+                "expected the output of `terraform show -json` (an object with \
+                 `format_version`), found something else"
                     .into(),
                 Some("run `terraform show -json PLANFILE > plan.json` (or without a plan file for the state)"),
                 Position::START,

@@ -493,6 +493,11 @@ fn account_id_comes_from_the_option_else_the_file_else_is_an_error() {
 
 #[test]
 fn not_terraform_too_large_or_not_json_is_an_error() {
+    assert_eq!(
+        snapshot(r#"{"format_version": "1.0"}"#)["users"],
+        json!({}),
+        "an empty state"
+    );
     let e = error(r#"{"account_id": "1"}"#);
     assert!(
         e.message
