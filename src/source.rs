@@ -15,7 +15,7 @@
 //! dropped.
 
 mod ros;
-mod terraform;
+pub(crate) mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

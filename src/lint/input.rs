@@ -28,13 +28,14 @@ use std::collections::HashSet;
 
 use super::registry::Rule;
 use super::rules::wrapper;
-use crate::policy::json::{self, member, Limits, Member, Node, Value};
+use crate::policy::json::{self, get_str, member, object, strings, Limits, Member, Node, Value};
 use crate::policy::{PolicyKind, Position, Source, Span};
+use crate::source::terraform::{self, is_terraform};
 
 /// How deep a wrapper format (a Terraform plan, an account snapshot) may nest: modules nest
 /// as deep as the configuration does, two levels each, far beyond a policy's own limit; the
 /// bound keeps the recursive reader's stack small.
-const MAX_WRAPPER_DEPTH: usize = 1024;
+pub(crate) const MAX_WRAPPER_DEPTH: usize = 1024;
 
 /// One document found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,34 +255,6 @@ fn kind_of(members: &[Member]) -> PolicyKind {
     }
 }
 
-fn strings(node: &Node) -> Vec<&str> {
-    match &node.value {
-        Value::String(s) => vec![s.as_str()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|n| match &n.value {
-                Value::String(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn get_str<'a>(members: &'a [Member], key: &str) -> Option<&'a str> {
-    match member(members, key).map(|n| &n.value) {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    }
-}
-
-fn object(node: Option<&Node>) -> Option<&[Member]> {
-    match node.map(|n| &n.value) {
-        Some(Value::Object(m)) => Some(m),
-        _ => None,
-    }
-}
-
 /// An account snapshot's top-level keys.
 fn is_account(members: &[Member]) -> bool {
     member(members, "account_id").is_some() && member(members, "Statement").is_none()
@@ -289,18 +262,6 @@ fn is_account(members: &[Member]) -> bool {
 
 /// The keys under which `aliyun ram GetPolicy` / `GetPolicyVersion` put the document.
 const GET_POLICY_VERSIONS: [&str; 2] = ["DefaultPolicyVersion", "PolicyVersion"];
-
-fn is_terraform(members: &[Member]) -> bool {
-    member(members, "format_version").is_some()
-        && [
-            "planned_values",
-            "values",
-            "resource_changes",
-            "terraform_version",
-        ]
-        .iter()
-        .any(|k| member(members, k).is_some())
-}
 
 /// The document attributes of each resource type, in order of preference, and its kind.
 fn terraform_type(ty: &str) -> Option<(&'static [&'static str], PolicyKind)> {
@@ -398,40 +359,21 @@ impl<'a> Plan<'a, '_> {
     /// modules nest as deep as the configuration does, and a recursion could run out of stack
     /// on a plan the reader accepts.
     fn modules(&mut self, root: &'a Node, path: &str) {
-        let mut stack: Vec<(&Node, String)> = vec![(root, path.to_owned())];
-        while let Some((module, path)) = stack.pop() {
-            let Value::Object(module) = &module.value else {
-                continue;
+        terraform::walk_modules(root, path, |resource| {
+            let Value::Object(r) = &resource.node.value else {
+                return;
             };
-            if let Some(Value::Array(resources)) = member(module, "resources").map(|n| &n.value) {
-                for (i, node) in resources.iter().enumerate() {
-                    let Value::Object(r) = &node.value else {
-                        continue;
-                    };
-                    let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type"))
-                    else {
-                        continue;
-                    };
-                    // A RAM resource without its attributes has no document either: that is
-                    // a fault at the resource, not a resource passed over.
-                    let (values, at) = match member(r, "values") {
-                        Some(values) => (values, format!("{path}.resources[{i}].values")),
-                        None => (node, format!("{path}.resources[{i}]")),
-                    };
-                    self.resource(address, ty, values, &at);
-                }
-            }
-            if let Some(Value::Array(children)) = member(module, "child_modules").map(|n| &n.value)
-            {
-                stack.extend(
-                    children
-                        .iter()
-                        .enumerate()
-                        .rev()
-                        .map(|(i, child)| (child, format!("{path}.child_modules[{i}]"))),
-                );
-            }
-        }
+            let (Some(address), Some(ty)) = (get_str(r, "address"), get_str(r, "type")) else {
+                return;
+            };
+            // A RAM resource without its attributes has no document either: that is a fault
+            // at the resource, not a resource passed over.
+            let (values, at) = match member(r, "values") {
+                Some(values) => (values, format!("{}.values", resource.path)),
+                None => (resource.node, resource.path),
+            };
+            self.resource(address, ty, values, &at);
+        });
     }
 
     /// One resource's document, or its fault. `values` is its attributes object, at `path`.

@@ -56,6 +56,38 @@ pub(crate) fn member<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
     members.iter().find(|m| m.key == key).map(|m| &m.value)
 }
 
+/// The string value of member `key`, if it is a string.
+pub(crate) fn get_str<'a>(members: &'a [Member], key: &str) -> Option<&'a str> {
+    match member(members, key).map(|n| &n.value) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The members of `node`, if it is an object.
+pub(crate) fn object(node: Option<&Node>) -> Option<&[Member]> {
+    match node.map(|n| &n.value) {
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// A string, or the strings of an array (other items skipped): the shape of `Action`,
+/// `Resource` and a list of names.
+pub(crate) fn strings(node: &Node) -> Vec<&str> {
+    match &node.value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|n| match &n.value {
+                Value::String(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Every member of an object whose key an earlier member already has, as `(repeat, first)`
 /// indices into `members`, in document order; `first` is the key's first occurrence. Linear in
 /// the members ([`crate::repeats`]).

@@ -418,7 +418,6 @@ fn lint_checks_the_assume_role_policy_document_of_a_ros_template() {
 /// The README's examples: one setup as a Terraform plan and as a ROS template, answering the
 /// same questions.
 #[test]
-#[ignore = "enable once the Terraform and ROS readers replace the stubs"]
 fn the_terraform_and_ros_examples_snapshot_and_decide_alike() {
     for input in [TERRAFORM, ROS] {
         let first = snapshot(input);
@@ -468,7 +467,6 @@ fn the_terraform_and_ros_examples_snapshot_and_decide_alike() {
 /// Every README command on the Terraform and ROS examples runs (decides, or prints the
 /// snapshot), never an input error.
 #[test]
-#[ignore = "enable once the Terraform and ROS readers replace the stubs"]
 fn the_readme_commands_on_the_examples_run() {
     let readme = std::fs::read_to_string(crate::util::root().join("README.md")).expect("README");
     let commands: Vec<&str> = readme
