@@ -14,6 +14,8 @@
 //! matters) is a [`SourceError`] naming the resource and attribute: never guessed, never
 //! dropped.
 
+mod ros;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
