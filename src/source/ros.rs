@@ -22,6 +22,8 @@
 //! - a control policy attached (`ControlPolicyAttachment`) to the account, to a folder or to
 //!   the Root folder binds the account: the directory path is the Root folder, at most one
 //!   folder, then the account, each level carrying `FullAliyunAccess`;
+//! - an `ALIYUN::ECS::ImagePipeline` placed in a resource group is an error: its ID, and so
+//!   what the group holds, exists only once deployed;
 //! - a principal, group, policy or resource group that the template uses but does not declare
 //!   is an error (a system policy excepted): the account would otherwise be only half known.
 
@@ -60,6 +62,8 @@ const RESOURCE_GROUP: &str = "ALIYUN::ResourceManager::ResourceGroup";
 const CONTROL_POLICY: &str = "ALIYUN::ResourceManager::ControlPolicy";
 const CONTROL_ATTACHMENT: &str = "ALIYUN::ResourceManager::ControlPolicyAttachment";
 const RG_POLICY_ATTACHMENT: &str = "ALIYUN::ResourceManager::PolicyAttachment";
+/// Not a RAM resource, but its `ResourceGroupId` would place a pipeline in a group.
+const IMAGE_PIPELINE: &str = "ALIYUN::ECS::ImagePipeline";
 
 /// Every resource type read; any other is ignored.
 const RAM_TYPES: [&str; 12] = [
@@ -329,9 +333,13 @@ fn parameters<'a>(
             _ => "String",
         };
         let value = match options.parameters.get(&member.key) {
-            Some(given) if kind == "CommaDelimitedList" => {
-                Json::Array(given.split(',').map(|s| json!(s.trim())).collect())
-            }
+            Some(given) if kind == "Json" => serde_json::from_str(given).map_err(|e| {
+                SourceError::new(format!(
+                    "the parameter `{}` is of type `Json`, and its value is not JSON: {e}",
+                    member.key
+                ))
+                .at(member.at)
+            })?,
             Some(given) => Json::String(given.clone()),
             None => match member.value.get("Default") {
                 Some(default) => plain(default),
@@ -345,6 +353,20 @@ fn parameters<'a>(
                 }
             },
         };
+        // ROS refuses a value its parameter does not allow; so does the translation.
+        if let Some(Node {
+            value: Value::Array(allowed),
+            at,
+        }) = member.value.get("AllowedValues")
+        {
+            if !allowed.iter().any(|a| plain(a) == value) {
+                return Err(SourceError::new(format!(
+                    "the parameter `{}` is {value}, which its `AllowedValues` do not list",
+                    member.key
+                ))
+                .at(*at));
+            }
+        }
         let value = match (&value, kind) {
             (Json::String(s), "CommaDelimitedList") => {
                 Json::Array(s.split(',').map(|s| json!(s.trim())).collect())

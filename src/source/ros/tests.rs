@@ -300,6 +300,19 @@ fn resource_types_without_ram_configuration_are_ignored() {
     assert_eq!(s, json!({"account_id": ID}));
 }
 
+#[test]
+fn an_image_pipeline_placed_in_a_resource_group_is_an_error() {
+    let pipeline = "  RG:\n    Type: ALIYUN::ResourceManager::ResourceGroup\n    Properties: {Name: prod, DisplayName: Prod}\n\
+         \x20 Pipe:\n    Type: ALIYUN::ECS::ImagePipeline\n    Properties:\n      BaseImageType: IMAGE\n      BaseImage: m-1\n";
+    assert!(snapshot(pipeline)["resource_groups"]["prod"].is_array());
+    let e = error(&format!("{pipeline}      ResourceGroupId: !Ref RG\n"));
+    assert_eq!(
+        (e.address.as_deref(), e.attribute.as_deref()),
+        (Some("Pipe"), Some("ResourceGroupId"))
+    );
+    assert_eq!(e.position.line, 11);
+}
+
 // ---- intrinsic functions and parameters ----
 
 const PARAMETER_USER: &str = "ROSTemplateFormatVersion: '2015-09-01'\nParameters:\n  Name:\n    Type: String\n    Default: alice\n\
@@ -312,6 +325,40 @@ fn ref_to_a_parameter_takes_its_default_or_the_given_value() {
     let s = snapshot_with(PARAMETER_USER, &options().with_parameter("Name", "bob"));
     assert!(s["users"]["bob"].is_object());
     assert!(s["users"].get("alice").is_none());
+}
+
+#[test]
+fn parameters_of_list_and_json_types_and_allowed_values() {
+    let text = "ROSTemplateFormatVersion: '2015-09-01'\nParameters:\n\
+         \x20 Names: {Type: CommaDelimitedList, Default: 'a, b'}\n\
+         \x20 Doc: {Type: Json, Default: {Version: '1', Statement: []}}\n\
+         \x20 Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}\n\
+         Resources:\n  G:\n    Type: ALIYUN::RAM::Group\n    Properties: {GroupName: !Sub 'g-${Env}'}\n\
+         \x20 Add:\n    Type: ALIYUN::RAM::UserToGroupAddition\n    Properties: {GroupName: !Ref G, Users: !Ref Names}\n\
+         \x20 A:\n    Type: ALIYUN::RAM::User\n    Properties: {UserName: a}\n\
+         \x20 B:\n    Type: ALIYUN::RAM::User\n    Properties: {UserName: b}\n\
+         \x20 P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties: {PolicyName: P, PolicyDocument: !Ref Doc, Groups: [!Ref G]}\n";
+    let s = snapshot_with(text, &options());
+    assert_eq!(s["users"]["b"]["groups"], json!(["g-dev"]));
+    assert_eq!(
+        document(&s["policies"]["P"]),
+        &json!({"Version": "1", "Statement": []})
+    );
+    let given = options()
+        .with_parameter("Names", "b")
+        .with_parameter("Env", "prod")
+        .with_parameter("Doc", r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}"#);
+    let s = snapshot_with(text, &given);
+    assert!(s["users"]["a"].get("groups").is_none());
+    assert_eq!(s["users"]["b"]["groups"], json!(["g-prod"]));
+    assert_eq!(
+        document(&s["policies"]["P"])["Statement"][0]["Effect"],
+        "Deny"
+    );
+    let e = error_with(text, &options().with_parameter("Env", "staging"));
+    assert!(e.message.contains("`AllowedValues` do not list"), "{e}");
+    let e = error_with(text, &options().with_parameter("Doc", "{"));
+    assert!(e.message.contains("not JSON"), "{e}");
 }
 
 #[test]

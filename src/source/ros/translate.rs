@@ -6,7 +6,7 @@ use super::account::{Builder, Kind, Link, Target};
 use super::tree::{Node, Value};
 use super::{
     json_type, Place, Resource, Template, ATTACH_TO_GROUP, ATTACH_TO_ROLE, ATTACH_TO_USER,
-    CONTROL_ATTACHMENT, CONTROL_POLICY, GROUP, MANAGED_POLICY, RESOURCE_GROUP,
+    CONTROL_ATTACHMENT, CONTROL_POLICY, GROUP, IMAGE_PIPELINE, MANAGED_POLICY, RESOURCE_GROUP,
     RG_POLICY_ATTACHMENT, ROLE, USER, USER_TO_GROUP,
 };
 use crate::policy::Position;
@@ -238,6 +238,21 @@ impl Template<'_> {
                         place: resource.place("TargetId"),
                         policy_place: resource.place("PolicyId"),
                     });
+                }
+                // The pipeline's ID, and so the resource its group would hold, exists only once
+                // deployed: leaving it out of the group could turn an Allow granted in the
+                // group's scope into a Deny that a gate would pass.
+                IMAGE_PIPELINE if resource.property("ResourceGroupId").is_some() => {
+                    return Err(resource
+                        .place("ResourceGroupId")
+                        .error(
+                            "the pipeline's ID is known only when the stack is deployed, so \
+                             ramcheck cannot place it in its resource group",
+                        )
+                        .with_help(
+                            "check the deployed account (a snapshot or Terraform state), or \
+                             leave `ResourceGroupId` out",
+                        ));
                 }
                 _ => {}
             }
