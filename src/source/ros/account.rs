@@ -9,7 +9,8 @@ use serde_json::{json, Map, Value as Json};
 use super::Place;
 use crate::source::SourceError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a principal of the account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Kind {
     User,
     Group,
@@ -53,18 +54,21 @@ pub(super) struct Target {
     pub(super) policy_place: Place,
 }
 
+/// What a user, group or role has: its groups (a user's) and its attachments.
 #[derive(Default)]
 pub(super) struct Principal {
     groups: Vec<String>,
     policies: Vec<Json>,
 }
 
+/// The account being built.
 #[derive(Default)]
 pub(super) struct Builder {
     /// Custom policies (identity and control) by name: the document and the logical id that
     /// defines it, and whether it is a control policy.
     policies: BTreeMap<String, (Json, String, bool)>,
-    principals: BTreeMap<(u8, String), (Principal, String)>,
+    /// Users, groups and roles, each with the logical id that declares it.
+    principals: BTreeMap<(Kind, String), (Principal, String)>,
     pub(super) trust: BTreeMap<String, Json>,
     /// Resource groups by name, with the logical id that declares each.
     pub(super) resource_groups: BTreeMap<String, String>,
@@ -72,8 +76,8 @@ pub(super) struct Builder {
     pub(super) targets: Vec<Target>,
 }
 
-pub(super) fn key(kind: Kind, name: &str) -> (u8, String) {
-    (kind as u8, name.to_owned())
+fn key(kind: Kind, name: &str) -> (Kind, String) {
+    (kind, name.to_owned())
 }
 
 impl Builder {
@@ -155,43 +159,43 @@ impl Builder {
         Ok(())
     }
 
-    pub(super) fn principal(
+    /// Changes a declared principal; one the template does not declare is an error.
+    fn update(
         &mut self,
         kind: Kind,
         name: &str,
         place: &Place,
-    ) -> Result<&mut Principal, SourceError> {
-        if !self.principals.contains_key(&key(kind, name)) {
-            let names: Vec<&str> = self
-                .principals
-                .keys()
-                .filter(|(k, _)| *k == kind as u8)
-                .map(|(_, n)| n.as_str())
-                .collect();
-            let mut error = place.error(format!(
-                "the {} `{name}` is not declared in the template",
-                kind.noun()
-            ));
-            if let Some(near) = crate::suggest::did_you_mean(name, names) {
-                error = error.with_help(format!("did you mean `{near}`?"));
-            }
-            return Err(error);
+        change: impl FnOnce(&mut Principal),
+    ) -> Result<(), SourceError> {
+        if let Some((principal, _)) = self.principals.get_mut(&key(kind, name)) {
+            change(principal);
+            return Ok(());
         }
-        match self.principals.get_mut(&key(kind, name)) {
-            Some((p, _)) => Ok(p),
-            None => Err(place.error("internal: principal vanished")),
-        }
+        let names = self
+            .principals
+            .keys()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, n)| n.as_str());
+        let error = place.error(format!(
+            "the {} `{name}` is not declared in the template",
+            kind.noun()
+        ));
+        Err(match crate::suggest::did_you_mean(name, names) {
+            Some(near) => error.with_help(format!("did you mean `{near}`?")),
+            None => error,
+        })
     }
 
     pub(super) fn finish(mut self, account_id: &str) -> Result<Json, SourceError> {
         for link in std::mem::take(&mut self.links) {
             match link {
                 Link::Member { user, group, place } => {
-                    self.principal(Kind::Group, &group, &place)?;
-                    let user = self.principal(Kind::User, &user, &place)?;
-                    if !user.groups.contains(&group) {
-                        user.groups.push(group);
-                    }
+                    self.update(Kind::Group, &group, &place, |_| {})?;
+                    self.update(Kind::User, &user, &place, |user| {
+                        if !user.groups.contains(&group) {
+                            user.groups.push(group);
+                        }
+                    })?;
                 }
                 Link::Attach {
                     kind,
@@ -213,10 +217,11 @@ impl Builder {
                             json!({"policy": policy, "resource_group": group})
                         }
                     };
-                    let principal = self.principal(kind, &principal, &place)?;
-                    if !principal.policies.contains(&attachment) {
-                        principal.policies.push(attachment);
-                    }
+                    self.update(kind, &principal, &place, |principal| {
+                        if !principal.policies.contains(&attachment) {
+                            principal.policies.push(attachment);
+                        }
+                    })?;
                 }
             }
         }
@@ -234,14 +239,14 @@ impl Builder {
         let mut groups = Map::new();
         let mut roles = Map::new();
         for ((kind, name), (principal, _)) in std::mem::take(&mut self.principals) {
-            if kind == Kind::User as u8 {
+            if kind == Kind::User {
                 let mut user = Map::new();
                 if !principal.groups.is_empty() {
                     user.insert("groups".into(), json!(principal.groups));
                 }
                 user.insert("policies".into(), Json::Array(principal.policies));
                 users.insert(name, Json::Object(user));
-            } else if kind == Kind::Group as u8 {
+            } else if kind == Kind::Group {
                 groups.insert(name, json!({"policies": principal.policies}));
             } else {
                 let mut role = Map::new();

@@ -112,6 +112,7 @@ impl Template<'_> {
     pub(super) fn translate(&self) -> Result<Json, SourceError> {
         let mut account = Builder::default();
         for resource in &self.resources {
+            misspelt(resource)?;
             match resource.kind {
                 USER => {
                     let name = self.string(resource, "UserName")?;
@@ -407,4 +408,72 @@ impl Template<'_> {
         });
         Ok(())
     }
+}
+
+/// The properties read from each resource type.
+fn read_properties(kind: &str) -> &'static [&'static str] {
+    match kind {
+        USER => &["UserName", "Groups", "Policies", "PolicyAttachments"],
+        GROUP => &["GroupName", "Policies", "PolicyAttachments"],
+        ROLE => &[
+            "RoleName",
+            "AssumeRolePolicyDocument",
+            "Policies",
+            "PolicyAttachments",
+        ],
+        MANAGED_POLICY => &[
+            "PolicyName",
+            "PolicyDocument",
+            "PolicyDocumentUnchecked",
+            "Users",
+            "Groups",
+            "Roles",
+        ],
+        USER_TO_GROUP => &["GroupName", "Users"],
+        ATTACH_TO_USER => &["PolicyName", "PolicyType", "UserName"],
+        ATTACH_TO_GROUP => &["PolicyName", "PolicyType", "GroupName"],
+        ATTACH_TO_ROLE => &["PolicyName", "PolicyType", "RoleName"],
+        RG_POLICY_ATTACHMENT => &[
+            "PolicyName",
+            "PolicyType",
+            "PrincipalName",
+            "PrincipalType",
+            "ResourceGroupId",
+        ],
+        RESOURCE_GROUP => &["Name"],
+        CONTROL_POLICY => &["ControlPolicyName", "PolicyDocument"],
+        CONTROL_ATTACHMENT => &["TargetId", "PolicyId"],
+        IMAGE_PIPELINE => &["ResourceGroupId"],
+        _ => &[],
+    }
+}
+
+/// A property whose name is a near miss of one that is read (`Polices`, `username`) is an
+/// error: ROS would refuse it, and reading the template without it could drop an attachment
+/// and turn an Allow into a Deny that a gate would pass. Other properties (`Comments`,
+/// `Tags`) carry no RAM configuration and are left alone.
+fn misspelt(resource: &Resource<'_>) -> Result<(), SourceError> {
+    let read = read_properties(resource.kind);
+    let Some(Node {
+        value: Value::Object(members),
+        ..
+    }) = resource.properties
+    else {
+        return Ok(());
+    };
+    for member in members {
+        if read.contains(&member.key.as_str()) {
+            continue;
+        }
+        if let Some(near) = crate::suggest::did_you_mean(&member.key, read.iter().copied()) {
+            return Err(resource
+                .place(&member.key)
+                .error(format!(
+                    "unknown property `{}` of a `{}`",
+                    member.key, resource.kind
+                ))
+                .with_help(format!("did you mean `{near}`?")));
+        }
+    }
+    Ok(())
 }
