@@ -496,3 +496,85 @@ fn the_readme_commands_on_the_examples_run() {
         assert!(matches!(run.status, Some(0 | 1)), "{command}{run:?}");
     }
 }
+
+/// A Terraform value known only after apply that no reference of the plan resolves: exit 2,
+/// naming the resource address and attribute at its place in the plan, never guessed.
+#[test]
+fn terraform_value_unknown_until_apply_is_exit_2_naming_the_address() {
+    let plan = r#"{"format_version": "1.2", "terraform_version": "1.6.0",
+ "planned_values": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.cancel", "mode": "managed", "type": "alicloud_ram_policy",
+    "name": "cancel", "values": {"policy_name": "Cancel"}}]}},
+ "resource_changes": [
+   {"address": "alicloud_ram_policy.cancel", "mode": "managed", "type": "alicloud_ram_policy",
+    "name": "cancel", "change": {"actions": ["create"], "before": null,
+    "after": {"policy_name": "Cancel"}, "after_unknown": {"policy_document": true}}}],
+ "configuration": {"root_module": {"resources": [
+   {"address": "alicloud_ram_policy.cancel", "mode": "managed", "type": "alicloud_ram_policy",
+    "name": "cancel", "expressions": {"policy_name": {"constant_value": "Cancel"},
+    "policy_document": {"references": ["var.document"]}}}]}}}"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write_file(dir.path(), "plan.json", plan);
+    let path = path.to_str().expect("path");
+    for args in [
+        vec!["snapshot", path, "--account-id", "1234567890123456"],
+        vec![
+            "check",
+            "--account",
+            path,
+            "--account-id",
+            "1234567890123456",
+            "--principal",
+            "user/ci",
+            "--resource",
+            "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1",
+        ],
+    ] {
+        let run = ramcheck(&args);
+        assert_eq!(run.status, Some(2), "{run:?}");
+        assert!(
+            run.stderr.contains("plan.json:8:78:")
+                && run
+                    .stderr
+                    .contains("`alicloud_ram_policy.cancel` attribute `policy_document`")
+                && run.stderr.contains("var.document"),
+            "{run:?}"
+        );
+    }
+}
+
+/// A ROS intrinsic ramcheck does not evaluate, in a place that matters (a role's name): exit 2,
+/// naming the logical id and property at the template's line and column.
+#[test]
+fn ros_function_not_evaluated_is_exit_2_naming_the_logical_id() {
+    let template = "ROSTemplateFormatVersion: '2015-09-01'
+Resources:
+  Deployer:
+    Type: ALIYUN::RAM::Role
+    Properties:
+      RoleName:
+        Fn::Select: [0, [deployer, other]]
+      AssumeRolePolicyDocument:
+        Version: '1'
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRole
+            Principal:
+              RAM: ['acs:ram::1234567890123456:root']
+";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write_file(dir.path(), "template.yaml", template);
+    let run = ramcheck(&[
+        "snapshot",
+        path.to_str().expect("path"),
+        "--account-id",
+        "1234567890123456",
+    ]);
+    assert_eq!(run.status, Some(2), "{run:?}");
+    assert!(
+        run.stderr.contains("template.yaml:7:9:")
+            && run.stderr.contains("`Deployer` attribute `RoleName`")
+            && run.stderr.contains("Fn::Select"),
+        "{run:?}"
+    );
+}
