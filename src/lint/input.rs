@@ -537,15 +537,27 @@ fn inline_document(entry: &Node) -> Option<&Node> {
     matches!(document.value, Value::Object(_)).then_some(document)
 }
 
-/// The document properties of a ROS resource type: its own document, with the kind it is
-/// checked as, and whether it takes inline `Policies` (each with a `PolicyDocument`). Both
-/// readers of templates (JSON here, YAML in [`ros_yaml`]) look the same documents up here.
-fn ros_type(ty: &str) -> (Option<(&'static str, PolicyKind)>, bool) {
+/// The document properties of a ROS resource type: its own document (the properties that may
+/// hold it, the first present winning, with the kind it is checked as), and whether it takes
+/// inline `Policies` (each with a `PolicyDocument`). Both readers of templates (JSON here,
+/// YAML in [`ros_yaml`]) look the same documents up here.
+fn ros_type(ty: &str) -> (Option<(&'static [&'static str], PolicyKind)>, bool) {
     match ty {
-        "ALIYUN::RAM::Role" => (Some(("AssumeRolePolicyDocument", PolicyKind::Trust)), true),
-        "ALIYUN::RAM::ManagedPolicy" => (Some(("PolicyDocument", PolicyKind::Identity)), false),
+        "ALIYUN::RAM::Role" => (
+            Some((&["AssumeRolePolicyDocument"], PolicyKind::Trust)),
+            true,
+        ),
+        // ROS sends `PolicyDocumentUnchecked` in place of `PolicyDocument` when both are given,
+        // as `ramcheck snapshot` reads them.
+        "ALIYUN::RAM::ManagedPolicy" => (
+            Some((
+                &["PolicyDocumentUnchecked", "PolicyDocument"],
+                PolicyKind::Identity,
+            )),
+            false,
+        ),
         "ALIYUN::ResourceManager::ControlPolicy" => {
-            (Some(("PolicyDocument", PolicyKind::Control)), false)
+            (Some((&["PolicyDocument"], PolicyKind::Control)), false)
         }
         "ALIYUN::RAM::User" | "ALIYUN::RAM::Group" => (None, true),
         _ => (None, false),
@@ -665,8 +677,8 @@ fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source, Vec<Fault>) {
         let id = &resource.key;
         let at = format!("Resources.{id}.Properties");
         let (own, inline) = ros_type(ty);
-        if let Some((key, kind)) = own {
-            if let Some(node) = member(properties, key) {
+        if let Some((keys, kind)) = own {
+            if let Some((key, node)) = keys.iter().find_map(|k| Some((k, member(properties, k)?))) {
                 push(id.clone(), node, kind, format!("{at}.{key}"));
             }
         }
@@ -809,8 +821,8 @@ fn yaml_documents(
         let id = &resource.key;
         let at = format!("Resources.{id}.Properties");
         let (own, inline) = ros_type(ty);
-        if let Some((key, kind)) = own {
-            if let Some(node) = properties.get(key) {
+        if let Some((keys, kind)) = own {
+            if let Some((key, node)) = keys.iter().find_map(|k| Some((k, properties.get(k)?))) {
                 push(id.clone(), node, kind, format!("{at}.{key}"));
             }
         }
@@ -1094,5 +1106,13 @@ mod tests {
             .expect("a duplicate action");
         assert_eq!(duplicate.position, Position::new(13, 17));
         assert_eq!(duplicate.related, Some(Position::new(12, 17)));
+    }
+
+    #[test]
+    fn a_managed_policy_is_linted_as_the_document_ros_sends() {
+        let text = "ROSTemplateFormatVersion: '2015-09-01'\nResources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyName: p\n      PolicyDocument: {Version: '1', Statement: []}\n      PolicyDocumentUnchecked: {Version: '1', Statement: [{Effect: Deny, Action: '*', Resource: '*'}]}\n";
+        let detected = detect_indexed(text.as_bytes(), "t", None);
+        assert_eq!(detected.documents.len(), 1);
+        assert_eq!(detected.documents[0].origin, Some(Position::new(8, 32)));
     }
 }
