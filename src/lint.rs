@@ -251,9 +251,20 @@ pub fn lint_file_at(
     let mut linted: Vec<LintedDocument> = documents
         .into_iter()
         .map(|doc| match (doc.origin, &file_source) {
-            // An inline policy of an account file: positions and source lines are the file's.
+            // An inline policy of an account file or a template: positions and source lines are
+            // the file's.
             (Some(origin), Some(source)) => {
-                let (kind, findings) = lint_with_kind(&doc.bytes, doc.kind, origin);
+                let (kind, findings) = match &doc.placement {
+                    // A document of a YAML template, linted as its JSON rendering: the
+                    // findings are placed back in the template.
+                    Some(placement) => {
+                        let (kind, mut findings) =
+                            lint_with_kind(&doc.bytes, doc.kind, Position::START);
+                        placement.place(&String::from_utf8_lossy(&doc.bytes), &mut findings);
+                        (kind, findings)
+                    }
+                    None => lint_with_kind(&doc.bytes, doc.kind, origin),
+                };
                 LintedDocument {
                     name: doc.name,
                     kind,

@@ -14,7 +14,7 @@
 //! matters) is a [`SourceError`] naming the resource and attribute: never guessed, never
 //! dropped.
 
-mod ros;
+pub(crate) mod ros;
 pub(crate) mod terraform;
 
 use std::collections::BTreeMap;

@@ -18,8 +18,13 @@
 //!    `DefaultPolicyVersion.PolicyDocument` or `PolicyVersion.PolicyDocument`;
 //! 4. an account snapshot: its inline policies and roles' trust policies, in the file's
 //!    positions;
-//! 5. a ROS template in JSON: its roles' `AssumeRolePolicyDocument` (trust policies) and its
-//!    other RAM documents, which ROS holds as objects, in the template's positions.
+//! 5. a ROS template in JSON or YAML: its roles' `AssumeRolePolicyDocument` (trust policies)
+//!    and its other RAM documents, which ROS holds as mappings, in the template's positions. A
+//!    YAML template is read by the ROS reader ([`crate::source::ros::tree`]), and a document
+//!    in it is linted as its JSON rendering, whose findings are placed back in the template
+//!    ([`Placement`]). A document that uses an intrinsic function is not linted but reported
+//!    (`document-unknown-until-apply`): ROS computes it at deploy time. YAML that is not a
+//!    template stays a file that is not a policy (`invalid-json`).
 //!
 //! An embedded document is linted as its own text (the decoded string), so positions point into
 //! it. What to do with the documents is [`crate::lint`]'s job.
@@ -27,9 +32,11 @@
 use std::collections::HashSet;
 
 use super::registry::Rule;
-use super::rules::wrapper;
+use super::rules::{grammar, wrapper};
+use super::Finding;
 use crate::policy::json::{self, get_str, member, object, strings, Limits, Member, Node, Value};
 use crate::policy::{PolicyKind, Position, Source, Span};
+use crate::source::ros::tree;
 use crate::source::terraform::{self, is_terraform};
 
 /// How deep a wrapper format (a Terraform plan, an account snapshot) may nest: modules nest
@@ -52,6 +59,10 @@ pub struct Document {
     /// Where its text starts in the file, when positions are the file's (an inline policy of
     /// an account snapshot); `None` when positions are the document's own.
     pub origin: Option<Position>,
+    /// Where the text's tokens stand in the file, when the text is a rendering of part of it
+    /// (a document of a YAML template, linted as JSON): the positions of its findings are
+    /// mapped back through it.
+    pub(crate) placement: Option<Placement>,
 }
 
 /// The format a file was recognised as.
@@ -67,9 +78,9 @@ pub enum Format {
     /// A ramcheck account snapshot (`account_id` at the top level): its inline policies and
     /// trust policies are linted where they stand, with the account file's positions.
     Account,
-    /// A ROS template in JSON (`ROSTemplateFormatVersion`): its RAM documents (a role's
-    /// `AssumeRolePolicyDocument` as a trust policy) are linted where they stand, with the
-    /// template's positions.
+    /// A ROS template in JSON or YAML (`ROSTemplateFormatVersion`): its RAM documents (a
+    /// role's `AssumeRolePolicyDocument` as a trust policy) are linted where they stand, with
+    /// the template's positions.
     Ros,
 }
 
@@ -111,6 +122,7 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
             bytes: bytes.to_vec(),
             kind,
             origin: None,
+            placement: None,
         }],
         source: None,
         faults: Vec::new(),
@@ -144,7 +156,7 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
         parsed => parsed,
     };
     let Ok((text, root)) = parsed else {
-        return plain(kind);
+        return ros_yaml(bytes, name).unwrap_or_else(|| plain(kind));
     };
     let Value::Object(members) = &root.value else {
         return plain(kind);
@@ -169,12 +181,12 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
         };
     }
     if member(members, "ROSTemplateFormatVersion").is_some() {
-        let (documents, source) = ros(text, members);
+        let (documents, source, faults) = ros(text, members);
         return Detected {
             format: Format::Ros,
             documents,
             source: Some(source),
-            faults: Vec::new(),
+            faults,
         };
     }
     if let Some(documents) = get_policy(members, kind) {
@@ -393,6 +405,7 @@ impl<'a> Plan<'a, '_> {
                     bytes: text.as_bytes().to_vec(),
                     kind: Some(kind),
                     origin: None,
+                    placement: None,
                 });
             }
             return;
@@ -481,6 +494,7 @@ fn account(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
             bytes: slice.to_vec(),
             kind: Some(kind),
             origin: Some(source.position(document.span.start)),
+            placement: None,
         })
     };
     let mut documents: Vec<Document> = object(member(members, "policies"))
@@ -523,37 +537,132 @@ fn inline_document(entry: &Node) -> Option<&Node> {
     matches!(document.value, Value::Object(_)).then_some(document)
 }
 
+/// The document properties of a ROS resource type: its own document (the properties that may
+/// hold it, the first present winning, with the kind it is checked as), and whether it takes
+/// inline `Policies` (each with a `PolicyDocument`). Both readers of templates (JSON here,
+/// YAML in [`ros_yaml`]) look the same documents up here.
+fn ros_type(ty: &str) -> (Option<(&'static [&'static str], PolicyKind)>, bool) {
+    match ty {
+        "ALIYUN::RAM::Role" => (
+            Some((&["AssumeRolePolicyDocument"], PolicyKind::Trust)),
+            true,
+        ),
+        // ROS sends `PolicyDocumentUnchecked` in place of `PolicyDocument` when both are given,
+        // as `ramcheck snapshot` reads them.
+        "ALIYUN::RAM::ManagedPolicy" => (
+            Some((
+                &["PolicyDocumentUnchecked", "PolicyDocument"],
+                PolicyKind::Identity,
+            )),
+            false,
+        ),
+        "ALIYUN::ResourceManager::ControlPolicy" => {
+            (Some((&["PolicyDocument"], PolicyKind::Control)), false)
+        }
+        "ALIYUN::RAM::User" | "ALIYUN::RAM::Group" => (None, true),
+        _ => (None, false),
+    }
+}
+
+/// Whether a mapping's keys are those of a ROS intrinsic function: one key, `Ref` or `Fn::...`.
+fn is_function<'k>(mut keys: impl Iterator<Item = &'k str>) -> Option<&'k str> {
+    let key = keys.next()?;
+    (keys.next().is_none() && (key == "Ref" || key.starts_with("Fn::"))).then_some(key)
+}
+
+/// The fault of a template's document that ROS computes at deploy time (an intrinsic function
+/// in it or in its place): it is not linted, since its value is not in the template, and
+/// linting the function as if it were policy text would give false findings. Resolving the
+/// functions is `ramcheck snapshot`'s job, and its output is linted as an account snapshot.
+fn ros_computed(name: &str, kind: PolicyKind, function: &str, span: Span, path: String) -> Fault {
+    Fault {
+        message: format!(
+            "the policy document of `{name}` uses `{function}`, which ROS evaluates when it \
+             deploys the template: the document is not linted"
+        ),
+        help: Some(
+            "lint the account the template deploys, with its functions evaluated: `ramcheck \
+             snapshot --account-id ID TEMPLATE > account.json`, then `ramcheck lint \
+             account.json`"
+                .to_owned(),
+        ),
+        ..ros_fault(
+            &wrapper::DOCUMENT_UNKNOWN_UNTIL_APPLY,
+            name,
+            kind,
+            span,
+            path,
+        )
+    }
+}
+
+/// The fault of a template's document that is neither a mapping nor JSON text.
+fn ros_not_document(name: &str, kind: PolicyKind, found: &str, span: Span, path: String) -> Fault {
+    Fault {
+        message: format!(
+            "the policy document of `{name}` is not a mapping or JSON text: found {found}"
+        ),
+        help: Some("give the document as a mapping, or as its JSON text in a string".to_owned()),
+        ..ros_fault(&wrapper::INVALID_EMBEDDED_DOCUMENT, name, kind, span, path)
+    }
+}
+
+/// A fault of `rule` about a template's document, without its text yet.
+fn ros_fault(rule: &'static Rule, name: &str, kind: PolicyKind, span: Span, path: String) -> Fault {
+    Fault {
+        document: name.to_owned(),
+        kind,
+        rule,
+        span,
+        path,
+        message: String::new(),
+        help: None,
+    }
+}
+
+/// A document a ROS template gives as JSON text (a control policy's, always): linted as its
+/// own text, as Terraform's are.
+fn ros_embedded(name: String, text: &str, kind: PolicyKind) -> Document {
+    Document {
+        name,
+        bytes: text.as_bytes().to_vec(),
+        kind: Some(kind),
+        origin: None,
+        placement: None,
+    }
+}
+
 /// The documents of a ROS template (JSON) that RAM will hold, each in the template's
 /// positions, named by its logical id: a role's `AssumeRolePolicyDocument` (a trust policy),
 /// a `ManagedPolicy`'s `PolicyDocument`, the `PolicyDocument` of each inline `Policies` item
-/// of a user, group or role, and a control policy's `PolicyDocument`.
-fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
+/// of a user, group or role, and a control policy's `PolicyDocument`; with the faults of those
+/// that cannot be linted.
+fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source, Vec<Fault>) {
     let source = Source::new(text);
     let mut documents = Vec::new();
-    let mut push = |name: String, node: &Node, kind: PolicyKind| {
-        // A document given as JSON text (a control policy's, always) is linted as its own
-        // text, as Terraform's are; an intrinsic function in its place is for `ramcheck
-        // snapshot` to resolve.
-        if let Value::String(embedded) = &node.value {
-            documents.push(Document {
-                name,
-                bytes: embedded.as_bytes().to_vec(),
-                kind: Some(kind),
-                origin: None,
-            });
-            return;
+    let mut faults = Vec::new();
+    let mut push = |name: String, node: &Node, kind: PolicyKind, path: String| match &node.value {
+        Value::String(embedded) => documents.push(ros_embedded(name, embedded, kind)),
+        Value::Object(_) => {
+            if let Some((function, at)) = json_function(node) {
+                faults.push(ros_computed(&name, kind, function, at.span, path));
+            } else if let Some(slice) = text.as_bytes().get(node.span.start..node.span.end) {
+                documents.push(Document {
+                    name,
+                    bytes: slice.to_vec(),
+                    kind: Some(kind),
+                    origin: Some(source.position(node.span.start)),
+                    placement: None,
+                });
+            }
         }
-        if !matches!(node.value, Value::Object(_)) {
-            return;
-        }
-        if let Some(slice) = text.as_bytes().get(node.span.start..node.span.end) {
-            documents.push(Document {
-                name,
-                bytes: slice.to_vec(),
-                kind: Some(kind),
-                origin: Some(source.position(node.span.start)),
-            });
-        }
+        other => faults.push(ros_not_document(
+            &name,
+            kind,
+            other.type_name(),
+            node.span,
+            path,
+        )),
     };
     for resource in object(member(members, "Resources")).unwrap_or_default() {
         let Some(fields) = object(Some(&resource.value)) else {
@@ -566,40 +675,266 @@ fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
             continue;
         };
         let id = &resource.key;
-        let own = match ty {
-            "ALIYUN::RAM::Role" => Some(("AssumeRolePolicyDocument", PolicyKind::Trust)),
-            "ALIYUN::RAM::ManagedPolicy" => Some(("PolicyDocument", PolicyKind::Identity)),
-            "ALIYUN::ResourceManager::ControlPolicy" => {
-                Some(("PolicyDocument", PolicyKind::Control))
-            }
-            _ => None,
-        };
-        if let Some((key, kind)) = own {
-            if let Some(node) = member(properties, key) {
-                push(id.clone(), node, kind);
+        let at = format!("Resources.{id}.Properties");
+        let (own, inline) = ros_type(ty);
+        if let Some((keys, kind)) = own {
+            if let Some((key, node)) = keys.iter().find_map(|k| Some((k, member(properties, k)?))) {
+                push(id.clone(), node, kind, format!("{at}.{key}"));
             }
         }
-        if matches!(
-            ty,
-            "ALIYUN::RAM::User" | "ALIYUN::RAM::Group" | "ALIYUN::RAM::Role"
-        ) {
-            if let Some(Value::Array(items)) = member(properties, "Policies").map(|n| &n.value) {
-                for item in items {
-                    let Some(policy) = object(Some(item)) else {
-                        continue;
-                    };
-                    let name = match get_str(policy, "PolicyName") {
-                        Some(name) => format!("{id} ({name})"),
-                        None => id.clone(),
-                    };
-                    if let Some(node) = member(policy, "PolicyDocument") {
-                        push(name, node, PolicyKind::Identity);
-                    }
+        if !inline {
+            continue;
+        }
+        if let Some(Value::Array(items)) = member(properties, "Policies").map(|n| &n.value) {
+            for (i, item) in items.iter().enumerate() {
+                let Some(policy) = object(Some(item)) else {
+                    continue;
+                };
+                let name = match get_str(policy, "PolicyName") {
+                    Some(name) => format!("{id} ({name})"),
+                    None => id.clone(),
+                };
+                if let Some(node) = member(policy, "PolicyDocument") {
+                    let path = format!("{at}.Policies[{i}].PolicyDocument");
+                    push(name, node, PolicyKind::Identity, path);
                 }
             }
         }
     }
-    (documents, source)
+    (documents, source, faults)
+}
+
+/// The first intrinsic function in a document of a JSON template, or in its place.
+fn json_function(node: &Node) -> Option<(&str, &Node)> {
+    // Iterative: the wrapper's depth limit is far beyond a small stack's.
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        match &node.value {
+            Value::Object(members) => {
+                if let Some(function) = is_function(members.iter().map(|m| m.key.as_str())) {
+                    return Some((function, node));
+                }
+                pending.extend(members.iter().rev().map(|m| &m.value));
+            }
+            Value::Array(items) => pending.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A ROS template in YAML: a file that is not JSON, with the key `ROSTemplateFormatVersion`
+/// at the start of a line, read by the ROS reader ([`crate::source::ros::tree`]). `None` for
+/// anything else, which stays what it was: a file that is not a policy (`invalid-json`). A
+/// template the reader refuses is one fault, where the reader stopped.
+fn ros_yaml(bytes: &[u8], name: &str) -> Option<Detected> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    // Only a top-level key makes a template: other YAML (a CI configuration, a manifest) is
+    // not read as one.
+    let keyed = text.lines().any(|line| {
+        line.strip_prefix("ROSTemplateFormatVersion")
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    });
+    if !keyed {
+        return None;
+    }
+    let source = Source::new(text);
+    let mut documents = Vec::new();
+    let mut faults = Vec::new();
+    match tree::read(text) {
+        Ok(root) if root.get("ROSTemplateFormatVersion").is_some() => {
+            yaml_documents(&root, &source, &mut documents, &mut faults);
+        }
+        Ok(_) => return None,
+        Err(e) => {
+            let start = source.offset(e.at).unwrap_or(0);
+            faults.push(Fault {
+                document: name.to_owned(),
+                kind: PolicyKind::Identity,
+                rule: &grammar::INVALID_JSON,
+                span: Span::new(start, start),
+                path: String::new(),
+                message: format!("the ROS template cannot be read: {}", e.message),
+                help: e.help,
+            });
+        }
+    }
+    Some(Detected {
+        format: Format::Ros,
+        documents,
+        source: Some(source),
+        faults,
+    })
+}
+
+/// The documents of a YAML template, as [`ros`] finds them in a JSON one. A document given as
+/// a mapping is rendered as JSON, one line, and linted as that, its findings placed back in
+/// the template through the rendering's [`Placement`].
+fn yaml_documents(
+    root: &tree::Node,
+    source: &Source,
+    documents: &mut Vec<Document>,
+    faults: &mut Vec<Fault>,
+) {
+    let span_at = |at: Position| {
+        let start = source.offset(at).unwrap_or(0);
+        Span::new(start, start)
+    };
+    let mut push =
+        |name: String, node: &tree::Node, kind: PolicyKind, path: String| match &node.value {
+            tree::Value::String(embedded) => documents.push(ros_embedded(name, embedded, kind)),
+            tree::Value::Object(_) => {
+                if let Some((function, at)) = tree_function(node) {
+                    faults.push(ros_computed(&name, kind, function, span_at(at), path));
+                    return;
+                }
+                let mut text = String::new();
+                let mut marks = Vec::new();
+                render(node, &mut text, &mut marks);
+                documents.push(Document {
+                    name,
+                    bytes: text.into_bytes(),
+                    kind: Some(kind),
+                    origin: Some(node.at),
+                    placement: Some(Placement { marks }),
+                });
+            }
+            other => faults.push(ros_not_document(
+                &name,
+                kind,
+                other.type_name(),
+                span_at(node.at),
+                path,
+            )),
+        };
+    let resources = match root.get("Resources").map(|n| &n.value) {
+        Some(tree::Value::Object(resources)) => resources.as_slice(),
+        _ => &[],
+    };
+    for resource in resources {
+        let (Some(tree::Value::String(ty)), Some(properties)) = (
+            resource.value.get("Type").map(|n| &n.value),
+            resource.value.get("Properties"),
+        ) else {
+            continue;
+        };
+        let id = &resource.key;
+        let at = format!("Resources.{id}.Properties");
+        let (own, inline) = ros_type(ty);
+        if let Some((keys, kind)) = own {
+            if let Some((key, node)) = keys.iter().find_map(|k| Some((k, properties.get(k)?))) {
+                push(id.clone(), node, kind, format!("{at}.{key}"));
+            }
+        }
+        if !inline {
+            continue;
+        }
+        if let Some(tree::Value::Array(items)) = properties.get("Policies").map(|n| &n.value) {
+            for (i, item) in items.iter().enumerate() {
+                let name = match item.get("PolicyName").map(|n| &n.value) {
+                    Some(tree::Value::String(name)) => format!("{id} ({name})"),
+                    _ => id.clone(),
+                };
+                if let Some(node) = item.get("PolicyDocument") {
+                    let path = format!("{at}.Policies[{i}].PolicyDocument");
+                    push(name, node, PolicyKind::Identity, path);
+                }
+            }
+        }
+    }
+}
+
+/// The first intrinsic function in a document of a YAML template (short forms such as `!Sub`
+/// are long ones in the tree), with where it stands.
+fn tree_function(node: &tree::Node) -> Option<(&str, Position)> {
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        match &node.value {
+            tree::Value::Object(members) => {
+                if let Some(function) = is_function(members.iter().map(|m| m.key.as_str())) {
+                    return Some((function, node.at));
+                }
+                pending.extend(members.iter().rev().map(|m| &m.value));
+            }
+            tree::Value::Array(items) => pending.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Renders a template's subtree as one line of JSON, marking where each token starts in `out`
+/// with the position of the node (or key) it comes from. The tree's depth is bounded by its
+/// reader ([`tree::MAX_DEPTH`]), so the recursion is too.
+fn render(node: &tree::Node, out: &mut String, marks: &mut Vec<(usize, Position)>) {
+    marks.push((out.len(), node.at));
+    match &node.value {
+        tree::Value::Null => out.push_str("null"),
+        tree::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        tree::Value::Number(n) => out.push_str(n),
+        tree::Value::String(s) => quote(s, out),
+        tree::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                render(item, out, marks);
+            }
+            out.push(']');
+        }
+        tree::Value::Object(members) => {
+            out.push('{');
+            for (i, m) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                marks.push((out.len(), m.at));
+                quote(&m.key, out);
+                out.push_str(": ");
+                render(&m.value, out, marks);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A string as a JSON string literal.
+fn quote(s: &str, out: &mut String) {
+    // Serialising a string cannot fail; the fallback keeps the rendering well formed anyway.
+    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()));
+}
+
+/// Where the tokens of a document rendered from a YAML template stand in the template: the
+/// rendering is one line, and each token's offset in it maps to the line and column of the
+/// YAML node it was rendered from. An offset within a token maps to the token's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Placement {
+    /// Token offsets in the rendering, ascending, with their positions in the template.
+    marks: Vec<(usize, Position)>,
+}
+
+impl Placement {
+    /// The template's position of the rendering's byte `offset`.
+    fn at(&self, offset: usize) -> Option<Position> {
+        let after = self.marks.partition_point(|(o, _)| *o <= offset);
+        self.marks.get(after.checked_sub(1)?).map(|(_, p)| *p)
+    }
+
+    /// Places findings of the rendering `text` (linted from [`Position::START`]) in the
+    /// template: their positions, and the related ones, which the rendering's one line makes
+    /// offsets again.
+    pub(crate) fn place(&self, text: &str, findings: &mut [Finding]) {
+        let rendering = Source::new(text);
+        for finding in findings {
+            if let Some(at) = self.at(finding.span.start) {
+                finding.position = at;
+            }
+            finding.related = finding
+                .related
+                .and_then(|p| self.at(rendering.offset(p)?).or(Some(p)));
+        }
+    }
 }
 
 fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
@@ -620,6 +955,7 @@ fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Docume
         bytes: text.as_bytes().to_vec(),
         kind: kind.or(Some(PolicyKind::Identity)),
         origin: None,
+        placement: None,
     }])
 }
 
@@ -754,5 +1090,29 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_yaml_template_places_findings_and_related_places_in_the_template() {
+        let text = "ROSTemplateFormatVersion: '2015-09-01'\nResources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyName: p\n      PolicyDocument:\n        Version: '1'\n        Statement:\n          - Effect: Allow\n            Action:\n              - ecs:DescribeImagePipelines\n              - ecs:DescribeImagePipelines\n            Resource: acs:ecs:*:1234567890123456:imagepipeline/*\n";
+        let detected = detect_indexed(text.as_bytes(), "t", None);
+        assert_eq!(detected.format, Format::Ros);
+        assert_eq!(detected.documents[0].origin, Some(Position::new(8, 9)));
+        let linted = crate::lint::lint_file(text.as_bytes(), "t", None);
+        let duplicate = linted[0]
+            .findings
+            .iter()
+            .find(|f| f.rule == "duplicate-entry")
+            .expect("a duplicate action");
+        assert_eq!(duplicate.position, Position::new(13, 17));
+        assert_eq!(duplicate.related, Some(Position::new(12, 17)));
+    }
+
+    #[test]
+    fn a_managed_policy_is_linted_as_the_document_ros_sends() {
+        let text = "ROSTemplateFormatVersion: '2015-09-01'\nResources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyName: p\n      PolicyDocument: {Version: '1', Statement: []}\n      PolicyDocumentUnchecked: {Version: '1', Statement: [{Effect: Deny, Action: '*', Resource: '*'}]}\n";
+        let detected = detect_indexed(text.as_bytes(), "t", None);
+        assert_eq!(detected.documents.len(), 1);
+        assert_eq!(detected.documents[0].origin, Some(Position::new(8, 32)));
     }
 }

@@ -30,7 +30,7 @@
 mod account;
 mod intrinsics;
 mod translate;
-mod tree;
+pub(crate) mod tree;
 
 #[cfg(test)]
 mod tests;

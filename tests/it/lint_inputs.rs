@@ -1,7 +1,8 @@
 //! `ramcheck lint`'s inputs through the real binary (issue 18): what a walk takes and skips
 //! (hidden, ignored, special, too large, links and their loops), glob patterns matched against
 //! walked paths, paths that yield no document, the sidecar read strictly, Terraform resources
-//! without a readable document, and account snapshots checked as `check --account` loads them.
+//! without a readable document, account snapshots checked as `check --account` loads them, and
+//! ROS templates in JSON and YAML linted at their own lines.
 //!
 //! A run that could hang (links to `.`, FIFOs) has a generous kill timeout, so a regression
 //! fails the test instead of blocking the suite; nothing asserts on time.
@@ -489,4 +490,210 @@ fn resource_groups_that_can_claim_one_resource_are_a_finding_at_the_second_claim
         run.stdout.contains("note: see also line 2, column 33"),
         "{run:?}"
     );
+}
+
+/// A ROS template in YAML: a role anyone may assume, an inline admin policy, a control policy
+/// given as JSON text (lines 21 on), a managed policy whose `Resource` ROS computes.
+const ROS_YAML: &str = r#"ROSTemplateFormatVersion: '2015-09-01'
+Resources:
+  OpenRole:
+    Type: ALIYUN::RAM::Role
+    Properties:
+      RoleName: open-role
+      AssumeRolePolicyDocument:
+        Version: '1'
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRole
+            Principal: "*"
+      Policies:
+        - PolicyName: Admin
+          PolicyDocument:
+            Version: '1'
+            Statement:
+              - Effect: Allow
+                Action: '*'
+                Resource: '*'
+  Computed:
+    Type: ALIYUN::RAM::ManagedPolicy
+    Properties:
+      PolicyName: Computed
+      PolicyDocument:
+        Version: '1'
+        Statement:
+          - Effect: Allow
+            Action: ecs:CancelImagePipelineExecution
+            Resource: !Sub 'acs:ecs:*:${ALIYUN::AccountId}:imagepipeline/*'
+"#;
+
+/// [`ROS_YAML`] in JSON, each value on the line it has there.
+const ROS_JSON: &str = r#"{"ROSTemplateFormatVersion": "2015-09-01",
+ "Resources": {
+  "OpenRole": {
+   "Type": "ALIYUN::RAM::Role",
+   "Properties": {
+    "RoleName": "open-role",
+    "AssumeRolePolicyDocument": {
+     "Version": "1",
+     "Statement": [
+      {"Effect": "Allow",
+       "Action": "sts:AssumeRole",
+       "Principal": "*"}]},
+    "Policies": [
+     {"PolicyName": "Admin",
+      "PolicyDocument": {
+       "Version": "1",
+       "Statement": [
+        {"Effect": "Allow",
+         "Action": "*",
+         "Resource": "*"}]}}]}},
+  "Computed": {
+   "Type": "ALIYUN::RAM::ManagedPolicy",
+   "Properties": {
+    "PolicyName": "Computed",
+    "PolicyDocument": {
+     "Version": "1",
+     "Statement": [
+      {"Effect": "Allow",
+       "Action": "ecs:CancelImagePipelineExecution",
+       "Resource": {"Fn::Sub": "acs:ecs:*:${ALIYUN::AccountId}:imagepipeline/*"}}]}}}}}
+"#;
+
+/// `(rule, line)` of every finding.
+fn rule_lines(places: &[(String, u64, u64)]) -> Vec<(String, u64)> {
+    places.iter().map(|(r, l, _)| (r.clone(), *l)).collect()
+}
+
+#[test]
+fn a_yaml_ros_template_is_linted_at_its_yaml_lines_like_its_json_form() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "stack.yaml", ROS_YAML);
+    write(dir.path(), "stack.json", ROS_JSON);
+    let (run, yaml) = lint_json(dir.path(), &["stack.yaml"]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    // The trust policy's `"*"` (T1), the inline policy's statement and resource, and the
+    // managed policy's `!Sub`, each where it stands in the YAML; the function is reported
+    // once, not as a `Resource` that is not a string.
+    let expected = [
+        ("trust-any-principal", 12, 24),
+        ("allow-all", 18, 17),
+        ("cancel-any-pipeline", 20, 27),
+        ("document-unknown-until-apply", 30, 28),
+    ]
+    .map(|(r, l, c)| (r.to_owned(), l, c));
+    assert_eq!(places(&yaml), expected, "{run:?}");
+    let findings = yaml["findings"].as_array().expect("findings");
+    assert_eq!(findings[0]["document"], "OpenRole", "{}", findings[0]);
+    assert_eq!(
+        findings[1]["document"], "OpenRole (Admin)",
+        "{}",
+        findings[1]
+    );
+
+    // The same template in JSON: the same rules on the same lines.
+    let (run, json) = lint_json(dir.path(), &["stack.json"]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    assert_eq!(rule_lines(&places(&json)), rule_lines(&places(&yaml)));
+
+    // The text report shows the template's line under the finding.
+    let run = lint(dir.path(), &["stack.yaml"]);
+    assert!(
+        run.stdout
+            .contains("stack.yaml:12:24: security[trust-any-principal]")
+            && run.stdout.contains("12 |             Principal: \"*\""),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_clean_yaml_ros_template_lints_clean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A trust policy naming an account and a control policy given as JSON text, as ROS's
+    // examples write them.
+    let template = r#"ROSTemplateFormatVersion: '2015-09-01'
+Resources:
+  Deployer:
+    Type: ALIYUN::RAM::Role
+    Properties:
+      RoleName: deployer
+      AssumeRolePolicyDocument:
+        Version: '1'
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRole
+            Principal:
+              RAM:
+                - acs:ram::1234567890123456:root
+  Guard:
+    Type: ALIYUN::ResourceManager::ControlPolicy
+    Properties:
+      ControlPolicyName: Guard
+      EffectScope: RAM
+      PolicyDocument: |
+        {"Version": "1", "Statement": [{"Effect": "Deny", "Action": "ram:DeleteRole", "Resource": "*"}]}
+"#;
+    write(dir.path(), "clean.yaml", template);
+    let (run, v) = lint_json(dir.path(), &["clean.yaml"]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert_eq!(places(&v), []);
+    assert!(run.stderr.is_empty(), "{run:?}");
+    let run = lint(dir.path(), &["clean.yaml"]);
+    assert!(run.stdout.contains("2 documents"), "{run:?}");
+}
+
+#[test]
+fn yaml_that_is_not_a_ros_template_stays_not_a_policy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The key nested, not at the top level: not a template.
+    write(
+        dir.path(),
+        "ci.yaml",
+        "name: ci\njobs:\n  ROSTemplateFormatVersion: x\n",
+    );
+    let (run, v) = lint_json(dir.path(), &["ci.yaml"]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    assert_eq!(places(&v), [("invalid-json".to_owned(), 1, 1)]);
+}
+
+#[test]
+fn a_yaml_ros_template_the_reader_refuses_is_a_finding_where_it_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "alias.yaml",
+        "ROSTemplateFormatVersion: '2015-09-01'\nResources: &all\n  Again: *all\n",
+    );
+    let (run, v) = lint_json(dir.path(), &["alias.yaml"]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    assert_eq!(places(&v), [("invalid-json".to_owned(), 3, 10)]);
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ROS template cannot be read") && m.contains("aliases")),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_ros_document_that_is_not_a_mapping_is_a_finding_in_json_and_yaml() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let templates = [
+        (
+            "list.yaml",
+            "ROSTemplateFormatVersion: '2015-09-01'\nResources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyName: p\n      PolicyDocument: [1]\n",
+            (7, 23),
+        ),
+        (
+            "list.json",
+            "{\"ROSTemplateFormatVersion\": \"2015-09-01\",\n \"Resources\": {\"P\": {\"Type\": \"ALIYUN::RAM::ManagedPolicy\",\n  \"Properties\": {\"PolicyName\": \"p\",\n   \"PolicyDocument\": [1]}}}}\n",
+            (4, 22),
+        ),
+    ];
+    for (name, text, (line, column)) in templates {
+        write(dir.path(), name, text);
+        let (run, v) = lint_json(dir.path(), &[name]);
+        assert_eq!(run.status, Some(1), "{run:?}");
+        let expected = ("invalid-embedded-document".to_owned(), line, column);
+        assert_eq!(places(&v), [expected], "{name}");
+    }
 }

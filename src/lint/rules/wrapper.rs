@@ -12,7 +12,7 @@ pub(crate) const INVALID_EMBEDDED_DOCUMENT: Rule = Rule {
     severity: Severity::Error,
     status: Status::Preview,
     since: "0.1.0",
-    summary: "a Terraform RAM resource whose policy document is missing, `null` or not a string",
+    summary: "a Terraform or ROS RAM resource whose policy document is missing or of a wrong type",
     doc: r#"
 ## What it does
 Reports an `alicloud_ram_policy`, `alicloud_ram_role` or
@@ -21,6 +21,10 @@ whose document attribute (`policy_document`, `document`, `assume_role_policy_doc
 `null`, not a JSON string, or absent. The finding names the resource's address and points at the
 attribute in the plan. A document string that is not a valid policy is linted as one and gets
 the findings of its faults (`invalid-json` and the others).
+
+In a ROS template (JSON or YAML), it reports a RAM resource's document property
+(`AssumeRolePolicyDocument`, `PolicyDocument`) that is neither a mapping nor the document's JSON
+text.
 
 ## Why is this bad?
 There is nothing to lint, so a gate that reported no findings would pass a resource it never
@@ -94,11 +98,17 @@ pub(crate) const DOCUMENT_UNKNOWN_UNTIL_APPLY: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Preview,
     since: "0.1.0",
-    summary: "a Terraform RAM resource whose policy document is known only after apply",
+    summary: "a RAM resource whose policy document is known only after apply or deploy",
     doc: r#"
 ## What it does
 Reports a RAM resource of a `terraform show -json` plan whose document attribute the plan marks
 as unknown until apply (`after_unknown`), so it is not in the plan to be linted.
+
+In a ROS template (JSON or YAML), it reports a RAM document that uses an intrinsic function
+(`Ref`, `Fn::Sub`, `Fn::Join`, ... in long or short form), at the first one: ROS evaluates it
+when it deploys the template, so the document is not linted (a function where a string belongs
+would otherwise be reported as an invalid document). `ramcheck snapshot TEMPLATE` evaluates
+the functions it can, and the account snapshot it prints is linted whole.
 
 ## Why is this bad?
 The document that will reach RAM was not checked. It is computed from a value known only
@@ -114,9 +124,12 @@ after apply, such as another resource's attribute.
 
 ## Use instead
 Build the document from values known at plan time (`jsonencode` of literals and variables), or
-lint the state after apply (`terraform show -json` without a plan file).
+lint the state after apply (`terraform show -json` without a plan file). For a ROS template,
+lint its snapshot: `ramcheck snapshot --account-id ID template.yaml > account.json`, then
+`ramcheck lint account.json`.
 
 ## References
 - Terraform, JSON Output Format: `after_unknown`
+- ROS, intrinsic functions
 "#,
 };

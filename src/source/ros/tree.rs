@@ -21,23 +21,23 @@ use crate::policy::{Position, Source};
 /// resource, `Properties`, a document, `Statement`, a statement, `Condition`, an operator, a
 /// key, its values); the bound keeps hostile input from exhausting the stack of the recursive
 /// translation.
-pub(super) const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// The most values one template may hold: as many as one policy document may
 /// ([`json::MAX_POLICY_VALUES`]), far beyond any real template, so that a dense hostile file
 /// cannot make the tree take gigabytes.
-pub(super) const MAX_VALUES: usize = json::MAX_POLICY_VALUES;
+pub(crate) const MAX_VALUES: usize = json::MAX_POLICY_VALUES;
 
 /// A value of the template with where it starts.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Node {
-    pub(super) value: Value,
-    pub(super) at: Position,
+pub(crate) struct Node {
+    pub(crate) value: Value,
+    pub(crate) at: Position,
 }
 
 /// A template value. A number keeps its text, which becomes a JSON number as written.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Value {
+pub(crate) enum Value {
     Null,
     Bool(bool),
     Number(String),
@@ -48,15 +48,15 @@ pub(super) enum Value {
 
 /// One `key: value` member of a mapping, in template order.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Member {
-    pub(super) key: String,
-    pub(super) at: Position,
-    pub(super) value: Node,
+pub(crate) struct Member {
+    pub(crate) key: String,
+    pub(crate) at: Position,
+    pub(crate) value: Node,
 }
 
 impl Value {
     /// The type's name, as error messages call it.
-    pub(super) fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -70,7 +70,7 @@ impl Value {
 
 impl Node {
     /// The value of member `key`, when this is a mapping that has it.
-    pub(super) fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Object(members) => members.iter().find(|m| m.key == key).map(|m| &m.value),
             _ => None,
@@ -80,10 +80,10 @@ impl Node {
 
 /// Why the template text cannot be read as a tree: the message and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct TreeError {
-    pub(super) at: Position,
-    pub(super) message: String,
-    pub(super) help: Option<String>,
+pub(crate) struct TreeError {
+    pub(crate) at: Position,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
 }
 
 impl TreeError {
@@ -103,7 +103,7 @@ impl TreeError {
 
 /// Reads a template: JSON when its first non-blank character is `{`, YAML otherwise. Repeated
 /// keys in any mapping are refused (ROS would take one of them; which one is not documented).
-pub(super) fn read(text: &str) -> Result<Node, TreeError> {
+pub(crate) fn read(text: &str) -> Result<Node, TreeError> {
     let node = if text.trim_start().starts_with('{') {
         read_json(text)?
     } else {
