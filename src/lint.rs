@@ -301,7 +301,16 @@ pub fn lint_file_at(
             });
         }
         if format == input::Format::Account {
-            let findings = snapshot::findings(bytes, path, max_file_size);
+            let mut findings = snapshot::findings(bytes, path, max_file_size);
+            // A fault of an inline document (a malformed trust policy) that its own rules
+            // already report as an error at the same place is said once, by that rule.
+            let said: Vec<Position> = linted
+                .iter()
+                .flat_map(|d| &d.findings)
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.position)
+                .collect();
+            findings.retain(|f| !said.contains(&f.position));
             if !findings.is_empty() {
                 linted.push(LintedDocument {
                     name: name.to_owned(),

@@ -697,3 +697,45 @@ fn a_ros_document_that_is_not_a_mapping_is_a_finding_in_json_and_yaml() {
         assert_eq!(places(&v), [expected], "{name}");
     }
 }
+
+/// T1: a malformed inline trust policy is reported once, by its own rule, where it is wrong;
+/// a fault only the account check sees (`"Principal": "*"`, a security finding for the
+/// document rules) stays an `invalid-account` error at its place.
+#[test]
+fn t1_a_malformed_inline_trust_policy_is_reported_once_at_its_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let role = |trust: &str| {
+        format!(
+            "{{\"account_id\": \"1234567890123456\",\n\"roles\": {{\"deployer\": {{\"policies\": [],\n\"trust_policy\": {trust}}}}}}}\n"
+        )
+    };
+    write(
+        dir.path(),
+        "resource.json",
+        &role(
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::1234567890123456:root"]}, "Resource": "*"}]}"#,
+        ),
+    );
+    write(
+        dir.path(),
+        "star.json",
+        &role(
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]}"#,
+        ),
+    );
+    let (run, v) = lint_json(dir.path(), &["resource.json"]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    assert_eq!(
+        places(&v),
+        [("trust-policy-shape".to_owned(), 3, 154)],
+        "{v}"
+    );
+    let (run, v) = lint_json(dir.path(), &["star.json"]);
+    assert_eq!(run.status, Some(1), "{run:?}");
+    let found = places(&v);
+    assert!(
+        found.contains(&("invalid-account".to_owned(), 3, 109))
+            && found.contains(&("trust-any-principal".to_owned(), 3, 109)),
+        "{v}"
+    );
+}
