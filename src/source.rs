@@ -119,7 +119,7 @@ impl SourceOptions {
 #[error(
     "{}{position}: {}{message}",
     file.as_deref().map(|f| format!("{f}:")).unwrap_or_default(),
-    resource_label(address.as_deref(), attribute.as_deref())
+    resource_label(address.as_deref(), attribute_noun, attribute.as_deref())
 )]
 #[non_exhaustive]
 pub struct SourceError {
@@ -131,17 +131,19 @@ pub struct SourceError {
     pub address: Option<String>,
     /// Its attribute (Terraform) or property (ROS) at fault.
     pub attribute: Option<String>,
+    /// What the format calls it: `attribute` (Terraform) or `property` (ROS).
+    pub attribute_noun: &'static str,
     /// What is wrong.
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
 }
 
-fn resource_label(address: Option<&str>, attribute: Option<&str>) -> String {
+fn resource_label(address: Option<&str>, noun: &str, attribute: Option<&str>) -> String {
     match (address, attribute) {
-        (Some(a), Some(b)) => format!("`{a}` attribute `{b}`: "),
+        (Some(a), Some(b)) => format!("`{a}` {noun} `{b}`: "),
         (Some(a), None) => format!("`{a}`: "),
-        (None, Some(b)) => format!("attribute `{b}`: "),
+        (None, Some(b)) => format!("{noun} `{b}`: "),
         (None, None) => String::new(),
     }
 }
@@ -154,6 +156,7 @@ impl SourceError {
             position: Position::START,
             address: None,
             attribute: None,
+            attribute_noun: "attribute",
             message: message.into(),
             help: None,
         }
@@ -180,6 +183,21 @@ impl SourceError {
         self.address = Some(address.into());
         self.attribute = Some(attribute.into());
         self
+    }
+
+    /// About this ROS resource (logical id) and property.
+    ///
+    /// ```
+    /// use ramcheck::source::SourceError;
+    ///
+    /// let e = SourceError::new("`Fn::Select` is not evaluated").of_property("Deployer", "RoleName");
+    /// assert_eq!(e.to_string(), "1:1: `Deployer` property `RoleName`: `Fn::Select` is not evaluated");
+    /// ```
+    pub fn of_property(self, logical_id: impl Into<String>, property: impl Into<String>) -> Self {
+        SourceError {
+            attribute_noun: "property",
+            ..self.of_resource(logical_id, property)
+        }
     }
 
     /// With how to fix it.

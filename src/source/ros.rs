@@ -136,7 +136,7 @@ impl Place {
     fn error(&self, message: impl Into<String>) -> SourceError {
         SourceError::new(message)
             .at(self.at)
-            .of_resource(&self.id, &self.property)
+            .of_property(&self.id, &self.property)
     }
 
     fn with(&self, property: &str, at: Position) -> Place {

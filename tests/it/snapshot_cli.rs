@@ -573,7 +573,7 @@ Resources:
     assert_eq!(run.status, Some(2), "{run:?}");
     assert!(
         run.stderr.contains("template.yaml:7:9:")
-            && run.stderr.contains("`Deployer` attribute `RoleName`")
+            && run.stderr.contains("`Deployer` property `RoleName`")
             && run.stderr.contains("Fn::Select"),
         "{run:?}"
     );

@@ -611,7 +611,7 @@ fn json_templates_have_positions_too() {
     };
     assert_eq!(
         e.to_string(),
-        "t.json:2:79: `U` attribute `UserName`: `Fn::Select` is not evaluated by ramcheck: its value is known only to ROS"
+        "t.json:2:79: `U` property `UserName`: `Fn::Select` is not evaluated by ramcheck: its value is known only to ROS"
     );
 }
 
