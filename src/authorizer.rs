@@ -129,6 +129,7 @@ use crate::decision::{
 };
 use crate::policy::PolicyError;
 use crate::procedure::{self, Deciding, Verdict};
+use crate::source::{self, SourceError, SourceOptions};
 use compile::{CompiledPrincipal, Directory, GroupIndex};
 use engine::Compiled;
 use index::{Catalog, Pool};
@@ -172,6 +173,19 @@ pub enum LoadError {
     /// The account could not be compiled.
     #[error(transparent)]
     Compile(#[from] CompileError),
+    /// A Terraform or ROS input could not be translated into an account (see
+    /// [`crate::source`]).
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+impl From<source::LoadError> for LoadError {
+    fn from(e: source::LoadError) -> LoadError {
+        match e {
+            source::LoadError::Account(e) => LoadError::Account(e),
+            source::LoadError::Source(e) => LoadError::Source(e),
+        }
+    }
 }
 
 impl From<PolicyError> for LoadError {
@@ -295,21 +309,48 @@ pub struct Authorizer {
 }
 
 impl Authorizer {
-    /// Loads an account snapshot file (policy paths relative to its folder) and compiles it.
+    /// Loads an account from a file of any source format (an account snapshot, whose policy
+    /// paths are relative to its folder, or a Terraform plan or state: see
+    /// [`crate::source`]) and compiles it.
     ///
     /// # Errors
     ///
-    /// The positioned errors of [`Account::load`], or a [`CompileError`].
+    /// The positioned errors of [`source::load_account`], or a [`CompileError`].
     ///
     /// ```
     /// use ramcheck::authorizer::Authorizer;
     ///
     /// let authorizer = Authorizer::load("policies/example-account.json")?;
     /// assert_eq!(authorizer.account_id(), "1234567890123456");
+    /// let planned = Authorizer::load("policies/examples/terraform-plan.json")?;
+    /// assert!(planned.resolve("user/ci-runner").is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Authorizer, LoadError> {
-        Ok(Authorizer::compile(&Account::load(path)?)?)
+        Authorizer::load_with(path, &SourceOptions::default())
+    }
+
+    /// [`load`](Authorizer::load) with what the source may not say itself: the account ID of
+    /// a ROS template, a plan's side, template parameters, the largest file to read.
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](Authorizer::load).
+    ///
+    /// ```
+    /// use ramcheck::authorizer::Authorizer;
+    /// use ramcheck::source::SourceOptions;
+    ///
+    /// let options = SourceOptions::default().with_account_id("1234567890123456");
+    /// let authorizer = Authorizer::load_with("policies/examples/ros-template.yaml", &options)?;
+    /// assert!(authorizer.resolve("role/deployer").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load_with(
+        path: impl AsRef<Path>,
+        options: &SourceOptions,
+    ) -> Result<Authorizer, LoadError> {
+        Ok(Authorizer::compile(&source::load_account(path, options)?)?)
     }
 
     /// Reads an account snapshot from JSON text and compiles it; `base` and `file` as in

@@ -112,7 +112,8 @@ impl AuthorizerHandle {
         Ok(())
     }
 
-    /// Loads, compiles and publishes an account file.
+    /// Loads, compiles and publishes an account file of any source format
+    /// ([`Authorizer::load`]).
     ///
     /// # Errors
     ///

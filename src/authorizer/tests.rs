@@ -1460,3 +1460,60 @@ fn handle_errors_say_what_to_do() {
          or none; pass the session policy the decision was made with"
     );
 }
+
+/// An authorizer loads from a Terraform state as from the snapshot it describes: the same
+/// decisions, stages and deciding statements' policies for every principal of the example.
+#[test]
+fn a_terraform_state_loads_and_decides_as_its_snapshot() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (snapshot, state) = match (
+        Authorizer::load(root.join("policies/example-account.json")),
+        Authorizer::load(root.join("tests/fixtures/terraform/state.json")),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => panic!("{:?} {:?}", a.err(), b.err()),
+    };
+    let pipelines = ["ip-1", "ip-prod-7", "ip-dev01"];
+    let mut decided = 0;
+    for principal in [
+        "root",
+        "user/alice",
+        "user/bob",
+        "user/carol",
+        "role/deployer",
+    ] {
+        for id in pipelines {
+            let arn = format!("acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/{id}");
+            let request = AuthRequest::new(crate::decision::CANCEL_IMAGE_PIPELINE_EXECUTION, &arn)
+                .expect("request");
+            let decide = |a: &Authorizer| {
+                let id = a.resolve(principal).expect("principal");
+                let d = a.authorize(id, None, &request).expect("decision");
+                let policies: Vec<String> = d
+                    .deciding()
+                    .map(|s| {
+                        a.statement_ref(s, None, &request)
+                            .expect("statement")
+                            .policy()
+                            .to_owned()
+                    })
+                    .collect();
+                (d.decision(), d.stage(), policies)
+            };
+            assert_eq!(decide(&snapshot), decide(&state), "{principal} {id}");
+            decided += 1;
+        }
+    }
+    assert_eq!(decided, 15);
+}
+
+/// A ROS template says nothing of its account: loading it without one is the source's
+/// error, never an authorizer for some account.
+#[test]
+fn a_ros_template_without_an_account_id_is_a_source_error() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ros/ci-deployer.yaml");
+    assert!(matches!(Authorizer::load(&path), Err(LoadError::Source(_))));
+    let options = SourceOptions::default().with_account_id("1234567890123456");
+    assert!(Authorizer::load_with(&path, &options).is_ok());
+}
