@@ -20,9 +20,9 @@
 //!    positions;
 //! 5. a ROS template in JSON or YAML: its roles' `AssumeRolePolicyDocument` (trust policies)
 //!    and its other RAM documents, which ROS holds as mappings, in the template's positions. A
-//!    YAML template is read by the ROS reader ([`crate::source::ros::tree`]), and a document
+//!    YAML template is read by the ROS reader (`source::ros::tree`), and a document
 //!    in it is linted as its JSON rendering, whose findings are placed back in the template
-//!    ([`Placement`]). A document that uses an intrinsic function is not linted but reported
+//!    (`Placement`). A document that uses an intrinsic function is not linted but reported
 //!    (`document-unknown-until-apply`): ROS computes it at deploy time. YAML that is not a
 //!    template stays a file that is not a policy (`invalid-json`).
 //!
