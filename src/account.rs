@@ -402,9 +402,8 @@ impl Account {
     /// session policy, listed by the role's ARN): allowed ones first, then in the order root,
     /// users, roles, each sorted by name.
     pub fn who_can(&self, request: &Request) -> Result<Vec<PrincipalDecision>, DecideError> {
-        // A resource claimed by two groups is an error for everyone: reported before anyone is
-        // decided.
-        self.resource_group_of(request.resource().as_str())?;
+        // The owner is decided first, and the procedure finds the resource's group before
+        // anything else: a resource claimed by two groups is an error before anyone is decided.
         let principals = std::iter::once(Principal::Root)
             .chain(self.users.keys().map(|u| Principal::User(u.clone())))
             .chain(self.roles.keys().map(|r| Principal::Role(r.clone())));
