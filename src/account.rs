@@ -402,14 +402,17 @@ impl Account {
     /// session policy, listed by the role's ARN): allowed ones first, then in the order root,
     /// users, roles, each sorted by name.
     pub fn who_can(&self, request: &Request) -> Result<Vec<PrincipalDecision>, DecideError> {
-        // The owner is decided first, and the procedure finds the resource's group before
-        // anything else: a resource claimed by two groups is an error before anyone is decided.
+        // The resource's group is the same for everyone: found once, before anyone is decided
+        // (a resource claimed by two groups is an error for everyone).
+        let group = self.resource_group_of(request.resource().as_str())?;
         let principals = std::iter::once(Principal::Root)
             .chain(self.users.keys().map(|u| Principal::User(u.clone())))
             .chain(self.roles.keys().map(|r| Principal::Role(r.clone())));
         let mut decisions = Vec::new();
         for principal in principals {
-            let outcome = self.decide(&principal, None, request)?;
+            let mut engine = Reference::new(self, &principal, None, request).with_group(group);
+            let verdict = procedure::decide(&mut engine)?;
+            let outcome = engine.into_outcome(verdict);
             decisions.push(PrincipalDecision {
                 principal: principal.arn(&self.id),
                 outcome,

@@ -43,6 +43,8 @@ pub(super) struct Reference<'a> {
     /// Whether the resource has a resource-based policy (a role's trust policy, T3), so that
     /// E3 does not deny a principal of another account.
     resource_policy: bool,
+    /// The resource's group, when the caller found it already (the same for every principal).
+    group: Option<Option<&'a str>>,
 }
 
 impl<'a> Reference<'a> {
@@ -68,7 +70,15 @@ impl<'a> Reference<'a> {
             last_near_misses: Vec::new(),
             near_misses: Vec::new(),
             resource_policy: false,
+            group: None,
         }
+    }
+
+    /// The engine with the resource's group already found (`who-can` finds it once for
+    /// every principal).
+    pub(super) fn with_group(mut self, group: Option<&'a str>) -> Reference<'a> {
+        self.group = Some(group);
+        self
     }
 
     /// The engine for the caller's side of `sts:AssumeRole` (T3.1): E3 does not apply, since
@@ -108,11 +118,11 @@ impl<'a> Reference<'a> {
         Ok(applying)
     }
 
-    /// The principal's attached policies at `scope`.
-    fn attached_at(&self, scope: &Scope) -> Vec<&'a NamedPolicy> {
+    /// The principal's attached policies whose scope `at` accepts.
+    fn attached_at(&self, at: impl Fn(&Scope) -> bool) -> Vec<&'a NamedPolicy> {
         self.attachments
             .iter()
-            .filter(|a| a.scope() == scope)
+            .filter(|a| at(a.scope()))
             .map(|a| a.policy())
             .collect()
     }
@@ -143,8 +153,12 @@ impl<'a> Engine for Reference<'a> {
     }
 
     fn resource_group(&mut self) -> Result<Option<&'a str>, DecideError> {
-        self.account
-            .resource_group_of(self.request.resource().as_str())
+        match self.group {
+            Some(group) => Ok(group),
+            None => self
+                .account
+                .resource_group_of(self.request.resource().as_str()),
+        }
     }
 
     fn is_own_resource(&self) -> bool {
@@ -171,8 +185,8 @@ impl<'a> Engine for Reference<'a> {
     }
 
     fn evaluate_session(&mut self) -> Result<Applying, DecideError> {
-        let session: Vec<&NamedPolicy> = self.session_policy.into_iter().collect();
-        self.take(&session)
+        let session = self.session_policy;
+        self.take(session.as_slice())
     }
 
     fn account_pool(&self) -> Result<Pool<'a>, DecideError> {
@@ -186,8 +200,10 @@ impl<'a> Engine for Reference<'a> {
     fn evaluate(&mut self, pool: Pool<'a>) -> Result<Applying, DecideError> {
         let policies: Vec<&NamedPolicy> = match pool {
             Pool::Level(level) => level.control_policies().iter().map(|p| &**p).collect(),
-            Pool::AccountScope => self.attached_at(&Scope::Account),
-            Pool::GroupScope(group) => self.attached_at(&Scope::ResourceGroup(group.to_owned())),
+            Pool::AccountScope => self.attached_at(|s| *s == Scope::Account),
+            Pool::GroupScope(group) => {
+                self.attached_at(|s| matches!(s, Scope::ResourceGroup(g) if g == group))
+            }
         };
         self.take(&policies)
     }
