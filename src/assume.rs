@@ -233,58 +233,8 @@ impl Accounts {
         request: &Request,
     ) -> Result<AssumeRoleDecision, AssumeError> {
         let (role_account, role) = self.role_of(request)?;
-        // The caller must exist even where its side needs no policy (the owner).
-        account.attachments_of(caller)?;
         let unlisted = self.unlisted(role_account, role);
-        let mut caller_side = match caller {
-            // T3: an owner's own side is always Allow.
-            Principal::Root => Outcome::without_statements(Decision::Allow, Stage::AccountOwner),
-            _ => account.decide_caller_side(caller, session_policy, request)?,
-        };
-        for s in &mut caller_side.deciding {
-            s.side = Some(Side::Caller);
-        }
-        if !caller_side.decision().is_allowed() {
-            return Ok(AssumeRoleDecision {
-                outcome: caller_side,
-                unlisted,
-            });
-        }
-        let trust = match role_account.trust_policy(role) {
-            // T3: a service-linked role is assumed by its service only; a role without a trust
-            // policy, by nobody.
-            Some(trust) if !role_account.is_service_linked(role) => trust,
-            _ => {
-                return Ok(AssumeRoleDecision {
-                    outcome: Outcome::without_statements(
-                        Decision::ImplicitDeny,
-                        Stage::AssumeRolePolicy,
-                    ),
-                    unlisted,
-                })
-            }
-        };
-        let principal_arn = caller.principal_arn(account.id());
-        let mut trust_request = request.clone();
-        // T3a: on the trust side too, acs:PrincipalARN comes from the caller.
-        trust_request
-            .context_mut()
-            .set("acs:PrincipalARN", &principal_arn);
-        let who = Caller {
-            account: account.id(),
-            principal_arn: &principal_arn,
-        };
-        let pool = evaluate_trust(trust, &who, &trust_request).map_err(DecideError::from)?;
-        let mut outcome = pool.into_outcome(Stage::AssumeRolePolicy);
-        for s in &mut outcome.deciding {
-            s.side = Some(Side::Trust);
-        }
-        if outcome.decision().is_allowed() {
-            // Both sides allowed: the caller's Allow statements explain it too.
-            let mut deciding = caller_side.deciding;
-            deciding.append(&mut outcome.deciding);
-            outcome.deciding = deciding;
-        }
+        let outcome = decide_on_role(role_account, role, account, caller, session_policy, request)?;
         Ok(AssumeRoleDecision { outcome, unlisted })
     }
 
@@ -294,24 +244,26 @@ impl Accounts {
     /// both sides (T3); any other request by its principal's account, where E3 denies the
     /// principals of other accounts (T6).
     pub fn who_can(&self, request: &Request) -> Result<Vec<PrincipalDecision>, AssumeError> {
-        let assume = is_assume_role(request);
-        if assume {
-            self.role_of(request)?;
-        }
+        let role = if is_assume_role(request) {
+            Some(self.role_of(request)?)
+        } else {
+            None
+        };
         let mut decisions = Vec::new();
         for account in self.accounts.values() {
-            if !assume {
+            let Some((role_account, role)) = role else {
                 decisions.extend(account.who_can(request)?);
                 continue;
-            }
+            };
             let principals = std::iter::once(Principal::Root)
                 .chain(account.users().map(|u| Principal::User(u.to_owned())))
                 .chain(account.roles().map(|r| Principal::Role(r.to_owned())));
             for principal in principals {
-                let decision = self.decide_assume_role(account, &principal, None, request)?;
+                let outcome =
+                    decide_on_role(role_account, role, account, &principal, None, request)?;
                 decisions.push(PrincipalDecision {
                     principal: principal.arn(account.id()),
-                    outcome: decision.outcome,
+                    outcome,
                 });
             }
         }
@@ -390,6 +342,59 @@ impl Accounts {
         }
         out
     }
+}
+
+/// Both sides of `sts:AssumeRole` on `role` of `role_account` for `caller` of `account`
+/// (T3, T3a): the caller's side, then the role's trust policy.
+fn decide_on_role(
+    role_account: &Account,
+    role: &str,
+    account: &Account,
+    caller: &Principal,
+    session_policy: Option<&NamedPolicy>,
+    request: &Request,
+) -> Result<Outcome, AssumeError> {
+    // T3: an owner's own side is always Allow, which the procedure's E2 gives.
+    let mut caller_side = account.decide_caller_side(caller, session_policy, request)?;
+    for s in &mut caller_side.deciding {
+        s.side = Some(Side::Caller);
+    }
+    if !caller_side.decision().is_allowed() {
+        return Ok(caller_side);
+    }
+    let trust = match role_account.trust_policy(role) {
+        // T3: a service-linked role is assumed by its service only; a role without a trust
+        // policy, by nobody.
+        Some(trust) if !role_account.is_service_linked(role) => trust,
+        _ => {
+            return Ok(Outcome::without_statements(
+                Decision::ImplicitDeny,
+                Stage::AssumeRolePolicy,
+            ))
+        }
+    };
+    let principal_arn = caller.principal_arn(account.id());
+    let mut trust_request = request.clone();
+    // T3a: on the trust side too, acs:PrincipalARN comes from the caller.
+    trust_request
+        .context_mut()
+        .set("acs:PrincipalARN", &principal_arn);
+    let who = Caller {
+        account: account.id(),
+        principal_arn: &principal_arn,
+    };
+    let pool = evaluate_trust(trust, &who, &trust_request).map_err(DecideError::from)?;
+    let mut outcome = pool.into_outcome(Stage::AssumeRolePolicy);
+    for s in &mut outcome.deciding {
+        s.side = Some(Side::Trust);
+    }
+    if outcome.decision().is_allowed() {
+        // Both sides allowed: the caller's Allow statements explain it too.
+        let mut deciding = caller_side.deciding;
+        deciding.append(&mut outcome.deciding);
+        outcome.deciding = deciding;
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]
