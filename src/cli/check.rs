@@ -185,42 +185,30 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
             account,
             principal,
             session_policy,
-        } if is_assume_role(&job.request) => {
-            let account = accounts
-                .get(account)
-                .ok_or_else(|| Failure::new("the principal's account has no snapshot"))?;
-            // Both sides (T3), by the reference evaluator: the compiled authorizer decides one
-            // account's requests, and an AssumeRole is decided once.
-            let decision = accounts
-                .decide_assume_role(account, principal, session_policy.as_ref(), &job.request)
-                .map_err(assume_failure)?;
-            // Not subject to `--strict`: they are about the role's trust policy, not the
-            // request, and are never dropped (T6).
-            warnings.extend(decision.unlisted().iter().map(unlisted_warning));
-            (
-                decision.outcome().clone(),
-                Some(principal.arn(account.id())),
-            )
-        }
-        Subject::Account {
-            accounts,
-            account,
-            principal,
-            session_policy,
         } => {
             let account = accounts
                 .get(account)
                 .ok_or_else(|| Failure::new("the principal's account has no snapshot"))?;
-            (
-                // The compiled authorizer decides (compiled for this principal alone: one decision
-                // does not pay for compiling every user and role); the reference evaluator only
-                // adds the near misses of an implicit deny to the explanation.
+            let outcome = if is_assume_role(&job.request) {
+                // Both sides (T3), by the reference evaluator: the compiled authorizer decides
+                // one account's requests, and an AssumeRole is decided once.
+                let decision = accounts
+                    .decide_assume_role(account, principal, session_policy.as_ref(), &job.request)
+                    .map_err(assume_failure)?;
+                // Not subject to `--strict`: they are about the role's trust policy, not the
+                // request, and are never dropped (T6).
+                warnings.extend(decision.unlisted().iter().map(unlisted_warning));
+                decision.outcome().clone()
+            } else {
+                // The compiled authorizer decides (compiled for this principal alone: one
+                // decision does not pay for compiling every user and role); the reference
+                // evaluator only adds the near misses of an implicit deny to the explanation.
                 Authorizer::compile_for(account, principal)
                     .map_err(|e| Failure::new(e.to_string()))?
                     .explain(account, principal, session_policy.as_ref(), &job.request)
-                    .map_err(decide_failure)?,
-                Some(principal.arn(account.id())),
-            )
+                    .map_err(decide_failure)?
+            };
+            (outcome, Some(principal.arn(account.id())))
         }
     };
     let report = CheckReport::new(&job.request, principal.as_deref(), &outcome, &warnings);
