@@ -92,6 +92,16 @@ impl SourceOptions {
         self
     }
 
+    /// The largest file to read, in bytes: `max_file_size`, `0` meaning
+    /// [`crate::read::DEFAULT_MAX_FILE_SIZE`].
+    pub(crate) fn limit(&self) -> u64 {
+        if self.max_file_size == 0 {
+            crate::read::DEFAULT_MAX_FILE_SIZE
+        } else {
+            self.max_file_size
+        }
+    }
+
     /// With the largest file to read, in bytes (0: [`crate::read::DEFAULT_MAX_FILE_SIZE`]).
     pub fn with_max_file_size(mut self, bytes: u64) -> SourceOptions {
         self.max_file_size = bytes;
@@ -393,7 +403,7 @@ impl Input {
     /// The file cannot be read: missing, too large, or not a regular file.
     pub fn read(path: impl AsRef<Path>, options: &SourceOptions) -> Result<Input, LoadError> {
         let path = path.as_ref();
-        let bytes = read_file(path, limit(options)).map_err(AccountError::Read)?;
+        let bytes = read_file(path, options.limit()).map_err(AccountError::Read)?;
         let file = path.display().to_string();
         Ok(Input::from_bytes(bytes, Some(&file), path.parent()))
     }
@@ -425,7 +435,7 @@ impl Input {
     /// invalid account translated from Terraform or ROS is positioned in the snapshot
     /// [`Input::snapshot`] gives (`ramcheck snapshot` prints it), named `FILE (snapshot)`.
     pub fn account(&self, options: &SourceOptions) -> Result<Account, LoadError> {
-        let limit = limit(options);
+        let limit = options.limit();
         match self.translate(options)? {
             None => Ok(Account::from_bytes(
                 &self.bytes,
@@ -443,7 +453,7 @@ impl Input {
     ///
     /// As [`Input::account`]: the snapshot is loaded as an account before it is returned.
     pub fn snapshot(&self, options: &SourceOptions) -> Result<serde_json::Value, LoadError> {
-        let limit = limit(options);
+        let limit = options.limit();
         if let Some(snapshot) = self.translate(options)? {
             self.load_translated(&snapshot, limit)?;
             return Ok(snapshot);
@@ -556,14 +566,5 @@ impl Input {
             .at(Position::new(e.line().max(1), e.column().max(1)));
         error.file = self.file.clone();
         error
-    }
-}
-
-/// The limit on one file, `0` meaning the default.
-fn limit(options: &SourceOptions) -> u64 {
-    if options.max_file_size == 0 {
-        crate::read::DEFAULT_MAX_FILE_SIZE
-    } else {
-        options.max_file_size
     }
 }

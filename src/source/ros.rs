@@ -98,11 +98,7 @@ pub(crate) fn to_snapshot(
         Some(f) => e.in_file(f),
         None => e,
     };
-    let limit = if options.max_file_size == 0 {
-        crate::read::DEFAULT_MAX_FILE_SIZE
-    } else {
-        options.max_file_size
-    };
+    let limit = options.limit();
     if text.len() as u64 > limit {
         return Err(placed(
             SourceError::new(format!(

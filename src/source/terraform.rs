@@ -61,11 +61,7 @@ pub(crate) fn to_snapshot(
     file: Option<&str>,
     options: &SourceOptions,
 ) -> Result<Json, SourceError> {
-    let limit = if options.max_file_size == 0 {
-        crate::read::DEFAULT_MAX_FILE_SIZE
-    } else {
-        options.max_file_size
-    };
+    let limit = options.limit();
     let fail = |message: String, help: Option<&str>, position: Position| {
         let mut e = SourceError::new(message).at(position);
         if let Some(file) = file {
