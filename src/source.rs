@@ -256,13 +256,15 @@ pub fn detect(text: &str) -> Format {
     if head.contains("ROSTemplateFormatVersion") {
         return Format::Ros;
     }
-    if let Ok(serde_json::Value::Object(members)) = serde_json::from_str::<serde_json::Value>(text)
-    {
-        if members.contains_key("format_version") || members.contains_key("terraform_version") {
-            return Format::Terraform;
-        }
+    // Only the top-level keys are kept: the file is read whole by its own reader next.
+    let members = crate::policy::json::top_level_members_within(
+        text.as_bytes(),
+        crate::lint::input::MAX_WRAPPER_DEPTH,
+    );
+    match members {
+        Ok(members) if terraform::is_terraform_output(&members) => Format::Terraform,
+        _ => Format::Snapshot,
     }
-    Format::Snapshot
 }
 
 /// Loads an account from a file of any format ([`detect`]). Policy paths in a snapshot are

@@ -157,9 +157,17 @@ pub(crate) fn parse_bytes_any_size(bytes: &[u8]) -> Result<(&str, Node), JsonErr
 /// value of its type, with its span), however many values the document holds: enough to tell
 /// which format a file is in before deciding how to read it.
 pub(crate) fn top_level_members(bytes: &[u8]) -> Result<Vec<Member>, JsonError> {
+    top_level_members_within(bytes, Limits::POLICY.depth)
+}
+
+/// [`top_level_members`] of a document that may nest `depth` deep (a wrapper format).
+pub(crate) fn top_level_members_within(
+    bytes: &[u8],
+    depth: usize,
+) -> Result<Vec<Member>, JsonError> {
     let limits = Limits {
+        depth,
         values: usize::MAX,
-        ..Limits::POLICY
     };
     let (_, node) = read_bytes(bytes, Keep::TopLevelKeys, limits)?;
     Ok(match node.value {

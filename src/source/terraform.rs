@@ -38,7 +38,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value as Json;
 
 use self::plan::Plan;
-pub(crate) use self::plan::{is_terraform, walk_modules};
+pub(crate) use self::plan::{is_terraform, is_terraform_output, walk_modules};
 use super::{SourceError, SourceOptions};
 use crate::policy::json::{self, member, object, Limits, Value};
 use crate::policy::{Position, Source};
@@ -94,12 +94,7 @@ pub(crate) fn to_snapshot(
         )
     })?;
     let members = match &root.value {
-        // As `detect` tells Terraform: an empty state is `{"format_version": "1.0"}` alone.
-        Value::Object(m)
-            if member(m, "format_version").is_some() || member(m, "terraform_version").is_some() =>
-        {
-            m.as_slice()
-        }
+        Value::Object(m) if is_terraform_output(m) => m.as_slice(),
         _ => {
             return Err(fail(
                 "expected the output of `terraform show -json` (an object with \

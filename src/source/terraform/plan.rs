@@ -11,6 +11,12 @@ use crate::policy::{Source, Span};
 use crate::source::{PlanSide, SourceError};
 
 /// The top-level keys that make a JSON object `terraform show -json` output.
+/// Whether a top-level object says it is `terraform show -json` output, as the account
+/// sources tell it: an empty state is `{"format_version": "1.0"}` alone.
+pub(crate) fn is_terraform_output(members: &[Member]) -> bool {
+    member(members, "format_version").is_some() || member(members, "terraform_version").is_some()
+}
+
 pub(crate) fn is_terraform(members: &[Member]) -> bool {
     member(members, "format_version").is_some()
         && [
