@@ -63,6 +63,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod account;
+pub mod analysis;
 pub mod assume;
 pub mod authorizer;
 mod cap;

@@ -1,0 +1,1 @@
+//! The patterns and condition values that matter to one principal's question.
