@@ -228,6 +228,17 @@ pub enum AnalysisError {
         /// What is wrong, and the fix.
         reason: String,
     },
+    /// A context key whose classes cannot be enumerated exactly (A2).
+    #[error("cannot split the values of the context key `{key}` into classes: {reason}")]
+    Condition {
+        /// The key.
+        key: String,
+        /// Why, and the fix.
+        reason: String,
+    },
+    /// A witness could not be made into a request (M4, C7).
+    #[error(transparent)]
+    Request(#[from] crate::decision::RequestError),
     /// A witness could not be decided (C7, E6, T3a).
     #[error(transparent)]
     Decide(#[from] crate::assume::AssumeError),
