@@ -243,3 +243,6 @@ pub enum AnalysisError {
     #[error(transparent)]
     Decide(#[from] crate::assume::AssumeError),
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::atoms::Atoms;
-use super::reach::{principals_of, spaces, Graph, Reachability, Space, Subject};
+use super::reach::{principals_of, spaces, Reachability, Space, Subject};
 use super::{AnalysisError, Change, DiffAnswer, Question, Reached};
 use crate::account::{Account, Principal, Scope};
 use crate::assume::Accounts;
@@ -47,14 +47,8 @@ pub fn diff(
     question: &Question,
 ) -> Result<DiffAnswer, AnalysisError> {
     let spaces = spaces(before.iter().chain(after.iter()).map(Account::id), question)?;
-    let before = Reachability {
-        accounts: before,
-        graph: Graph::build(before, question)?,
-    };
-    let after = Reachability {
-        accounts: after,
-        graph: Graph::build(after, question)?,
-    };
+    let before = Reachability::new(before, question)?;
+    let after = Reachability::new(after, question)?;
     let mut arns: BTreeSet<(String, usize, String)> = BTreeSet::new();
     for side in [&before, &after] {
         for account in side.accounts.iter() {
@@ -71,8 +65,8 @@ pub fn diff(
     let mut lost = Vec::new();
     let mut unlisted = Vec::new();
     for (account, _, arn) in &arns {
-        let old = before.subject(account, arn);
-        let new = after.subject(account, arn);
+        let old = before.subject_named(account, arn);
+        let new = after.subject_named(account, arn);
         if let (Some(old), Some(new)) = (&old, &new) {
             if before.fingerprint(old, question)? == after.fingerprint(new, question)? {
                 continue;
@@ -144,17 +138,19 @@ fn decide(
     let Some(subject) = subject else {
         return Ok(None);
     };
-    let direct = subject.decide(request)?;
-    if direct.decision().is_allowed() || !roles {
+    if side.allows(subject, request)? || !roles {
         return Ok(Some(Reached {
-            outcome: direct,
+            outcome: subject.decide(request)?,
             via: None,
         }));
     }
-    Ok(Some(side.via(subject, request)?.unwrap_or(Reached {
-        outcome: direct,
-        via: None,
-    })))
+    match side.via(subject, request)? {
+        Some(reached) => Ok(Some(reached)),
+        None => Ok(Some(Reached {
+            outcome: subject.decide(request)?,
+            via: None,
+        })),
+    }
 }
 
 /// What makes two changes of one principal one entry: which way, and the deciding statements
@@ -181,11 +177,11 @@ fn group_key(gained: bool, after: &Option<Reached>) -> String {
 
 impl<'a> Reachability<'a> {
     /// The principal of `account` named `arn` on this side, if it exists.
-    fn subject(&self, account: &str, arn: &str) -> Option<Subject<'a>> {
+    fn subject_named(&self, account: &str, arn: &str) -> Option<Subject<'a>> {
         let account = self.accounts.get(account)?;
         principals_of(account)
             .find(|p| p.arn(account.id()) == arn)
-            .map(|p| Subject::new(account, p))
+            .map(|p| self.subject(account, p))
     }
 
     /// Everything the procedure may read for `subject`'s question on this side, as text: its

@@ -12,6 +12,7 @@ use super::partition::strings::{self, StringDomain};
 use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
 use crate::account::{Account, Principal};
 use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
+use crate::authorizer::{Authorizer, PrincipalId};
 use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
 
 /// Every principal of `accounts`, with how much of the space of `question` it reaches.
@@ -42,27 +43,32 @@ use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Requ
 /// image pipeline, or a witness that cannot be decided.
 pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, AnalysisError> {
     let spaces = spaces(accounts.iter().map(Account::id), question)?;
-    let graph = Graph::build(accounts, question)?;
-    let side = Reachability { accounts, graph };
+    let side = Reachability::new(accounts, question)?;
     let mut principals = Vec::new();
     let mut classes = 0;
     let mut unlisted = Vec::new();
     for account in accounts.iter() {
         for principal in principals_of(account) {
-            let subject = Subject::new(account, principal);
+            let subject = side.subject(account, principal);
             let mut atoms = Atoms::default();
             let roles = side.gather(&subject, question, &mut atoms)?;
             let space = Space::new(&atoms, &spaces, question, &subject.arn)?;
             classes += space.count;
             let mut tally = Tally::default();
             space.for_each(&question.action, &question.fixed, |witness, request| {
-                let direct = subject.decide(request)?;
-                let reached = if direct.decision().is_allowed() || roles.is_empty() {
-                    None
-                } else {
-                    side.via(&subject, request)?
-                };
-                tally.add(witness, direct, reached);
+                if side.allows(&subject, request)? {
+                    if tally.direct.is_none() {
+                        let outcome = subject.decide(request)?;
+                        tally.direct = Some((witness, Reached { outcome, via: None }));
+                    }
+                } else if let Some(reached) = match roles.is_empty() {
+                    true => None,
+                    false => side.via(&subject, request)?,
+                } {
+                    tally.through_roles.get_or_insert((witness, reached));
+                } else if tally.denied.is_none() {
+                    tally.denied = Some((witness, subject.decide(request)?));
+                }
                 Ok(tally.settled())
             })?;
             if let Principal::Role(role) = &subject.principal {
@@ -135,18 +141,11 @@ pub(crate) struct Subject<'a> {
     pub(crate) account: &'a Account,
     pub(crate) principal: Principal,
     pub(crate) arn: String,
+    /// Its id in its account's compiled authorizer, when there is one.
+    id: Option<PrincipalId>,
 }
 
-impl<'a> Subject<'a> {
-    pub(crate) fn new(account: &'a Account, principal: Principal) -> Subject<'a> {
-        let arn = principal.arn(account.id());
-        Subject {
-            account,
-            principal,
-            arn,
-        }
-    }
-
+impl Subject<'_> {
     /// Its own decision of `request` (E).
     pub(crate) fn decide(&self, request: &Request) -> Result<Outcome, AnalysisError> {
         self.account
@@ -259,13 +258,61 @@ fn may_assume(
     Ok(allowed)
 }
 
-/// The accounts of one side, with their assume graph.
+/// The accounts of one side, with their assume graph and their compiled authorizers.
 pub(crate) struct Reachability<'a> {
     pub(crate) accounts: &'a Accounts,
-    pub(crate) graph: Graph,
+    graph: Graph,
+    /// Account id → its compiled authorizer, which gives each class's verdict fast; the
+    /// reference evaluator explains the witnesses reported. Both run the one procedure.
+    compiled: BTreeMap<String, Authorizer>,
 }
 
-impl Reachability<'_> {
+impl<'a> Reachability<'a> {
+    pub(crate) fn new(accounts: &'a Accounts, question: &Question) -> Result<Self, AnalysisError> {
+        let compiled = accounts
+            .iter()
+            .filter_map(|a| Some((a.id().to_owned(), Authorizer::compile(a).ok()?)))
+            .collect();
+        Ok(Reachability {
+            accounts,
+            graph: Graph::build(accounts, question)?,
+            compiled,
+        })
+    }
+
+    /// `principal` of `account`, with its compiled id.
+    pub(crate) fn subject(&self, account: &'a Account, principal: Principal) -> Subject<'a> {
+        let arn = principal.arn(account.id());
+        let id = self
+            .compiled
+            .get(account.id())
+            .and_then(|c| c.principal(&principal).ok());
+        Subject {
+            account,
+            principal,
+            arn,
+            id,
+        }
+    }
+
+    /// Whether `subject`'s own decision of `request` is Allow.
+    pub(crate) fn allows(
+        &self,
+        subject: &Subject<'_>,
+        request: &Request,
+    ) -> Result<bool, AnalysisError> {
+        let compiled = subject.id.zip(self.compiled.get(subject.account.id()));
+        if let Some((id, authorizer)) = compiled {
+            let decided = authorizer
+                .decision_of(id, request)
+                .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
+            if let Some(decision) = decided {
+                return Ok(decision.is_allowed());
+            }
+        }
+        Ok(subject.decide(request)?.decision().is_allowed())
+    }
+
     /// Adds to `atoms` what `subject`'s question depends on: its own pools, and those of every
     /// role it may reach with the hops on the way (T5). Returns those roles.
     pub(crate) fn gather<'s>(
@@ -343,11 +390,10 @@ impl Reachability<'_> {
                     caller_statements,
                     trust_statements,
                 });
-                let role = Subject::new(role_account, Principal::Role(target.role.clone()));
-                let outcome = role.decide(request)?;
-                if outcome.decision().is_allowed() {
+                let role = self.subject(role_account, Principal::Role(target.role.clone()));
+                if self.allows(&role, request)? {
                     return Ok(Some(Reached {
-                        outcome,
+                        outcome: role.decide(request)?,
                         via: Some(path),
                     }));
                 }
@@ -508,26 +554,6 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, witness: Witness, direct: Outcome, reached: Option<Reached>) {
-        if direct.decision().is_allowed() {
-            if self.direct.is_none() {
-                self.direct = Some((
-                    witness,
-                    Reached {
-                        outcome: direct,
-                        via: None,
-                    },
-                ));
-            }
-        } else if let Some(reached) = reached {
-            if self.through_roles.is_none() {
-                self.through_roles = Some((witness, reached));
-            }
-        } else if self.denied.is_none() {
-            self.denied = Some((witness, direct));
-        }
-    }
-
     /// Whether more classes cannot change the answer: a direct witness is preferred (the
     /// issue's rule), so only a direct allow and a denial settle it.
     fn settled(&self) -> bool {
