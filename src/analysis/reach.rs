@@ -14,6 +14,7 @@ use crate::account::{Account, Principal};
 use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
 use crate::authorizer::{Authorizer, PrincipalId};
 use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
+use crate::matching::{has_wildcard, ResourceArn};
 
 /// Every principal of `accounts`, with how much of the space of `question` it reaches.
 ///
@@ -95,7 +96,18 @@ pub(crate) fn spaces<'a>(
     accounts: impl Iterator<Item = &'a str>,
     question: &Question,
 ) -> Result<Vec<String>, AnalysisError> {
+    if question.action.eq_ignore_ascii_case(ASSUME_ROLE) {
+        return Err(AnalysisError::AssumeRoleAction);
+    }
     let spaces: Vec<String> = match &question.resource {
+        // A concrete ARN is a space of one resource, of any type (M4).
+        Some(arn) if !has_wildcard(arn) => {
+            ResourceArn::parse(arn).map_err(|e| AnalysisError::Pattern {
+                pattern: arn.clone(),
+                reason: e.to_string(),
+            })?;
+            vec![arn.clone()]
+        }
         Some(pattern) => {
             let domain = StringDomain::ImagePipelineArn {
                 within: pattern.clone(),
@@ -424,6 +436,10 @@ impl<'a> Space<'a> {
         let resource_atoms = atoms.resource_atoms();
         let mut resources = Vec::new();
         for within in spaces {
+            if !has_wildcard(within) {
+                resources.push(within.clone());
+                continue;
+            }
             let domain = StringDomain::ImagePipelineArn {
                 within: within.clone(),
             };
