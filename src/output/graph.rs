@@ -7,10 +7,11 @@
 //! Edges are membership, attachment, assume (labelled with the trust statements) and grant
 //! (labelled with the statement). Each language only prints the model, escaping every label:
 //! names and ARNs come from input files. Nodes are numbered (`n0`, `n1`, ...), never named
-//! after input. Output is deterministic and bounded: at most 100 principals and 400 edges,
-//! labels cut at 100 characters with `…`, and what is not drawn is counted in a note node of
-//! the picture. A Mermaid picture also stays under Mermaid's default 50,000 characters, by
-//! drawing fewer principals.
+//! after input. Output is deterministic (sorted by principal) and bounded: at most 100
+//! principals, 100 trust statements naming unlisted principals (T6) and 400 edges, labels cut
+//! at 100 characters with `…`, and what is not drawn is counted in a note node of the picture.
+//! A Mermaid picture also stays under Mermaid's default 50,000 characters by drawing fewer
+//! principals.
 
 mod dot;
 mod mermaid;

@@ -121,7 +121,7 @@ impl Graph {
             graph.path(Some(accounts), start, witness, reached, Style::Plain);
             drawn += 1;
         }
-        graph.unlisted(&answer.unlisted);
+        graph.unlisted(&answer.unlisted, max_principals);
         graph.remark(with_access.len() - drawn, "principals with access");
         if with_access.is_empty() {
             let text = format!("no principal can {} on {}", answer.action, answer.resource);
@@ -176,7 +176,7 @@ impl Graph {
         // Changes without a path on their side (a principal that exists on one side only is
         // still listed with the side that has it): none are expected, but none are hidden.
         let pathless = answer.gained.len() + answer.lost.len() - changes.len();
-        graph.unlisted(&answer.unlisted);
+        graph.unlisted(&answer.unlisted, max_principals);
         graph.remark(changes.len() - drawn, "changed accesses");
         graph.remark(pathless, "changes without a decision to draw");
         if changes.is_empty() && pathless == 0 {
@@ -276,14 +276,16 @@ impl Graph {
     }
 
     /// Principals that trust policies name but no snapshot lists (T6), each as a node that
-    /// may assume its role.
-    fn unlisted(&mut self, unlisted: &[UnlistedPrincipals]) {
+    /// may assume its role: at most `max` of them, the rest counted in a note.
+    fn unlisted(&mut self, unlisted: &[UnlistedPrincipals], max: usize) {
         let mut sorted: Vec<&UnlistedPrincipals> = unlisted.iter().collect();
         sorted.sort_by(|a, b| (&a.account, &a.role, a.index).cmp(&(&b.account, &b.role, b.index)));
-        for u in sorted.into_iter().take(MAX_PRINCIPALS) {
-            if self.edges.len() >= MAX_EDGES {
+        let mut drawn = 0;
+        for u in &sorted {
+            if drawn == max || self.edges.len() >= MAX_EDGES {
                 break;
             }
+            drawn += 1;
             let label = format!("unlisted principals of {} (no snapshot)", u.account);
             let from = self.node(
                 NodeKind::Principal,
@@ -311,9 +313,13 @@ impl Graph {
                     Style::Plain,
                 ),
             };
-            let label = Some(format!("trust {} #{}", u.policy, u.index));
+            let label = Some(format!("trust: {} statement {}", u.policy, u.index));
             self.edge(from, role, EdgeKind::Assume, label, Style::Plain);
         }
+        self.remark(
+            sorted.len() - drawn,
+            "trust statements naming unlisted principals",
+        );
     }
 
     /// A note saying how many `what` are not drawn, when any are not: never a silent cut.

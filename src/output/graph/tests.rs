@@ -477,6 +477,26 @@ fn a_large_answer_is_capped_and_says_how_many_are_not_drawn() {
 }
 
 #[test]
+fn t6_unlisted_principals_are_capped_and_counted() {
+    let accounts = accounts();
+    let mut answer = space_answer(&accounts);
+    let one = answer.unlisted.remove(0);
+    answer.unlisted = (0..MAX_PRINCIPALS + 7)
+        .map(|i| UnlistedPrincipals {
+            account: format!("{i:016}"),
+            ..one.clone()
+        })
+        .collect();
+    let graph = Graph::who_can(&answer, &accounts, MAX_PRINCIPALS);
+    let note = "7 more trust statements naming unlisted principals not drawn";
+    assert!(graph.nodes.iter().any(|n| n.label == note));
+    assert_mermaid_is(
+        &graph,
+        &text(|out| write_who_can_mermaid(out, &answer, &accounts)),
+    );
+}
+
+#[test]
 fn an_empty_answer_says_so() {
     let accounts = accounts();
     let answer = SpaceAnswer {
