@@ -128,6 +128,10 @@ fn write_witness(
     for hop in reached.via.iter().flatten() {
         write_hop(out, hop, home, "      ")?;
     }
+    if reached.outcome.decision() == Decision::Allow && reached.outcome.deciding().is_empty() {
+        // Only an account owner is allowed without a statement (E2).
+        writeln!(out, "      allowed to the account owner, with no statement")?;
+    }
     write_deciding(out, &reached.outcome, "      ")
 }
 
