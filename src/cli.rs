@@ -24,7 +24,8 @@ use ramcheck::source::{self, Input, LoadError, PlanSide, SourceOptions};
 pub(crate) enum Status {
     /// Allowed (check), no blocking finding (lint).
     Ok = 0,
-    /// Denied (check), a finding at or above `--fail-on` (lint).
+    /// Denied (check), a finding at or above `--fail-on` (lint), someone outside
+    /// `--allow-only` reaches the action (who-can), a change per `--fail-on` (diff).
     Denied = 1,
     /// Invalid input or usage.
     Invalid = 2,

@@ -17,7 +17,7 @@ use ramcheck::source::{self, Input, PlanSide};
 use serde_json::{json, Value};
 
 use super::check::{enforce_strict, print_warnings};
-use super::space::{analysis_failure, parse_max_cases, question};
+use super::space::{analysis_failure, literal_account, parse_max_cases, question};
 use super::{
     read_input, warn_unused, write_stdout, Failure, Limits, SourceArgs, SpaceFormat, Status,
 };
@@ -123,15 +123,6 @@ pub(crate) fn run(args: DiffArgs) -> Result<Status, Failure> {
     Ok(if blocks { Status::Denied } else { Status::Ok })
 }
 
-/// The account field of a pattern of five fields, when it is one account.
-fn literal_account(pattern: &str) -> Option<&str> {
-    let fields: Vec<&str> = pattern.split(':').collect();
-    match fields.as_slice() {
-        [_, _, _, account, _] if !ramcheck::matching::has_wildcard(account) => Some(account),
-        _ => None,
-    }
-}
-
 /// Both sides, from `--plan` or from `--before` and `--after`.
 fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
     let options = args.source.options(args.limits)?;
@@ -204,6 +195,17 @@ fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
         (Side::Documents(_), Some(id)) => Some(id.clone()),
         (Side::Sources(_), _) => None,
     };
+    if holder.is_some() {
+        // `--account-id` names the holder's account; the other source flags are for
+        // account sources.
+        for unused in args.source.unused(source::Format::Snapshot) {
+            if !unused.starts_with("`--account-id`") {
+                eprintln!(
+                    "warning[unused-source-flag]: {unused}; the sides are policy documents, so it is ignored"
+                );
+            }
+        }
+    }
     let load = |side: Side, flag: &str| -> Result<Accounts, Failure> {
         match side {
             Side::Documents(documents) => {

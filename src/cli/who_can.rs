@@ -10,7 +10,7 @@ use ramcheck::output::{self, analysis as render, graph};
 use ramcheck::suggest::did_you_mean;
 
 use super::check::{assume_failure, load_accounts, print_warnings, RequestArgs};
-use super::space::{analysis_failure, parse_max_cases, question};
+use super::space::{analysis_failure, literal_account, parse_max_cases, question};
 use super::{write_stdout, Failure, Limits, SourceArgs, SpaceFormat, Status};
 
 /// Flags of `who-can`, as typed.
@@ -54,7 +54,7 @@ pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
     let mut warnings = asked.warnings;
     args.request.enforce(&warnings)?;
     let accounts = load_accounts(&args.account, &args.source, args.limits)?;
-    let home = render_home(&args.request.resource);
+    let home = literal_account(&args.request.resource);
     if let Some(home) = home {
         if accounts.get(home).is_none() {
             let first = accounts.iter().next().map_or("", |a| a.id());
@@ -100,15 +100,6 @@ pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
 
 fn is_assume_role_action(action: &str) -> bool {
     action.eq_ignore_ascii_case(ramcheck::assume::ASSUME_ROLE)
-}
-
-/// The account of the resources, when the resource (ARN or pattern) names one.
-fn render_home(resource: &str) -> Option<&str> {
-    let fields: Vec<&str> = resource.split(':').collect();
-    match fields.as_slice() {
-        [_, _, _, account, _] if !ramcheck::matching::has_wildcard(account) => Some(account),
-        _ => None,
-    }
 }
 
 /// The ARNs `--allow-only` names, each checked against the snapshots: an unknown principal
