@@ -330,3 +330,38 @@ fn holder_snapshot(id: &str, documents: &[(String, Value)]) -> String {
     })
     .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_of_one_name_are_told_apart_and_standard_input_is_inlined() {
+        let document = json!({"Version": "1", "Statement": []});
+        let snapshot: Value = serde_json::from_str(&holder_snapshot(
+            "1234567890123456",
+            &[
+                ("a/p.json".to_owned(), document.clone()),
+                ("b/p.json".to_owned(), document.clone()),
+                ("-".to_owned(), document.clone()),
+            ],
+        ))
+        .expect("JSON");
+        assert_eq!(snapshot["policies"]["p"], "a/p.json");
+        assert_eq!(snapshot["policies"]["p-2"], "b/p.json");
+        assert_eq!(snapshot["policies"]["stdin"], document);
+        assert_eq!(
+            snapshot["users"][POLICY_HOLDER]["policies"],
+            json!(["p", "p-2", "stdin"])
+        );
+    }
+
+    #[test]
+    fn a_policy_document_is_told_from_account_sources() {
+        assert!(policy_document(br#"{"Version": "1", "Statement": []}"#).is_some());
+        assert!(policy_document(br#"{"account_id": "1", "Statement": []}"#).is_none());
+        assert!(policy_document(br#"{"format_version": "1.2", "Statement": []}"#).is_none());
+        assert!(policy_document(b"ROSTemplateFormatVersion: '2015-09-01'\n").is_none());
+        assert!(policy_document(b"not json").is_none());
+    }
+}

@@ -171,6 +171,30 @@ pub fn space_log(report: &SpaceReport<'_>) -> Value {
         };
         results.push(result_value(rule, level, message, reached));
     }
+    // Unlisted principals that violate the gate have no witness: the result is at the trust
+    // statement that names them.
+    let unlisted = report
+        .gate
+        .into_iter()
+        .flat_map(|g| &g.violations)
+        .filter_map(|v| v.unlisted.as_ref().map(|u| (v, u)));
+    for (v, u) in unlisted {
+        let mut location =
+            json!({"logicalLocations": [{"fullyQualifiedName": u.policy, "kind": "module"}]});
+        if let Some(file) = &u.file {
+            location["physicalLocation"] = json!({
+                "artifactLocation": {"uri": path_to_uri(file)},
+                "region": {"startLine": u.position.line.max(1), "startColumn": u.position.column.max(1)},
+            });
+        }
+        results.push(json!({
+            "ruleId": "allow-only-violation",
+            "ruleIndex": 1,
+            "level": "error",
+            "message": {"text": format!("`{}`: {}", v.principal, v.why)},
+            "locations": [location],
+        }));
+    }
     log(results)
 }
 
@@ -256,6 +280,26 @@ mod tests {
         assert_valid(&log);
         let results = log["runs"][0]["results"].as_array().expect("results");
         assert_eq!(results.len(), 2, "one per principal with access");
+        // T6: unlisted violators are errors at the trust statement.
+        let mut with_unlisted = gate.clone();
+        with_unlisted.violations.push(Violation {
+            principal: "acs:ram::9999999999999999:*".into(),
+            why: "fail closed".into(),
+            witness: None,
+            unlisted: Some(unlisted()),
+        });
+        let log = space_log(&SpaceReport::new(&answer, &[]).with_gate(&with_unlisted));
+        assert_valid(&log);
+        let last = &log["runs"][0]["results"][2];
+        assert_eq!(last["level"], "error");
+        assert_eq!(
+            last["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "trust.json"
+        );
+        assert_eq!(
+            last["locations"][0]["physicalLocation"]["region"]["startLine"],
+            3
+        );
         assert_eq!(results[0]["level"], "warning");
         assert_eq!(results[1]["level"], "error");
         assert_eq!(results[1]["ruleId"], "allow-only-violation");
