@@ -2,6 +2,9 @@
 //! one module per concern, in `tests/it/`.
 //!
 //! - `account_cli`: `check --account` and `who-can` through the real binary.
+//! - `analysis_cli`: access analysis through the real binary (A1–A4, T5, T6): `who-can` over a
+//!   pattern, its `--allow-only` gate, `diff` of snapshots, policy documents, plans and ROS
+//!   templates, every witness replayed through `check`. Fixtures in `tests/fixtures/analysis/`.
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
 //!   deciding statements, or error kind.
@@ -42,6 +45,8 @@
 
 #[path = "it/account_cli.rs"]
 mod account_cli;
+#[path = "it/analysis_cli.rs"]
+mod analysis_cli;
 #[path = "it/assume_cli.rs"]
 mod assume_cli;
 #[path = "it/cases.rs"]
