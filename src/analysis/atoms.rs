@@ -193,20 +193,8 @@ impl KeyValues {
         clauses: impl Iterator<Item = &'c Clause>,
         fixed: &Context,
     ) -> Result<KeyValues, AnalysisError> {
-        let mut by_key: BTreeMap<String, (String, Vec<&Clause>)> = BTreeMap::new();
-        for clause in clauses {
-            let key = clause.key();
-            if key.eq_ignore_ascii_case(PRINCIPAL_ARN) || fixed.values(key).is_some() {
-                continue;
-            }
-            by_key
-                .entry(key.to_ascii_lowercase())
-                .or_insert_with(|| (key.to_owned(), Vec::new()))
-                .1
-                .push(clause);
-        }
         let mut keys = BTreeMap::new();
-        for (lower, (key, clauses)) in by_key {
+        for (lower, (key, clauses)) in by_key(clauses, fixed) {
             let values = key_values(&key, &clauses)?;
             keys.insert(lower, (key, values));
         }
@@ -219,11 +207,35 @@ impl KeyValues {
     }
 }
 
+/// The clauses that test each key, by lower-cased key (C6), but `acs:PrincipalARN` and the
+/// keys `fixed` gives: the key as first written, and its clauses.
+pub(crate) fn by_key<'c>(
+    clauses: impl Iterator<Item = &'c Clause>,
+    fixed: &Context,
+) -> BTreeMap<String, (String, Vec<&'c Clause>)> {
+    let mut by_key: BTreeMap<String, (String, Vec<&Clause>)> = BTreeMap::new();
+    for clause in clauses {
+        let key = clause.key();
+        if key.eq_ignore_ascii_case(PRINCIPAL_ARN) || fixed.values(key).is_some() {
+            continue;
+        }
+        by_key
+            .entry(key.to_ascii_lowercase())
+            .or_insert_with(|| (key.to_owned(), Vec::new()))
+            .1
+            .push(clause);
+    }
+    by_key
+}
+
 /// The values `key` takes: its type's classes under its clauses, and absent unless it is
 /// `acs:CurrentTime` (A1). The type is the key's fixed type (C7), else the one non-string
 /// family its operators compare it as (a value that does not parse for that family would be
 /// an input error, C7, so the space holds only values that parse), else String.
-fn key_values(key: &str, clauses: &[&Clause]) -> Result<Vec<Option<String>>, AnalysisError> {
+pub(crate) fn key_values(
+    key: &str,
+    clauses: &[&Clause],
+) -> Result<Vec<Option<String>>, AnalysisError> {
     let cannot = |reason: String| AnalysisError::Condition {
         key: key.to_owned(),
         reason,

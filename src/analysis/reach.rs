@@ -7,7 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::atoms::{own_resources, Atoms, KeyValues};
+use std::collections::hash_map::{Entry, HashMap};
+
+use super::atoms::{by_key, key_values, own_resources, Atoms, KeyValues};
 use super::partition::strings::{self, StringDomain};
 use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
 use crate::account::{Account, Principal};
@@ -15,6 +17,7 @@ use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
 use crate::authorizer::{AuthRequest, Authorizer, PrincipalId};
 use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
 use crate::matching::{has_wildcard, ResourceArn};
+use crate::policy::Clause;
 use crate::vocabulary::Instant;
 
 /// Every principal of `accounts`, with how much of the space of `question` it reaches.
@@ -484,6 +487,8 @@ pub(crate) struct Space {
 }
 
 impl Space {
+    /// The classes of `atoms` over `spaces`. For each witness resource, a key's values come
+    /// only from the clauses that may be evaluated for it (M6), which keeps the product small.
     pub(crate) fn new(
         atoms: &Atoms<'_>,
         spaces: &[String],
@@ -491,11 +496,9 @@ impl Space {
         principal: &str,
     ) -> Result<Space, AnalysisError> {
         let resource_atoms = atoms.resource_atoms();
-        let values = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
-        let keys: Vec<(String, Vec<Option<String>>)> = values
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_vec()))
-            .collect();
+        let mut keys: Vec<(String, Vec<Option<String>>)> = Vec::new();
+        // (lower-cased key, the clauses' addresses) → index into `keys`.
+        let mut known: HashMap<(String, Vec<usize>), usize> = HashMap::new();
         let mut resources = Vec::new();
         let mut count = 0usize;
         for within in spaces {
@@ -509,16 +512,24 @@ impl Space {
                 vec![within.clone()]
             };
             for resource in witnesses {
-                let mut names: Vec<String> = atoms
-                    .clauses_for(&resource)
-                    .map(|c| c.key().to_ascii_lowercase())
-                    .collect();
-                names.sort_unstable();
-                names.dedup();
-                let dimensions: Vec<usize> = names
-                    .iter()
-                    .filter_map(|n| keys.iter().position(|(k, _)| k.eq_ignore_ascii_case(n)))
-                    .collect();
+                let mut dimensions = Vec::new();
+                for (lower, (key, clauses)) in by_key(atoms.clauses_for(&resource), &question.fixed)
+                {
+                    let mut addresses: Vec<usize> = clauses
+                        .iter()
+                        .map(|c| std::ptr::from_ref::<Clause>(c) as usize)
+                        .collect();
+                    addresses.sort_unstable();
+                    addresses.dedup();
+                    let index = match known.entry((lower, addresses)) {
+                        Entry::Occupied(e) => *e.get(),
+                        Entry::Vacant(e) => {
+                            keys.push((key.clone(), key_values(&key, &clauses)?));
+                            *e.insert(keys.len() - 1)
+                        }
+                    };
+                    dimensions.push(index);
+                }
                 count = count.saturating_add(product(
                     dimensions
                         .iter()
@@ -575,7 +586,7 @@ impl Class<'_> {
             context: self
                 .values
                 .iter()
-                .filter_map(|(k, v)| v.as_ref().map(|v| ((*k).to_owned(), v.clone())))
+                .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), v.to_owned())))
                 .collect(),
         }
     }
@@ -591,11 +602,7 @@ impl Class<'_> {
         fixed
             .entries()
             .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str())))
-            .chain(
-                self.values
-                    .iter()
-                    .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))),
-            )
+            .chain(self.values.iter().filter_map(|(k, v)| v.map(|v| (*k, v))))
             .collect()
     }
 }
@@ -605,10 +612,7 @@ fn product(sizes: impl Iterator<Item = usize>) -> usize {
 }
 
 /// The fixed context with one value (or none) for each key.
-fn context_of(
-    fixed: &Context,
-    values: &[(&str, Option<String>)],
-) -> Result<Context, AnalysisError> {
+fn context_of(fixed: &Context, values: &[(&str, Option<&str>)]) -> Result<Context, AnalysisError> {
     let mut context = fixed.clone();
     for (key, value) in values {
         if let Some(value) = value {
@@ -619,27 +623,27 @@ fn context_of(
 }
 
 /// One value (or none: absent) for each of some keys.
-type Combination<'k> = [(&'k str, Option<String>)];
+type Combination<'k> = [(&'k str, Option<&'k str>)];
 /// What is called with each combination; `true` stops.
 type Visit<'v, 'k> = dyn FnMut(&Combination<'k>) -> Result<bool, AnalysisError> + 'v;
 
 /// Calls `visit` with each combination of one value per dimension, until it returns `true`;
 /// returns whether it did.
 fn for_each_combination<'k>(
-    dimensions: &[(&'k str, &[Option<String>])],
+    dimensions: &[(&'k str, &'k [Option<String>])],
     visit: &mut Visit<'_, 'k>,
 ) -> Result<bool, AnalysisError> {
-    let mut chosen: Vec<(&str, Option<String>)> = Vec::with_capacity(dimensions.len());
+    let mut chosen: Vec<(&str, Option<&str>)> = Vec::with_capacity(dimensions.len());
     fn step<'k>(
-        dimensions: &[(&'k str, &[Option<String>])],
-        chosen: &mut Vec<(&'k str, Option<String>)>,
+        dimensions: &[(&'k str, &'k [Option<String>])],
+        chosen: &mut Vec<(&'k str, Option<&'k str>)>,
         visit: &mut Visit<'_, 'k>,
     ) -> Result<bool, AnalysisError> {
         let Some(((key, values), rest)) = dimensions.split_first() else {
             return visit(chosen);
         };
         for value in *values {
-            chosen.push((key, value.clone()));
+            chosen.push((key, value.as_deref()));
             let done = step(rest, chosen, visit)?;
             chosen.pop();
             if done {
