@@ -7,10 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use std::cell::OnceCell;
 use std::collections::hash_map::{Entry, HashMap};
 
 use super::atoms::{by_key, key_values, own_resources, Atoms, KeyValues};
-use super::partition::strings::{self, StringDomain};
+use super::partition::strings::{self, StringAtom, StringDomain};
 use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
 use crate::account::{Account, Principal};
 use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
@@ -337,7 +338,7 @@ impl<'a> Reachability<'a> {
     ) -> Result<bool, AnalysisError> {
         if let Some((id, authorizer)) = subject.id.zip(self.compiled.get(subject.account.id())) {
             let pairs = class.pairs(&question.fixed);
-            let request = AuthRequest::new(&question.action, class.resource)
+            let request = AuthRequest::new(&question.action, &class.resource.text)
                 .and_then(|r| r.with_context(&pairs))
                 .map(|r| r.at(self.now));
             if let Ok(request) = request {
@@ -480,10 +481,24 @@ impl<'a> Reachability<'a> {
 /// each, the values of the context keys the statements that may apply to it test.
 pub(crate) struct Space {
     /// Each witness resource, with the keys (indexes into `keys`) that may be evaluated for it.
-    resources: Vec<(String, Vec<usize>)>,
+    resources: Vec<Resource>,
     keys: Vec<(String, Vec<Option<String>>)>,
+    /// The resource atoms that split the space, for polishing witnesses.
+    atoms: Vec<StringAtom>,
     /// How many classes, in all.
     pub(crate) count: usize,
+}
+
+/// One witness resource of a space.
+struct Resource {
+    /// The shortest string of its class: what each class is decided with.
+    text: String,
+    /// The keys (indexes into `Space::keys`) that may be evaluated for it.
+    dimensions: Vec<usize>,
+    /// The pattern of the space it is in, when that is a pattern.
+    within: Option<StringDomain>,
+    /// A witness of the same class that reads like a real ARN, made when first reported.
+    polished: OnceCell<String>,
 }
 
 impl Space {
@@ -502,14 +517,13 @@ impl Space {
         let mut resources = Vec::new();
         let mut count = 0usize;
         for within in spaces {
-            let witnesses = if has_wildcard(within) {
-                let domain = StringDomain::ImagePipelineArn {
-                    within: within.clone(),
-                };
-                strings::witnesses(&domain, &resource_atoms, question.max_cases)
-                    .map_err(|_| too_many(principal, question))?
-            } else {
-                vec![within.clone()]
+            let domain = has_wildcard(within).then(|| StringDomain::ImagePipelineArn {
+                within: within.clone(),
+            });
+            let witnesses = match &domain {
+                Some(domain) => strings::witnesses(domain, &resource_atoms, question.max_cases)
+                    .map_err(|_| too_many(principal, question))?,
+                None => vec![within.clone()],
             };
             for resource in witnesses {
                 let mut dimensions = Vec::new();
@@ -539,12 +553,18 @@ impl Space {
                 if count > question.max_cases {
                     return Err(too_many(principal, question));
                 }
-                resources.push((resource, dimensions));
+                resources.push(Resource {
+                    text: resource,
+                    dimensions,
+                    within: domain.clone(),
+                    polished: OnceCell::new(),
+                });
             }
         }
         Ok(Space {
             resources,
             keys,
+            atoms: resource_atoms,
             count,
         })
     }
@@ -554,14 +574,19 @@ impl Space {
         &self,
         mut visit: impl FnMut(&Class<'_>) -> Result<bool, AnalysisError>,
     ) -> Result<(), AnalysisError> {
-        for (resource, indexes) in &self.resources {
-            let dimensions: Vec<(&str, &[Option<String>])> = indexes
+        for resource in &self.resources {
+            let dimensions: Vec<(&str, &[Option<String>])> = resource
+                .dimensions
                 .iter()
                 .filter_map(|&i| self.keys.get(i))
                 .map(|(k, v)| (k.as_str(), v.as_slice()))
                 .collect();
             let done = for_each_combination(&dimensions, &mut |values| {
-                visit(&Class { resource, values })
+                visit(&Class {
+                    space: self,
+                    resource,
+                    values,
+                })
             })?;
             if done {
                 break;
@@ -574,15 +599,27 @@ impl Space {
 /// One class of the space: its witness resource and, for each key that may be evaluated, its
 /// value (or none: absent).
 pub(crate) struct Class<'s> {
-    resource: &'s str,
+    space: &'s Space,
+    resource: &'s Resource,
     values: &'s Combination<'s>,
 }
 
 impl Class<'_> {
+    /// The resource that reports the class: the shortest string of the class made to read
+    /// like a real ARN (a real region, an id that does not end in `-`), in the same class.
+    fn reported(&self) -> &str {
+        self.resource
+            .polished
+            .get_or_init(|| match &self.resource.within {
+                Some(domain) => strings::polish(domain, &self.space.atoms, &self.resource.text),
+                None => self.resource.text.clone(),
+            })
+    }
+
     /// The class's witness (A3).
     pub(crate) fn witness(&self) -> Witness {
         Witness {
-            resource: self.resource.to_owned(),
+            resource: self.reported().to_owned(),
             context: self
                 .values
                 .iter()
@@ -594,7 +631,7 @@ impl Class<'_> {
     /// The witness as a request of `question`, for the reference evaluator.
     pub(crate) fn request(&self, question: &Question) -> Result<Request, AnalysisError> {
         let context = context_of(&question.fixed, self.values)?;
-        Ok(Request::new(&question.action, self.resource)?.with_context(context))
+        Ok(Request::new(&question.action, self.reported())?.with_context(context))
     }
 
     /// The context as `(key, value)` pairs: the fixed keys', then the class's.
