@@ -343,9 +343,25 @@ pub(crate) fn key_values(
                 }
             }
         }
-        if family == Family::Bool {
-            // Bool compares ignoring case; a string operator does not.
-            out.extend(["True", "FALSE"].map(str::to_owned));
+        let compared_as_text = clauses
+            .iter()
+            .any(|c| c.operator().family() == Family::String);
+        if family == Family::Bool && compared_as_text {
+            // Bool compares ignoring case, a string operator does not: each truth value also
+            // needs a spelling that no listed value equals.
+            for spellings in [
+                ["true", "True", "TRUE", "tRUE", "trUE"],
+                ["false", "False", "FALSE", "fALSE", "faLSE"],
+            ] {
+                let listed: Vec<&str> = clauses
+                    .iter()
+                    .flat_map(|c| c.values())
+                    .map(|v| v.text())
+                    .collect();
+                if let Some(free) = spellings.iter().find(|s| !listed.contains(s)) {
+                    out.push((*free).to_owned());
+                }
+            }
         }
     }
     out.sort();
