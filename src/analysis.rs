@@ -13,7 +13,6 @@
 mod atoms;
 mod diff;
 pub mod gate;
-#[allow(dead_code)] // Until the engine (reach, diff) calls it.
 pub(crate) mod partition;
 mod reach;
 

@@ -192,10 +192,11 @@ impl KeyValues {
     pub(crate) fn of<'c>(
         clauses: impl Iterator<Item = &'c Clause>,
         fixed: &Context,
+        limit: usize,
     ) -> Result<KeyValues, AnalysisError> {
         let mut keys = BTreeMap::new();
         for (lower, (key, clauses)) in by_key(clauses, fixed) {
-            let values = key_values(&key, &clauses)?;
+            let values = key_values(&key, &clauses, limit)?;
             keys.insert(lower, (key, values));
         }
         Ok(KeyValues { keys })
@@ -228,141 +229,115 @@ pub(crate) fn by_key<'c>(
     by_key
 }
 
-/// The values `key` takes: its type's classes under its clauses, and absent unless it is
-/// `acs:CurrentTime` (A1). The type is the key's fixed type (C7), else the one non-string
-/// family its operators compare it as (a value that does not parse for that family would be
-/// an input error, C7, so the space holds only values that parse), else String.
+/// The values `key` takes (A1): one per class its clauses split its values into, and absent
+/// unless it is `acs:CurrentTime`.
+///
+/// A key with a fixed type (C7) holds values of that type only. Any other key is a String
+/// (C8) that each operator compares as its own family: its values are the String classes of
+/// its string clauses, and the classes of each other family its clauses compare it as. A
+/// value that does not parse for a comparison evaluated on it makes the request an input
+/// error, which the engine leaves out of the space (`reach::settle`). A value equal to a
+/// listed string gets a second spelling of the same number, instant or address, so that both
+/// sides of the string comparison are witnessed. String patterns (`StringLike`) or case-blind
+/// comparisons on a key also compared as another type could split that type's values in ways
+/// no witness shows: they are refused rather than guessed (A2).
 pub(crate) fn key_values(
     key: &str,
     clauses: &[&Clause],
+    limit: usize,
 ) -> Result<Vec<Option<String>>, AnalysisError> {
     let cannot = |reason: String| AnalysisError::Condition {
         key: key.to_owned(),
         reason,
     };
-    let mut families: Vec<Family> = clauses.iter().map(|c| c.operator().family()).collect();
+    let mut families: Vec<Family> = clauses
+        .iter()
+        .map(|c| c.operator().family())
+        .filter(|f| *f != Family::String)
+        .chain(fixed_type_of(key))
+        .collect();
     families.sort_unstable_by_key(|f| *f as u8);
     families.dedup();
-    let typed: Vec<Family> = families
+    let fixed = fixed_type_of(key);
+    let text_clauses: Vec<&Clause> = clauses
         .iter()
         .copied()
-        .filter(|f| *f != Family::String)
+        .filter(|c| c.operator().family() == Family::String)
         .collect();
-    let family = match (fixed_type_of(key), typed.as_slice()) {
-        (Some(fixed), _) => fixed,
-        (None, []) => Family::String,
-        (None, [one]) => *one,
-        (None, _) => {
-            return Err(cannot(format!(
-                "it is compared as {}; a value cannot be all of them",
-                typed
-                    .iter()
-                    .map(|f| f.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            )))
-        }
-    };
-    let typed_values = clauses
+    let listed: Vec<&str> = text_clauses
         .iter()
-        .filter(|c| c.operator().family() == family)
         .flat_map(|c| c.values())
-        .map(|v| v.typed());
-    let mut out: Vec<String> = match family {
-        Family::String => {
-            let atoms: Vec<StringAtom> = clauses
+        .map(|v| v.text())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    if fixed.is_none() {
+        let atoms: Vec<StringAtom> = text_clauses
+            .iter()
+            .flat_map(|c| c.values().iter().map(move |v| (c.operator().test(), v)))
+            .filter_map(|(test, v)| string_atom(test, v.text()))
+            .collect();
+        out = super::partition::strings::witnesses(
+            &super::partition::strings::StringDomain::Any,
+            &atoms,
+            limit,
+        )
+        .map_err(|_| {
+            cannot(format!(
+                "its string values split it into more than {limit} classes"
+            ))
+        })?;
+    }
+    for &family in &families {
+        if family != Family::Bool {
+            refuse_text_patterns(key, family, &text_clauses)?;
+        }
+        let typed = clauses
+            .iter()
+            .filter(|c| c.operator().family() == family)
+            .flat_map(|c| c.values())
+            .map(|v| v.typed());
+        let witnesses = match family {
+            Family::String => Vec::new(),
+            Family::Numeric => values::numeric(
+                &typed
+                    .filter_map(|v| match v {
+                        TypedValue::Decimal(d) => Some(d.clone()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Family::Date => values::date(
+                &typed
+                    .filter_map(|v| match v {
+                        TypedValue::Instant(i) => Some(*i),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Family::Ip => values::ip(
+                &typed
+                    .filter_map(|v| match v {
+                        TypedValue::IpBlock(b) => Some(*b),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Family::Bool => values::boolean(),
+        };
+        for witness in witnesses {
+            out.extend(other_spelling(family, &witness, &listed));
+            out.push(witness);
+        }
+        // A listed string of the family's type is a value of its own class.
+        out.extend(
+            listed
                 .iter()
-                .flat_map(|c| c.values().iter().map(move |v| (c.operator().test(), v)))
-                .filter_map(|(test, v)| string_atom(test, v.text()))
-                .collect();
-            super::partition::strings::witnesses(
-                &super::partition::strings::StringDomain::Any,
-                &atoms,
-                super::DEFAULT_MAX_CASES,
-            )
-            .map_err(|_| cannot("its string values split it into too many classes".into()))?
-        }
-        Family::Numeric => values::numeric(
-            &typed_values
-                .filter_map(|v| match v {
-                    TypedValue::Decimal(d) => Some(d.clone()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Family::Date => values::date(
-            &typed_values
-                .filter_map(|v| match v {
-                    TypedValue::Instant(i) => Some(*i),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Family::Ip => values::ip(
-            &typed_values
-                .filter_map(|v| match v {
-                    TypedValue::IpBlock(b) => Some(*b),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Family::Bool => values::boolean(),
-    };
-    if family != Family::String {
-        // A string operator on a key of another type: its exact values are more witnesses
-        // of the type; a pattern could split the type's values in ways no witness of the type
-        // shows, so that is refused rather than guessed (A2).
-        for clause in clauses
-            .iter()
-            .filter(|c| c.operator().family() == Family::String)
-        {
-            for value in clause.values() {
-                match clause.operator().test() {
-                    Test::String(StringTest::Like) if crate::matching::has_wildcard(value.text()) => {
-                        return Err(cannot(format!(
-                            "it is a {family} key that `{}` compares with the pattern `{}`; compare it as {family}, or fix it with `--context`",
-                            clause.operator().name(),
-                            value.text()
-                        )))
-                    }
-                    Test::String(StringTest::EqualsIgnoreCase)
-                        if family != Family::Bool
-                            && value.text().chars().any(char::is_alphabetic) =>
-                    {
-                        return Err(cannot(format!(
-                            "it is a {family} key that `{}` compares ignoring case; compare it as {family}, or fix it with `--context`",
-                            clause.operator().name()
-                        )))
-                    }
-                    _ => {
-                        if crate::vocabulary::validate_request_value(family, value.text()).is_ok()
-                        {
-                            out.push(value.text().to_owned());
-                        }
-                    }
-                }
-            }
-        }
-        let compared_as_text = clauses
-            .iter()
-            .any(|c| c.operator().family() == Family::String);
-        if family == Family::Bool && compared_as_text {
-            // Bool compares ignoring case, a string operator does not: each truth value also
-            // needs a spelling that no listed value equals.
-            for spellings in [
-                ["true", "True", "TRUE", "tRUE", "trUE"],
-                ["false", "False", "FALSE", "fALSE", "faLSE"],
-            ] {
-                let listed: Vec<&str> = clauses
-                    .iter()
-                    .flat_map(|c| c.values())
-                    .map(|v| v.text())
-                    .collect();
-                if let Some(free) = spellings.iter().find(|s| !listed.contains(s)) {
-                    out.push((*free).to_owned());
-                }
-            }
-        }
+                .filter(|v| crate::vocabulary::validate_request_value(family, v).is_ok())
+                .map(|v| (*v).to_owned()),
+        );
+    }
+    if let Some(fixed) = fixed {
+        out.retain(|v| crate::vocabulary::validate_request_value(fixed, v).is_ok());
     }
     out.sort();
     out.dedup();
@@ -372,6 +347,70 @@ pub(crate) fn key_values(
     }
     values.extend(out.into_iter().map(Some));
     Ok(values)
+}
+
+/// Refuses a `StringLike` pattern, or a case-blind comparison of a value with letters, on a
+/// key that `family` also compares: see [`key_values`].
+fn refuse_text_patterns(
+    key: &str,
+    family: Family,
+    text_clauses: &[&Clause],
+) -> Result<(), AnalysisError> {
+    for clause in text_clauses {
+        for value in clause.values() {
+            let refused = match clause.operator().test() {
+                Test::String(StringTest::Like) => crate::matching::has_wildcard(value.text()),
+                Test::String(StringTest::EqualsIgnoreCase) => {
+                    value.text().chars().any(char::is_alphabetic)
+                }
+                _ => false,
+            };
+            if refused {
+                return Err(AnalysisError::Condition {
+                    key: key.to_owned(),
+                    reason: format!(
+                        "`{}` compares it with `{}` as text while other statements compare it as {family}; compare it one way, or fix it with `--context`",
+                        clause.operator().name(),
+                        value.text()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A spelling of `witness`'s value that no listed string equals, when `witness` is one of
+/// them: `10` as `10.0`, an instant with `+00:00` for `Z`, an IPv6 address in capitals, a truth
+/// value in other letter cases. `None` when the witness is no listed string, or the value has
+/// no other spelling (an IPv4 address).
+fn other_spelling(family: Family, witness: &str, listed: &[&str]) -> Option<String> {
+    if !listed.contains(&witness) {
+        return None;
+    }
+    let candidates: Vec<String> = match family {
+        Family::Numeric => {
+            let dot = if witness.contains('.') { "" } else { "." };
+            (1..=listed.len() + 1)
+                .map(|n| format!("{witness}{dot}{}", "0".repeat(n)))
+                .collect()
+        }
+        Family::Date => witness
+            .strip_suffix('Z')
+            .map(|t| vec![format!("{t}+00:00"), format!("{t}-00:00")])
+            .unwrap_or_default(),
+        Family::Ip => vec![witness.to_uppercase()],
+        Family::Bool => ["True", "TRUE", "tRUE", "False", "FALSE", "fALSE"]
+            .iter()
+            .filter(|s| s.eq_ignore_ascii_case(witness))
+            .map(|s| (*s).to_owned())
+            .collect(),
+        Family::String => Vec::new(),
+    };
+    candidates.into_iter().find(|c| {
+        !listed.contains(&c.as_str())
+            && crate::vocabulary::validate_request_value(family, c).is_ok()
+    })
 }
 
 fn string_atom(test: Test, value: &str) -> Option<StringAtom> {

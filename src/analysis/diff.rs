@@ -84,6 +84,10 @@ pub fn diff(
         space.for_each(|class| {
             let was_allowed = allowed(&before, old.as_ref(), roles[0], class, question)?;
             let is_allowed = allowed(&after, new.as_ref(), roles[1], class, question)?;
+            // A class one side cannot decide (C7) is no request there: nothing to compare.
+            let (Some(was_allowed), Some(is_allowed)) = (was_allowed, is_allowed) else {
+                return Ok(false);
+            };
             if was_allowed == is_allowed {
                 return Ok(false);
             }
@@ -93,7 +97,7 @@ pub fn diff(
             }
             let change = Change {
                 principal: arn.clone(),
-                witness: class.witness(),
+                witness: class.witness(question),
                 before: decide(&before, old.as_ref(), roles[0], class, question)?,
                 after: is,
             };
@@ -126,28 +130,35 @@ pub fn diff(
 }
 
 /// Whether `subject` reaches `class` on one side, directly or through roles (T5); never when
-/// the principal does not exist there.
+/// the principal does not exist there; `None` when its own request cannot be decided (C7) and
+/// no role reaches it.
 fn allowed(
     side: &Reachability<'_>,
     subject: Option<&Subject<'_>>,
     roles: bool,
     class: &Class<'_>,
     question: &Question,
-) -> Result<bool, AnalysisError> {
+) -> Result<Option<bool>, AnalysisError> {
     let Some(subject) = subject else {
-        return Ok(false);
+        return Ok(Some(false));
     };
-    if side.allows(subject, class, question)? {
-        return Ok(true);
+    let direct = side.verdict(subject, class, question)?;
+    if direct == Some(true) {
+        return Ok(direct);
     }
-    Ok(roles
+    if roles
         && side
             .via(subject, &side.request(class, question)?)?
-            .is_some())
+            .is_some()
+    {
+        return Ok(Some(true));
+    }
+    Ok(direct)
 }
 
-/// One side's decision of `class` for `subject`, through roles when it has any (T5); `None`
-/// when the principal does not exist on that side.
+/// One side's decision of `class` for `subject`, through roles when its own does not allow
+/// (T5); `None` when the principal does not exist on that side. Called only for classes both
+/// sides decide.
 fn decide(
     side: &Reachability<'_>,
     subject: Option<&Subject<'_>>,
@@ -159,17 +170,22 @@ fn decide(
         return Ok(None);
     };
     let request = side.request(class, question)?;
-    let direct = subject.decide(&request)?;
-    if direct.decision().is_allowed() || !roles {
-        return Ok(Some(Reached {
-            outcome: direct,
-            via: None,
-        }));
+    let direct = subject.decide(&request);
+    if let Ok(outcome) = &direct {
+        if outcome.decision().is_allowed() || !roles {
+            return Ok(Some(Reached {
+                outcome: outcome.clone(),
+                via: None,
+            }));
+        }
     }
-    Ok(Some(side.via(subject, &request)?.unwrap_or(Reached {
-        outcome: direct,
-        via: None,
-    })))
+    match (side.via(subject, &request)?, direct) {
+        (Some(reached), _) => Ok(Some(reached)),
+        (None, direct) => Ok(Some(Reached {
+            outcome: direct?,
+            via: None,
+        })),
+    }
 }
 
 /// What makes two changes of one principal one entry: which way, and the deciding statements

@@ -5,15 +5,14 @@
 //! [`Account::decide`], each AssumeRole on a path with [`decide_on_role`] (T3), each role
 //! session's request with [`Account::decide`] again. Nothing here evaluates a statement.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
 use std::cell::OnceCell;
 use std::collections::hash_map::{Entry, HashMap};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::atoms::{by_key, key_values, own_resources, Atoms, KeyValues};
 use super::partition::strings::{self, StringAtom, StringDomain};
 use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
-use crate::account::{Account, Principal};
+use crate::account::{Account, DecideError, Principal};
 use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
 use crate::authorizer::{AuthRequest, Authorizer, PrincipalId};
 use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
@@ -62,10 +61,12 @@ pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, 
             classes += space.count;
             let mut tally = Tally::default();
             space.for_each(|class| {
-                if side.allows(&subject, class, question)? {
+                let direct = side.verdict(&subject, class, question)?;
+                if direct == Some(true) {
                     if tally.direct.is_none() {
                         let outcome = subject.decide(&side.request(class, question)?)?;
-                        tally.direct = Some((class.witness(), Reached { outcome, via: None }));
+                        tally.direct =
+                            Some((class.witness(question), Reached { outcome, via: None }));
                     }
                     return Ok(tally.settled());
                 }
@@ -79,10 +80,13 @@ pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, 
                         Some(reached) => {
                             tally
                                 .through_roles
-                                .get_or_insert((class.witness(), reached));
+                                .get_or_insert((class.witness(question), reached));
                         }
-                        None if tally.denied.is_none() => {
-                            tally.denied = Some((class.witness(), subject.decide(&request)?));
+                        // A class the principal's own request cannot be decided in (C7) is no
+                        // denial of it either.
+                        None if tally.denied.is_none() && direct == Some(false) => {
+                            tally.denied =
+                                Some((class.witness(question), subject.decide(&request)?));
                         }
                         None => {}
                     }
@@ -183,6 +187,16 @@ impl Subject<'_> {
     }
 }
 
+/// A verdict, or `None` for a request a value of which cannot be compared (C7, E6): an input
+/// error, never an Allow; other errors stay errors.
+pub(crate) fn settle(result: Result<bool, DecideError>) -> Result<Option<bool>, AnalysisError> {
+    match result {
+        Ok(allowed) => Ok(Some(allowed)),
+        Err(DecideError::Evaluation(_)) => Ok(None),
+        Err(e) => Err(AnalysisError::Decide(AssumeError::from(e))),
+    }
+}
+
 /// One role of one account.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct RoleRef {
@@ -269,7 +283,7 @@ fn may_assume(
 ) -> Result<bool, AnalysisError> {
     let mut atoms = Atoms::default();
     atoms.add_hop(account, caller, role_account, role)?;
-    let keys = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
+    let keys = KeyValues::of(atoms.all_clauses(), &question.fixed, question.max_cases)?;
     let dimensions: Vec<(&str, &[Option<String>])> = keys.iter().collect();
     let count = product(dimensions.iter().map(|(_, v)| v.len()));
     if count > question.max_cases {
@@ -329,30 +343,39 @@ impl<'a> Reachability<'a> {
     }
 
     /// Whether `subject`'s own decision of `class` is Allow: the compiled authorizer's
-    /// verdict, without building the reference request.
-    pub(crate) fn allows(
+    /// verdict, without building the reference request. `None` when a request value of the
+    /// class cannot be compared (C7): such a request is an input error, which RAM does not
+    /// decide, so the class is no request of `subject`'s.
+    pub(crate) fn verdict(
         &self,
         subject: &Subject<'_>,
         class: &Class<'_>,
         question: &Question,
-    ) -> Result<bool, AnalysisError> {
+    ) -> Result<Option<bool>, AnalysisError> {
         if let Some((id, authorizer)) = subject.id.zip(self.compiled.get(subject.account.id())) {
             let pairs = class.pairs(&question.fixed);
             let request = AuthRequest::new(&question.action, &class.resource.text)
                 .and_then(|r| r.with_context(&pairs))
                 .map(|r| r.at(self.now));
             if let Ok(request) = request {
-                let decision = authorizer
-                    .authorize(id, None, &request)
-                    .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
-                return Ok(decision.is_allowed());
+                return settle(
+                    authorizer
+                        .authorize(id, None, &request)
+                        .map(|d| d.is_allowed()),
+                );
             }
         }
         let request = class.request(question)?.at(self.now);
-        Ok(subject.decide(&request)?.decision().is_allowed())
+        settle(
+            subject
+                .account
+                .decide(&subject.principal, None, &request)
+                .map(|o| o.decision().is_allowed()),
+        )
     }
 
-    /// Whether `subject`'s own decision of `request` is Allow.
+    /// Whether `subject`'s own decision of `request` is Allow; a request it cannot decide
+    /// (C7) is not.
     fn allows_request(
         &self,
         subject: &Subject<'_>,
@@ -368,13 +391,19 @@ impl<'a> Reachability<'a> {
                 .and_then(|r| r.with_context(&pairs))
                 .map(|r| r.at(request.now()));
             if let Ok(compiled) = compiled {
-                let decision = authorizer
-                    .authorize(id, None, &compiled)
-                    .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
-                return Ok(decision.is_allowed());
+                let allowed = settle(
+                    authorizer
+                        .authorize(id, None, &compiled)
+                        .map(|d| d.is_allowed()),
+                )?;
+                return Ok(allowed == Some(true));
             }
         }
-        Ok(subject.decide(request)?.decision().is_allowed())
+        let decided = subject
+            .account
+            .decide(&subject.principal, None, request)
+            .map(|o| o.decision().is_allowed());
+        Ok(settle(decided)? == Some(true))
     }
 
     /// Adds to `atoms` what `subject`'s question depends on: its own pools, and those of every
@@ -446,11 +475,19 @@ impl<'a> Reachability<'a> {
                 };
                 let assume =
                     Request::new(ASSUME_ROLE, &role_arn)?.with_context(request.context().clone());
-                let assumed =
-                    decide_on_role(role_account, &target.role, account, &caller, None, &assume)?;
-                if !assumed.decision().is_allowed() {
-                    continue;
-                }
+                let assumed = match decide_on_role(
+                    role_account,
+                    &target.role,
+                    account,
+                    &caller,
+                    None,
+                    &assume,
+                ) {
+                    Ok(outcome) if outcome.decision().is_allowed() => outcome,
+                    // A hop the context cannot be compared in (C7) is not taken.
+                    Ok(_) | Err(AssumeError::Decide(DecideError::Evaluation(_))) => continue,
+                    Err(e) => return Err(e.into()),
+                };
                 seen.insert(target);
                 let (caller_statements, trust_statements) = assumed
                     .deciding()
@@ -538,7 +575,10 @@ impl Space {
                     let index = match known.entry((lower, addresses)) {
                         Entry::Occupied(e) => *e.get(),
                         Entry::Vacant(e) => {
-                            keys.push((key.clone(), key_values(&key, &clauses)?));
+                            keys.push((
+                                key.clone(),
+                                key_values(&key, &clauses, question.max_cases)?,
+                            ));
                             *e.insert(keys.len() - 1)
                         }
                     };
@@ -616,14 +656,15 @@ impl Class<'_> {
             })
     }
 
-    /// The class's witness (A3).
-    pub(crate) fn witness(&self) -> Witness {
+    /// The class's witness (A3): its resource, and the context `check` replays it with,
+    /// the keys the question fixes included.
+    pub(crate) fn witness(&self, question: &Question) -> Witness {
         Witness {
             resource: self.reported().to_owned(),
             context: self
-                .values
-                .iter()
-                .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), v.to_owned())))
+                .pairs(&question.fixed)
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
         }
     }
