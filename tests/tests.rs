@@ -1,6 +1,9 @@
 //! The integration tests: one binary (so the crate and the `ramcheck` binary are linked once),
 //! one module per concern, in `tests/it/`.
 //!
+//! - `analysis_props`: the access analysis against brute force (A1–A4, T5): random small
+//!   account sets, every request of a bounded universe decided by the single decisions, and
+//!   every witness of `who_can` and `diff` replayed hop by hop.
 //! - `account_cli`: `check --account` and `who-can` through the real binary.
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
@@ -38,6 +41,8 @@
 
 #[path = "it/account_cli.rs"]
 mod account_cli;
+#[path = "it/analysis_props.rs"]
+mod analysis_props;
 #[path = "it/assume_cli.rs"]
 mod assume_cli;
 #[path = "it/cases.rs"]
