@@ -228,7 +228,24 @@ pub enum AnalysisError {
         /// What is wrong, and the fix.
         reason: String,
     },
+    /// The action is `sts:AssumeRole`, which is decided on two sides (T3), not analysed here.
+    #[error("the analysis covers the requests of an action on resources, not `sts:AssumeRole` itself; ask `who-can` about one role ARN, or analyse the action the roles give")]
+    AssumeRoleAction,
+    /// A context key whose classes cannot be enumerated exactly (A2).
+    #[error("cannot split the values of the context key `{key}` into classes: {reason}")]
+    Condition {
+        /// The key.
+        key: String,
+        /// Why, and the fix.
+        reason: String,
+    },
+    /// A witness could not be made into a request (M4, C7).
+    #[error(transparent)]
+    Request(#[from] crate::decision::RequestError),
     /// A witness could not be decided (C7, E6, T3a).
     #[error(transparent)]
     Decide(#[from] crate::assume::AssumeError),
 }
+
+#[cfg(test)]
+mod tests;

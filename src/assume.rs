@@ -310,7 +310,7 @@ impl Accounts {
 
     /// Each `RAM` value of the role's trust policy whose account field names an account
     /// without a snapshot, or a pattern of accounts (T6).
-    fn unlisted(&self, account: &Account, role: &str) -> Vec<UnlistedPrincipals> {
+    pub(crate) fn unlisted(&self, account: &Account, role: &str) -> Vec<UnlistedPrincipals> {
         let Some(trust) = account.trust_policy(role) else {
             return Vec::new();
         };
@@ -346,7 +346,7 @@ impl Accounts {
 
 /// Both sides of `sts:AssumeRole` on `role` of `role_account` for `caller` of `account`
 /// (T3, T3a): the caller's side, then the role's trust policy.
-fn decide_on_role(
+pub(crate) fn decide_on_role(
     role_account: &Account,
     role: &str,
     account: &Account,

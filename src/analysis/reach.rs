@@ -1,18 +1,600 @@
 //! Who reaches the action over the space, directly or through roles (A1–A3, T5).
+//!
+//! For each principal: gather what its question depends on ([`Atoms`]), split the space into
+//! classes by those atoms, and decide one witness per class: the principal's own request with
+//! [`Account::decide`], each AssumeRole on a path with [`decide_on_role`] (T3), each role
+//! session's request with [`Account::decide`] again. Nothing here evaluates a statement.
 
-use super::{AnalysisError, Question, SpaceAnswer};
-use crate::assume::Accounts;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use super::atoms::{own_resources, Atoms, KeyValues};
+use super::partition::strings::{self, StringDomain};
+use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
+use crate::account::{Account, Principal};
+use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
+use crate::authorizer::{Authorizer, PrincipalId};
+use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
+use crate::matching::{has_wildcard, ResourceArn};
 
 /// Every principal of `accounts`, with how much of the space of `question` it reaches.
 ///
+/// ```
+/// use ramcheck::account::Account;
+/// use ramcheck::analysis::{who_can, Access, Question};
+/// use ramcheck::assume::Accounts;
+///
+/// let account = Account::from_json(r#"{"account_id": "1234567890123456",
+///   "policies": {"prod": {"Version": "1", "Statement": [{"Effect": "Allow",
+///     "Action": "ecs:CancelImagePipelineExecution",
+///     "Resource": "acs:ecs:*:*:imagepipeline/prod-*"}]}},
+///   "users": {"alice": {"policies": ["prod"]}, "bob": {}}}"#, None, None)?;
+/// let accounts = Accounts::new([account])?;
+/// let answer = who_can(&accounts, &Question::new("ecs:CancelImagePipelineExecution"))?;
+/// let alice = answer.principals.iter()
+///     .find(|p| p.principal == "acs:ram::1234567890123456:user/alice").unwrap();
+/// assert_eq!(alice.access, Access::Some);
+/// let (witness, _) = alice.witness.as_ref().unwrap();
+/// assert!(witness.resource.contains(":imagepipeline/prod-"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
-/// More classes than `question.max_cases` for some principal, an invalid pattern, or a
-/// witness that cannot be decided.
+/// More classes than `question.max_cases` for some principal, a pattern that matches no
+/// image pipeline, or a witness that cannot be decided.
 pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, AnalysisError> {
-    let _ = (accounts, question);
-    Err(AnalysisError::Pattern {
-        pattern: String::new(),
-        reason: "not built yet".into(),
+    let spaces = spaces(accounts.iter().map(Account::id), question)?;
+    let side = Reachability::new(accounts, question)?;
+    let mut principals = Vec::new();
+    let mut classes = 0;
+    let mut unlisted = Vec::new();
+    for account in accounts.iter() {
+        for principal in principals_of(account) {
+            let subject = side.subject(account, principal);
+            let mut atoms = Atoms::default();
+            let roles = side.gather(&subject, question, &mut atoms)?;
+            let space = Space::new(&atoms, &spaces, question, &subject.arn)?;
+            classes += space.count;
+            let mut tally = Tally::default();
+            space.for_each(&question.action, &question.fixed, |witness, request| {
+                if side.allows(&subject, request)? {
+                    if tally.direct.is_none() {
+                        let outcome = subject.decide(request)?;
+                        tally.direct = Some((witness, Reached { outcome, via: None }));
+                    }
+                } else if let Some(reached) = match roles.is_empty() {
+                    true => None,
+                    false => side.via(&subject, request)?,
+                } {
+                    tally.through_roles.get_or_insert((witness, reached));
+                } else if tally.denied.is_none() {
+                    tally.denied = Some((witness, subject.decide(request)?));
+                }
+                Ok(tally.settled())
+            })?;
+            if let Principal::Role(role) = &subject.principal {
+                if tally.access() != Access::None {
+                    unlisted.extend(accounts.unlisted(account, role));
+                }
+            }
+            principals.push(tally.into_access(subject));
+        }
+    }
+    // A stable sort keeps accounts, then root, users, roles, within each group.
+    principals.sort_by_key(|p| p.access == Access::None);
+    Ok(SpaceAnswer {
+        action: question.action.clone(),
+        resource: spaces.join(", "),
+        principals,
+        unlisted,
+        classes,
     })
+}
+
+/// The resource patterns of the space: the question's, or each account's own image pipelines.
+pub(crate) fn spaces<'a>(
+    accounts: impl Iterator<Item = &'a str>,
+    question: &Question,
+) -> Result<Vec<String>, AnalysisError> {
+    if question.action.eq_ignore_ascii_case(ASSUME_ROLE) {
+        return Err(AnalysisError::AssumeRoleAction);
+    }
+    let spaces: Vec<String> = match &question.resource {
+        // A concrete ARN is a space of one resource, of any type (M4).
+        Some(arn) if !has_wildcard(arn) => {
+            ResourceArn::parse(arn).map_err(|e| AnalysisError::Pattern {
+                pattern: arn.clone(),
+                reason: e.to_string(),
+            })?;
+            vec![arn.clone()]
+        }
+        Some(pattern) => {
+            let domain = StringDomain::ImagePipelineArn {
+                within: pattern.clone(),
+            };
+            // An answer about nothing is no answer.
+            if strings::witnesses(&domain, &[], 1)
+                .map_err(|_| too_many("", question))?
+                .is_empty()
+            {
+                return Err(AnalysisError::Pattern {
+                    pattern: pattern.clone(),
+                    reason: "it matches no image pipeline ARN `acs:ecs:<region>:<account-id>:imagepipeline/<id>`; give a pattern such as `acs:ecs:*:*:imagepipeline/*`".into(),
+                });
+            }
+            vec![pattern.clone()]
+        }
+        None => {
+            let mut ids: Vec<&str> = accounts.collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(own_resources).collect()
+        }
+    };
+    Ok(spaces)
+}
+
+fn too_many(principal: &str, question: &Question) -> AnalysisError {
+    AnalysisError::TooManyCases {
+        principal: principal.to_owned(),
+        limit: question.max_cases,
+    }
+}
+
+/// The account owner, every user and every role (as a session without a session policy).
+pub(crate) fn principals_of(account: &Account) -> impl Iterator<Item = Principal> + '_ {
+    std::iter::once(Principal::Root)
+        .chain(account.users().map(|u| Principal::User(u.to_owned())))
+        .chain(account.roles().map(|r| Principal::Role(r.to_owned())))
+}
+
+/// A principal of an account, named.
+pub(crate) struct Subject<'a> {
+    pub(crate) account: &'a Account,
+    pub(crate) principal: Principal,
+    pub(crate) arn: String,
+    /// Its id in its account's compiled authorizer, when there is one.
+    id: Option<PrincipalId>,
+}
+
+impl Subject<'_> {
+    /// Its own decision of `request` (E).
+    pub(crate) fn decide(&self, request: &Request) -> Result<Outcome, AnalysisError> {
+        self.account
+            .decide(&self.principal, None, request)
+            .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))
+    }
+}
+
+/// One role of one account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RoleRef {
+    pub(crate) account: String,
+    pub(crate) role: String,
+}
+
+impl RoleRef {
+    pub(crate) fn arn(&self) -> String {
+        Principal::Role(self.role.clone()).arn(&self.account)
+    }
+}
+
+/// Who may assume which role under some context (T3): the edges a path may take. An edge is
+/// kept when some class of the hop's own atoms allows the AssumeRole; which contexts allow it
+/// is decided again for each class of a principal's question.
+#[derive(Debug, Default)]
+pub(crate) struct Graph {
+    /// Caller's ARN → the roles it may assume under some context.
+    edges: BTreeMap<String, Vec<RoleRef>>,
+}
+
+impl Graph {
+    pub(crate) fn build(accounts: &Accounts, question: &Question) -> Result<Graph, AnalysisError> {
+        let trusted: Vec<(&Account, &str)> = accounts
+            .iter()
+            .flat_map(|a| a.roles().map(move |r| (a, r)))
+            .filter(|(a, r)| a.trust_policy(r).is_some() && !a.is_service_linked(r))
+            .collect();
+        let mut graph = Graph::default();
+        if trusted.is_empty() {
+            return Ok(graph);
+        }
+        for account in accounts.iter() {
+            for caller in principals_of(account) {
+                let caller_arn = caller.arn(account.id());
+                let principal_arn = caller.principal_arn(account.id());
+                let who = Caller {
+                    account: account.id(),
+                    principal_arn: &principal_arn,
+                };
+                for (role_account, role) in &trusted {
+                    let target = RoleRef {
+                        account: role_account.id().to_owned(),
+                        role: (*role).to_owned(),
+                    };
+                    if target.arn() == caller_arn {
+                        continue;
+                    }
+                    // T2: a trust policy that names the caller nowhere never allows it.
+                    let named = role_account.trust_policy(role).is_some_and(|t| {
+                        t.policy()
+                            .statements()
+                            .iter()
+                            .any(|s| matched_principal(s, &who) != Matched::None)
+                    });
+                    if named && may_assume(account, &caller, role_account, role, &target, question)?
+                    {
+                        graph
+                            .edges
+                            .entry(caller_arn.clone())
+                            .or_default()
+                            .push(target);
+                    }
+                }
+            }
+        }
+        Ok(graph)
+    }
+
+    fn from(&self, caller: &str) -> &[RoleRef] {
+        self.edges.get(caller).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether some class of the hop's own atoms allows `caller` to assume `role` (T3).
+fn may_assume(
+    account: &Account,
+    caller: &Principal,
+    role_account: &Account,
+    role: &str,
+    target: &RoleRef,
+    question: &Question,
+) -> Result<bool, AnalysisError> {
+    let mut atoms = Atoms::default();
+    atoms.add_hop(account, caller, role_account, role)?;
+    let keys = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
+    let dimensions: Vec<(&str, &[Option<String>])> = keys.iter().collect();
+    let count = product(dimensions.iter().map(|(_, v)| v.len()));
+    if count > question.max_cases {
+        return Err(too_many(&caller.arn(account.id()), question));
+    }
+    let arn = target.arn();
+    let mut allowed = false;
+    for_each_combination(&dimensions, &mut |values| {
+        let context = context_of(&question.fixed, values)?;
+        let request = Request::new(ASSUME_ROLE, &arn)?.with_context(context);
+        let outcome = decide_on_role(role_account, role, account, caller, None, &request)?;
+        allowed = outcome.decision().is_allowed();
+        Ok(allowed)
+    })?;
+    Ok(allowed)
+}
+
+/// The accounts of one side, with their assume graph and their compiled authorizers.
+pub(crate) struct Reachability<'a> {
+    pub(crate) accounts: &'a Accounts,
+    graph: Graph,
+    /// Account id → its compiled authorizer, which gives each class's verdict fast; the
+    /// reference evaluator explains the witnesses reported. Both run the one procedure.
+    compiled: BTreeMap<String, Authorizer>,
+}
+
+impl<'a> Reachability<'a> {
+    pub(crate) fn new(accounts: &'a Accounts, question: &Question) -> Result<Self, AnalysisError> {
+        let compiled = accounts
+            .iter()
+            .filter_map(|a| Some((a.id().to_owned(), Authorizer::compile(a).ok()?)))
+            .collect();
+        Ok(Reachability {
+            accounts,
+            graph: Graph::build(accounts, question)?,
+            compiled,
+        })
+    }
+
+    /// `principal` of `account`, with its compiled id.
+    pub(crate) fn subject(&self, account: &'a Account, principal: Principal) -> Subject<'a> {
+        let arn = principal.arn(account.id());
+        let id = self
+            .compiled
+            .get(account.id())
+            .and_then(|c| c.principal(&principal).ok());
+        Subject {
+            account,
+            principal,
+            arn,
+            id,
+        }
+    }
+
+    /// Whether `subject`'s own decision of `request` is Allow.
+    pub(crate) fn allows(
+        &self,
+        subject: &Subject<'_>,
+        request: &Request,
+    ) -> Result<bool, AnalysisError> {
+        let compiled = subject.id.zip(self.compiled.get(subject.account.id()));
+        if let Some((id, authorizer)) = compiled {
+            let decided = authorizer
+                .decision_of(id, request)
+                .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
+            if let Some(decision) = decided {
+                return Ok(decision.is_allowed());
+            }
+        }
+        Ok(subject.decide(request)?.decision().is_allowed())
+    }
+
+    /// Adds to `atoms` what `subject`'s question depends on: its own pools, and those of every
+    /// role it may reach with the hops on the way (T5). Returns those roles.
+    pub(crate) fn gather<'s>(
+        &'s self,
+        subject: &Subject<'s>,
+        question: &Question,
+        atoms: &mut Atoms<'s>,
+    ) -> Result<Vec<RoleRef>, AnalysisError> {
+        atoms.add_principal(subject.account, &subject.principal, &question.action)?;
+        let mut seen: BTreeSet<&RoleRef> = BTreeSet::new();
+        let mut queue: VecDeque<(&Account, Principal, String)> = VecDeque::new();
+        queue.push_back((
+            subject.account,
+            subject.principal.clone(),
+            subject.arn.clone(),
+        ));
+        while let Some((account, caller, caller_arn)) = queue.pop_front() {
+            for target in self.graph.from(&caller_arn) {
+                if target.arn() == subject.arn || !seen.insert(target) {
+                    continue;
+                }
+                let Some(role_account) = self.accounts.get(&target.account) else {
+                    continue;
+                };
+                atoms.add_hop(account, &caller, role_account, &target.role)?;
+                let role = Principal::Role(target.role.clone());
+                atoms.add_principal(role_account, &role, &question.action)?;
+                queue.push_back((role_account, role, target.arn()));
+            }
+        }
+        Ok(seen.into_iter().cloned().collect())
+    }
+
+    /// The shortest path by which `subject` reaches `request` through roles under its context
+    /// (T5): breadth first over the AssumeRoles the context allows, never visiting a role
+    /// twice; `None` when no role it may reach is allowed the request.
+    pub(crate) fn via(
+        &self,
+        subject: &Subject<'_>,
+        request: &Request,
+    ) -> Result<Option<Reached>, AnalysisError> {
+        let mut seen: BTreeSet<&RoleRef> = BTreeSet::new();
+        let mut queue: VecDeque<(&Account, Principal, String, Vec<Hop>)> = VecDeque::new();
+        queue.push_back((
+            subject.account,
+            subject.principal.clone(),
+            subject.arn.clone(),
+            Vec::new(),
+        ));
+        while let Some((account, caller, caller_arn, path)) = queue.pop_front() {
+            for target in self.graph.from(&caller_arn) {
+                let role_arn = target.arn();
+                if role_arn == subject.arn || seen.contains(target) {
+                    continue;
+                }
+                let Some(role_account) = self.accounts.get(&target.account) else {
+                    continue;
+                };
+                let assume =
+                    Request::new(ASSUME_ROLE, &role_arn)?.with_context(request.context().clone());
+                let assumed =
+                    decide_on_role(role_account, &target.role, account, &caller, None, &assume)?;
+                if !assumed.decision().is_allowed() {
+                    continue;
+                }
+                seen.insert(target);
+                let (caller_statements, trust_statements) = assumed
+                    .deciding()
+                    .iter()
+                    .cloned()
+                    .partition(|s| s.side() == Some(Side::Caller));
+                let mut path = path.clone();
+                path.push(Hop {
+                    role: role_arn.clone(),
+                    caller_statements,
+                    trust_statements,
+                });
+                let role = self.subject(role_account, Principal::Role(target.role.clone()));
+                if self.allows(&role, request)? {
+                    return Ok(Some(Reached {
+                        outcome: role.decide(request)?,
+                        via: Some(path),
+                    }));
+                }
+                queue.push_back((role_account, role.principal, role_arn, path));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The classes of one question: one witness resource per class of the resource atoms, and for
+/// each, the values of the context keys the statements that may apply to it test.
+pub(crate) struct Space<'a> {
+    resources: Vec<String>,
+    keys: KeyValues,
+    atoms: &'a Atoms<'a>,
+    /// How many classes, in all.
+    pub(crate) count: usize,
+}
+
+impl<'a> Space<'a> {
+    pub(crate) fn new(
+        atoms: &'a Atoms<'a>,
+        spaces: &[String],
+        question: &Question,
+        principal: &str,
+    ) -> Result<Space<'a>, AnalysisError> {
+        let resource_atoms = atoms.resource_atoms();
+        let mut resources = Vec::new();
+        for within in spaces {
+            if !has_wildcard(within) {
+                resources.push(within.clone());
+                continue;
+            }
+            let domain = StringDomain::ImagePipelineArn {
+                within: within.clone(),
+            };
+            resources.extend(
+                strings::witnesses(&domain, &resource_atoms, question.max_cases)
+                    .map_err(|_| too_many(principal, question))?,
+            );
+        }
+        let keys = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
+        let mut space = Space {
+            resources,
+            keys,
+            atoms,
+            count: 0,
+        };
+        let mut count = 0usize;
+        for resource in &space.resources {
+            count = count.saturating_add(product(
+                space.dimensions(resource).iter().map(|(_, v)| v.len()),
+            ));
+            if count > question.max_cases {
+                return Err(too_many(principal, question));
+            }
+        }
+        space.count = count;
+        Ok(space)
+    }
+
+    /// The keys that the clauses which may be evaluated for `resource` test, with their values.
+    fn dimensions(&self, resource: &str) -> Vec<(&str, &[Option<String>])> {
+        let mut names: Vec<String> = self
+            .atoms
+            .clauses_for(resource)
+            .map(|c| c.key().to_ascii_lowercase())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.iter().filter_map(|k| self.keys.get(k)).collect()
+    }
+
+    /// Calls `visit` with every class's witness and its request, in order, until it returns
+    /// `true` (settled).
+    pub(crate) fn for_each(
+        &self,
+        action: &str,
+        fixed: &Context,
+        mut visit: impl FnMut(Witness, &Request) -> Result<bool, AnalysisError>,
+    ) -> Result<(), AnalysisError> {
+        for resource in &self.resources {
+            let dimensions = self.dimensions(resource);
+            let done = for_each_combination(&dimensions, &mut |values| {
+                let context = context_of(fixed, values)?;
+                let request = Request::new(action, resource)?.with_context(context);
+                let witness = Witness {
+                    resource: resource.clone(),
+                    context: values
+                        .iter()
+                        .filter_map(|(k, v)| v.as_ref().map(|v| ((*k).to_owned(), v.clone())))
+                        .collect(),
+                };
+                visit(witness, &request)
+            })?;
+            if done {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn product(sizes: impl Iterator<Item = usize>) -> usize {
+    sizes.fold(1usize, usize::saturating_mul)
+}
+
+/// The fixed context with one value (or none) for each key.
+fn context_of(
+    fixed: &Context,
+    values: &[(&str, Option<String>)],
+) -> Result<Context, AnalysisError> {
+    let mut context = fixed.clone();
+    for (key, value) in values {
+        if let Some(value) = value {
+            context.insert(key, value)?;
+        }
+    }
+    Ok(context)
+}
+
+/// One value (or none: absent) for each of some keys.
+type Combination<'k> = [(&'k str, Option<String>)];
+/// What is called with each combination; `true` stops.
+type Visit<'v, 'k> = dyn FnMut(&Combination<'k>) -> Result<bool, AnalysisError> + 'v;
+
+/// Calls `visit` with each combination of one value per dimension, until it returns `true`;
+/// returns whether it did.
+fn for_each_combination<'k>(
+    dimensions: &[(&'k str, &[Option<String>])],
+    visit: &mut Visit<'_, 'k>,
+) -> Result<bool, AnalysisError> {
+    let mut chosen: Vec<(&str, Option<String>)> = Vec::with_capacity(dimensions.len());
+    fn step<'k>(
+        dimensions: &[(&'k str, &[Option<String>])],
+        chosen: &mut Vec<(&'k str, Option<String>)>,
+        visit: &mut Visit<'_, 'k>,
+    ) -> Result<bool, AnalysisError> {
+        let Some(((key, values), rest)) = dimensions.split_first() else {
+            return visit(chosen);
+        };
+        for value in *values {
+            chosen.push((key, value.clone()));
+            let done = step(rest, chosen, visit)?;
+            chosen.pop();
+            if done {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+    step(dimensions, &mut chosen, visit)
+}
+
+/// What the classes decided so far say of one principal.
+#[derive(Debug, Default)]
+struct Tally {
+    direct: Option<(Witness, Reached)>,
+    through_roles: Option<(Witness, Reached)>,
+    denied: Option<(Witness, Outcome)>,
+}
+
+impl Tally {
+    /// Whether more classes cannot change the answer: a direct witness is preferred (the
+    /// issue's rule), so only a direct allow and a denial settle it.
+    fn settled(&self) -> bool {
+        self.direct.is_some() && self.denied.is_some()
+    }
+
+    fn access(&self) -> Access {
+        match (
+            self.direct.is_some() || self.through_roles.is_some(),
+            self.denied.is_some(),
+        ) {
+            (true, true) => Access::Some,
+            (true, false) => Access::All,
+            (false, _) => Access::None,
+        }
+    }
+
+    fn into_access(self, subject: Subject<'_>) -> PrincipalAccess {
+        let access = self.access();
+        PrincipalAccess {
+            principal: subject.arn,
+            account: subject.account.id().to_owned(),
+            access,
+            witness: self.direct.or(self.through_roles),
+            denied_witness: self.denied,
+        }
+    }
 }
