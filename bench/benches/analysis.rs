@@ -1,0 +1,188 @@
+//! Criterion benchmarks of the access analysis (issue 21): `who_can` over a space and `diff` on
+//! the Large account, as library calls, and the small examples as whole `ramcheck` processes,
+//! with the spawn of `ramcheck --version` as the baseline of the same run.
+//!
+//! `cargo build --release && cargo bench -p ramcheck-bench --bench analysis` (a few minutes on
+//! two cores). The process benchmarks run `target/release/ramcheck` from the repository's
+//! root, so build it first.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ramcheck::account::Account;
+use ramcheck::analysis::{diff, who_can, Question};
+use ramcheck::assume::Accounts;
+use ramcheck_bench::{large_account, large_dir, small_account, ACCOUNT, CANCEL};
+use serde_json::{json, Value};
+
+/// The space of the issue's target: every image pipeline of the Large account.
+fn large_space() -> String {
+    format!("acs:ecs:*:{ACCOUNT}:imagepipeline/*")
+}
+
+fn load(text: &str, dir: &Path) -> Accounts {
+    let account = Account::from_json(text, Some(dir), None).expect("valid");
+    Accounts::new([account]).expect("one account")
+}
+
+/// The Large account with one policy changed: the first policy of the first group gains an
+/// Allow of the action on pipelines nobody could name before. The changed copy is written into
+/// a folder of its own, and the account text points that one policy at it.
+fn changed_large(text: &str, dir: &Path) -> String {
+    let mut account: Value = serde_json::from_str(text).expect("the Large account is JSON");
+    let first = &account["groups"]["group0"]["policies"][0];
+    let name = first
+        .as_str()
+        .or_else(|| first["policy"].as_str())
+        .expect("group0 has a policy")
+        .to_owned();
+    let file = account["policies"][&name]
+        .as_str()
+        .expect("a policy file")
+        .to_owned();
+    let mut policy: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(&file)).expect("the policy file is there"),
+    )
+    .expect("the policy is JSON");
+    policy["Statement"]
+        .as_array_mut()
+        .expect("a statement list")
+        .push(json!({"Effect": "Allow", "Action": CANCEL,
+            "Resource": format!("acs:ecs:cn-shanghai:{ACCOUNT}:imagepipeline/ip-new-*")}));
+    let changed_dir = std::env::temp_dir().join("ramcheck-bench-large-changed");
+    std::fs::create_dir_all(&changed_dir).expect("a folder for the changed policy");
+    let changed = changed_dir.join(&file);
+    std::fs::write(&changed, policy.to_string()).expect("writes the changed policy");
+    account["policies"][&name] = json!(changed.to_string_lossy());
+    account.to_string()
+}
+
+fn large(c: &mut Criterion) {
+    let dir = large_dir();
+    let text = large_account(&dir).expect("writes the policy files");
+    let accounts = load(&text, &dir);
+    let question = Question::new(CANCEL).with_resource(large_space());
+    let mut group = c.benchmark_group("analysis_large");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30));
+    group.bench_function("who_can_loaded", |b| {
+        b.iter_with_large_drop(|| who_can(black_box(&accounts), &question).expect("answers"))
+    });
+    group.bench_function("who_can_with_loading", |b| {
+        b.iter_with_large_drop(|| {
+            let accounts = load(black_box(&text), &dir);
+            who_can(&accounts, &question).expect("answers")
+        })
+    });
+    let after = load(&changed_large(&text, &dir), &dir);
+    let answer = diff(&accounts, &after, &question).expect("answers");
+    // A diff that finds nothing measures nothing worth having.
+    assert!(
+        !answer.gained.is_empty(),
+        "the changed policy grants something"
+    );
+    group.bench_function("diff_one_policy_changed", |b| {
+        b.iter_with_large_drop(|| diff(black_box(&accounts), &after, &question).expect("answers"))
+    });
+    group.finish();
+}
+
+/// The repository's root, where the README's commands run.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the bench crate is inside the repository")
+        .to_path_buf()
+}
+
+/// The release binary (`cargo build --release` first).
+fn binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let binary = target.join("release").join("ramcheck");
+    assert!(
+        binary.is_file(),
+        "`{}` is missing: run `cargo build --release` first",
+        binary.display()
+    );
+    binary
+}
+
+/// Runs the binary with `args` from the repository's root; its exit status must be one of
+/// `ok` (a benchmark of a failing command measures its error path).
+fn run(binary: &Path, args: &[&str], ok: &[i32]) {
+    let output = Command::new(binary)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs");
+    let code = output.status.code().unwrap_or(-1);
+    assert!(
+        ok.contains(&code),
+        "`ramcheck {}` exited {code}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    black_box(output.stdout);
+}
+
+/// Two small snapshots for `diff` until the README's Terraform example is there: the Small
+/// account, and the same with one more Allow.
+fn small_pair() -> (String, String) {
+    let dir = std::env::temp_dir().join("ramcheck-bench-small-diff");
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let before = small_account();
+    let mut after: Value = serde_json::from_str(&before).expect("JSON");
+    after["policies"]["Ops"]["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .push(json!({"Effect": "Allow", "Action": CANCEL,
+            "Resource": format!("acs:ecs:cn-shanghai:{ACCOUNT}:imagepipeline/*")}));
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("writes");
+        path.to_string_lossy().into_owned()
+    };
+    (
+        write("before.json", &before),
+        write("after.json", &after.to_string()),
+    )
+}
+
+fn processes(c: &mut Criterion) {
+    let binary = binary();
+    let (before, after) = small_pair();
+    let mut group = c.benchmark_group("analysis_process");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function("version_baseline", |b| {
+        b.iter(|| run(&binary, &["--version"], &[0]))
+    });
+    let who_can = [
+        "who-can",
+        "--account",
+        "policies/example-account.json",
+        "--resource",
+        "acs:ecs:*:*:imagepipeline/*",
+    ];
+    group.bench_function("who_can_example_account", |b| {
+        b.iter(|| run(&binary, &who_can, &[0]))
+    });
+    let diff = ["diff", "--before", &before, "--after", &after];
+    // 1: something is gained, which is the point of the change.
+    group.bench_function("diff_small_snapshots", |b| {
+        b.iter(|| run(&binary, &diff, &[0, 1]))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, large, processes);
+criterion_main!(benches);
