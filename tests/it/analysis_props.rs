@@ -832,12 +832,12 @@ impl Table {
     }
 
     /// For each node, what it reaches among the universe's resources matching `space`.
-    fn found(&self, space: &str, nodes: usize) -> Vec<Found> {
+    fn found(&self, space: &Space, nodes: usize) -> Vec<Found> {
         let mut found = vec![Found::default(); nodes];
         for by_node in &self.cells {
             for (node, row) in by_node.iter().enumerate() {
                 for (r, &(direct, reached)) in row.iter().enumerate() {
-                    if !glob(space, &self.resources[r]) {
+                    if !space.contains(&self.resources[r]) {
                         continue;
                     }
                     let f = &mut found[node];
@@ -984,12 +984,54 @@ fn replay(
 // ---------------------------------------------------------------------------------------------
 // The properties.
 
-/// The spaces each case asks about: everything, one account's, and a narrow pattern.
-fn spaces() -> [String; 3] {
-    [
-        "acs:ecs:*:*:imagepipeline/*".to_owned(),
-        format!("acs:ecs:*:{}:imagepipeline/*", IDS[0]),
-        "acs:ecs:r1:*:imagepipeline/a*".to_owned(),
+/// A space of requests (A1): the question's pattern, or none for every image pipeline of each
+/// account with a snapshot.
+#[derive(Debug, Clone)]
+struct Space {
+    pattern: Option<String>,
+    /// The ARNs it holds are those these patterns match.
+    patterns: Vec<String>,
+}
+
+impl Space {
+    fn contains(&self, arn: &str) -> bool {
+        self.patterns.iter().any(|p| glob(p, arn))
+    }
+
+    fn question(&self) -> Question {
+        let question = Question::new(ACTION);
+        match &self.pattern {
+            Some(pattern) => question.with_resource(pattern.clone()),
+            None => question,
+        }
+    }
+}
+
+impl std::fmt::Display for Space {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.patterns.join(", "))
+    }
+}
+
+/// The spaces a case of `accounts` accounts asks about: everything, one account's, a narrow
+/// pattern, and the default.
+fn spaces(accounts: usize) -> Vec<Space> {
+    let pattern = |p: String| Space {
+        pattern: Some(p.clone()),
+        patterns: vec![p],
+    };
+    vec![
+        pattern("acs:ecs:*:*:imagepipeline/*".to_owned()),
+        pattern(format!("acs:ecs:*:{}:imagepipeline/*", IDS[0])),
+        pattern("acs:ecs:r1:*:imagepipeline/a*".to_owned()),
+        Space {
+            pattern: None,
+            patterns: IDS
+                .iter()
+                .take(accounts)
+                .map(|id| format!("acs:ecs:*:{id}:imagepipeline/*"))
+                .collect(),
+        },
     ]
 }
 
@@ -1006,8 +1048,8 @@ fn check_who_can(case: &Case) -> Result<(), TestCaseError> {
     let brute = Brute::new(case.snapshots()?);
     let contexts = universe_contexts(&case.keys)?;
     let table = Table::new(&brute, &contexts)?;
-    for space in spaces() {
-        let question = Question::new(ACTION).with_resource(space.clone());
+    for space in spaces(case.accounts.len()) {
+        let question = space.question();
         let answer = who_can(&brute.accounts, &question)
             .map_err(|e| fail(format!("who_can over `{space}`: {e}")))?;
         let listed: BTreeMap<&str, _> = answer
@@ -1053,7 +1095,7 @@ fn check_who_can(case: &Case) -> Result<(), TestCaseError> {
                         at
                     );
                     prop_assert!(
-                        glob(&space, &witness.resource),
+                        space.contains(&witness.resource),
                         "A3: witness outside the space: {}",
                         at
                     );
@@ -1095,7 +1137,7 @@ fn check_who_can(case: &Case) -> Result<(), TestCaseError> {
                         at
                     );
                     prop_assert!(
-                        glob(&space, &witness.resource),
+                        space.contains(&witness.resource),
                         "A3: denied witness outside the space: {}",
                         at
                     );
@@ -1165,12 +1207,16 @@ fn check_side(
 }
 
 /// A4: `diff` against brute force over the universe, before and after one change.
-fn check_diff(case: &Case, mutation: &Mutation, space: &str) -> Result<(), TestCaseError> {
+fn check_diff(case: &Case, mutation: &Mutation, space: usize) -> Result<(), TestCaseError> {
     let after_case = mutation.apply(case);
     let before = Brute::new(case.snapshots()?);
     let after = Brute::new(after_case.snapshots()?);
     let contexts = universe_contexts(&case.keys)?;
-    let question = Question::new(ACTION).with_resource(space);
+    let space = spaces(case.accounts.len())
+        .into_iter()
+        .nth(space)
+        .ok_or_else(|| fail("no such space"))?;
+    let question = space.question();
     let answer = diff(&before.accounts, &after.accounts, &question)
         .map_err(|e| fail(format!("diff over `{space}`: {e}")))?;
     let gained: BTreeSet<&str> = answer.gained.iter().map(|c| c.principal.as_str()).collect();
@@ -1183,7 +1229,7 @@ fn check_diff(case: &Case, mutation: &Mutation, space: &str) -> Result<(), TestC
         let b = before.node(&node.arn);
         for (c, _) in contexts.iter().enumerate() {
             for (r, resource) in resources.iter().enumerate() {
-                if !glob(space, resource) {
+                if !space.contains(resource) {
                     continue;
                 }
                 let now = after_table.cells[c][a][r].1;
@@ -1213,9 +1259,21 @@ fn check_diff(case: &Case, mutation: &Mutation, space: &str) -> Result<(), TestC
     }
     // Backward: every change's witness replays on both sides.
     for (changes, was, is) in [(&answer.gained, false, true), (&answer.lost, true, false)] {
+        // One change per principal and per set of deciding statements on the after side.
+        let mut entries = BTreeSet::new();
         for change in changes {
+            let deciding = change.after.as_ref().map(|r| {
+                let roles: Vec<&str> = r.via.iter().flatten().map(|h| h.role.as_str()).collect();
+                (statement_keys(r.outcome.deciding()), roles)
+            });
             prop_assert!(
-                glob(space, &change.witness.resource),
+                entries.insert((change.principal.as_str(), deciding)),
+                "A4: two changes of `{}` with the same deciding statements after: {:?}",
+                &change.principal,
+                changes
+            );
+            prop_assert!(
+                space.contains(&change.witness.resource),
                 "A4: witness outside the space: {:?}",
                 change
             );
@@ -1258,9 +1316,9 @@ proptest! {
             let keys = case.keys.clone();
             (Just(case), mutation(&keys))
         }),
-        space in select(spaces().to_vec()),
+        space in 0..4usize,
     ) {
-        check_diff(&case, &mutation, &space)?;
+        check_diff(&case, &mutation, space)?;
     }
 }
 
@@ -1275,7 +1333,7 @@ fn t5_a4_generated_cases_reach_through_roles_and_change() {
         let keys = case.keys.clone();
         (Just(case), mutation(&keys))
     });
-    let space = "acs:ecs:*:*:imagepipeline/*";
+    let space = spaces(IDS.len()).swap_remove(0);
     let (mut through_role, mut chained, mut part, mut gained, mut lost) = (0, 0, 0, 0, 0);
     for _ in 0..200 {
         let (case, mutation) = strategy.new_tree(&mut runner).expect("a case").current();
@@ -1288,7 +1346,7 @@ fn t5_a4_generated_cases_reach_through_roles_and_change() {
                 .expect("mutated snapshots load"),
         );
         let table = Table::new(&before, &contexts).expect("decides");
-        let found = table.found(space, before.nodes.len());
+        let found = table.found(&space, before.nodes.len());
         through_role += found.iter().filter(|f| f.reached && !f.direct).count();
         part += found.iter().filter(|f| f.reached && f.missed).count();
         for (node, context) in (0..before.nodes.len()).zip(contexts.iter().cycle()) {
