@@ -470,6 +470,26 @@ impl Account {
         })
     }
 
+    /// A user's attachments, each with the group it came through (`None`: the user's own), in
+    /// the order of [`attachments_of`](Account::attachments_of); empty for a user the account
+    /// lacks. Pictures of an answer (`output::graph`) draw the group that holds a policy.
+    pub(crate) fn user_attachment_sources(
+        &self,
+        user: &str,
+    ) -> impl Iterator<Item = (Option<&str>, &Attachment)> {
+        let user = self.users.get(user);
+        let own = user
+            .into_iter()
+            .flat_map(|u| u.attachments.iter().map(|a| (None, a)));
+        let groups = user.into_iter().flat_map(|u| &u.groups).flat_map(|name| {
+            self.groups
+                .get(name)
+                .into_iter()
+                .flat_map(move |g| g.attachments.iter().map(move |a| (Some(name.as_str()), a)))
+        });
+        own.chain(groups)
+    }
+
     #[cold]
     fn unknown<'n>(
         &self,

@@ -37,6 +37,10 @@
 //!   canonical, idempotent output that decides as its input does, policy origins in
 //!   explanations, trust policies linted in snapshots and ROS templates.
 //! - `assume_cli`: `check` and `who-can` on `sts:AssumeRole` across accounts (T1-T6).
+//! - `graph_render`: `who-can` and `diff` pictures (`--format dot|mermaid`) held to the real
+//!   parsers, drawing what the JSON answer of the same question lists.
+//! - `real_parsers`: Graphviz's `dot` and Mermaid's own parser, for the picture tests (also
+//!   used by the unit tests of `src/output/graph`).
 //! - `util`: running the binary and reading its output.
 
 #[path = "it/account_cli.rs"]
@@ -53,6 +57,8 @@ mod cli_check;
 mod conditions;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/graph_render.rs"]
+mod graph_render;
 #[path = "it/hostile_inputs.rs"]
 mod hostile_inputs;
 #[path = "it/lint_cli.rs"]
@@ -65,6 +71,8 @@ mod lint_inputs;
 mod no_silent_pass;
 #[path = "it/parser_props.rs"]
 mod parser_props;
+#[path = "it/real_parsers.rs"]
+mod real_parsers;
 #[path = "it/snapshot_cli.rs"]
 mod snapshot_cli;
 #[path = "it/util.rs"]
