@@ -12,6 +12,7 @@
 
 mod atoms;
 mod diff;
+pub mod gate;
 #[allow(dead_code)] // Until the engine (reach, diff) calls it.
 pub(crate) mod partition;
 mod reach;

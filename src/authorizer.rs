@@ -909,22 +909,6 @@ impl Authorizer {
         }
     }
 
-    /// Only the verdict of a reference [`Request`](crate::decision::Request) for `principal`:
-    /// what the access analysis asks of every class before it wants an explanation. `None`
-    /// when the request has no compiled form (the reference evaluator then answers; the
-    /// differential tests show that does not happen).
-    pub(crate) fn decision_of(
-        &self,
-        principal: PrincipalId,
-        request: &crate::decision::Request,
-    ) -> Result<Option<Decision>, DecideError> {
-        let pairs = context_pairs(request);
-        match auth_request(request, &pairs) {
-            Ok(auth) => Ok(Some(self.authorize(principal, None, &auth)?.decision())),
-            Err(_) => Ok(None),
-        }
-    }
-
     /// Approximate heap bytes held by the compiled form (excluding the parsed policies it keeps
     /// for explanations), for memory reports.
     ///

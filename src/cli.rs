@@ -2,9 +2,11 @@
 //! module reads files, calls it, renders the result and picks the exit status.
 
 mod check;
+mod diff;
 mod lint;
 mod rules;
 mod snapshot;
+mod space;
 mod who_can;
 
 use std::io::{self, Write};
@@ -22,7 +24,8 @@ use ramcheck::source::{self, Input, LoadError, PlanSide, SourceOptions};
 pub(crate) enum Status {
     /// Allowed (check), no blocking finding (lint).
     Ok = 0,
-    /// Denied (check), a finding at or above `--fail-on` (lint).
+    /// Denied (check), a finding at or above `--fail-on` (lint), someone outside
+    /// `--allow-only` reaches the action (who-can), a change per `--fail-on` (diff).
     Denied = 1,
     /// Invalid input or usage.
     Invalid = 2,
@@ -89,6 +92,23 @@ pub(crate) enum Format {
     Json,
 }
 
+/// Output format of `who-can` and `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SpaceFormat {
+    /// For people.
+    Text,
+    /// One JSON object.
+    Json,
+    /// A SARIF 2.1.0 log, for code scanning.
+    Sarif,
+    /// A summary table, for a pull-request comment.
+    Markdown,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz graph.
+    Dot,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ramcheck",
@@ -109,8 +129,12 @@ enum Command {
     Lint(lint::LintArgs),
     /// List the lint rules with their level and description, or print their documentation.
     Rules(rules::RulesArgs),
-    /// List every principal of an account with whether it may make the request.
+    /// List every principal of the accounts with how much of a space of requests it reaches,
+    /// directly or through roles; with `--allow-only`, a gate.
     WhoCan(who_can::WhoCanArgs),
+    /// Who gains or loses access between two versions of the accounts (a Terraform plan's
+    /// prior state and planned values, two snapshots, two policy documents).
+    Diff(diff::DiffArgs),
     /// Print the account snapshot read from an account source (snapshot, Terraform, ROS).
     Snapshot(snapshot::SnapshotArgs),
 }
@@ -134,6 +158,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Snapshot(args) => snapshot::run(args),
     };
     match result {
@@ -308,6 +333,12 @@ pub(crate) fn read_source(
     } else {
         Input::read(file, &options)?
     };
+    warn_unused(file, &input, flags);
+    Ok((input, options))
+}
+
+/// Warns on standard error about each source flag the input's format does not use.
+pub(crate) fn warn_unused(file: &str, input: &Input, flags: &SourceArgs) {
     let format = match input.format() {
         source::Format::Snapshot => "an account snapshot",
         source::Format::Terraform => "a Terraform plan or state",
@@ -323,5 +354,4 @@ pub(crate) fn read_source(
             escape_controls(file)
         );
     }
-    Ok((input, options))
 }

@@ -4,6 +4,7 @@
 //! and a `&mut impl Write`. Whether to colour is decided by the caller. JSON field names are a
 //! contract with other tools: add fields, never rename them.
 
+pub mod analysis;
 pub mod graph;
 pub mod json;
 pub mod lint_json;

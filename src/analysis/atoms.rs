@@ -32,6 +32,8 @@ pub(crate) struct Atoms<'a> {
     /// Statements whose action part matches the question's action, from every pool of every
     /// principal the question may decide for.
     finals: Vec<&'a Statement>,
+    /// Those of `finals` with a condition.
+    conditional: Vec<&'a Statement>,
     /// Resource patterns that are not statements': resource groups' claims and each account's
     /// own image pipelines.
     patterns: Vec<String>,
@@ -56,6 +58,9 @@ impl<'a> Atoms<'a> {
         for statement in pools(account, principal)? {
             if matched_action(statement, action) != Matched::None {
                 self.finals.push(statement);
+                if statement.condition().is_some() {
+                    self.conditional.push(statement);
+                }
             }
         }
         Ok(())
@@ -115,7 +120,7 @@ impl<'a> Atoms<'a> {
     /// hops'.
     pub(crate) fn clauses_for(&self, resource: &str) -> impl Iterator<Item = &'a Clause> + '_ {
         let resource = resource.to_owned();
-        self.finals
+        self.conditional
             .iter()
             .filter(move |s| matched_resource(s, &resource) != Matched::None)
             .flat_map(|s| clauses(s))
@@ -124,7 +129,7 @@ impl<'a> Atoms<'a> {
 
     /// Every clause that may be evaluated, whatever the resource.
     pub(crate) fn all_clauses(&self) -> impl Iterator<Item = &'a Clause> + '_ {
-        self.finals
+        self.conditional
             .iter()
             .flat_map(|s| clauses(s))
             .chain(self.hop_clauses.iter().copied())
@@ -206,13 +211,6 @@ impl KeyValues {
             keys.insert(lower, (key, values));
         }
         Ok(KeyValues { keys })
-    }
-
-    /// The values of `key` (any case), if it is a dimension.
-    pub(crate) fn get(&self, key: &str) -> Option<(&str, &[Option<String>])> {
-        self.keys
-            .get(&key.to_ascii_lowercase())
-            .map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// Every dimension, sorted by key.

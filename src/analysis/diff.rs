@@ -9,11 +9,10 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::atoms::Atoms;
-use super::reach::{principals_of, spaces, Reachability, Space, Subject};
+use super::reach::{principals_of, spaces, Class, Reachability, Space, Subject};
 use super::{AnalysisError, Change, DiffAnswer, Question, Reached};
 use crate::account::{Account, Principal, Scope};
 use crate::assume::Accounts;
-use crate::decision::Request;
 
 /// The requests of `question`'s space that each principal gains or loses from `before` to
 /// `after` (A4): one change per principal and per distinct set of deciding statements (and
@@ -82,21 +81,20 @@ pub fn diff(
         }
         let space = Space::new(&atoms, &spaces, question, arn)?;
         let mut seen: BTreeSet<String> = BTreeSet::new();
-        space.for_each(&question.action, &question.fixed, |witness, request| {
-            let was = decide(&before, old.as_ref(), roles[0], request)?;
-            let is = decide(&after, new.as_ref(), roles[1], request)?;
-            let allowed = |d: &Option<Reached>| {
-                d.as_ref()
-                    .is_some_and(|r| r.outcome.decision().is_allowed())
-            };
-            let (was_allowed, is_allowed) = (allowed(&was), allowed(&is));
-            if was_allowed == is_allowed || !seen.insert(group_key(is_allowed, &is)) {
+        space.for_each(|class| {
+            let was_allowed = allowed(&before, old.as_ref(), roles[0], class, question)?;
+            let is_allowed = allowed(&after, new.as_ref(), roles[1], class, question)?;
+            if was_allowed == is_allowed {
+                return Ok(false);
+            }
+            let is = decide(&after, new.as_ref(), roles[1], class, question)?;
+            if !seen.insert(group_key(is_allowed, &is)) {
                 return Ok(false);
             }
             let change = Change {
                 principal: arn.clone(),
-                witness,
-                before: was,
+                witness: class.witness(),
+                before: decide(&before, old.as_ref(), roles[0], class, question)?,
                 after: is,
             };
             if is_allowed {
@@ -127,30 +125,51 @@ pub fn diff(
     })
 }
 
-/// One side's decision of `request` for `subject`, through roles when it has any (T5); `None`
+/// Whether `subject` reaches `class` on one side, directly or through roles (T5); never when
+/// the principal does not exist there.
+fn allowed(
+    side: &Reachability<'_>,
+    subject: Option<&Subject<'_>>,
+    roles: bool,
+    class: &Class<'_>,
+    question: &Question,
+) -> Result<bool, AnalysisError> {
+    let Some(subject) = subject else {
+        return Ok(false);
+    };
+    if side.allows(subject, class, question)? {
+        return Ok(true);
+    }
+    Ok(roles
+        && side
+            .via(subject, &side.request(class, question)?)?
+            .is_some())
+}
+
+/// One side's decision of `class` for `subject`, through roles when it has any (T5); `None`
 /// when the principal does not exist on that side.
 fn decide(
     side: &Reachability<'_>,
     subject: Option<&Subject<'_>>,
     roles: bool,
-    request: &Request,
+    class: &Class<'_>,
+    question: &Question,
 ) -> Result<Option<Reached>, AnalysisError> {
     let Some(subject) = subject else {
         return Ok(None);
     };
-    if side.allows(subject, request)? || !roles {
+    let request = side.request(class, question)?;
+    let direct = subject.decide(&request)?;
+    if direct.decision().is_allowed() || !roles {
         return Ok(Some(Reached {
-            outcome: subject.decide(request)?,
+            outcome: direct,
             via: None,
         }));
     }
-    match side.via(subject, request)? {
-        Some(reached) => Ok(Some(reached)),
-        None => Ok(Some(Reached {
-            outcome: subject.decide(request)?,
-            via: None,
-        })),
-    }
+    Ok(Some(side.via(subject, &request)?.unwrap_or(Reached {
+        outcome: direct,
+        via: None,
+    })))
 }
 
 /// What makes two changes of one principal one entry: which way, and the deciding statements

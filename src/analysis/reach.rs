@@ -12,9 +12,10 @@ use super::partition::strings::{self, StringDomain};
 use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
 use crate::account::{Account, Principal};
 use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
-use crate::authorizer::{Authorizer, PrincipalId};
+use crate::authorizer::{AuthRequest, Authorizer, PrincipalId};
 use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
 use crate::matching::{has_wildcard, ResourceArn};
+use crate::vocabulary::Instant;
 
 /// Every principal of `accounts`, with how much of the space of `question` it reaches.
 ///
@@ -56,19 +57,31 @@ pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, 
             let space = Space::new(&atoms, &spaces, question, &subject.arn)?;
             classes += space.count;
             let mut tally = Tally::default();
-            space.for_each(&question.action, &question.fixed, |witness, request| {
-                if side.allows(&subject, request)? {
+            space.for_each(|class| {
+                if side.allows(&subject, class, question)? {
                     if tally.direct.is_none() {
-                        let outcome = subject.decide(request)?;
-                        tally.direct = Some((witness, Reached { outcome, via: None }));
+                        let outcome = subject.decide(&side.request(class, question)?)?;
+                        tally.direct = Some((class.witness(), Reached { outcome, via: None }));
                     }
-                } else if let Some(reached) = match roles.is_empty() {
-                    true => None,
-                    false => side.via(&subject, request)?,
-                } {
-                    tally.through_roles.get_or_insert((witness, reached));
-                } else if tally.denied.is_none() {
-                    tally.denied = Some((witness, subject.decide(request)?));
+                    return Ok(tally.settled());
+                }
+                if (!roles.is_empty() && tally.through_roles.is_none()) || tally.denied.is_none() {
+                    let request = side.request(class, question)?;
+                    let reached = match roles.is_empty() {
+                        true => None,
+                        false => side.via(&subject, &request)?,
+                    };
+                    match reached {
+                        Some(reached) => {
+                            tally
+                                .through_roles
+                                .get_or_insert((class.witness(), reached));
+                        }
+                        None if tally.denied.is_none() => {
+                            tally.denied = Some((class.witness(), subject.decide(&request)?));
+                        }
+                        None => {}
+                    }
                 }
                 Ok(tally.settled())
             })?;
@@ -277,6 +290,9 @@ pub(crate) struct Reachability<'a> {
     /// Account id → its compiled authorizer, which gives each class's verdict fast; the
     /// reference evaluator explains the witnesses reported. Both run the one procedure.
     compiled: BTreeMap<String, Authorizer>,
+    /// `acs:CurrentTime` of every class that does not fix it: one instant for the whole
+    /// analysis, so that its witnesses are decided alike.
+    now: Instant,
 }
 
 impl<'a> Reachability<'a> {
@@ -289,6 +305,7 @@ impl<'a> Reachability<'a> {
             accounts,
             graph: Graph::build(accounts, question)?,
             compiled,
+            now: Instant::now(),
         })
     }
 
@@ -307,18 +324,49 @@ impl<'a> Reachability<'a> {
         }
     }
 
-    /// Whether `subject`'s own decision of `request` is Allow.
+    /// Whether `subject`'s own decision of `class` is Allow: the compiled authorizer's
+    /// verdict, without building the reference request.
     pub(crate) fn allows(
+        &self,
+        subject: &Subject<'_>,
+        class: &Class<'_>,
+        question: &Question,
+    ) -> Result<bool, AnalysisError> {
+        if let Some((id, authorizer)) = subject.id.zip(self.compiled.get(subject.account.id())) {
+            let pairs = class.pairs(&question.fixed);
+            let request = AuthRequest::new(&question.action, class.resource)
+                .and_then(|r| r.with_context(&pairs))
+                .map(|r| r.at(self.now));
+            if let Ok(request) = request {
+                let decision = authorizer
+                    .authorize(id, None, &request)
+                    .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
+                return Ok(decision.is_allowed());
+            }
+        }
+        let request = class.request(question)?.at(self.now);
+        Ok(subject.decide(&request)?.decision().is_allowed())
+    }
+
+    /// Whether `subject`'s own decision of `request` is Allow.
+    fn allows_request(
         &self,
         subject: &Subject<'_>,
         request: &Request,
     ) -> Result<bool, AnalysisError> {
-        let compiled = subject.id.zip(self.compiled.get(subject.account.id()));
-        if let Some((id, authorizer)) = compiled {
-            let decided = authorizer
-                .decision_of(id, request)
-                .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
-            if let Some(decision) = decided {
+        if let Some((id, authorizer)) = subject.id.zip(self.compiled.get(subject.account.id())) {
+            let pairs: Vec<(&str, &str)> = request
+                .context()
+                .entries()
+                .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str())))
+                .collect();
+            let compiled = AuthRequest::new(request.action(), request.resource().as_str())
+                .and_then(|r| r.with_context(&pairs))
+                .map(|r| r.at(request.now()));
+            if let Ok(compiled) = compiled {
+                let decision = authorizer
+                    .authorize(id, None, &compiled)
+                    .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))?;
                 return Ok(decision.is_allowed());
             }
         }
@@ -356,6 +404,15 @@ impl<'a> Reachability<'a> {
             }
         }
         Ok(seen.into_iter().cloned().collect())
+    }
+
+    /// The class's request, at this analysis's instant.
+    pub(crate) fn request(
+        &self,
+        class: &Class<'_>,
+        question: &Question,
+    ) -> Result<Request, AnalysisError> {
+        Ok(class.request(question)?.at(self.now))
     }
 
     /// The shortest path by which `subject` reaches `request` through roles under its context
@@ -403,7 +460,7 @@ impl<'a> Reachability<'a> {
                     trust_statements,
                 });
                 let role = self.subject(role_account, Principal::Role(target.role.clone()));
-                if self.allows(&role, request)? {
+                if self.allows_request(&role, request)? {
                     return Ok(Some(Reached {
                         outcome: role.decide(request)?,
                         via: Some(path),
@@ -418,95 +475,128 @@ impl<'a> Reachability<'a> {
 
 /// The classes of one question: one witness resource per class of the resource atoms, and for
 /// each, the values of the context keys the statements that may apply to it test.
-pub(crate) struct Space<'a> {
-    resources: Vec<String>,
-    keys: KeyValues,
-    atoms: &'a Atoms<'a>,
+pub(crate) struct Space {
+    /// Each witness resource, with the keys (indexes into `keys`) that may be evaluated for it.
+    resources: Vec<(String, Vec<usize>)>,
+    keys: Vec<(String, Vec<Option<String>>)>,
     /// How many classes, in all.
     pub(crate) count: usize,
 }
 
-impl<'a> Space<'a> {
+impl Space {
     pub(crate) fn new(
-        atoms: &'a Atoms<'a>,
+        atoms: &Atoms<'_>,
         spaces: &[String],
         question: &Question,
         principal: &str,
-    ) -> Result<Space<'a>, AnalysisError> {
+    ) -> Result<Space, AnalysisError> {
         let resource_atoms = atoms.resource_atoms();
+        let values = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
+        let keys: Vec<(String, Vec<Option<String>>)> = values
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_vec()))
+            .collect();
         let mut resources = Vec::new();
+        let mut count = 0usize;
         for within in spaces {
-            if !has_wildcard(within) {
-                resources.push(within.clone());
-                continue;
-            }
-            let domain = StringDomain::ImagePipelineArn {
-                within: within.clone(),
-            };
-            resources.extend(
+            let witnesses = if has_wildcard(within) {
+                let domain = StringDomain::ImagePipelineArn {
+                    within: within.clone(),
+                };
                 strings::witnesses(&domain, &resource_atoms, question.max_cases)
-                    .map_err(|_| too_many(principal, question))?,
-            );
+                    .map_err(|_| too_many(principal, question))?
+            } else {
+                vec![within.clone()]
+            };
+            for resource in witnesses {
+                let mut names: Vec<String> = atoms
+                    .clauses_for(&resource)
+                    .map(|c| c.key().to_ascii_lowercase())
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                let dimensions: Vec<usize> = names
+                    .iter()
+                    .filter_map(|n| keys.iter().position(|(k, _)| k.eq_ignore_ascii_case(n)))
+                    .collect();
+                count = count.saturating_add(product(
+                    dimensions
+                        .iter()
+                        .filter_map(|&i| keys.get(i))
+                        .map(|(_, v)| v.len()),
+                ));
+                if count > question.max_cases {
+                    return Err(too_many(principal, question));
+                }
+                resources.push((resource, dimensions));
+            }
         }
-        let keys = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
-        let mut space = Space {
+        Ok(Space {
             resources,
             keys,
-            atoms,
-            count: 0,
-        };
-        let mut count = 0usize;
-        for resource in &space.resources {
-            count = count.saturating_add(product(
-                space.dimensions(resource).iter().map(|(_, v)| v.len()),
-            ));
-            if count > question.max_cases {
-                return Err(too_many(principal, question));
-            }
-        }
-        space.count = count;
-        Ok(space)
+            count,
+        })
     }
 
-    /// The keys that the clauses which may be evaluated for `resource` test, with their values.
-    fn dimensions(&self, resource: &str) -> Vec<(&str, &[Option<String>])> {
-        let mut names: Vec<String> = self
-            .atoms
-            .clauses_for(resource)
-            .map(|c| c.key().to_ascii_lowercase())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names.iter().filter_map(|k| self.keys.get(k)).collect()
-    }
-
-    /// Calls `visit` with every class's witness and its request, in order, until it returns
-    /// `true` (settled).
+    /// Calls `visit` with every class, in order, until it returns `true` (settled).
     pub(crate) fn for_each(
         &self,
-        action: &str,
-        fixed: &Context,
-        mut visit: impl FnMut(Witness, &Request) -> Result<bool, AnalysisError>,
+        mut visit: impl FnMut(&Class<'_>) -> Result<bool, AnalysisError>,
     ) -> Result<(), AnalysisError> {
-        for resource in &self.resources {
-            let dimensions = self.dimensions(resource);
+        for (resource, indexes) in &self.resources {
+            let dimensions: Vec<(&str, &[Option<String>])> = indexes
+                .iter()
+                .filter_map(|&i| self.keys.get(i))
+                .map(|(k, v)| (k.as_str(), v.as_slice()))
+                .collect();
             let done = for_each_combination(&dimensions, &mut |values| {
-                let context = context_of(fixed, values)?;
-                let request = Request::new(action, resource)?.with_context(context);
-                let witness = Witness {
-                    resource: resource.clone(),
-                    context: values
-                        .iter()
-                        .filter_map(|(k, v)| v.as_ref().map(|v| ((*k).to_owned(), v.clone())))
-                        .collect(),
-                };
-                visit(witness, &request)
+                visit(&Class { resource, values })
             })?;
             if done {
                 break;
             }
         }
         Ok(())
+    }
+}
+
+/// One class of the space: its witness resource and, for each key that may be evaluated, its
+/// value (or none: absent).
+pub(crate) struct Class<'s> {
+    resource: &'s str,
+    values: &'s Combination<'s>,
+}
+
+impl Class<'_> {
+    /// The class's witness (A3).
+    pub(crate) fn witness(&self) -> Witness {
+        Witness {
+            resource: self.resource.to_owned(),
+            context: self
+                .values
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| ((*k).to_owned(), v.clone())))
+                .collect(),
+        }
+    }
+
+    /// The witness as a request of `question`, for the reference evaluator.
+    pub(crate) fn request(&self, question: &Question) -> Result<Request, AnalysisError> {
+        let context = context_of(&question.fixed, self.values)?;
+        Ok(Request::new(&question.action, self.resource)?.with_context(context))
+    }
+
+    /// The context as `(key, value)` pairs: the fixed keys', then the class's.
+    fn pairs<'p>(&'p self, fixed: &'p Context) -> Vec<(&'p str, &'p str)> {
+        fixed
+            .entries()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str())))
+            .chain(
+                self.values
+                    .iter()
+                    .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))),
+            )
+            .collect()
     }
 }
 

@@ -46,30 +46,32 @@ pub(crate) struct CheckArgs {
     source: SourceArgs,
     #[command(flatten)]
     request: RequestArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
     #[command(flatten)]
     limits: Limits,
 }
 
-/// The request and output flags that `check` and `who-can` share.
+/// The request flags that `check` and `who-can` share.
 #[derive(Debug, Args)]
 pub(crate) struct RequestArgs {
     /// The action to decide.
     #[arg(long, value_name = "ACTION", default_value = CANCEL_IMAGE_PIPELINE_EXECUTION)]
-    action: String,
-    /// The resource ARN, e.g. `acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1`.
+    pub(crate) action: String,
+    /// The resource ARN, e.g. `acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1`;
+    /// for `who-can` also a pattern, e.g. `acs:ecs:cn-*:1234567890123456:imagepipeline/prod-*`.
     #[arg(long, value_name = "ARN")]
-    resource: String,
+    pub(crate) resource: String,
     /// A request context value (repeatable); a key given several times has several values.
+    /// For `who-can`, the keys not given range over every value (and absence).
     #[arg(long = "context", value_name = "KEY=VALUE")]
-    context: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub(crate) format: Format,
+    pub(crate) context: Vec<String>,
     /// Refuse (exit 2) a request that draws a warning (an unknown action, resource type or
     /// context key) instead of deciding it: recommended in CI, where a typo would otherwise
     /// pass a gate vacuously.
     #[arg(long)]
-    strict: bool,
+    pub(crate) strict: bool,
 }
 
 impl RequestArgs {
@@ -83,21 +85,32 @@ impl RequestArgs {
 
     /// With `--strict`, any warning is a failure; called again whenever warnings are added.
     pub(crate) fn enforce(&self, warnings: &[RequestWarning]) -> Result<(), Failure> {
-        if self.strict && !warnings.is_empty() {
-            let mut failure = Failure::new(format!(
-                "`--strict`: the request draws {} warning{}",
-                warnings.len(),
-                if warnings.len() == 1 { "" } else { "s" },
-            ))
-            .with_help("fix the request, or drop `--strict` to decide it anyway");
-            failure.details = warnings
-                .iter()
-                .map(|w| format!("warning[{}]: {}", w.code, w.message))
-                .collect();
-            return Err(failure);
-        }
-        Ok(())
+        enforce_strict(self.strict, warnings, "request")
     }
+}
+
+/// With `strict`, any warning about the `what` (`request`, `question`) is a failure.
+pub(crate) fn enforce_strict(
+    strict: bool,
+    warnings: &[RequestWarning],
+    what: &str,
+) -> Result<(), Failure> {
+    if strict && !warnings.is_empty() {
+        let mut failure = Failure::new(format!(
+            "`--strict`: the {what} draws {} warning{}",
+            warnings.len(),
+            if warnings.len() == 1 { "" } else { "s" },
+        ))
+        .with_help(format!(
+            "fix the {what}, or drop `--strict` to answer it anyway"
+        ));
+        failure.details = warnings
+            .iter()
+            .map(|w| format!("warning[{}]: {}", w.code, w.message))
+            .collect();
+        return Err(failure);
+    }
+    Ok(())
 }
 
 /// Prints warnings on standard error (text output; JSON output carries them in the object).
@@ -275,7 +288,7 @@ fn resolve(args: CheckArgs) -> Result<CheckJob, Failure> {
         subject,
         request,
         warnings,
-        format: args.request.format,
+        format: args.format,
     })
 }
 
@@ -323,13 +336,23 @@ pub(crate) fn decide_failure(e: DecideError) -> Failure {
     }
 }
 
-fn build_request(action: &str, resource: &str, pairs: &[String]) -> Result<Request, Failure> {
+/// The context `--context KEY=VALUE...` gives (C7).
+pub(crate) fn context_of(pairs: &[String]) -> Result<Context, Failure> {
     let mut context = Context::new();
     for pair in pairs {
         context
             .insert_pair(pair)
             .map_err(|e| Failure::new(format!("--context: {e}")))?;
     }
+    Ok(context)
+}
+
+pub(crate) fn build_request(
+    action: &str,
+    resource: &str,
+    pairs: &[String],
+) -> Result<Request, Failure> {
+    let context = context_of(pairs)?;
     let request = Request::new(action, resource).map_err(|e| {
         let flag = if matches!(e, ramcheck::decision::RequestError::InvalidAction { .. }) {
             "--action"

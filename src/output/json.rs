@@ -69,7 +69,7 @@ pub fn check_value(report: &CheckReport<'_>) -> Value {
 }
 
 /// `[{"code", "message"}]`: what `check` and `who-can` warn of.
-fn warnings_value(warnings: &[RequestWarning]) -> Value {
+pub(crate) fn warnings_value(warnings: &[RequestWarning]) -> Value {
     warnings
         .iter()
         .map(|w| json!({"code": w.code.code(), "message": w.message}))
@@ -78,7 +78,7 @@ fn warnings_value(warnings: &[RequestWarning]) -> Value {
 
 /// What `check` and `who-can` both say of an outcome: decision, reason, stage and the
 /// deciding statements.
-fn outcome_fields(outcome: &crate::decision::Outcome) -> serde_json::Map<String, Value> {
+pub(crate) fn outcome_fields(outcome: &crate::decision::Outcome) -> serde_json::Map<String, Value> {
     let mut map = serde_json::Map::new();
     let decision = if outcome.decision() == Decision::Allow {
         "allow"

@@ -43,7 +43,7 @@ fn rule_value(rule: &Rule) -> Value {
 }
 
 /// `unknown-action` → `UnknownAction`: SARIF wants a readable `name` that differs from the id.
-fn pascal_case(id: &str) -> String {
+pub(crate) fn pascal_case(id: &str) -> String {
     id.split('-')
         .map(|word| {
             let mut chars = word.chars();
@@ -72,6 +72,17 @@ pub fn path_to_uri(path: &str) -> String {
     } else {
         out
     }
+}
+
+/// The run's `tool`: ramcheck, its version and the rules its results refer to.
+pub(crate) fn tool(rules: Vec<Value>) -> Value {
+    json!({"driver": {
+        "name": "ramcheck",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://docs.rs/ramcheck",
+        "rules": rules,
+    }})
 }
 
 /// The log as a JSON value.
@@ -115,13 +126,7 @@ pub fn log_value(files: &[LintedFile]) -> Value {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "ramcheck",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://docs.rs/ramcheck",
-                "rules": all.iter().map(|r| rule_value(r)).collect::<Vec<_>>(),
-            }},
+            "tool": tool(all.iter().map(|r| rule_value(r)).collect()),
             "columnKind": "unicodeCodePoints",
             "artifacts": artifacts,
             "results": results,

@@ -122,7 +122,7 @@ fn why(reason: &MissReason) -> String {
 
 /// `file:line:column` of the statement, and, for a policy translated from Terraform or ROS,
 /// the resource it came from: `` (from `ADDRESS` at FILE:LINE:COLUMN) ``.
-fn location(s: &StatementRef) -> String {
+pub(crate) fn location(s: &StatementRef) -> String {
     let file = match s.file() {
         Some(f) => safe(f).into_owned(),
         None => format!("<{}>", safe(s.policy())),
@@ -137,7 +137,7 @@ fn location(s: &StatementRef) -> String {
     }
 }
 
-fn name(s: &StatementRef) -> String {
+pub(crate) fn name(s: &StatementRef) -> String {
     let mut text = format!("statement {} of `{}`", s.index(), safe(s.policy()));
     if let Some(sid) = s.sid() {
         text.push_str(&format!(" (Sid `{}`)", safe(sid)));
@@ -145,7 +145,7 @@ fn name(s: &StatementRef) -> String {
     text
 }
 
-fn describe(s: &StatementRef) -> String {
+pub(crate) fn describe(s: &StatementRef) -> String {
     let action = match s.action() {
         Matched::Pattern(p) => format!("Action `{}`", safe(p)),
         Matched::NotListed => "NotAction (does not list it)".to_owned(),

@@ -325,7 +325,17 @@ fn t6_who_can_on_a_pipeline_of_another_account_is_cross_account() {
             .cloned()
             .unwrap_or_else(|| panic!("{arn} is not listed: {v}"))
     };
-    assert_eq!(listed(CI)["stage"], "CrossAccount");
+    // E3 denies ci directly (T6), but it reaches the pipeline through the deployer role, whose
+    // trust policy lets it in from the office only (T5, A1: the source IP ranges).
+    let ci = listed(CI);
+    assert_eq!(ci["access"], "some", "{ci}");
+    assert_eq!(ci["via"][0]["assume"], DEPLOYER, "{ci}");
+    assert_eq!(ci["decision"], "allow", "{ci}");
+    let ip = ci["witness"]["context"]["acs:SourceIp"][0]
+        .as_str()
+        .expect("the witness fixes the source IP");
+    assert!(ip.starts_with("192.168."), "{ci}");
     let deployer = listed(DEPLOYER);
     assert_eq!(deployer["decision"], "allow");
+    assert_eq!(deployer["access"], "all");
 }

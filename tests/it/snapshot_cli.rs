@@ -489,9 +489,14 @@ fn the_readme_commands_on_the_examples_run() {
         .lines()
         .filter(|l| l.starts_with("cargo run -- ") && (l.contains(TERRAFORM) || l.contains(ROS)))
         .collect();
-    assert_eq!(commands.len(), 4, "{commands:?}");
+    assert_eq!(commands.len(), 8, "{commands:?}");
     for command in commands {
-        let args: Vec<&str> = command.split_whitespace().skip(3).collect();
+        // A pattern is quoted for the shell.
+        let args: Vec<&str> = command
+            .split_whitespace()
+            .skip(3)
+            .map(|a| a.trim_matches('\''))
+            .collect();
         let run = ramcheck(&args);
         assert!(matches!(run.status, Some(0 | 1)), "{command}{run:?}");
     }
