@@ -15,7 +15,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use ramcheck::account::Account;
 use ramcheck::analysis::{diff, who_can, Question};
 use ramcheck::assume::Accounts;
-use ramcheck_bench::{large_account, large_dir, small_account, ACCOUNT, CANCEL};
+use ramcheck_bench::{large_account, large_dir, ACCOUNT, CANCEL};
 use serde_json::{json, Value};
 
 /// The space of the issue's target: every image pipeline of the Large account.
@@ -134,32 +134,8 @@ fn run(binary: &Path, args: &[&str], ok: &[i32]) {
     black_box(output.stdout);
 }
 
-/// Two small snapshots for `diff` until the README's Terraform example is there: the Small
-/// account, and the same with one more Allow.
-fn small_pair() -> (String, String) {
-    let dir = std::env::temp_dir().join("ramcheck-bench-small-diff");
-    std::fs::create_dir_all(&dir).expect("a folder");
-    let before = small_account();
-    let mut after: Value = serde_json::from_str(&before).expect("JSON");
-    after["policies"]["Ops"]["Statement"]
-        .as_array_mut()
-        .expect("statements")
-        .push(json!({"Effect": "Allow", "Action": CANCEL,
-            "Resource": format!("acs:ecs:cn-shanghai:{ACCOUNT}:imagepipeline/*")}));
-    let write = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).expect("writes");
-        path.to_string_lossy().into_owned()
-    };
-    (
-        write("before.json", &before),
-        write("after.json", &after.to_string()),
-    )
-}
-
 fn processes(c: &mut Criterion) {
     let binary = binary();
-    let (before, after) = small_pair();
     let mut group = c.benchmark_group("analysis_process");
     group
         .sample_size(20)
@@ -178,10 +154,17 @@ fn processes(c: &mut Criterion) {
     group.bench_function("who_can_example_account", |b| {
         b.iter(|| run(&binary, &who_can, &[0]))
     });
-    let diff = ["diff", "--before", &before, "--after", &after];
-    // 1: something is gained, which is the point of the change.
-    group.bench_function("diff_small_snapshots", |b| {
-        b.iter(|| run(&binary, &diff, &[0, 1]))
+    // The README's first `diff`: the shipped Terraform plan before and after a change.
+    let diff = [
+        "diff",
+        "--before",
+        "policies/examples/terraform-plan.json",
+        "--after",
+        "policies/examples/terraform-plan-after.json",
+    ];
+    // 1: something is gained, which is what the example shows.
+    group.bench_function("diff_terraform_example", |b| {
+        b.iter(|| run(&binary, &diff, &[1]))
     });
     group.finish();
 }
