@@ -265,15 +265,35 @@ fn timing() {
             )));
         }
     }
+    time("team patterns", &arns(&within), &atoms);
+    let literal: Vec<StringAtom> = (0..100)
+        .map(|i| {
+            glob(&format!(
+                "acs:ecs:cn-region{}:{account}:imagepipeline/ip-{i}",
+                i % 7
+            ))
+        })
+        .collect();
+    time("literal ARNs", &arns(SPACE), &literal);
+    let context = [
+        fold("Production"),
+        exact("prod"),
+        glob("prod-*"),
+        glob("*-test"),
+    ];
+    time("context values", &StringDomain::Any, &context);
+}
+
+fn time(what: &str, domain: &StringDomain, atoms: &[StringAtom]) {
     let start = std::time::Instant::now();
     let rounds = 20;
     let mut classes = 0;
     for _ in 0..rounds {
-        classes = witnesses(&arns(&within), &atoms, 200_000).unwrap().len();
+        classes = witnesses(domain, atoms, 200_000).unwrap().len();
     }
     let each = start.elapsed() / rounds;
     println!(
-        "{} atoms: {classes} classes in {each:?} per call",
+        "{what}: {} atoms, {classes} classes in {each:?} per call",
         atoms.len()
     );
 }
