@@ -193,20 +193,8 @@ impl KeyValues {
         clauses: impl Iterator<Item = &'c Clause>,
         fixed: &Context,
     ) -> Result<KeyValues, AnalysisError> {
-        let mut by_key: BTreeMap<String, (String, Vec<&Clause>)> = BTreeMap::new();
-        for clause in clauses {
-            let key = clause.key();
-            if key.eq_ignore_ascii_case(PRINCIPAL_ARN) || fixed.values(key).is_some() {
-                continue;
-            }
-            by_key
-                .entry(key.to_ascii_lowercase())
-                .or_insert_with(|| (key.to_owned(), Vec::new()))
-                .1
-                .push(clause);
-        }
         let mut keys = BTreeMap::new();
-        for (lower, (key, clauses)) in by_key {
+        for (lower, (key, clauses)) in by_key(clauses, fixed) {
             let values = key_values(&key, &clauses)?;
             keys.insert(lower, (key, values));
         }
@@ -219,11 +207,35 @@ impl KeyValues {
     }
 }
 
+/// The clauses that test each key, by lower-cased key (C6), but `acs:PrincipalARN` and the
+/// keys `fixed` gives: the key as first written, and its clauses.
+pub(crate) fn by_key<'c>(
+    clauses: impl Iterator<Item = &'c Clause>,
+    fixed: &Context,
+) -> BTreeMap<String, (String, Vec<&'c Clause>)> {
+    let mut by_key: BTreeMap<String, (String, Vec<&Clause>)> = BTreeMap::new();
+    for clause in clauses {
+        let key = clause.key();
+        if key.eq_ignore_ascii_case(PRINCIPAL_ARN) || fixed.values(key).is_some() {
+            continue;
+        }
+        by_key
+            .entry(key.to_ascii_lowercase())
+            .or_insert_with(|| (key.to_owned(), Vec::new()))
+            .1
+            .push(clause);
+    }
+    by_key
+}
+
 /// The values `key` takes: its type's classes under its clauses, and absent unless it is
 /// `acs:CurrentTime` (A1). The type is the key's fixed type (C7), else the one non-string
 /// family its operators compare it as (a value that does not parse for that family would be
 /// an input error, C7, so the space holds only values that parse), else String.
-fn key_values(key: &str, clauses: &[&Clause]) -> Result<Vec<Option<String>>, AnalysisError> {
+pub(crate) fn key_values(
+    key: &str,
+    clauses: &[&Clause],
+) -> Result<Vec<Option<String>>, AnalysisError> {
     let cannot = |reason: String| AnalysisError::Condition {
         key: key.to_owned(),
         reason,
@@ -331,9 +343,25 @@ fn key_values(key: &str, clauses: &[&Clause]) -> Result<Vec<Option<String>>, Ana
                 }
             }
         }
-        if family == Family::Bool {
-            // Bool compares ignoring case; a string operator does not.
-            out.extend(["True", "FALSE"].map(str::to_owned));
+        let compared_as_text = clauses
+            .iter()
+            .any(|c| c.operator().family() == Family::String);
+        if family == Family::Bool && compared_as_text {
+            // Bool compares ignoring case, a string operator does not: each truth value also
+            // needs a spelling that no listed value equals.
+            for spellings in [
+                ["true", "True", "TRUE", "tRUE", "trUE"],
+                ["false", "False", "FALSE", "fALSE", "faLSE"],
+            ] {
+                let listed: Vec<&str> = clauses
+                    .iter()
+                    .flat_map(|c| c.values())
+                    .map(|v| v.text())
+                    .collect();
+                if let Some(free) = spellings.iter().find(|s| !listed.contains(s)) {
+                    out.push((*free).to_owned());
+                }
+            }
         }
     }
     out.sort();

@@ -7,14 +7,18 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::atoms::{own_resources, Atoms, KeyValues};
-use super::partition::strings::{self, StringDomain};
+use std::cell::OnceCell;
+use std::collections::hash_map::{Entry, HashMap};
+
+use super::atoms::{by_key, key_values, own_resources, Atoms, KeyValues};
+use super::partition::strings::{self, StringAtom, StringDomain};
 use super::{Access, AnalysisError, Hop, PrincipalAccess, Question, Reached, SpaceAnswer, Witness};
 use crate::account::{Account, Principal};
 use crate::assume::{decide_on_role, Accounts, AssumeError, ASSUME_ROLE};
 use crate::authorizer::{AuthRequest, Authorizer, PrincipalId};
 use crate::decision::{matched_principal, Caller, Context, Matched, Outcome, Request, Side};
 use crate::matching::{has_wildcard, ResourceArn};
+use crate::policy::Clause;
 use crate::vocabulary::Instant;
 
 /// Every principal of `accounts`, with how much of the space of `question` it reaches.
@@ -334,7 +338,7 @@ impl<'a> Reachability<'a> {
     ) -> Result<bool, AnalysisError> {
         if let Some((id, authorizer)) = subject.id.zip(self.compiled.get(subject.account.id())) {
             let pairs = class.pairs(&question.fixed);
-            let request = AuthRequest::new(&question.action, class.resource)
+            let request = AuthRequest::new(&question.action, &class.resource.text)
                 .and_then(|r| r.with_context(&pairs))
                 .map(|r| r.at(self.now));
             if let Ok(request) = request {
@@ -477,13 +481,29 @@ impl<'a> Reachability<'a> {
 /// each, the values of the context keys the statements that may apply to it test.
 pub(crate) struct Space {
     /// Each witness resource, with the keys (indexes into `keys`) that may be evaluated for it.
-    resources: Vec<(String, Vec<usize>)>,
+    resources: Vec<Resource>,
     keys: Vec<(String, Vec<Option<String>>)>,
+    /// The resource atoms that split the space, for polishing witnesses.
+    atoms: Vec<StringAtom>,
     /// How many classes, in all.
     pub(crate) count: usize,
 }
 
+/// One witness resource of a space.
+struct Resource {
+    /// The shortest string of its class: what each class is decided with.
+    text: String,
+    /// The keys (indexes into `Space::keys`) that may be evaluated for it.
+    dimensions: Vec<usize>,
+    /// The pattern of the space it is in, when that is a pattern.
+    within: Option<StringDomain>,
+    /// A witness of the same class that reads like a real ARN, made when first reported.
+    polished: OnceCell<String>,
+}
+
 impl Space {
+    /// The classes of `atoms` over `spaces`. For each witness resource, a key's values come
+    /// only from the clauses that may be evaluated for it (M6), which keeps the product small.
     pub(crate) fn new(
         atoms: &Atoms<'_>,
         spaces: &[String],
@@ -491,34 +511,39 @@ impl Space {
         principal: &str,
     ) -> Result<Space, AnalysisError> {
         let resource_atoms = atoms.resource_atoms();
-        let values = KeyValues::of(atoms.all_clauses(), &question.fixed)?;
-        let keys: Vec<(String, Vec<Option<String>>)> = values
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_vec()))
-            .collect();
+        let mut keys: Vec<(String, Vec<Option<String>>)> = Vec::new();
+        // (lower-cased key, the clauses' addresses) → index into `keys`.
+        let mut known: HashMap<(String, Vec<usize>), usize> = HashMap::new();
         let mut resources = Vec::new();
         let mut count = 0usize;
         for within in spaces {
-            let witnesses = if has_wildcard(within) {
-                let domain = StringDomain::ImagePipelineArn {
-                    within: within.clone(),
-                };
-                strings::witnesses(&domain, &resource_atoms, question.max_cases)
-                    .map_err(|_| too_many(principal, question))?
-            } else {
-                vec![within.clone()]
+            let domain = has_wildcard(within).then(|| StringDomain::ImagePipelineArn {
+                within: within.clone(),
+            });
+            let witnesses = match &domain {
+                Some(domain) => strings::witnesses(domain, &resource_atoms, question.max_cases)
+                    .map_err(|_| too_many(principal, question))?,
+                None => vec![within.clone()],
             };
             for resource in witnesses {
-                let mut names: Vec<String> = atoms
-                    .clauses_for(&resource)
-                    .map(|c| c.key().to_ascii_lowercase())
-                    .collect();
-                names.sort_unstable();
-                names.dedup();
-                let dimensions: Vec<usize> = names
-                    .iter()
-                    .filter_map(|n| keys.iter().position(|(k, _)| k.eq_ignore_ascii_case(n)))
-                    .collect();
+                let mut dimensions = Vec::new();
+                for (lower, (key, clauses)) in by_key(atoms.clauses_for(&resource), &question.fixed)
+                {
+                    let mut addresses: Vec<usize> = clauses
+                        .iter()
+                        .map(|c| std::ptr::from_ref::<Clause>(c) as usize)
+                        .collect();
+                    addresses.sort_unstable();
+                    addresses.dedup();
+                    let index = match known.entry((lower, addresses)) {
+                        Entry::Occupied(e) => *e.get(),
+                        Entry::Vacant(e) => {
+                            keys.push((key.clone(), key_values(&key, &clauses)?));
+                            *e.insert(keys.len() - 1)
+                        }
+                    };
+                    dimensions.push(index);
+                }
                 count = count.saturating_add(product(
                     dimensions
                         .iter()
@@ -528,12 +553,18 @@ impl Space {
                 if count > question.max_cases {
                     return Err(too_many(principal, question));
                 }
-                resources.push((resource, dimensions));
+                resources.push(Resource {
+                    text: resource,
+                    dimensions,
+                    within: domain.clone(),
+                    polished: OnceCell::new(),
+                });
             }
         }
         Ok(Space {
             resources,
             keys,
+            atoms: resource_atoms,
             count,
         })
     }
@@ -543,14 +574,19 @@ impl Space {
         &self,
         mut visit: impl FnMut(&Class<'_>) -> Result<bool, AnalysisError>,
     ) -> Result<(), AnalysisError> {
-        for (resource, indexes) in &self.resources {
-            let dimensions: Vec<(&str, &[Option<String>])> = indexes
+        for resource in &self.resources {
+            let dimensions: Vec<(&str, &[Option<String>])> = resource
+                .dimensions
                 .iter()
                 .filter_map(|&i| self.keys.get(i))
                 .map(|(k, v)| (k.as_str(), v.as_slice()))
                 .collect();
             let done = for_each_combination(&dimensions, &mut |values| {
-                visit(&Class { resource, values })
+                visit(&Class {
+                    space: self,
+                    resource,
+                    values,
+                })
             })?;
             if done {
                 break;
@@ -563,19 +599,31 @@ impl Space {
 /// One class of the space: its witness resource and, for each key that may be evaluated, its
 /// value (or none: absent).
 pub(crate) struct Class<'s> {
-    resource: &'s str,
+    space: &'s Space,
+    resource: &'s Resource,
     values: &'s Combination<'s>,
 }
 
 impl Class<'_> {
+    /// The resource that reports the class: the shortest string of the class made to read
+    /// like a real ARN (a real region, an id that does not end in `-`), in the same class.
+    fn reported(&self) -> &str {
+        self.resource
+            .polished
+            .get_or_init(|| match &self.resource.within {
+                Some(domain) => strings::polish(domain, &self.space.atoms, &self.resource.text),
+                None => self.resource.text.clone(),
+            })
+    }
+
     /// The class's witness (A3).
     pub(crate) fn witness(&self) -> Witness {
         Witness {
-            resource: self.resource.to_owned(),
+            resource: self.reported().to_owned(),
             context: self
                 .values
                 .iter()
-                .filter_map(|(k, v)| v.as_ref().map(|v| ((*k).to_owned(), v.clone())))
+                .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), v.to_owned())))
                 .collect(),
         }
     }
@@ -583,7 +631,7 @@ impl Class<'_> {
     /// The witness as a request of `question`, for the reference evaluator.
     pub(crate) fn request(&self, question: &Question) -> Result<Request, AnalysisError> {
         let context = context_of(&question.fixed, self.values)?;
-        Ok(Request::new(&question.action, self.resource)?.with_context(context))
+        Ok(Request::new(&question.action, self.reported())?.with_context(context))
     }
 
     /// The context as `(key, value)` pairs: the fixed keys', then the class's.
@@ -591,11 +639,7 @@ impl Class<'_> {
         fixed
             .entries()
             .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str())))
-            .chain(
-                self.values
-                    .iter()
-                    .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))),
-            )
+            .chain(self.values.iter().filter_map(|(k, v)| v.map(|v| (*k, v))))
             .collect()
     }
 }
@@ -605,10 +649,7 @@ fn product(sizes: impl Iterator<Item = usize>) -> usize {
 }
 
 /// The fixed context with one value (or none) for each key.
-fn context_of(
-    fixed: &Context,
-    values: &[(&str, Option<String>)],
-) -> Result<Context, AnalysisError> {
+fn context_of(fixed: &Context, values: &[(&str, Option<&str>)]) -> Result<Context, AnalysisError> {
     let mut context = fixed.clone();
     for (key, value) in values {
         if let Some(value) = value {
@@ -619,27 +660,27 @@ fn context_of(
 }
 
 /// One value (or none: absent) for each of some keys.
-type Combination<'k> = [(&'k str, Option<String>)];
+type Combination<'k> = [(&'k str, Option<&'k str>)];
 /// What is called with each combination; `true` stops.
 type Visit<'v, 'k> = dyn FnMut(&Combination<'k>) -> Result<bool, AnalysisError> + 'v;
 
 /// Calls `visit` with each combination of one value per dimension, until it returns `true`;
 /// returns whether it did.
 fn for_each_combination<'k>(
-    dimensions: &[(&'k str, &[Option<String>])],
+    dimensions: &[(&'k str, &'k [Option<String>])],
     visit: &mut Visit<'_, 'k>,
 ) -> Result<bool, AnalysisError> {
-    let mut chosen: Vec<(&str, Option<String>)> = Vec::with_capacity(dimensions.len());
+    let mut chosen: Vec<(&str, Option<&str>)> = Vec::with_capacity(dimensions.len());
     fn step<'k>(
-        dimensions: &[(&'k str, &[Option<String>])],
-        chosen: &mut Vec<(&'k str, Option<String>)>,
+        dimensions: &[(&'k str, &'k [Option<String>])],
+        chosen: &mut Vec<(&'k str, Option<&'k str>)>,
         visit: &mut Visit<'_, 'k>,
     ) -> Result<bool, AnalysisError> {
         let Some(((key, values), rest)) = dimensions.split_first() else {
             return visit(chosen);
         };
         for value in *values {
-            chosen.push((key, value.clone()));
+            chosen.push((key, value.as_deref()));
             let done = step(rest, chosen, visit)?;
             chosen.pop();
             if done {

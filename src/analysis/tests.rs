@@ -445,3 +445,31 @@ fn a4_a_principal_only_after_gains_what_it_reaches() {
     assert_eq!(answer.gained[0].principal, arn(A, "user/deployer"));
     let _ = Principal::Root;
 }
+
+#[test]
+fn a2_a_bool_key_compared_as_text_splits_by_spelling() {
+    // Bool ignores case, StringEquals does not: only `True` (or another spelling) passes the
+    // Allow without meeting the Deny.
+    let statements = format!(
+        "{},{}",
+        cancel("Allow", "*", r#"{"Bool": {"acs:SecureTransport": "true"}}"#),
+        cancel(
+            "Deny",
+            "*",
+            r#"{"StringEquals": {"acs:SecureTransport": ["true", "True"]}}"#
+        )
+    );
+    let accounts = one_user(&statements);
+    let answer = who_can(&accounts, &Question::new(CANCEL)).unwrap_or_else(|e| panic!("{e}"));
+    let deployer = entry(&answer, &arn(A, "user/deployer"));
+    assert_eq!(deployer.access, Access::Some);
+    let (witness, _) = deployer
+        .witness
+        .as_ref()
+        .unwrap_or_else(|| panic!("witness"));
+    assert_eq!(
+        witness.context,
+        [("acs:SecureTransport".to_owned(), "TRUE".to_owned())]
+    );
+    assert_replays(&accounts, &answer);
+}

@@ -492,8 +492,10 @@ fn who_can_sarif_is_valid_with_a_result_per_principal_with_access() {
         .iter()
         .filter(|p| p["access"] != "none")
         .count();
+    // T6: each unlisted principal of a role with access is a violator of its own.
+    let unlisted = v["unlisted"].as_array().expect("unlisted").len();
     let results = log["runs"][0]["results"].as_array().expect("results");
-    assert_eq!(results.len(), with_access, "{log}");
+    assert_eq!(results.len(), with_access + unlisted, "{log}");
     let levels: Vec<&str> = results
         .iter()
         .map(|r| r["level"].as_str().unwrap_or_default())
@@ -503,12 +505,12 @@ fn who_can_sarif_is_valid_with_a_result_per_principal_with_access() {
         "{levels:?}"
     );
     // The owner's access is granted by no statement; everyone else's by one of the account
-    // file, where the result is.
+    // file, where the result is, as is the trust statement naming unlisted principals.
     let located: Vec<&Value> = results
         .iter()
         .filter(|r| r["locations"].as_array().is_some_and(|l| !l.is_empty()))
         .collect();
-    assert_eq!(located.len(), with_access - 1, "{log}");
+    assert_eq!(located.len(), with_access - 1 + unlisted, "{log}");
     for r in located {
         let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
         assert_eq!(uri, OWNER, "{log}");

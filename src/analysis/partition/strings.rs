@@ -558,6 +558,82 @@ impl States {
     }
 }
 
+/// Regions a polished witness may name: real ones read better than the shortest string.
+const REGIONS: [&str; 6] = [
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-beijing",
+    "ap-southeast-1",
+    "us-west-1",
+    "eu-central-1",
+];
+
+/// A witness of the same class as `witness` that reads like a real ARN where one exists: a
+/// real region in place of an invented or cut one (`x`, `cn-`), and an id that does not end
+/// in `-` (`prod-` becomes `prod-1`). Every candidate is checked to give the same verdict for
+/// every atom and to stay in the domain, so the class is unchanged; `witness` itself when no
+/// candidate does.
+pub(crate) fn polish(domain: &StringDomain, atoms: &[StringAtom], witness: &str) -> String {
+    let StringDomain::ImagePipelineArn { within } = domain else {
+        return witness.to_owned();
+    };
+    let verdicts = |text: &str| -> Vec<bool> { atoms.iter().map(|a| a.matches(text)).collect() };
+    let wanted = verdicts(witness);
+    let same = |text: &str| {
+        is_pipeline_arn(text)
+            && crate::matching::wildcard_match(within, text)
+            && verdicts(text) == wanted
+    };
+    let Some((head, id)) = witness.rsplit_once(":imagepipeline/") else {
+        return witness.to_owned();
+    };
+    let Some((region, account)) = head
+        .strip_prefix("acs:ecs:")
+        .and_then(|rest| rest.split_once(':'))
+    else {
+        return witness.to_owned();
+    };
+    let arn = |region: &str, id: &str| format!("acs:ecs:{region}:{account}:imagepipeline/{id}");
+    let mut best = witness.to_owned();
+    if !REGIONS.contains(&region) {
+        if let Some(better) = REGIONS
+            .iter()
+            .map(|r| arn(r, id))
+            .find(|candidate| same(candidate))
+        {
+            best = better;
+        }
+    }
+    if id.ends_with(['-', '_', '.']) || id.len() == 1 {
+        let region = best
+            .strip_prefix("acs:ecs:")
+            .and_then(|rest| rest.split_once(':'))
+            .map_or(region, |(r, _)| r)
+            .to_owned();
+        if let Some(better) = ["1", "-1", "build-1"]
+            .iter()
+            .map(|tail| arn(&region, &format!("{id}{tail}")))
+            .find(|candidate| same(candidate))
+        {
+            best = better;
+        }
+    }
+    best
+}
+
+impl StringAtom {
+    /// Whether `text` passes this test, by the crate's own matchers.
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            StringAtom::Glob(pattern) => crate::matching::wildcard_match(pattern, text),
+            StringAtom::Exact(value) => value == text,
+            StringAtom::ExactIgnoreCase(value) => {
+                crate::vocabulary::StringTest::EqualsIgnoreCase.holds(text, value)
+            }
+        }
+    }
+}
+
 /// A printable character that is neither in `named` (sorted) nor reserved.
 fn other_char(named: &[char]) -> Option<char> {
     let free = |c: &char| named.binary_search(c).is_err() && !RESERVED.contains(c);

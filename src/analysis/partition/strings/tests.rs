@@ -297,3 +297,59 @@ fn time(what: &str, domain: &StringDomain, atoms: &[StringAtom]) {
         atoms.len()
     );
 }
+
+/// A3: a polished witness reads like a real ARN and stays in its class.
+#[test]
+fn polish_names_a_real_region_and_an_id_that_does_not_end_in_a_dash() {
+    let domain = StringDomain::ImagePipelineArn {
+        within: "acs:ecs:*:1234567890123456:imagepipeline/*".into(),
+    };
+    let atoms = [
+        StringAtom::Glob("acs:ecs:cn-*:*:imagepipeline/ip-prod-*".into()),
+        StringAtom::Glob("acs:ecs:cn-shanghai:*:imagepipeline/*".into()),
+    ];
+    let shortest = "acs:ecs:cn-:1234567890123456:imagepipeline/ip-prod-";
+    assert_eq!(
+        polish(&domain, &atoms, shortest),
+        "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-prod-1"
+    );
+    // cn-shanghai is a class of its own: the polish keeps out of it, and keeps a witness of it.
+    let shanghai = "acs:ecs:cn-shanghai:1234567890123456:imagepipeline/ip-prod-";
+    assert_eq!(
+        polish(&domain, &atoms, shanghai),
+        "acs:ecs:cn-shanghai:1234567890123456:imagepipeline/ip-prod-1"
+    );
+}
+
+#[test]
+fn polish_keeps_a_witness_no_candidate_can_replace() {
+    let domain = StringDomain::ImagePipelineArn {
+        within: "acs:ecs:*:*:imagepipeline/*".into(),
+    };
+    // Every one-character region other than `x` and every id but `a-` is another class.
+    let atoms = [
+        StringAtom::Glob("acs:ecs:?:*:imagepipeline/*".into()),
+        StringAtom::Glob("acs:ecs:x:*:imagepipeline/*".into()),
+        StringAtom::Glob("acs:ecs:*:*:imagepipeline/a-".into()),
+    ];
+    let witness = "acs:ecs:x:1:imagepipeline/a-";
+    assert_eq!(polish(&domain, &atoms, witness), witness);
+}
+
+proptest! {
+    /// A3: whatever the atoms, a polished witness has the same verdicts as the one it replaces.
+    #[test]
+    fn polish_never_leaves_the_class(patterns in proptest::collection::vec("[a-c*?-]{0,4}", 1..4)) {
+        let domain = StringDomain::ImagePipelineArn { within: "acs:ecs:*:*:imagepipeline/*".into() };
+        let atoms: Vec<StringAtom> = patterns
+            .iter()
+            .map(|p| StringAtom::Glob(format!("acs:ecs:*:*:imagepipeline/{p}")))
+            .chain(patterns.iter().map(|p| StringAtom::Glob(format!("acs:ecs:{p}:*:imagepipeline/*"))))
+            .collect();
+        for witness in witnesses(&domain, &atoms, 10_000).unwrap_or_default() {
+            let polished = polish(&domain, &atoms, &witness);
+            prop_assert_eq!(vector(&atoms, &polished), vector(&atoms, &witness));
+            prop_assert!(in_domain(&domain, &polished));
+        }
+    }
+}
