@@ -5,6 +5,9 @@
 //! - `analysis_cli`: access analysis through the real binary (A1–A4, T5, T6): `who-can` over a
 //!   pattern, its `--allow-only` gate, `diff` of snapshots, policy documents, plans and ROS
 //!   templates, every witness replayed through `check`. Fixtures in `tests/fixtures/analysis/`.
+//! - `analysis_props`: the access analysis against brute force (A1–A4, T5): random small
+//!   account sets, every request of a bounded universe decided by the single decisions, and
+//!   every witness of `who_can` and `diff` replayed hop by hop.
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
 //!   deciding statements, or error kind.
@@ -47,6 +50,8 @@
 mod account_cli;
 #[path = "it/analysis_cli.rs"]
 mod analysis_cli;
+#[path = "it/analysis_props.rs"]
+mod analysis_props;
 #[path = "it/assume_cli.rs"]
 mod assume_cli;
 #[path = "it/cases.rs"]
