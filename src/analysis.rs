@@ -204,7 +204,8 @@ pub struct DiffAnswer {
     pub gained: Vec<Change>,
     /// Requests allowed before and denied after.
     pub lost: Vec<Change>,
-    /// Unlisted principals of the after side (T6).
+    /// Principals no snapshot lists that gain access (T6): named by the after side's trust
+    /// policy of a role that reaches the space, and not named by it before.
     pub unlisted: Vec<UnlistedPrincipals>,
 }
 
@@ -239,6 +240,10 @@ pub enum AnalysisError {
         /// Why, and the fix.
         reason: String,
     },
+    /// A witness with a context value that a condition cannot compare (C7): no request RAM
+    /// decides. The engine leaves such classes out; it never reaches a caller.
+    #[error("a request of the space has a context value that a condition cannot compare; fix the key with `--context`")]
+    Undecidable,
     /// A witness could not be made into a request (M4, C7).
     #[error(transparent)]
     Request(#[from] crate::decision::RequestError),

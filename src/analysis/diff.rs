@@ -81,24 +81,36 @@ pub fn diff(
         }
         let space = Space::new(&atoms, &spaces, question, arn)?;
         let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut reaches_after = false;
         space.for_each(|class| {
             let was_allowed = allowed(&before, old.as_ref(), roles[0], class, question)?;
             let is_allowed = allowed(&after, new.as_ref(), roles[1], class, question)?;
             // A class one side cannot decide (C7) is no request there: nothing to compare.
+            reaches_after |= is_allowed == Some(true);
             let (Some(was_allowed), Some(is_allowed)) = (was_allowed, is_allowed) else {
                 return Ok(false);
             };
             if was_allowed == is_allowed {
                 return Ok(false);
             }
-            let is = decide(&after, new.as_ref(), roles[1], class, question)?;
+            let sides = (
+                decide(&before, old.as_ref(), roles[0], class, question),
+                decide(&after, new.as_ref(), roles[1], class, question),
+            );
+            let (was, is) = match sides {
+                (Ok(was), Ok(is)) => (was, is),
+                (Err(AnalysisError::Undecidable), _) | (_, Err(AnalysisError::Undecidable)) => {
+                    return Ok(false)
+                }
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+            };
             if !seen.insert(group_key(is_allowed, &is)) {
                 return Ok(false);
             }
             let change = Change {
                 principal: arn.clone(),
                 witness: class.witness(question),
-                before: decide(&before, old.as_ref(), roles[0], class, question)?,
+                before: was,
                 after: is,
             };
             if is_allowed {
@@ -108,15 +120,30 @@ pub fn diff(
             }
             Ok(false)
         })?;
-        // T6: whoever a gaining role's trust policy names without a snapshot gains too.
+        // T6: principals no snapshot lists that the role's trust policy names after and not
+        // before gain whatever the role reaches.
         if let Some(Subject {
             account,
             principal: Principal::Role(role),
             ..
         }) = &new
         {
-            if gained.iter().any(|c: &Change| &c.principal == arn) {
-                unlisted.extend(after.accounts.unlisted(account, role));
+            if reaches_after {
+                let was: Vec<String> = old.as_ref().map_or_else(Vec::new, |old| {
+                    before
+                        .accounts
+                        .unlisted(old.account, role)
+                        .into_iter()
+                        .map(|u| u.account)
+                        .collect()
+                });
+                unlisted.extend(
+                    after
+                        .accounts
+                        .unlisted(account, role)
+                        .into_iter()
+                        .filter(|u| !was.contains(&u.account)),
+                );
             }
         }
     }
@@ -130,8 +157,7 @@ pub fn diff(
 }
 
 /// Whether `subject` reaches `class` on one side, directly or through roles (T5); never when
-/// the principal does not exist there; `None` when its own request cannot be decided (C7) and
-/// no role reaches it.
+/// the principal does not exist there; `None` when its own request cannot be decided (C7).
 fn allowed(
     side: &Reachability<'_>,
     subject: Option<&Subject<'_>>,
@@ -142,18 +168,15 @@ fn allowed(
     let Some(subject) = subject else {
         return Ok(Some(false));
     };
-    let direct = side.verdict(subject, class, question)?;
-    if direct == Some(true) {
-        return Ok(direct);
-    }
-    if roles
-        && side
-            .via(subject, &side.request(class, question)?)?
-            .is_some()
-    {
+    // A class the principal's own request cannot be decided in (C7) is no request of its.
+    let Some(direct) = side.verdict(subject, class, question)? else {
+        return Ok(None);
+    };
+    if direct {
         return Ok(Some(true));
     }
-    Ok(direct)
+    let request = side.request(class, question)?;
+    Ok(Some(roles && side.via(subject, &request)?.is_some()))
 }
 
 /// One side's decision of `class` for `subject`, through roles when its own does not allow
@@ -170,8 +193,8 @@ fn decide(
         return Ok(None);
     };
     let request = side.request(class, question)?;
-    let direct = subject.decide(&request);
-    if let Ok(outcome) = &direct {
+    let direct = subject.decide(&request)?;
+    if let Some(outcome) = &direct {
         if outcome.decision().is_allowed() || !roles {
             return Ok(Some(Reached {
                 outcome: outcome.clone(),
@@ -181,10 +204,10 @@ fn decide(
     }
     match (side.via(subject, &request)?, direct) {
         (Some(reached), _) => Ok(Some(reached)),
-        (None, direct) => Ok(Some(Reached {
-            outcome: direct?,
-            via: None,
-        })),
+        (None, Some(outcome)) => Ok(Some(Reached { outcome, via: None })),
+        // The compiled verdict decided it and the reference evaluator, which tests every
+        // statement, finds a value it cannot compare (C7): no decision, so no change.
+        (None, None) => Err(AnalysisError::Undecidable),
     }
 }
 
@@ -258,6 +281,14 @@ fn describe(
     principal: &Principal,
 ) -> Result<(), AnalysisError> {
     let _ = write!(text, "\naccount {}", account.id());
+    if let Principal::Role(role) = principal {
+        // Who may assume it (T6: unlisted principals gain what it reaches), and whether control
+        // policies bind it (E4.1).
+        if let Some(trust) = account.trust_policy(role) {
+            let _ = write!(text, "\ntrust {}", trust.policy().source().text());
+        }
+        let _ = write!(text, "\nservice-linked {}", account.is_service_linked(role));
+    }
     let attached = account
         .attachments_of(principal)
         .map_err(crate::assume::AssumeError::from)?;

@@ -61,12 +61,17 @@ pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, 
             classes += space.count;
             let mut tally = Tally::default();
             space.for_each(|class| {
-                let direct = side.verdict(&subject, class, question)?;
-                if direct == Some(true) {
+                // A class the principal's own request cannot be decided in (C7) is no request
+                // of its: left out, neither reached nor denied.
+                let Some(direct) = side.verdict(&subject, class, question)? else {
+                    return Ok(tally.settled());
+                };
+                if direct {
                     if tally.direct.is_none() {
-                        let outcome = subject.decide(&side.request(class, question)?)?;
-                        tally.direct =
-                            Some((class.witness(question), Reached { outcome, via: None }));
+                        if let Some(outcome) = subject.decide(&side.request(class, question)?)? {
+                            tally.direct =
+                                Some((class.witness(question), Reached { outcome, via: None }));
+                        }
                     }
                     return Ok(tally.settled());
                 }
@@ -82,11 +87,10 @@ pub fn who_can(accounts: &Accounts, question: &Question) -> Result<SpaceAnswer, 
                                 .through_roles
                                 .get_or_insert((class.witness(question), reached));
                         }
-                        // A class the principal's own request cannot be decided in (C7) is no
-                        // denial of it either.
-                        None if tally.denied.is_none() && direct == Some(false) => {
-                            tally.denied =
-                                Some((class.witness(question), subject.decide(&request)?));
+                        None if tally.denied.is_none() => {
+                            if let Some(outcome) = subject.decide(&request)? {
+                                tally.denied = Some((class.witness(question), outcome));
+                            }
                         }
                         None => {}
                     }
@@ -179,11 +183,14 @@ pub(crate) struct Subject<'a> {
 }
 
 impl Subject<'_> {
-    /// Its own decision of `request` (E).
-    pub(crate) fn decide(&self, request: &Request) -> Result<Outcome, AnalysisError> {
-        self.account
-            .decide(&self.principal, None, request)
-            .map_err(|e| AnalysisError::Decide(AssumeError::from(e)))
+    /// Its own decision of `request` (E), explained by the reference evaluator; `None` when a
+    /// request value cannot be compared (C7): no decision, as [`settle`] says.
+    pub(crate) fn decide(&self, request: &Request) -> Result<Option<Outcome>, AnalysisError> {
+        match self.account.decide(&self.principal, None, request) {
+            Ok(outcome) => Ok(Some(outcome)),
+            Err(DecideError::Evaluation(_)) => Ok(None),
+            Err(e) => Err(AnalysisError::Decide(AssumeError::from(e))),
+        }
     }
 }
 
@@ -294,8 +301,12 @@ fn may_assume(
     for_each_combination(&dimensions, &mut |values| {
         let context = context_of(&question.fixed, values)?;
         let request = Request::new(ASSUME_ROLE, &arn)?.with_context(context);
-        let outcome = decide_on_role(role_account, role, account, caller, None, &request)?;
-        allowed = outcome.decision().is_allowed();
+        allowed = match decide_on_role(role_account, role, account, caller, None, &request) {
+            Ok(outcome) => outcome.decision().is_allowed(),
+            // A context the hop cannot be compared in (C7) allows nothing.
+            Err(AssumeError::Decide(DecideError::Evaluation(_))) => false,
+            Err(e) => return Err(e.into()),
+        };
         Ok(allowed)
     })?;
     Ok(allowed)
@@ -502,10 +513,12 @@ impl<'a> Reachability<'a> {
                 });
                 let role = self.subject(role_account, Principal::Role(target.role.clone()));
                 if self.allows_request(&role, request)? {
-                    return Ok(Some(Reached {
-                        outcome: role.decide(request)?,
-                        via: Some(path),
-                    }));
+                    if let Some(outcome) = role.decide(request)? {
+                        return Ok(Some(Reached {
+                            outcome,
+                            via: Some(path),
+                        }));
+                    }
                 }
                 queue.push_back((role_account, role.principal, role_arn, path));
             }

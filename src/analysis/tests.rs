@@ -473,3 +473,110 @@ fn a2_a_bool_key_compared_as_text_splits_by_spelling() {
     );
     assert_replays(&accounts, &answer);
 }
+
+#[test]
+fn a1_a_numeric_comparison_elsewhere_does_not_hide_a_string_allow() {
+    // alice's own Allow compares `ecs:tag/env` as text; a role she may assume compares it as a
+    // number. `env=prod` is a request of alice's (the role's Deny is never evaluated for it).
+    let text = format!(
+        r#"{{"account_id": "{A}",
+  "policies": {{"prod": {}, "assume": {}, "huge": {}}},
+  "users": {{"alice": {{"policies": ["prod", "assume"]}}}},
+  "roles": {{"r": {{"policies": ["huge"], "trust_policy": {}}}}}
+}}"#,
+        policy(&cancel(
+            "Allow",
+            "*",
+            r#"{"StringEquals": {"ecs:tag/env": "prod"}}"#
+        )),
+        policy(r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}"#),
+        policy(&cancel(
+            "Deny",
+            "*",
+            r#"{"NumericGreaterThan": {"ecs:tag/env": "1000000"}}"#
+        )),
+        policy(&trust_of(&arn(A, "user/alice"), "")),
+    );
+    let accounts = accounts(vec![account(&text)]);
+    let answer = who_can(&accounts, &Question::new(CANCEL)).unwrap_or_else(|e| panic!("{e}"));
+    let alice = entry(&answer, &arn(A, "user/alice"));
+    assert_eq!(alice.access, Access::Some);
+    let (witness, reached) = alice.witness.as_ref().unwrap_or_else(|| panic!("witness"));
+    assert!(reached.via.is_none(), "direct access is reported as direct");
+    assert_eq!(
+        witness.context,
+        [("ecs:tag/env".to_owned(), "prod".to_owned())]
+    );
+    assert_replays(&accounts, &answer);
+}
+
+#[test]
+fn a2_a_number_listed_as_text_is_also_witnessed_in_another_spelling() {
+    let statements = cancel(
+        "Allow",
+        "*",
+        r#"{"NumericEquals": {"ecs:tag/n": "10"}, "StringNotEquals": {"ecs:tag/n": "10"}}"#,
+    );
+    let accounts = one_user(&statements);
+    let answer = who_can(&accounts, &Question::new(CANCEL)).unwrap_or_else(|e| panic!("{e}"));
+    let deployer = entry(&answer, &arn(A, "user/deployer"));
+    assert_eq!(deployer.access, Access::Some);
+    let (witness, _) = deployer
+        .witness
+        .as_ref()
+        .unwrap_or_else(|| panic!("witness"));
+    assert_eq!(
+        witness.context,
+        [("ecs:tag/n".to_owned(), "10.0".to_owned())]
+    );
+    assert_replays(&accounts, &answer);
+}
+
+#[test]
+fn a3_witnesses_carry_the_fixed_context_so_that_they_replay() {
+    let accounts = accounts(vec![account_a()]);
+    let mut office = Context::new();
+    office
+        .insert("acs:SourceIp", "10.1.1.1")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let question = Question::new(CANCEL)
+        .with_resource(format!("acs:ecs:*:{A}:imagepipeline/prod-*"))
+        .with_context(office);
+    let answer = who_can(&accounts, &question).unwrap_or_else(|e| panic!("{e}"));
+    let alice = entry(&answer, &arn(A, "user/alice"));
+    assert_eq!(alice.access, Access::All);
+    let (witness, _) = alice.witness.as_ref().unwrap_or_else(|| panic!("witness"));
+    assert_eq!(
+        witness.context,
+        [("acs:SourceIp".to_owned(), "10.1.1.1".to_owned())]
+    );
+    assert_replays(&accounts, &answer);
+}
+
+#[test]
+fn t6_a4_a_trust_policy_naming_a_new_unlisted_account_is_reported_by_diff() {
+    let with_trust = |trust: &str| {
+        accounts(vec![account(&format!(
+            r#"{{"account_id": "{A}", "policies": {{"all": {}}},
+  "roles": {{"r": {{"policies": ["all"], "trust_policy": {}}}}}}}"#,
+            policy(&cancel("Allow", "*", "")),
+            policy(trust),
+        ))])
+    };
+    let before = with_trust(&trust_of(&arn(A, "root"), ""));
+    let after = with_trust(&format!(
+        "{},{}",
+        trust_of(&arn(A, "root"), ""),
+        trust_of("acs:ram::9999999999999999:root", "")
+    ));
+    let answer = diff(&before, &after, &Question::new(CANCEL)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        answer.gained.is_empty() && answer.lost.is_empty(),
+        "{answer:#?}"
+    );
+    let accounts: Vec<&str> = answer.unlisted.iter().map(|u| u.account.as_str()).collect();
+    assert_eq!(accounts, ["9999999999999999"]);
+    // Unchanged, it names nobody new.
+    let same = diff(&after, &after, &Question::new(CANCEL)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(same.unlisted.is_empty());
+}

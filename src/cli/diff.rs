@@ -116,8 +116,10 @@ pub(crate) fn run(args: DiffArgs) -> Result<Status, Failure> {
         SpaceFormat::Dot => graph::write_diff_dot(out, &answer, &after),
     })?;
     let blocks = match args.fail_on {
-        FailOn::Gained => !answer.gained.is_empty(),
-        FailOn::Changed => !answer.gained.is_empty() || !answer.lost.is_empty(),
+        FailOn::Gained => !answer.gained.is_empty() || !answer.unlisted.is_empty(),
+        FailOn::Changed => {
+            !answer.gained.is_empty() || !answer.unlisted.is_empty() || !answer.lost.is_empty()
+        }
         FailOn::Never => false,
     };
     Ok(if blocks { Status::Denied } else { Status::Ok })

@@ -19,9 +19,9 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestCaseError;
-use ramcheck::account::{Account, Principal};
+use ramcheck::account::{Account, DecideError, Principal};
 use ramcheck::analysis::{diff, who_can, Access, Hop, Question, Reached, Witness};
-use ramcheck::assume::Accounts;
+use ramcheck::assume::{Accounts, AssumeError};
 use ramcheck::decision::{Context, Decision, Outcome, Request, Side, StatementRef};
 use serde_json::{json, Map, Value};
 
@@ -662,7 +662,7 @@ impl Brute {
         node: usize,
         resource: &str,
         context: &Context,
-    ) -> Result<Outcome, TestCaseError> {
+    ) -> Result<Option<Outcome>, TestCaseError> {
         let n = &self.nodes[node];
         let account = self
             .accounts
@@ -671,7 +671,13 @@ impl Brute {
         let request = Request::new(ACTION, resource)
             .map_err(fail)?
             .with_context(context.clone());
-        account.decide(&n.principal, None, &request).map_err(fail)
+        // C7: a value a condition cannot compare makes the request an input error, no
+        // decision.
+        match account.decide(&n.principal, None, &request) {
+            Ok(outcome) => Ok(Some(outcome)),
+            Err(DecideError::Evaluation(_)) => Ok(None),
+            Err(e) => Err(fail(e)),
+        }
     }
 
     /// Whether `caller` may assume the role `role` (T3), with that decision.
@@ -680,7 +686,7 @@ impl Brute {
         caller: usize,
         role: &str,
         context: &Context,
-    ) -> Result<Outcome, TestCaseError> {
+    ) -> Result<Option<Outcome>, TestCaseError> {
         let n = &self.nodes[caller];
         let account = self
             .accounts
@@ -689,11 +695,14 @@ impl Brute {
         let request = Request::new(ASSUME, role)
             .map_err(fail)?
             .with_context(context.clone());
-        let decision = self
+        match self
             .accounts
             .decide_assume_role(account, &n.principal, None, &request)
-            .map_err(fail)?;
-        Ok(decision.outcome().clone())
+        {
+            Ok(decision) => Ok(Some(decision.outcome().clone())),
+            Err(AssumeError::Decide(DecideError::Evaluation(_))) => Ok(None),
+            Err(e) => Err(fail(e)),
+        }
     }
 
     /// The roles `start` reaches under `context` (T5), breadth first, each with its distance
@@ -708,7 +717,7 @@ impl Brute {
                     continue;
                 }
                 let arn = self.nodes[role].arn.clone();
-                if self.assume(caller, &arn, context)?.decision() == Decision::Allow {
+                if allows(&self.assume(caller, &arn, context)?) {
                     seen.insert(role);
                     reached.push((role, depth + 1));
                     queue.push_back((role, depth + 1));
@@ -726,11 +735,11 @@ impl Brute {
         resource: &str,
         context: &Context,
     ) -> Result<Option<usize>, TestCaseError> {
-        if self.direct(start, resource, context)?.decision() == Decision::Allow {
+        if allows(&self.direct(start, resource, context)?) {
             return Ok(Some(0));
         }
         for (role, depth) in self.reach(start, context)? {
-            if self.direct(role, resource, context)?.decision() == Decision::Allow {
+            if allows(&self.direct(role, resource, context)?) {
                 return Ok(Some(depth));
             }
         }
@@ -782,6 +791,13 @@ fn universe_contexts(keys: &[Key]) -> Result<Vec<Context>, TestCaseError> {
         .collect()
 }
 
+/// Whether a decision allows; a request that cannot be decided (C7) allows nothing.
+fn allows(outcome: &Option<Outcome>) -> bool {
+    outcome
+        .as_ref()
+        .is_some_and(|o| o.decision() == Decision::Allow)
+}
+
 /// What brute force finds for one principal over the universe's part of one space.
 #[derive(Debug, Default, Clone, Copy)]
 struct Found {
@@ -810,7 +826,7 @@ impl Table {
             for node in 0..brute.nodes.len() {
                 let mut row = Vec::new();
                 for r in &resources {
-                    row.push(brute.direct(node, r, context)?.decision() == Decision::Allow);
+                    row.push(allows(&brute.direct(node, r, context)?));
                 }
                 direct.push(row);
             }
@@ -944,7 +960,9 @@ fn replay(
     }
     let mut visited = BTreeSet::from([caller]);
     for hop in hops {
-        let outcome = side.assume(caller, &hop.role, &context)?;
+        let outcome = side
+            .assume(caller, &hop.role, &context)?
+            .ok_or_else(|| fail("a hop of a witness cannot be decided (C7)"))?;
         prop_assert_eq!(
             outcome.decision(),
             Decision::Allow,
@@ -977,7 +995,9 @@ fn replay(
             .ok_or_else(|| fail(format!("hop to unknown role `{}`", hop.role)))?;
         prop_assert!(visited.insert(caller), "T5: `{}` visited twice", &hop.role);
     }
-    let replayed = side.direct(caller, &witness.resource, &context)?;
+    let replayed = side
+        .direct(caller, &witness.resource, &context)?
+        .ok_or_else(|| fail("a witness cannot be decided (C7)"))?;
     same_outcome(&replayed, outcome, &format!("`{principal}` on {witness:?}"))
 }
 
