@@ -102,10 +102,9 @@ fn sids(statements: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Replays an allowed witness reached by `principal` (A3, T5): each hop's AssumeRole, with the
-/// witness's context, is allowed, and the final request, made by the last role, gives the
-/// decision, stage and statements reported in `decided`.
-fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, decided: &Value) {
+/// Replays the path `via` of `principal` to a witness (T5): each hop's AssumeRole, with the
+/// witness's context, is allowed; returns the last caller's `check` of the witness.
+fn replay_path(side: &[&str], principal: &str, witness: &Value, via: &Value) -> (String, Value) {
     let mut caller = principal.to_owned();
     for hop in via.as_array().into_iter().flatten() {
         let role = hop["assume"].as_str().expect("a role");
@@ -115,6 +114,14 @@ fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, 
         caller = role.to_owned();
     }
     let v = check(side, Some(&caller), CANCEL, witness);
+    (caller, v)
+}
+
+/// Replays an allowed witness reached by `principal` (A3, T5): each hop's AssumeRole, with the
+/// witness's context, is allowed, and the final request, made by the last role, gives the
+/// decision, stage and statements reported in `decided`.
+fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, decided: &Value) {
+    let (caller, v) = replay_path(side, principal, witness, via);
     assert_eq!(v["decision"], decided["decision"], "{caller}: {v}");
     assert_eq!(v["stage"], decided["stage"], "{caller}: {v}");
     assert_eq!(
@@ -438,6 +445,22 @@ fn over_every_account_each_owner_is_exempt_for_its_own_pipelines_only() {
     let v = who_can_json(&[OWNER, PARTNER], "acs:ecs:*:*:imagepipeline/*", &args, 1);
     // A's owner reaches only A's pipelines; B's owner reaches A's through partner-ops.
     assert_eq!(v["violations"], serde_json::json!([arn(B, "root")]), "{v}");
+    // The reason carries the violating reach (T5), not the owner's exempt one on its own
+    // account: a resource of A, through partner-ops, which replays as allowed.
+    let reason = &v["violation_reasons"][0];
+    assert_eq!(reason["principal"], arn(B, "root"), "{v}");
+    let resource = reason["witness"]["resource"].as_str().unwrap_or_default();
+    assert_eq!(resource.split(':').nth(3), Some(A), "{reason}");
+    assert_eq!(reason["via"][0]["assume"], arn(A, "role/partner-ops"));
+    let (caller, decided) = replay_path(
+        &["--account", OWNER, "--account", PARTNER],
+        &arn(B, "root"),
+        &reason["witness"],
+        &reason["via"],
+    );
+    assert_eq!(decided["decision"], "allow", "{caller}: {decided}");
+    assert_eq!(sids(&decided["statements"]), sids(&reason["statements"]));
+    assert!(!sids(&reason["statements"]).is_empty(), "{reason}");
 }
 
 #[test]
@@ -717,8 +740,51 @@ fn a4_diff_of_policy_documents_is_one_user_of_the_resources_account() {
 #[test]
 fn policy_documents_without_an_account_are_invalid() {
     diff(&["--before", CANCEL_PROD, "--after", CANCEL_ALL]).assert_invalid(&["--account-id"]);
-    diff(&["--before", CANCEL_PROD, "--after", OWNER])
-        .assert_invalid(&["policy documents and the other account sources"]);
+    diff(&["--before", CANCEL_PROD, "--after", OWNER]).assert_invalid(&[
+        "policy documents (`tests/fixtures/analysis/cancel-prod.json`)",
+        "account sources (`tests/fixtures/analysis/owner.json`) cannot be compared",
+    ]);
+}
+
+#[test]
+fn a_broken_policy_document_in_diff_says_what_is_wrong_with_it() {
+    // A document that does not parse is not told from an account source by its content; its
+    // own error, with its position, comes before the complaint that the kinds disagree, on
+    // the other side and in a side of its own.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        ("cut.json", "{\"Statement\": [", "cut.json:1:16:"),
+        (
+            "bare.json",
+            "{\"Version\":\"1\"}",
+            "bare.json:1:1: the policy has no `Statement`",
+        ),
+        ("empty.json", "", "empty.json:1:1: the document is empty"),
+    ];
+    for (name, text, error) in cases {
+        let path = crate::util::write_file(dir.path(), name, text);
+        let path = path.to_str().expect("a UTF-8 path");
+        let resource = "acs:ecs:*:1234567890123456:imagepipeline/*";
+        diff(&[
+            "--before",
+            CANCEL_PROD,
+            "--after",
+            path,
+            "--resource",
+            resource,
+        ])
+        .assert_invalid(&[error, "help:"]);
+        diff(&[
+            "--before",
+            CANCEL_PROD,
+            path,
+            "--after",
+            CANCEL_ALL,
+            "--resource",
+            resource,
+        ])
+        .assert_invalid(&[error, "help:"]);
+    }
 }
 
 #[test]
