@@ -464,6 +464,20 @@ fn over_every_account_each_owner_is_exempt_for_its_own_pipelines_only() {
 }
 
 #[test]
+fn a1_who_can_help_says_its_resource_is_a_pattern_and_check_s_an_arn() {
+    for flag in ["-h", "--help"] {
+        let help = ramcheck(&["who-can", flag]);
+        assert_eq!(help.status, Some(0), "{help:?}");
+        assert!(help.stdout.contains("--resource <PATTERN>"), "{help:?}");
+        assert!(!help.stdout.contains("<ARN>"), "{help:?}");
+        assert!(help.stdout.contains("a pattern"), "{help:?}");
+        let help = ramcheck(&["check", flag]);
+        assert!(help.stdout.contains("--resource <ARN>"), "{help:?}");
+        assert!(!help.stdout.contains("pattern"), "{help:?}");
+    }
+}
+
+#[test]
 fn an_unknown_allowed_principal_is_invalid_with_a_suggestion() {
     who_can(&[OWNER], PROD, &["--allow-only", "user/alcie"]).assert_invalid(&[
         "--allow-only",
