@@ -923,15 +923,16 @@ fn the_readme_diff_shows_the_new_access() {
     let args: Vec<&str> = command.split_whitespace().skip(3).collect();
     let run = ramcheck(&args);
     assert_eq!(run.status, Some(1), "{run:?}");
-    assert!(
-        run.stdout.starts_with("NEW: user/release-bot can cancel "),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout.contains(
-            "(and every pipeline matching `acs:ecs:cn-*:1234567890123456:imagepipeline/ip-prod-*`)"
-        ),
-        "{run:?}"
+    // The README prints the output in the `text` block that follows the command, exactly.
+    let (_, after) = readme.split_once(command).expect("the command");
+    let (_, block) = after
+        .split_once("```text\n")
+        .expect("a `text` block after it");
+    let (printed, _) = block.split_once("```").expect("the block's end");
+    assert_eq!(
+        run.stdout.strip_suffix('\n').unwrap_or(&run.stdout),
+        printed.strip_suffix('\n').unwrap_or(printed),
+        "the README's diff output is not the binary's{run:?}"
     );
 }
 
