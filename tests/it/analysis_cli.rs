@@ -133,11 +133,18 @@ fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, 
 
 /// Replays every witness of a `who-can` answer over `accounts` through `check` (A3): an allowed
 /// witness with its path gives the reported decision; a denied witness is denied to the
-/// principal itself, and for access none gives the reported reason and stage.
+/// principal itself and to every role it may assume, and for access none gives the reported
+/// reason and stage.
 fn replay_space(accounts: &[&str], answer: &Value) {
     let side: Vec<&str> = accounts.iter().flat_map(|a| ["--account", a]).collect();
     let principals = answer["principals"].as_array().expect("principals");
     assert!(!principals.is_empty(), "{answer}");
+    let roles: Vec<&str> = principals
+        .iter()
+        .filter_map(|p| p["principal"].as_str())
+        .filter(|p| p.contains(":role/"))
+        .collect();
+    assert!(!roles.is_empty(), "{answer}");
     for p in principals {
         let principal = p["principal"].as_str().expect("a principal");
         match p["access"].as_str() {
@@ -148,14 +155,60 @@ fn replay_space(accounts: &[&str], answer: &Value) {
             other => panic!("access {other:?}: {p}"),
         }
         if p["access"] != "all" {
-            let v = check(&side, Some(principal), CANCEL, &p["denied_witness"]);
+            let denied = &p["denied_witness"];
+            let v = check(&side, Some(principal), CANCEL, denied);
             assert_eq!(v["decision"], "deny", "{principal}: {v}");
             if p["access"] == "none" {
                 assert_eq!(v["reason"], p["reason"], "{principal}: {v}");
                 assert_eq!(v["stage"], p["stage"], "{principal}: {v}");
             }
+            // Nor does any path reach it (T5): no role the principal may assume, with the
+            // witness's context, directly or through other roles, is allowed the request.
+            for role in assumable_roles(&side, &roles, principal, denied) {
+                let v = check(&side, Some(&role), CANCEL, denied);
+                assert_eq!(v["decision"], "deny", "{principal} through {role}: {v}");
+            }
         }
     }
+}
+
+/// The roles `principal` may assume with the context of `witness`, directly or through
+/// other roles (T5), as `who-can --action sts:AssumeRole` decides each role of `roles`.
+fn assumable_roles(side: &[&str], roles: &[&str], principal: &str, witness: &Value) -> Vec<String> {
+    let context = context_args(witness);
+    let assumers: Vec<(&str, Vec<String>)> = roles
+        .iter()
+        .map(|role| {
+            let mut args: Vec<&str> = vec!["who-can"];
+            args.extend_from_slice(side);
+            args.extend(["--action", "sts:AssumeRole", "--resource", role]);
+            args.extend(context.iter().map(String::as_str));
+            args.extend(["--format", "json"]);
+            let run = ramcheck(&args);
+            assert_eq!(run.status, Some(0), "{run:?}");
+            let v = run.json();
+            let allowed = v["principals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|q| q["decision"] == "allow")
+                .filter_map(|q| q["principal"].as_str().map(str::to_owned))
+                .collect();
+            (*role, allowed)
+        })
+        .collect();
+    let mut reached: Vec<String> = Vec::new();
+    let mut callers = vec![principal.to_owned()];
+    while let Some(caller) = callers.pop() {
+        for (role, allowed) in &assumers {
+            if allowed.contains(&caller) && *role != principal && !reached.iter().any(|r| r == role)
+            {
+                reached.push((*role).to_owned());
+                callers.push((*role).to_owned());
+            }
+        }
+    }
+    reached
 }
 
 /// Whether `check` allows and denies `principal` directly some request of a sample of the
