@@ -553,7 +553,10 @@ fn without_allow_only_who_can_exits_zero_whoever_has_access() {
 
 #[test]
 fn a2_more_cases_than_max_cases_is_invalid_input() {
-    who_can(&[OWNER], PROD, &["--max-cases", "1"]).assert_invalid(&["--max-cases"]);
+    who_can(&[OWNER], PROD, &["--max-cases", "1"])
+        .assert_invalid(&["--max-cases", "into more than 1 case;"]);
+    who_can(&[OWNER], PROD, &["--max-cases", "2"])
+        .assert_invalid(&["--max-cases", "into more than 2 cases;"]);
     diff(&[
         "--before",
         OWNER,
