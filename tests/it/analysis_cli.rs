@@ -448,6 +448,11 @@ fn t6_unlisted_principals_violate_the_gate_unless_their_account_is_allowed() {
         serde_json::json!(["acs:ram::3333333333333333:*"]),
         "{v}"
     );
+    // Their side is unknown: no witness, path or statements to show.
+    let reason = &v["violation_reasons"][0];
+    assert_eq!(reason["witness"], Value::Null, "{reason}");
+    assert_eq!(reason["via"], Value::Null, "{reason}");
+    assert_eq!(reason["statements"], serde_json::json!([]), "{reason}");
     let text = who_can(&[OWNER], PROD, &args);
     assert!(text.stdout.contains("fail closed"), "{text:?}");
 }
