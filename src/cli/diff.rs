@@ -223,6 +223,7 @@ fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
                 }
                 accounts(loaded, flag)
             }
+            // Refused above, with the error of the files involved; kept closed here.
             Side::Mixed(..) => Err(kinds_disagree(&side, &side, &options)),
         }
     };
@@ -441,5 +442,27 @@ mod tests {
         assert!(policy_document(br#"{"format_version": "1.2", "Statement": []}"#).is_none());
         assert!(policy_document(b"ROSTemplateFormatVersion: '2015-09-01'\n").is_none());
         assert!(policy_document(b"not json").is_none());
+    }
+
+    #[test]
+    fn a_broken_document_is_told_from_an_account_source() {
+        for maybe in [
+            &b"{\"Statement\": ["[..],
+            br#"{"Version": "1"}"#,
+            b"",
+            b"{}",
+            b"[]",
+            b"\xff",
+        ] {
+            assert!(policy_like(maybe), "{maybe:?}");
+        }
+        for source in [
+            &br#"{"account_id": "1", "Version": "1"}"#[..],
+            br#"{"users": {}}"#,
+            br#"{"format_version": "1.2", "terraform_version": "1.6.0"}"#,
+            b"ROSTemplateFormatVersion: '2015-09-01'\n",
+        ] {
+            assert!(!policy_like(source), "{source:?}");
+        }
     }
 }
