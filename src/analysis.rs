@@ -214,7 +214,7 @@ pub struct DiffAnswer {
 #[non_exhaustive]
 pub enum AnalysisError {
     /// The space splits into more classes than the limit.
-    #[error("the analysis of `{principal}` splits the request space into more than {limit} cases; narrow `--resource`, fix context keys with `--context`, or raise `--max-cases`")]
+    #[error("the analysis of `{principal}` splits the request space into more than {limit} {cases}; narrow `--resource`, fix context keys with `--context`, or raise `--max-cases`", cases = if *limit == 1 { "case" } else { "cases" })]
     TooManyCases {
         /// The principal whose question split too far.
         principal: String,

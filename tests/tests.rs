@@ -41,7 +41,8 @@
 //!   explanations, trust policies linted in snapshots and ROS templates.
 //! - `assume_cli`: `check` and `who-can` on `sts:AssumeRole` across accounts (T1-T6).
 //! - `graph_render`: `who-can` and `diff` pictures (`--format dot|mermaid`) held to the real
-//!   parsers, drawing what the JSON answer of the same question lists.
+//!   parsers, drawing what the JSON answer of the same question lists; CI's check of the node
+//!   that Mermaid's parser needs.
 //! - `real_parsers`: Graphviz's `dot` and Mermaid's own parser, for the picture tests (also
 //!   used by the unit tests of `src/output/graph`).
 //! - `util`: running the binary and reading its output.

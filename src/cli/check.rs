@@ -59,8 +59,8 @@ pub(crate) struct RequestArgs {
     /// The action to decide.
     #[arg(long, value_name = "ACTION", default_value = CANCEL_IMAGE_PIPELINE_EXECUTION)]
     pub(crate) action: String,
-    /// The resource ARN, e.g. `acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1`;
-    /// for `who-can` also a pattern, e.g. `acs:ecs:cn-*:1234567890123456:imagepipeline/prod-*`.
+    /// The resource ARN, e.g. `acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1`.
+    // `who-can` renames its value and gives it its own help: it takes a pattern as well.
     #[arg(long, value_name = "ARN")]
     pub(crate) resource: String,
     /// A request context value (repeatable); a key given several times has several values.

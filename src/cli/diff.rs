@@ -171,15 +171,13 @@ fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
         return Err(Failure::new("`-` is given more than once")
             .with_help("standard input can be read only once"));
     }
-    let before = read_side(&args.before, "--before", args.limits)?;
-    let after = read_side(&args.after, "--after", args.limits)?;
-    match (&before, &after) {
-        (Side::Documents(_), Side::Documents(_)) | (Side::Sources(_), Side::Sources(_)) => {}
-        _ => return Err(Failure::new(
-            "one side is policy documents and the other account sources: they cannot be compared",
-        )
-        .with_help("give policy documents on both sides, or account sources on both")),
-    }
+    let before = read_side(&args.before, args.limits)?;
+    let after = read_side(&args.after, args.limits)?;
+    let (before, after) = match (before, after) {
+        (before @ Side::Documents(_), after @ Side::Documents(_))
+        | (before @ Side::Sources(_), after @ Side::Sources(_)) => (before, after),
+        (before, after) => return Err(kinds_disagree(&before, &after, &options)),
+    };
     let holder = match (&before, &args.source.account_id) {
         (Side::Documents(_), None) => Some(
             args.resource
@@ -195,7 +193,7 @@ fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
                 .to_owned(),
         ),
         (Side::Documents(_), Some(id)) => Some(id.clone()),
-        (Side::Sources(_), _) => None,
+        (Side::Sources(_) | Side::Mixed(..), _) => None,
     };
     if holder.is_some() {
         // `--account-id` names the holder's account; the other source flags are for
@@ -221,12 +219,14 @@ fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
             }
             Side::Sources(inputs) => {
                 let mut loaded = Vec::with_capacity(inputs.len());
-                for (file, input) in inputs {
+                for Source { file, input, .. } in inputs {
                     warn_unused(&file, &input, &args.source);
                     loaded.push(input.account(&options)?);
                 }
                 accounts(loaded, flag)
             }
+            // Refused above, with the error of the files involved; kept closed here.
+            Side::Mixed(..) => Err(kinds_disagree(&side, &side, &options)),
         }
     };
     Ok((load(before, "--before")?, load(after, "--after")?))
@@ -242,8 +242,65 @@ fn accounts(loaded: Vec<ramcheck::account::Account>, flag: &str) -> Result<Accou
 enum Side {
     /// Policy documents: (file, document).
     Documents(Vec<(String, Value)>),
-    /// Account sources: (file, input).
-    Sources(Vec<(String, Input)>),
+    /// Account sources.
+    Sources(Vec<Source>),
+    /// Both kinds, which cannot be compared: the documents' files, and the sources.
+    Mixed(Vec<String>, Vec<Source>),
+}
+
+/// One account source of a side: its file, its input, and its bytes when it may have been
+/// meant as a policy document (JSON without `account_id` that does not read as one).
+struct Source {
+    file: String,
+    input: Input,
+    policy_like: Option<Vec<u8>>,
+}
+
+/// The error when the kinds of the inputs disagree (a side mixes them, or one side is
+/// documents and the other sources). A policy document that does not parse is taken for an
+/// account source: its own error (`file:line:column`, what, how to fix) comes first, then
+/// any account source's loader error; failing both, which file is of which kind.
+fn kinds_disagree(before: &Side, after: &Side, options: &source::SourceOptions) -> Failure {
+    let mut documents = Vec::new();
+    let mut sources = Vec::new();
+    for side in [before, after] {
+        match side {
+            Side::Documents(d) => documents.extend(d.iter().map(|(file, _)| file.as_str())),
+            Side::Sources(s) => sources.extend(s),
+            Side::Mixed(d, s) => {
+                documents.extend(d.iter().map(String::as_str));
+                sources.extend(s);
+            }
+        }
+    }
+    documents.sort_unstable();
+    documents.dedup();
+    for source in &sources {
+        if let Some(bytes) = &source.policy_like {
+            if let Err(e) =
+                ramcheck::policy::Policy::from_bytes(bytes, ramcheck::policy::PolicyKind::Identity)
+            {
+                return Failure::from(e.with_file(&source.file));
+            }
+        }
+    }
+    for source in &sources {
+        if let Err(e) = source.input.account(options) {
+            return Failure::from(e);
+        }
+    }
+    let named = |files: &mut dyn Iterator<Item = &str>| {
+        files
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Failure::new(format!(
+        "policy documents ({}) and account sources ({}) cannot be compared: an account source is not read as a policy document, as it has `account_id` or is a Terraform or ROS file",
+        named(&mut documents.iter().copied()),
+        named(&mut sources.iter().map(|s| s.file.as_str())),
+    ))
+    .with_help("give policy documents on both sides, or account sources on both (one per account)")
 }
 
 fn read(file: &str, limits: Limits) -> Result<Input, Failure> {
@@ -256,7 +313,7 @@ fn read(file: &str, limits: Limits) -> Result<Input, Failure> {
     Ok(Input::from_bytes(bytes, Some(file), base))
 }
 
-fn read_side(files: &[String], flag: &str, limits: Limits) -> Result<Side, Failure> {
+fn read_side(files: &[String], limits: Limits) -> Result<Side, Failure> {
     let mut documents = Vec::new();
     let mut sources = Vec::new();
     for file in files {
@@ -269,19 +326,41 @@ fn read_side(files: &[String], flag: &str, limits: Limits) -> Result<Side, Failu
                 } else {
                     Path::new(file).parent()
                 };
-                sources.push((file.clone(), Input::from_bytes(bytes, Some(file), base)));
+                let policy_like = policy_like(&bytes).then(|| bytes.clone());
+                sources.push(Source {
+                    file: file.clone(),
+                    input: Input::from_bytes(bytes, Some(file), base),
+                    policy_like,
+                });
             }
         }
     }
-    match (documents.is_empty(), sources.is_empty()) {
-        (false, true) => Ok(Side::Documents(documents)),
-        (true, _) => Ok(Side::Sources(sources)),
-        (false, false) => Err(Failure::new(format!(
-            "{flag}: mixes policy documents and account sources"
-        ))
-        .with_help(
-            "give a side as policy documents (of one user) or as account sources (one per account)",
-        )),
+    Ok(match (documents.is_empty(), sources.is_empty()) {
+        (false, true) => Side::Documents(documents),
+        (true, _) => Side::Sources(sources),
+        (false, false) => Side::Mixed(
+            documents.into_iter().map(|(file, _)| file).collect(),
+            sources,
+        ),
+    })
+}
+
+/// Whether bytes that are no policy document may have been meant as one: JSON (by
+/// [`source::detect`]) that does not parse, is no object, or is an object without
+/// `account_id` that is empty or has `Statement` or `Version`.
+fn policy_like(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return true;
+    };
+    if source::detect(text) != source::Format::Snapshot {
+        return false;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => {
+            !o.contains_key("account_id")
+                && (o.is_empty() || o.contains_key("Statement") || o.contains_key("Version"))
+        }
+        _ => true,
     }
 }
 
@@ -365,5 +444,27 @@ mod tests {
         assert!(policy_document(br#"{"format_version": "1.2", "Statement": []}"#).is_none());
         assert!(policy_document(b"ROSTemplateFormatVersion: '2015-09-01'\n").is_none());
         assert!(policy_document(b"not json").is_none());
+    }
+
+    #[test]
+    fn a_broken_document_is_told_from_an_account_source() {
+        for maybe in [
+            &b"{\"Statement\": ["[..],
+            br#"{"Version": "1"}"#,
+            b"",
+            b"{}",
+            b"[]",
+            b"\xff",
+        ] {
+            assert!(policy_like(maybe), "{maybe:?}");
+        }
+        for source in [
+            &br#"{"account_id": "1", "Version": "1"}"#[..],
+            br#"{"users": {}}"#,
+            br#"{"format_version": "1.2", "terraform_version": "1.6.0"}"#,
+            b"ROSTemplateFormatVersion: '2015-09-01'\n",
+        ] {
+            assert!(!policy_like(source), "{source:?}");
+        }
     }
 }

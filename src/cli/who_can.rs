@@ -13,8 +13,13 @@ use super::check::{assume_failure, load_accounts, print_warnings, RequestArgs};
 use super::space::{analysis_failure, literal_account, parse_max_cases, question};
 use super::{write_stdout, Failure, Limits, SourceArgs, SpaceFormat, Status};
 
-/// Flags of `who-can`, as typed.
+/// Flags of `who-can`, as typed. `--resource` is shared with `check`, which takes one ARN;
+/// here it takes a pattern as well, and its help says so.
 #[derive(Debug, Args)]
+#[command(mut_arg("resource", |arg| arg
+    .value_name("PATTERN")
+    .help("The resources asked about: a pattern, e.g. `acs:ecs:cn-*:1234567890123456:imagepipeline/prod-*`, or one resource ARN")
+    .long_help(None)))]
 pub(crate) struct WhoCanArgs {
     /// An account source (snapshot, Terraform plan or state, ROS template), repeatable, one
     /// per account: the principals of every account given are listed.

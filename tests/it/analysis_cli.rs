@@ -102,10 +102,9 @@ fn sids(statements: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Replays an allowed witness reached by `principal` (A3, T5): each hop's AssumeRole, with the
-/// witness's context, is allowed, and the final request, made by the last role, gives the
-/// decision, stage and statements reported in `decided`.
-fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, decided: &Value) {
+/// Replays the path `via` of `principal` to a witness (T5): each hop's AssumeRole, with the
+/// witness's context, is allowed; returns the last caller's `check` of the witness.
+fn replay_path(side: &[&str], principal: &str, witness: &Value, via: &Value) -> (String, Value) {
     let mut caller = principal.to_owned();
     for hop in via.as_array().into_iter().flatten() {
         let role = hop["assume"].as_str().expect("a role");
@@ -115,6 +114,14 @@ fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, 
         caller = role.to_owned();
     }
     let v = check(side, Some(&caller), CANCEL, witness);
+    (caller, v)
+}
+
+/// Replays an allowed witness reached by `principal` (A3, T5): each hop's AssumeRole, with the
+/// witness's context, is allowed, and the final request, made by the last role, gives the
+/// decision, stage and statements reported in `decided`.
+fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, decided: &Value) {
+    let (caller, v) = replay_path(side, principal, witness, via);
     assert_eq!(v["decision"], decided["decision"], "{caller}: {v}");
     assert_eq!(v["stage"], decided["stage"], "{caller}: {v}");
     assert_eq!(
@@ -126,11 +133,18 @@ fn replay_allowed(side: &[&str], principal: &str, witness: &Value, via: &Value, 
 
 /// Replays every witness of a `who-can` answer over `accounts` through `check` (A3): an allowed
 /// witness with its path gives the reported decision; a denied witness is denied to the
-/// principal itself, and for access none gives the reported reason and stage.
+/// principal itself and to every role it may assume, and for access none gives the reported
+/// reason and stage.
 fn replay_space(accounts: &[&str], answer: &Value) {
     let side: Vec<&str> = accounts.iter().flat_map(|a| ["--account", a]).collect();
     let principals = answer["principals"].as_array().expect("principals");
     assert!(!principals.is_empty(), "{answer}");
+    let roles: Vec<&str> = principals
+        .iter()
+        .filter_map(|p| p["principal"].as_str())
+        .filter(|p| p.contains(":role/"))
+        .collect();
+    assert!(!roles.is_empty(), "{answer}");
     for p in principals {
         let principal = p["principal"].as_str().expect("a principal");
         match p["access"].as_str() {
@@ -141,14 +155,60 @@ fn replay_space(accounts: &[&str], answer: &Value) {
             other => panic!("access {other:?}: {p}"),
         }
         if p["access"] != "all" {
-            let v = check(&side, Some(principal), CANCEL, &p["denied_witness"]);
+            let denied = &p["denied_witness"];
+            let v = check(&side, Some(principal), CANCEL, denied);
             assert_eq!(v["decision"], "deny", "{principal}: {v}");
             if p["access"] == "none" {
                 assert_eq!(v["reason"], p["reason"], "{principal}: {v}");
                 assert_eq!(v["stage"], p["stage"], "{principal}: {v}");
             }
+            // Nor does any path reach it (T5): no role the principal may assume, with the
+            // witness's context, directly or through other roles, is allowed the request.
+            for role in assumable_roles(&side, &roles, principal, denied) {
+                let v = check(&side, Some(&role), CANCEL, denied);
+                assert_eq!(v["decision"], "deny", "{principal} through {role}: {v}");
+            }
         }
     }
+}
+
+/// The roles `principal` may assume with the context of `witness`, directly or through
+/// other roles (T5), as `who-can --action sts:AssumeRole` decides each role of `roles`.
+fn assumable_roles(side: &[&str], roles: &[&str], principal: &str, witness: &Value) -> Vec<String> {
+    let context = context_args(witness);
+    let assumers: Vec<(&str, Vec<String>)> = roles
+        .iter()
+        .map(|role| {
+            let mut args: Vec<&str> = vec!["who-can"];
+            args.extend_from_slice(side);
+            args.extend(["--action", "sts:AssumeRole", "--resource", role]);
+            args.extend(context.iter().map(String::as_str));
+            args.extend(["--format", "json"]);
+            let run = ramcheck(&args);
+            assert_eq!(run.status, Some(0), "{run:?}");
+            let v = run.json();
+            let allowed = v["principals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|q| q["decision"] == "allow")
+                .filter_map(|q| q["principal"].as_str().map(str::to_owned))
+                .collect();
+            (*role, allowed)
+        })
+        .collect();
+    let mut reached: Vec<String> = Vec::new();
+    let mut callers = vec![principal.to_owned()];
+    while let Some(caller) = callers.pop() {
+        for (role, allowed) in &assumers {
+            if allowed.contains(&caller) && *role != principal && !reached.iter().any(|r| r == role)
+            {
+                reached.push((*role).to_owned());
+                callers.push((*role).to_owned());
+            }
+        }
+    }
+    reached
 }
 
 /// Whether `check` allows and denies `principal` directly some request of a sample of the
@@ -388,6 +448,11 @@ fn t6_unlisted_principals_violate_the_gate_unless_their_account_is_allowed() {
         serde_json::json!(["acs:ram::3333333333333333:*"]),
         "{v}"
     );
+    // Their side is unknown: no witness, path or statements to show.
+    let reason = &v["violation_reasons"][0];
+    assert_eq!(reason["witness"], Value::Null, "{reason}");
+    assert_eq!(reason["via"], Value::Null, "{reason}");
+    assert_eq!(reason["statements"], serde_json::json!([]), "{reason}");
     let text = who_can(&[OWNER], PROD, &args);
     assert!(text.stdout.contains("fail closed"), "{text:?}");
 }
@@ -438,6 +503,36 @@ fn over_every_account_each_owner_is_exempt_for_its_own_pipelines_only() {
     let v = who_can_json(&[OWNER, PARTNER], "acs:ecs:*:*:imagepipeline/*", &args, 1);
     // A's owner reaches only A's pipelines; B's owner reaches A's through partner-ops.
     assert_eq!(v["violations"], serde_json::json!([arn(B, "root")]), "{v}");
+    // The reason carries the violating reach (T5), not the owner's exempt one on its own
+    // account: a resource of A, through partner-ops, which replays as allowed.
+    let reason = &v["violation_reasons"][0];
+    assert_eq!(reason["principal"], arn(B, "root"), "{v}");
+    let resource = reason["witness"]["resource"].as_str().unwrap_or_default();
+    assert_eq!(resource.split(':').nth(3), Some(A), "{reason}");
+    assert_eq!(reason["via"][0]["assume"], arn(A, "role/partner-ops"));
+    let (caller, decided) = replay_path(
+        &["--account", OWNER, "--account", PARTNER],
+        &arn(B, "root"),
+        &reason["witness"],
+        &reason["via"],
+    );
+    assert_eq!(decided["decision"], "allow", "{caller}: {decided}");
+    assert_eq!(sids(&decided["statements"]), sids(&reason["statements"]));
+    assert!(!sids(&reason["statements"]).is_empty(), "{reason}");
+}
+
+#[test]
+fn a1_who_can_help_says_its_resource_is_a_pattern_and_check_s_an_arn() {
+    for flag in ["-h", "--help"] {
+        let help = ramcheck(&["who-can", flag]);
+        assert_eq!(help.status, Some(0), "{help:?}");
+        assert!(help.stdout.contains("--resource <PATTERN>"), "{help:?}");
+        assert!(!help.stdout.contains("<ARN>"), "{help:?}");
+        assert!(help.stdout.contains("a pattern"), "{help:?}");
+        let help = ramcheck(&["check", flag]);
+        assert!(help.stdout.contains("--resource <ARN>"), "{help:?}");
+        assert!(!help.stdout.contains("pattern"), "{help:?}");
+    }
 }
 
 #[test]
@@ -463,7 +558,10 @@ fn without_allow_only_who_can_exits_zero_whoever_has_access() {
 
 #[test]
 fn a2_more_cases_than_max_cases_is_invalid_input() {
-    who_can(&[OWNER], PROD, &["--max-cases", "1"]).assert_invalid(&["--max-cases"]);
+    who_can(&[OWNER], PROD, &["--max-cases", "1"])
+        .assert_invalid(&["--max-cases", "into more than 1 case;"]);
+    who_can(&[OWNER], PROD, &["--max-cases", "2"])
+        .assert_invalid(&["--max-cases", "into more than 2 cases;"]);
     diff(&[
         "--before",
         OWNER,
@@ -717,8 +815,51 @@ fn a4_diff_of_policy_documents_is_one_user_of_the_resources_account() {
 #[test]
 fn policy_documents_without_an_account_are_invalid() {
     diff(&["--before", CANCEL_PROD, "--after", CANCEL_ALL]).assert_invalid(&["--account-id"]);
-    diff(&["--before", CANCEL_PROD, "--after", OWNER])
-        .assert_invalid(&["policy documents and the other account sources"]);
+    diff(&["--before", CANCEL_PROD, "--after", OWNER]).assert_invalid(&[
+        "policy documents (`tests/fixtures/analysis/cancel-prod.json`)",
+        "account sources (`tests/fixtures/analysis/owner.json`) cannot be compared",
+    ]);
+}
+
+#[test]
+fn a_broken_policy_document_in_diff_says_what_is_wrong_with_it() {
+    // A document that does not parse is not told from an account source by its content; its
+    // own error, with its position, comes before the complaint that the kinds disagree, on
+    // the other side and in a side of its own.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        ("cut.json", "{\"Statement\": [", "cut.json:1:16:"),
+        (
+            "bare.json",
+            "{\"Version\":\"1\"}",
+            "bare.json:1:1: the policy has no `Statement`",
+        ),
+        ("empty.json", "", "empty.json:1:1: the document is empty"),
+    ];
+    for (name, text, error) in cases {
+        let path = crate::util::write_file(dir.path(), name, text);
+        let path = path.to_str().expect("a UTF-8 path");
+        let resource = "acs:ecs:*:1234567890123456:imagepipeline/*";
+        diff(&[
+            "--before",
+            CANCEL_PROD,
+            "--after",
+            path,
+            "--resource",
+            resource,
+        ])
+        .assert_invalid(&[error, "help:"]);
+        diff(&[
+            "--before",
+            CANCEL_PROD,
+            path,
+            "--after",
+            CANCEL_ALL,
+            "--resource",
+            resource,
+        ])
+        .assert_invalid(&[error, "help:"]);
+    }
 }
 
 #[test]
@@ -843,15 +984,16 @@ fn the_readme_diff_shows_the_new_access() {
     let args: Vec<&str> = command.split_whitespace().skip(3).collect();
     let run = ramcheck(&args);
     assert_eq!(run.status, Some(1), "{run:?}");
-    assert!(
-        run.stdout.starts_with("NEW: user/release-bot can cancel "),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout.contains(
-            "(and every pipeline matching `acs:ecs:cn-*:1234567890123456:imagepipeline/ip-prod-*`)"
-        ),
-        "{run:?}"
+    // The README prints the output in the `text` block that follows the command, exactly.
+    let (_, after) = readme.split_once(command).expect("the command");
+    let (_, block) = after
+        .split_once("```text\n")
+        .expect("a `text` block after it");
+    let (printed, _) = block.split_once("```").expect("the block's end");
+    assert_eq!(
+        run.stdout.strip_suffix('\n').unwrap_or(&run.stdout),
+        printed.strip_suffix('\n').unwrap_or(printed),
+        "the README's diff output is not the binary's{run:?}"
     );
 }
 

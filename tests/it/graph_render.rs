@@ -163,3 +163,62 @@ fn a4_diff_dot_renders_and_draws_gained_access_red() {
         "bob's lost access is drawn\n{dot}"
     );
 }
+
+/// `.ci/check-node` with a `node` that prints `version` (or fails, for `None`) first on the
+/// path.
+#[cfg(unix)]
+fn check_node(version: Option<&str>) -> Run {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = match version {
+        Some(v) => format!("#!/bin/sh\necho {v}\n"),
+        None => "#!/bin/sh\nexit 127\n".to_owned(),
+    };
+    let node = write_file(dir.path(), "node", &body);
+    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = std::process::Command::new(crate::util::root().join(".ci/check-node"))
+        .env("PATH", path)
+        .output()
+        .expect("runs .ci/check-node");
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The Mermaid lock needs Node 20: CI refuses an older node, saying how to get Node 20,
+/// rather than failing later in npm or the parser.
+#[cfg(unix)]
+#[test]
+fn ci_refuses_a_node_older_than_20_and_says_how_to_get_it() {
+    for version in [Some("v18.19.1"), Some("v9.11.2"), None] {
+        let run = check_node(version);
+        assert_eq!(run.status, Some(1), "{version:?}{run:?}");
+        assert!(run.stderr.contains("Node.js 20 or later"), "{run:?}");
+        assert!(run.stderr.contains("help: install Node 20"), "{run:?}");
+    }
+    for version in ["v20.0.0", "v22.11.0", "v100.1.2"] {
+        let run = check_node(Some(version));
+        assert_eq!(run.status, Some(0), "{version}{run:?}");
+    }
+    // The apt step must never wait for an answer.
+    let run = std::fs::read_to_string(crate::util::root().join(".ci/run")).expect(".ci/run");
+    let apt: Vec<&str> = run.lines().filter(|l| l.contains("apt-get ")).collect();
+    assert_eq!(apt.len(), 2, "{apt:?}");
+    for line in apt {
+        assert!(
+            line.contains("DEBIAN_FRONTEND=noninteractive apt-get"),
+            "{line}"
+        );
+    }
+    assert!(
+        run.contains("\n.ci/check-node\n.ci/mermaid/install\n"),
+        "{run}"
+    );
+}

@@ -498,7 +498,83 @@ fn the_readme_commands_on_the_examples_run() {
             .map(|a| a.trim_matches('\''))
             .collect();
         let run = ramcheck(&args);
-        assert!(matches!(run.status, Some(0 | 1)), "{command}{run:?}");
+        // The replays of a witness must allow; the other commands decide either way.
+        if replay_section(&readme).contains(command) {
+            assert_eq!(run.status, Some(0), "{command}{run:?}");
+        } else {
+            assert!(matches!(run.status, Some(0 | 1)), "{command}{run:?}");
+        }
+    }
+}
+
+/// The README's paragraph "Every witness replays", up to the next section.
+fn replay_section(readme: &str) -> &str {
+    let (_, section) = readme
+        .split_once("**Every witness replays**")
+        .expect("the README's replay paragraph");
+    section.split_once("\n### ").map_or(section, |(s, _)| s)
+}
+
+/// The README's witness of the shipped plan (A3, T5): `who-can` still reports the quoted
+/// resource for `user/ci-runner` through `role/deployer`, and the README's `check` commands
+/// replaying it, the hop's AssumeRole and the last role's request, both allow (exit 0).
+#[test]
+fn a3_the_readme_witness_of_the_plan_is_reported_and_replays_as_allowed() {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).expect("README");
+    let section = replay_section(&readme);
+    let (_, quoted) = section
+        .split_once("{\"resource\":")
+        .expect("a quoted witness");
+    let quoted = quoted
+        .trim_start()
+        .strip_prefix('"')
+        .and_then(|q| q.split('"').next())
+        .expect("a quoted resource");
+    let v = ramcheck(&[
+        "who-can",
+        "--account",
+        TERRAFORM,
+        "--resource",
+        "acs:ecs:cn-*:1234567890123456:imagepipeline/*",
+        "--format",
+        "json",
+    ])
+    .json();
+    let runner = v["principals"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|p| p["principal"] == "acs:ram::1234567890123456:user/ci-runner")
+        })
+        .unwrap_or_else(|| panic!("no user/ci-runner: {v}"));
+    assert_eq!(runner["witness"]["resource"], quoted, "{runner}");
+    assert_eq!(
+        runner["witness"]["context"],
+        serde_json::json!({}),
+        "{runner}"
+    );
+    assert_eq!(
+        runner["via"][0]["assume"], "acs:ram::1234567890123456:role/deployer",
+        "{runner}"
+    );
+    assert_eq!(runner["via"].as_array().map(Vec::len), Some(1), "{runner}");
+    let commands: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("cargo run -- check "))
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert!(
+        commands[0].contains("--principal user/ci-runner --action sts:AssumeRole --resource acs:ram::1234567890123456:role/deployer"),
+        "{commands:?}"
+    );
+    assert!(
+        commands[1].contains(&format!("--principal role/deployer --resource {quoted}")),
+        "{commands:?}"
+    );
+    for command in commands {
+        let args: Vec<&str> = command.split_whitespace().skip(3).collect();
+        let run = ramcheck(&args);
+        assert_eq!(run.status, Some(0), "{command}{run:?}");
     }
 }
 

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{DiffReport, SpaceReport};
+use crate::analysis::gate::Violation;
 use crate::analysis::{Change, Hop, PrincipalAccess, Reached, SideDecision, Witness};
 use crate::assume::UnlistedPrincipals;
 use crate::decision::Outcome;
@@ -101,7 +102,8 @@ fn principal_value(p: &PrincipalAccess) -> Value {
 
 /// The answer of `who-can` over a space as a JSON value: `{"action", "resource",
 /// "warnings", "principals", "unlisted", "classes"}`, and with a gate `"gate": "pass" |
-/// "fail"`, `"violations": [ARN]` and `"violation_reasons": [{"principal", "why"}]`.
+/// "fail"`, `"violations": [ARN]` and `"violation_reasons": [{"principal", "why",
+/// "witness", "via", "statements"}]`.
 pub fn space_value(report: &SpaceReport<'_>) -> Value {
     let answer = report.answer;
     let mut value = json!({
@@ -124,13 +126,37 @@ pub fn space_value(report: &SpaceReport<'_>) -> Value {
         );
         map.insert(
             "violation_reasons".into(),
-            gate.violations
-                .iter()
-                .map(|v| json!({"principal": v.principal, "why": v.why}))
-                .collect(),
+            gate.violations.iter().map(violation_value).collect(),
         );
     }
     value
+}
+
+/// One violation of the gate: `{"principal", "why", "witness", "via", "statements"}`, the
+/// witness and path being those of the violating reach (for another account's owner, the
+/// reach into that account), the statements those deciding its request; `null`, `null` and
+/// `[]` for unlisted principals, whose side nothing here decides.
+fn violation_value(v: &Violation) -> Value {
+    let (witness, via, statements) = match &v.witness {
+        Some((witness, reached)) => (
+            witness_value(witness),
+            via_value(reached.via.as_deref()),
+            reached
+                .outcome
+                .deciding()
+                .iter()
+                .map(statement_value)
+                .collect(),
+        ),
+        None => (Value::Null, Value::Null, Vec::new()),
+    };
+    json!({
+        "principal": v.principal,
+        "why": v.why,
+        "witness": witness,
+        "via": via,
+        "statements": statements,
+    })
 }
 
 /// Writes the answer of `who-can` over a space as one JSON object and a newline.
