@@ -28,8 +28,7 @@ use model::{Edge, EdgeKind, Graph, MAX_PRINCIPALS};
 /// granted. `accounts` are those the answer was computed on (they say which group attaches a
 /// policy to a user).
 ///
-/// ```no_run
-/// // Runs once the analysis engine is merged; until then `who_can` returns an error.
+/// ```
 /// use ramcheck::account::Account;
 /// use ramcheck::analysis::{who_can, Question};
 /// use ramcheck::assume::Accounts;
@@ -61,8 +60,7 @@ pub fn write_who_can_mermaid(
 /// Writes `who-can`'s answer over a space as a Graphviz `digraph`, the same picture as
 /// [`write_who_can_mermaid`]; render it with `dot -Tsvg`.
 ///
-/// ```no_run
-/// // Runs once the analysis engine is merged; until then `who_can` returns an error.
+/// ```
 /// use ramcheck::account::Account;
 /// use ramcheck::analysis::{who_can, Question};
 /// use ramcheck::assume::Accounts;
@@ -91,8 +89,7 @@ pub fn write_who_can_dot(
 /// path, dashed grey. `after` are the accounts of the after side (they say which group
 /// attaches a policy to a user; a lost path draws the policy on the principal itself).
 ///
-/// ```no_run
-/// // Runs once the analysis engine is merged; until then `diff` returns an error.
+/// ```
 /// use ramcheck::account::Account;
 /// use ramcheck::analysis::{diff, Question};
 /// use ramcheck::assume::Accounts;
@@ -121,8 +118,7 @@ pub fn write_diff_mermaid(
 /// [`write_diff_mermaid`]: gained access `color=red, penwidth=2`, lost access
 /// `color=gray, style=dashed`.
 ///
-/// ```no_run
-/// // Runs once the analysis engine is merged; until then `diff` returns an error.
+/// ```
 /// use ramcheck::account::Account;
 /// use ramcheck::analysis::{diff, Question};
 /// use ramcheck::assume::Accounts;
