@@ -177,37 +177,6 @@ fn pools<'a>(
     Ok(statements)
 }
 
-/// The values each context key takes in the space (A1): one per class its clauses split it
-/// into, `None` standing for the key being absent. Keys compare case-insensitively (C6); keys
-/// the caller fixed take their fixed values only.
-#[derive(Debug, Default)]
-pub(crate) struct KeyValues {
-    /// Lower-cased key → (the key as first written, its values).
-    keys: BTreeMap<String, (String, Vec<Option<String>>)>,
-}
-
-impl KeyValues {
-    /// The values of every key `clauses` test, but `acs:PrincipalARN` and the keys `fixed`
-    /// gives.
-    pub(crate) fn of<'c>(
-        clauses: impl Iterator<Item = &'c Clause>,
-        fixed: &Context,
-        limit: usize,
-    ) -> Result<KeyValues, AnalysisError> {
-        let mut keys = BTreeMap::new();
-        for (lower, (key, clauses)) in by_key(clauses, fixed) {
-            let values = key_values(&key, &clauses, limit)?;
-            keys.insert(lower, (key, values));
-        }
-        Ok(KeyValues { keys })
-    }
-
-    /// Every dimension, sorted by key.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[Option<String>])> {
-        self.keys.values().map(|(k, v)| (k.as_str(), v.as_slice()))
-    }
-}
-
 /// The clauses that test each key, by lower-cased key (C6), but `acs:PrincipalARN` and the
 /// keys `fixed` gives: the key as first written, and its clauses.
 pub(crate) fn by_key<'c>(
