@@ -80,6 +80,24 @@ impl Question {
     }
 }
 
+/// The account field of an ARN, or of a pattern of five fields, when it names one account:
+/// whose resources a space holds, for the gate's owner exemption and for short principal names.
+///
+/// ```
+/// use ramcheck::analysis::literal_account;
+///
+/// assert_eq!(literal_account("acs:ecs:cn-*:1234567890123456:imagepipeline/prod-*"), Some("1234567890123456"));
+/// assert_eq!(literal_account("acs:ecs:*:*:imagepipeline/*"), None);
+/// // A pattern whose `*` may stand for a `:` names no field for sure.
+/// assert_eq!(literal_account("acs:ecs:*:imagepipeline/*"), None);
+/// ```
+pub fn literal_account(pattern: &str) -> Option<&str> {
+    let mut fields = pattern.split(':');
+    let account = fields.nth(3)?;
+    let five = fields.next().is_some() && fields.next().is_none();
+    (five && !crate::matching::has_wildcard(account)).then_some(account)
+}
+
 /// How much of the space a principal reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

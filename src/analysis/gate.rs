@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::{Access, AnalysisError, Question, Reached, SpaceAnswer, Witness};
+use crate::account::Principal;
 use crate::assume::{Accounts, UnlistedPrincipals};
 use crate::matching::{has_wildcard, wildcard_match};
 
@@ -78,7 +79,7 @@ pub fn gate(
         if p.access == Access::None || allowed.contains(&p.principal) {
             continue;
         }
-        let is_owner = p.principal == format!("acs:ram::{}:root", p.account);
+        let is_owner = p.principal == Principal::Root.arn(&p.account);
         if !is_owner {
             let via = if p.witness.as_ref().is_some_and(|(_, r)| r.via.is_some()) {
                 "through roles"
@@ -140,7 +141,7 @@ pub fn gate(
         }
     }
     for u in &answer.unlisted {
-        if allowed.contains(&format!("acs:ram::{}:root", u.account)) {
+        if allowed.contains(&Principal::Root.arn(&u.account)) {
             continue;
         }
         violations.push(Violation {
@@ -195,15 +196,14 @@ impl FivePart {
 
 fn account_field(resource: Option<&str>) -> AccountField {
     let pattern = resource.unwrap_or("acs:ecs:*:*:imagepipeline/*");
+    if let Some(account) = resource.and_then(super::literal_account) {
+        return AccountField::Literal(account.to_owned());
+    }
     let fields: Vec<&str> = pattern.split(':').collect();
+    // A `*` in another field could still stand for a `:` only if the fields were fewer.
     let Ok(fields) = <[&str; 5]>::try_from(fields) else {
         return AccountField::Unknown;
     };
-    // A `*` in another field could still stand for a `:` only if the fields were fewer.
-    let account = fields[3];
-    if !has_wildcard(account) && resource.is_some() {
-        return AccountField::Literal(account.to_owned());
-    }
     AccountField::Pattern(FivePart {
         fields: fields.map(str::to_owned),
     })

@@ -74,11 +74,4 @@ pub(crate) fn parse_max_cases(text: &str) -> Result<usize, String> {
     }
 }
 
-/// The account field of an ARN or a pattern of five fields, when it names one account.
-pub(crate) fn literal_account(pattern: &str) -> Option<&str> {
-    let fields: Vec<&str> = pattern.split(':').collect();
-    match fields.as_slice() {
-        [_, _, _, account, _] if !has_wildcard(account) => Some(account),
-        _ => None,
-    }
-}
+pub(crate) use ramcheck::analysis::literal_account;

@@ -108,14 +108,7 @@ pub(crate) fn verb(action: &str) -> String {
     }
 }
 
-/// The account field of an ARN or of a pattern of five fields, when it names one account.
-pub(crate) fn literal_account(arn: &str) -> Option<&str> {
-    let fields: Vec<&str> = arn.split(':').collect();
-    match fields.as_slice() {
-        [_, _, _, account, _] if !crate::matching::has_wildcard(account) => Some(account),
-        _ => None,
-    }
-}
+pub(crate) use crate::analysis::literal_account;
 
 /// `root`, `user/NAME`, `role/NAME` for a principal of `account`, else the ARN.
 pub(crate) fn short<'p>(principal: &'p str, account: Option<&str>) -> &'p str {
