@@ -75,7 +75,7 @@ use serde::Serialize;
 
 use crate::account::principal::NameBytes;
 use crate::account::{DecideError, Principal};
-use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, ResolveError};
+use crate::authorizer::{AuthDecision, AuthRequest, Authorizer, ResolveError, SessionPolicy};
 use crate::condition::value::Instant;
 use crate::decision::{Decision, Stage, CANCEL_IMAGE_PIPELINE_EXECUTION};
 
@@ -95,6 +95,8 @@ pub struct CancelRequest<'a> {
     pub request_id: Option<&'a str>,
     /// The gateway's clock: `acs:CurrentTime` unless the context gives it.
     pub now: Instant,
+    /// The session policy of a role session (AssumeRole's `Policy`), which bounds it (E4).
+    pub session: Option<&'a SessionPolicy>,
 }
 
 impl<'a> CancelRequest<'a> {
@@ -128,6 +130,41 @@ impl<'a> CancelRequest<'a> {
             context: &[],
             request_id: None,
             now,
+            session: None,
+        }
+    }
+
+    /// The same call by a role session bounded by this session policy (E4): an STS
+    /// credential's `Policy`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::collections::HashMap;
+    /// use ramcheck::authorizer::{Authorizer, SessionPolicy};
+    /// use ramcheck::condition::value::Instant;
+    /// use ramcheck::decision::NamedPolicy;
+    /// use ramcheck::gateway::{authorize_cancel, CancelRequest, Execution};
+    /// use ramcheck::policy::Policy;
+    ///
+    /// let authorizer = Authorizer::from_json(r#"{"account_id": "1234567890123456",
+    ///     "roles": {"deployer": {"policies": ["AliyunECSFullAccess"]}}}"#, None, None)?;
+    /// let mut executions = HashMap::new();
+    /// executions.insert("exec-1".to_owned(), Execution::new("ip-1", "1234567890123456"));
+    /// let only_ip2 = Policy::parse(r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+    ///     "Action": "ecs:*", "Resource": "acs:ecs:*:*:imagepipeline/ip-2"}]}"#)?;
+    /// let session = SessionPolicy::compile(&NamedPolicy::new("session", None, Arc::new(only_ip2)))?;
+    /// let request = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"),
+    ///     "assumed-role/deployer/ci-42", Instant::now());
+    /// assert!(authorize_cancel(&authorizer, &executions, &request).is_ok());
+    /// let bounded = authorize_cancel(&authorizer, &executions, &request.with_session(&session));
+    /// assert_eq!(bounded.unwrap_err().status(), 403);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn with_session(self, session: &'a SessionPolicy) -> CancelRequest<'a> {
+        CancelRequest {
+            session: Some(session),
+            ..self
         }
     }
 
@@ -605,7 +642,7 @@ pub fn authorize_cancel<R: ExecutionResolver + ?Sized>(
         .map_err(|e| ApiError::internal(request, e.to_string()))?
         .at(request.now);
     let decision = authorizer
-        .authorize(principal, None, &auth)
+        .authorize(principal, request.session, &auth)
         .map_err(|e| ApiError::internal(request, e.to_string()))?;
     if decision.is_allowed() {
         return Ok(Granted { decision });
@@ -629,7 +666,7 @@ fn forbidden(
     };
     let statements = decision
         .deciding()
-        .filter_map(|id| authorizer.statement_ref(id, None, auth).ok())
+        .filter_map(|id| authorizer.statement_ref(id, request.session, auth).ok())
         .map(|s| format!("{}#{}", s.policy(), s.index()))
         .collect();
     denial(

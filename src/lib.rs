@@ -78,6 +78,9 @@ pub mod policy;
 mod procedure;
 pub mod read;
 mod repeats;
+#[cfg(feature = "serve")]
+pub mod serve;
+pub mod signature;
 pub mod source;
 pub mod suggest;
 mod vocabulary;

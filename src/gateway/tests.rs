@@ -22,6 +22,7 @@ fn call(principal: &str, region: Option<&str>, exec: Option<&str>) -> Result<Gra
         context: &[],
         request_id: Some("r-1"),
         now: Instant::from_unix(1_767_225_600, 0),
+        session: None,
     };
     authorize_cancel(&authorizer, &executions, &request)
 }
@@ -125,6 +126,7 @@ fn spec1_the_pipeline_arn_is_written_whole_or_not_at_all() {
         context: &[],
         request_id: None,
         now: Instant::from_unix(1_767_225_600, 0),
+        session: None,
     };
     let arn = format!("acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/{long}");
     let alice = authorizer.resolve("user/alice").unwrap();
@@ -333,6 +335,7 @@ fn call_with(
         context: &[],
         request_id: Some("r-1"),
         now: Instant::from_unix(1_767_225_600, 0),
+        session: None,
     };
     authorize_cancel(authorizer, resolver, &request)
 }
