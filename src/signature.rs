@@ -176,7 +176,8 @@ impl SignatureError {
     ///
     /// ```
     /// use ramcheck::signature::SignatureError;
-    /// assert_eq!(SignatureError::TokenMismatch.code(), "InvalidSecurityToken.MismatchWithAccessKey");
+    /// let code = SignatureError::TokenMismatch.code();
+    /// assert_eq!(code, "InvalidSecurityToken.MismatchWithAccessKey");
     /// ```
     #[must_use]
     pub fn code(&self) -> &'static str {
