@@ -511,14 +511,16 @@ impl<'a> Loader<'a> {
                     .map_err(|e| e.with_file(doc.file()))?;
                 NamedPolicy::new(name, Some(doc.file().to_owned()), Arc::new(policy))
             }
-            other => return Err(doc.error(
-                node.span,
-                format!(
+            other => {
+                return Err(doc.error(
+                    node.span,
+                    format!(
                     "`session_policy` must be a file path or an inline policy document, found {}",
                     other.type_name()
                 ),
-                None,
-            )),
+                    None,
+                ))
+            }
         };
         SessionPolicy::compile(&named)
             .map_err(|e| ServeLoadError::Account(crate::authorizer::LoadError::Compile(e)))
