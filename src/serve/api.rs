@@ -30,7 +30,7 @@ use serde::Serialize;
 use super::decision_log::{DecisionLog, DecisionRecord};
 use super::executions::{CancelError, Ledger};
 use super::metrics::Metrics;
-use super::nonce::NonceStore;
+use super::nonce::{NonceStore, Scope};
 use super::snapshot::{Snapshot, SnapshotHandle};
 use crate::account::Principal;
 use crate::authorizer::AuthRequest;
@@ -363,12 +363,21 @@ fn host<'a>(call: &Call<'a>) -> Option<&'a str> {
 }
 
 impl Server {
-    /// Runs the checks of the [module](self) on a call; counts it and logs the decision.
+    /// Runs the checks of the [module](self) on a call for a gateway (`ext_authz`,
+    /// `auth_request`), which only decides; counts it and logs the decision.
     pub async fn authorize(&self, call: &Call<'_>) -> Outcome {
+        self.authorize_in(Scope::Gateway, call).await
+    }
+
+    /// [`authorize`](Server::authorize) with the nonce claimed in `scope`: the API at `/`,
+    /// which carries the call out, claims in [`Scope::Api`]; the gateway checks, which only
+    /// decide, in [`Scope::Gateway`]. So a call a gateway let through may reach this server
+    /// as the API too, while each signed request is carried out once.
+    pub async fn authorize_in(&self, scope: Scope, call: &Call<'_>) -> Outcome {
         let started = Clock::now();
         let request_id = request_id();
         let host = host(call);
-        let (outcome, record) = self.decide(call, &request_id, host).await;
+        let (outcome, record) = self.decide(scope, call, &request_id, host).await;
         if let Outcome::Refused(r) = &outcome {
             tracing::debug!(request_id, status = r.status, code = %r.code, "refused");
         }
@@ -446,6 +455,7 @@ impl Server {
     /// Steps 1 to 4, then [`ram`](Server::ram).
     async fn decide(
         &self,
+        scope: Scope,
         call: &Call<'_>,
         request_id: &str,
         host: Option<&str>,
@@ -506,7 +516,7 @@ impl Server {
         let window = self.max_skew.saturating_mul(2);
         match self
             .nonces
-            .claim(&verified.access_key_id, &verified.nonce, window)
+            .claim(scope, &verified.access_key_id, &verified.nonce, window)
             .await
         {
             Ok(true) => {}
@@ -966,6 +976,16 @@ mod tests {
         source_ip: Option<&str>,
         secure_transport: bool,
     ) -> Outcome {
+        run_in(Scope::Gateway, server, signed, source_ip, secure_transport).await
+    }
+
+    async fn run_in(
+        scope: Scope,
+        server: &Server,
+        signed: &Signed,
+        source_ip: Option<&str>,
+        secure_transport: bool,
+    ) -> Outcome {
         let headers: Vec<(&str, &str)> = signed
             .headers
             .iter()
@@ -980,7 +1000,7 @@ mod tests {
             source_ip: source_ip.map(|ip| ip.parse().expect("an address")),
             secure_transport,
         };
-        server.authorize(&call).await
+        server.authorize_in(scope, &call).await
     }
 
     fn status(outcome: &Outcome) -> (u16, &str) {
@@ -1021,6 +1041,26 @@ mod tests {
                 status(&elsewhere),
                 (404, "InvalidImagePipelineExecution.NotFound")
             );
+        });
+    }
+
+    #[test]
+    fn a_signed_call_is_authorized_once_by_a_gateway_and_carried_out_once_by_the_api() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = server(dir.path(), NonceStore::memory(100), true);
+        block_on(async {
+            let office = Some("192.0.2.7");
+            let call = signed("n-1", "cn-hangzhou");
+            // Envoy asks, then forwards the call to this server as the API.
+            let checked = run_in(Scope::Gateway, &server, &call, office, true).await;
+            assert_eq!(status(&checked), (200, "Allowed"));
+            let carried = run_in(Scope::Api, &server, &call, office, true).await;
+            assert_eq!(status(&carried), (200, "Allowed"));
+            // A replay is refused by either.
+            for scope in [Scope::Gateway, Scope::Api] {
+                let replay = run_in(scope, &server, &call, office, true).await;
+                assert_eq!(status(&replay), (400, "SignatureNonceUsed"), "{scope:?}");
+            }
         });
     }
 

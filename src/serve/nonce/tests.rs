@@ -10,15 +10,25 @@ use super::*;
 const WINDOW: Duration = Duration::from_secs(900);
 
 #[test]
+fn memory_accepts_a_nonce_once_per_scope() {
+    let m = MemoryNonces::new(10);
+    let now = Instant::now();
+    assert_eq!(m.claim(Scope::Gateway, "AK", "n", WINDOW, now), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK", "n", WINDOW, now), Ok(true));
+    assert_eq!(m.claim(Scope::Gateway, "AK", "n", WINDOW, now), Ok(false));
+    assert_eq!(m.claim(Scope::Api, "AK", "n", WINDOW, now), Ok(false));
+}
+
+#[test]
 fn memory_accepts_a_nonce_once_per_key() {
     let m = MemoryNonces::new(10);
     let now = Instant::now();
-    assert_eq!(m.claim("AK1", "n", WINDOW, now), Ok(true));
-    assert_eq!(m.claim("AK1", "n", WINDOW, now), Ok(false));
-    assert_eq!(m.claim("AK2", "n", WINDOW, now), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK1", "n", WINDOW, now), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK1", "n", WINDOW, now), Ok(false));
+    assert_eq!(m.claim(Scope::Api, "AK2", "n", WINDOW, now), Ok(true));
     // Key id and nonce do not run together: ("AK1", "1n") is not ("AK11", "n").
-    assert_eq!(m.claim("AK11", "n", WINDOW, now), Ok(true));
-    assert_eq!(m.claim("AK1", "1n", WINDOW, now), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK11", "n", WINDOW, now), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK1", "1n", WINDOW, now), Ok(true));
 }
 
 #[test]
@@ -26,14 +36,14 @@ fn memory_accepts_a_nonce_again_after_its_window() {
     let m = MemoryNonces::new(10);
     let now = Instant::now();
     let window = Duration::from_secs(60);
-    assert_eq!(m.claim("AK", "n", window, now), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK", "n", window, now), Ok(true));
     assert_eq!(
-        m.claim("AK", "n", window, now + window - Duration::from_millis(1)),
+        m.claim(Scope::Api, "AK", "n", window, now + window - Duration::from_millis(1)),
         Ok(false)
     );
-    assert_eq!(m.claim("AK", "n", window, now + window), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK", "n", window, now + window), Ok(true));
     assert_eq!(
-        m.claim("AK", "n", window, now + window + Duration::from_secs(1)),
+        m.claim(Scope::Api, "AK", "n", window, now + window + Duration::from_secs(1)),
         Ok(false)
     );
 }
@@ -43,17 +53,17 @@ fn memory_full_of_live_nonces_fails_closed() {
     let m = MemoryNonces::new(3);
     let now = Instant::now();
     for n in ["a", "b", "c"] {
-        assert_eq!(m.claim("AK", n, WINDOW, now), Ok(true));
+        assert_eq!(m.claim(Scope::Api, "AK", n, WINDOW, now), Ok(true));
     }
     assert_eq!(
-        m.claim("AK", "d", WINDOW, now),
+        m.claim(Scope::Api, "AK", "d", WINDOW, now),
         Err(NonceError::Full { max_entries: 3 })
     );
     // A replay is still recognised when full.
-    assert_eq!(m.claim("AK", "a", WINDOW, now), Ok(false));
+    assert_eq!(m.claim(Scope::Api, "AK", "a", WINDOW, now), Ok(false));
     // Expired entries make room.
     let later = now + WINDOW;
-    assert_eq!(m.claim("AK", "d", WINDOW, later), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK", "d", WINDOW, later), Ok(true));
     assert_eq!(m.len(), 1);
 }
 
@@ -62,17 +72,17 @@ fn memory_evicts_the_earliest_expiry_first() {
     let m = MemoryNonces::new(2);
     let now = Instant::now();
     assert_eq!(
-        m.claim("AK", "long", Duration::from_secs(100), now),
+        m.claim(Scope::Api, "AK", "long", Duration::from_secs(100), now),
         Ok(true)
     );
     assert_eq!(
-        m.claim("AK", "short", Duration::from_secs(10), now),
+        m.claim(Scope::Api, "AK", "short", Duration::from_secs(10), now),
         Ok(true)
     );
     let at = now + Duration::from_secs(10);
-    assert_eq!(m.claim("AK", "new", WINDOW, at), Ok(true));
+    assert_eq!(m.claim(Scope::Api, "AK", "new", WINDOW, at), Ok(true));
     // `long` is still in its window.
-    assert_eq!(m.claim("AK", "long", WINDOW, at), Ok(false));
+    assert_eq!(m.claim(Scope::Api, "AK", "long", WINDOW, at), Ok(false));
 }
 
 #[test]
@@ -159,13 +169,16 @@ fn redis_refuses_a_second_claim_and_shares_the_window_between_stores() {
     runtime().block_on(async {
         let one = NonceStore::redis(&server.url()).await.expect("url");
         let two = NonceStore::redis(&server.url()).await.expect("url");
-        assert_eq!(one.claim("AK", "n-1", WINDOW).await, Ok(true));
-        assert_eq!(one.claim("AK", "n-1", WINDOW).await, Ok(false));
+        assert_eq!(one.claim(Scope::Api, "AK", "n-1", WINDOW).await, Ok(true));
+        assert_eq!(one.claim(Scope::Api, "AK", "n-1", WINDOW).await, Ok(false));
         // Another replica on the same server sees the same window.
-        assert_eq!(two.claim("AK", "n-1", WINDOW).await, Ok(false));
-        assert_eq!(two.claim("AK", "n-2", WINDOW).await, Ok(true));
-        assert_eq!(one.claim("AK", "n-2", WINDOW).await, Ok(false));
-        assert_eq!(one.claim("AK-other", "n-1", WINDOW).await, Ok(true));
+        assert_eq!(two.claim(Scope::Api, "AK", "n-1", WINDOW).await, Ok(false));
+        assert_eq!(two.claim(Scope::Api, "AK", "n-2", WINDOW).await, Ok(true));
+        assert_eq!(one.claim(Scope::Api, "AK", "n-2", WINDOW).await, Ok(false));
+        assert_eq!(one.claim(Scope::Api, "AK-other", "n-1", WINDOW).await, Ok(true));
+        // The gateway's check has a window of its own (see the module docs).
+        assert_eq!(two.claim(Scope::Gateway, "AK", "n-1", WINDOW).await, Ok(true));
+        assert_eq!(one.claim(Scope::Gateway, "AK", "n-1", WINDOW).await, Ok(false));
     });
 }
 
@@ -175,12 +188,12 @@ fn redis_claims_expire_with_the_window() {
     runtime().block_on(async {
         let store = NonceStore::redis(&server.url()).await.expect("url");
         assert_eq!(
-            store.claim("AK", "n", Duration::from_secs(1)).await,
+            store.claim(Scope::Api, "AK", "n", Duration::from_secs(1)).await,
             Ok(true)
         );
         tokio::time::sleep(Duration::from_millis(2100)).await;
         assert_eq!(
-            store.claim("AK", "n", Duration::from_secs(1)).await,
+            store.claim(Scope::Api, "AK", "n", Duration::from_secs(1)).await,
             Ok(true)
         );
     });
@@ -191,11 +204,11 @@ fn redis_down_is_an_error_never_a_first_use() {
     let mut server = RedisServer::start();
     runtime().block_on(async {
         let store = NonceStore::redis(&server.url()).await.expect("url");
-        assert_eq!(store.claim("AK", "n-1", WINDOW).await, Ok(true));
+        assert_eq!(store.claim(Scope::Api, "AK", "n-1", WINDOW).await, Ok(true));
         server.stop();
         for nonce in ["n-1", "n-2"] {
             let started = Instant::now();
-            let result = store.claim("AK", nonce, WINDOW).await;
+            let result = store.claim(Scope::Api, "AK", nonce, WINDOW).await;
             assert!(result.is_err(), "{nonce}: {result:?}");
             assert!(
                 started.elapsed() < Duration::from_secs(3),
@@ -215,6 +228,6 @@ fn redis_not_up_yet_is_an_error() {
         let store = NonceStore::redis(&format!("redis://127.0.0.1:{port}"))
             .await
             .expect("connects lazily");
-        assert!(store.claim("AK", "n", WINDOW).await.is_err());
+        assert!(store.claim(Scope::Api, "AK", "n", WINDOW).await.is_err());
     });
 }
