@@ -38,12 +38,27 @@ fn memory_accepts_a_nonce_again_after_its_window() {
     let window = Duration::from_secs(60);
     assert_eq!(m.claim(Scope::Api, "AK", "n", window, now), Ok(true));
     assert_eq!(
-        m.claim(Scope::Api, "AK", "n", window, now + window - Duration::from_millis(1)),
+        m.claim(
+            Scope::Api,
+            "AK",
+            "n",
+            window,
+            now + window - Duration::from_millis(1)
+        ),
         Ok(false)
     );
-    assert_eq!(m.claim(Scope::Api, "AK", "n", window, now + window), Ok(true));
     assert_eq!(
-        m.claim(Scope::Api, "AK", "n", window, now + window + Duration::from_secs(1)),
+        m.claim(Scope::Api, "AK", "n", window, now + window),
+        Ok(true)
+    );
+    assert_eq!(
+        m.claim(
+            Scope::Api,
+            "AK",
+            "n",
+            window,
+            now + window + Duration::from_secs(1)
+        ),
         Ok(false)
     );
 }
@@ -175,10 +190,19 @@ fn redis_refuses_a_second_claim_and_shares_the_window_between_stores() {
         assert_eq!(two.claim(Scope::Api, "AK", "n-1", WINDOW).await, Ok(false));
         assert_eq!(two.claim(Scope::Api, "AK", "n-2", WINDOW).await, Ok(true));
         assert_eq!(one.claim(Scope::Api, "AK", "n-2", WINDOW).await, Ok(false));
-        assert_eq!(one.claim(Scope::Api, "AK-other", "n-1", WINDOW).await, Ok(true));
+        assert_eq!(
+            one.claim(Scope::Api, "AK-other", "n-1", WINDOW).await,
+            Ok(true)
+        );
         // The gateway's check has a window of its own (see the module docs).
-        assert_eq!(two.claim(Scope::Gateway, "AK", "n-1", WINDOW).await, Ok(true));
-        assert_eq!(one.claim(Scope::Gateway, "AK", "n-1", WINDOW).await, Ok(false));
+        assert_eq!(
+            two.claim(Scope::Gateway, "AK", "n-1", WINDOW).await,
+            Ok(true)
+        );
+        assert_eq!(
+            one.claim(Scope::Gateway, "AK", "n-1", WINDOW).await,
+            Ok(false)
+        );
     });
 }
 
@@ -188,12 +212,16 @@ fn redis_claims_expire_with_the_window() {
     runtime().block_on(async {
         let store = NonceStore::redis(&server.url()).await.expect("url");
         assert_eq!(
-            store.claim(Scope::Api, "AK", "n", Duration::from_secs(1)).await,
+            store
+                .claim(Scope::Api, "AK", "n", Duration::from_secs(1))
+                .await,
             Ok(true)
         );
         tokio::time::sleep(Duration::from_millis(2100)).await;
         assert_eq!(
-            store.claim(Scope::Api, "AK", "n", Duration::from_secs(1)).await,
+            store
+                .claim(Scope::Api, "AK", "n", Duration::from_secs(1))
+                .await,
             Ok(true)
         );
     });
