@@ -48,6 +48,12 @@ pub(crate) struct ServeArgs {
     /// they are kept in memory, which protects one replica only.
     #[arg(long = "nonce-store", value_name = "redis://HOST:PORT")]
     nonce_store: Option<String>,
+    /// The bound of the in-memory nonce store: a nonce is kept until its date leaves the
+    /// clock-skew window, so size it to the signed calls per second times the skew; when it is
+    /// full of live nonces, signed calls get 503 (never unchecked).
+    #[arg(long = "max-nonces", value_name = "N", default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    max_nonces: u64,
     #[command(flatten)]
     limits: Limits,
 }
@@ -78,6 +84,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Status, Failure> {
     config.max_clock_skew = Duration::from_secs(args.max_clock_skew);
     config.decision_api = args.decision_api;
     config.nonce_store = args.nonce_store;
+    config.max_nonces = usize::try_from(args.max_nonces).unwrap_or(usize::MAX);
     config.max_file_size = args.limits.max_file_size;
     config.announce = announce;
     init_logs();

@@ -357,6 +357,15 @@ fn header_or_parameter(call: &Call<'_>, header: &str, name: &str) -> Result<Opti
     Ok(None)
 }
 
+/// How long a nonce of a request dated `date` must be kept at `now`: until the date is more
+/// than `max_skew` behind the clock, and at least a second (the stores' resolution).
+fn nonce_window(date: SystemTime, now: SystemTime, max_skew: Duration) -> Duration {
+    date.checked_add(max_skew)
+        .and_then(|until| until.duration_since(now).ok())
+        .unwrap_or(Duration::ZERO)
+        .max(Duration::from_secs(1))
+}
+
 /// The host of the call, as `HostId`.
 fn host<'a>(call: &Call<'a>) -> Option<&'a str> {
     signature::header(call.headers, "host").filter(|h| !h.is_empty())
@@ -493,12 +502,8 @@ impl Server {
             headers: call.headers,
             body: call.body,
         };
-        let verified = match signature::verify(
-            &signed,
-            &snapshot.credentials,
-            SystemTime::now(),
-            self.max_skew,
-        ) {
+        let now = SystemTime::now();
+        let verified = match signature::verify(&signed, &snapshot.credentials, now, self.max_skew) {
             Ok(v) => v,
             Err(e) => {
                 self.metrics.signature_failure(e.code());
@@ -511,9 +516,10 @@ impl Server {
                 ));
             }
         };
-        // A request is accepted while its date is within the skew of the server's clock, on
-        // either side: a nonce must be kept for twice the skew to refuse every replay.
-        let window = self.max_skew.saturating_mul(2);
+        // A request is accepted while its date is within the skew of the server's clock: its
+        // nonce is kept until the date leaves that window (at most twice the skew from now),
+        // when the date itself refuses a replay.
+        let window = nonce_window(verified.timestamp, now, self.max_skew);
         match self
             .nonces
             .claim(scope, &verified.access_key_id, &verified.nonce, window)
@@ -1083,6 +1089,18 @@ mod tests {
             .metrics
             .encode()
             .contains(r#"ramcheck_decisions_total{decision="Error",stage="none"} 1"#));
+    }
+
+    #[test]
+    fn a_nonce_is_kept_until_its_date_leaves_the_skew_window() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(10_000);
+        let skew = Duration::from_secs(900);
+        let secs = Duration::from_secs;
+        // A client ahead of the clock: kept for longest.
+        assert_eq!(nonce_window(now + secs(900), now, skew), secs(1800));
+        assert_eq!(nonce_window(now, now, skew), secs(900));
+        assert_eq!(nonce_window(now - secs(899), now, skew), secs(1));
+        assert_eq!(nonce_window(now - secs(900), now, skew), secs(1));
     }
 
     #[test]
