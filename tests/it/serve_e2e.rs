@@ -704,6 +704,30 @@ fn authorizer_and_ecs(dir: &Path, prefix: &str) -> (Server, Server) {
 // ---------------------------------------------------------------------------------------------
 // The tests
 
+/// The configurations the README shows are the shipped files, verbatim: what the tests run is
+/// what a reader copies.
+#[test]
+fn serve_e2e_readme_shows_the_shipped_configurations() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("read the README");
+    for (file, language) in [("deploy/envoy.yaml", "yaml"), ("deploy/nginx.conf", "nginx")] {
+        let summary = format!("<summary><code>{file}</code></summary>\n\n```{language}\n");
+        let start = readme
+            .find(&summary)
+            .unwrap_or_else(|| panic!("the README does not show `{file}`"))
+            + summary.len();
+        let shown = readme[start..]
+            .split("\n```\n")
+            .next()
+            .expect("a fenced block");
+        let shipped = std::fs::read_to_string(root().join(file)).expect("read");
+        assert_eq!(
+            format!("{shown}\n"),
+            shipped,
+            "the README's `{file}` differs from the file; copy the file into the README"
+        );
+    }
+}
+
 /// The SDK against `ramcheck serve` itself, started on the shipped examples as the README does.
 #[test]
 fn serve_e2e_sdk_against_the_api() {
