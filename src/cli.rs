@@ -5,6 +5,8 @@ mod check;
 mod diff;
 mod lint;
 mod rules;
+#[cfg(feature = "serve")]
+mod serve;
 mod snapshot;
 mod space;
 mod who_can;
@@ -137,6 +139,10 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Print the account snapshot read from an account source (snapshot, Terraform, ROS).
     Snapshot(snapshot::SnapshotArgs),
+    /// Serve the ECS API, Envoy `ext_authz` (HTTP and gRPC) and nginx `auth_request`, verifying
+    /// Alibaba Cloud request signatures and deciding with the compiled authorizer.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the command line and returns the exit status.
@@ -160,6 +166,8 @@ pub(crate) fn run() -> ExitCode {
         Command::WhoCan(args) => who_can::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Snapshot(args) => snapshot::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(status) => status.into(),

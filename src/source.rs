@@ -474,6 +474,45 @@ impl Input {
         Ok(snapshot)
     }
 
+    /// The policy files a snapshot names (members of `policies` and roles' `trust_policy`
+    /// given as paths), resolved against its folder as the loader resolves them; none for a
+    /// Terraform or ROS input, whose documents are inline. For a watcher of the inputs: call it
+    /// on an input that loaded, it does not check the file.
+    ///
+    /// ```
+    /// use ramcheck::source::{Input, SourceOptions};
+    ///
+    /// let input = Input::read("policies/example-account.json", &SourceOptions::default())?;
+    /// let files = input.policy_files();
+    /// assert!(files.iter().any(|f| f.ends_with("cancel-hangzhou.json")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn policy_files(&self) -> Vec<PathBuf> {
+        use serde_json::Value;
+        if self.format != Format::Snapshot {
+            return Vec::new();
+        }
+        let Ok(Value::Object(sections)) = serde_json::from_slice::<Value>(&self.bytes) else {
+            return Vec::new();
+        };
+        let policies = sections.get("policies").and_then(Value::as_object);
+        let roles = sections.get("roles").and_then(Value::as_object);
+        let trust = roles
+            .into_iter()
+            .flat_map(|r| r.values())
+            .filter_map(|role| role.get("trust_policy"));
+        policies
+            .into_iter()
+            .flat_map(|p| p.values())
+            .chain(trust)
+            .filter_map(|entry| entry.get("document").unwrap_or(entry).as_str())
+            .map(|path| match &self.base {
+                Some(base) => base.join(path),
+                None => PathBuf::from(path),
+            })
+            .collect()
+    }
+
     /// The snapshot a Terraform or ROS input translates to; `None` for a snapshot.
     fn translate(&self, options: &SourceOptions) -> Result<Option<serde_json::Value>, LoadError> {
         let translate = match self.format {

@@ -36,6 +36,11 @@
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
+//! - `serve_cli`: `ramcheck serve` through the real binary: signed API calls (allow, the
+//!   second cancel, RAM denials with `AccessDeniedDetail`, every signature refusal, replays,
+//!   STS tokens and session policies, E4), Envoy `ext_authz` and nginx `auth_request`
+//!   answers, metrics, the decision log, SIGHUP reloads, SIGTERM with a request in flight,
+//!   and the decision API.
 //! - `snapshot_cli`: `ramcheck snapshot` and the source flags through the real binary:
 //!   canonical, idempotent output that decides as its input does, policy origins in
 //!   explanations, trust policies linted in snapshots and ROS templates.
@@ -84,6 +89,10 @@ mod no_silent_pass;
 mod parser_props;
 #[path = "it/real_parsers.rs"]
 mod real_parsers;
+#[cfg(feature = "serve")]
+#[path = "it/serve_cli.rs"]
+mod serve_cli;
+#[cfg(feature = "serve")]
 #[path = "it/serve_e2e.rs"]
 mod serve_e2e;
 #[path = "it/snapshot_cli.rs"]
