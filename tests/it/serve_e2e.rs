@@ -691,11 +691,12 @@ fn start_nginx(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16) 
     (process, port)
 }
 
-/// The authorizer and ECS behind a gateway: the same inputs; the authorizer with gRPC on.
-fn authorizer_and_ecs(dir: &Path, prefix: &str) -> (Server, Server) {
-    let executions = prefixed_executions(dir, &[prefix], &[]);
+/// The authorizer and ECS behind a gateway: the same inputs; the authorizer with gRPC on when
+/// `grpc`.
+fn authorizer_and_ecs(dir: &Path, grpc: bool) -> (Server, Server) {
+    let executions = root().join(EXECUTIONS);
     let mut authorizer = Serve::new("ramcheck", &executions);
-    authorizer.grpc = true;
+    authorizer.grpc = grpc;
     let authorizer = start_serve(authorizer, dir);
     let ecs = start_serve(Serve::new("ecs", &executions), dir);
     (authorizer, ecs)
@@ -745,7 +746,7 @@ fn serve_e2e_sdk_against_the_api() {
 #[test]
 fn serve_e2e_sdk_through_envoy_http_ext_authz() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), "");
+    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), false);
     let (_envoy, http_port, _) = start_envoy(dir.path(), &authorizer, &ecs);
     scenario(&format!("127.0.0.1:{http_port}"), "");
 }
@@ -754,7 +755,7 @@ fn serve_e2e_sdk_through_envoy_http_ext_authz() {
 #[test]
 fn serve_e2e_sdk_through_envoy_grpc_ext_authz() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), "");
+    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), true);
     let (_envoy, _, grpc_port) = start_envoy(dir.path(), &authorizer, &ecs);
     scenario(&format!("127.0.0.1:{grpc_port}"), "");
 }
@@ -763,7 +764,7 @@ fn serve_e2e_sdk_through_envoy_grpc_ext_authz() {
 #[test]
 fn serve_e2e_sdk_through_nginx_auth_request() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), "");
+    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), false);
     let (_nginx, port) = start_nginx(dir.path(), &authorizer, &ecs);
     scenario(&format!("127.0.0.1:{port}"), "");
 }
