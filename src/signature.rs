@@ -14,6 +14,15 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use subtle::ConstantTimeEq;
+
+mod acs3;
+mod crypto;
+mod encoding;
+mod rpc;
+#[cfg(test)]
+mod tests;
+
 /// The clock skew Alibaba Cloud allows between a request's time stamp and its own clock: 15
 /// minutes either way.
 ///
@@ -43,9 +52,9 @@ pub struct SignedRequest<'a> {
 /// Its `Debug` shows neither.
 ///
 /// ```
-/// let key = ramcheck::signature::AccessKey { secret: b"s3cret", security_token: Some("tok") };
+/// let key = ramcheck::signature::AccessKey { secret: b"s3cret", security_token: Some("T0KEN") };
 /// let shown = format!("{key:?}");
-/// assert!(!shown.contains("s3cret") && !shown.contains("tok"));
+/// assert!(!shown.contains("s3cret") && !shown.contains("T0KEN"));
 /// ```
 #[derive(Clone, Copy)]
 pub struct AccessKey<'a> {
@@ -337,10 +346,76 @@ pub fn verify<K: AccessKeys + ?Sized>(
     now: SystemTime,
     max_skew: Duration,
 ) -> Result<Verified, SignatureError> {
-    let _ = (request, keys, now, max_skew);
-    Err(SignatureError::Incomplete(
-        "verification is not built yet".to_owned(),
-    ))
+    let mut authorizations = request
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+    let authorization = authorizations.next().map(|(_, v)| *v);
+    if authorizations.next().is_some() {
+        return Err(SignatureError::Incomplete(
+            "the request has two `Authorization` headers; send one".to_owned(),
+        ));
+    }
+    match authorization {
+        Some(value) if value.trim_start().starts_with("ACS3-") => {
+            acs3::verify(request, value, keys, now, max_skew)
+        }
+        _ => rpc::verify(request, keys, now, max_skew),
+    }
+}
+
+/// Adds the parameters of an `application/x-www-form-urlencoded` body to `parameters`; other
+/// bodies carry none.
+fn form_body(
+    request: &SignedRequest<'_>,
+    parameters: &mut Vec<(String, String)>,
+) -> Result<(), SignatureError> {
+    let Some(content_type) = header(request.headers, "content-type") else {
+        return Ok(());
+    };
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Ok(());
+    }
+    let body = std::str::from_utf8(request.body).map_err(|_| {
+        SignatureError::InvalidParameter(
+            "the form body is not UTF-8; encode the text as UTF-8 before escaping".to_owned(),
+        )
+    })?;
+    encoding::parse_pairs(body, "the form body", parameters)
+}
+
+/// Refuses a time stamp more than `max_skew` from `now`, either way.
+fn check_time(
+    timestamp: SystemTime,
+    now: SystemTime,
+    max_skew: Duration,
+) -> Result<(), SignatureError> {
+    let skew = match timestamp.duration_since(now) {
+        Ok(ahead) => ahead,
+        Err(behind) => behind.duration(),
+    };
+    if skew > max_skew {
+        return Err(SignatureError::Expired { max_skew });
+    }
+    Ok(())
+}
+
+/// An STS key's requests carry its token, compared in constant time; a plain key's carry none.
+fn check_token(expected: Option<&str>, sent: Option<&str>) -> Result<(), SignatureError> {
+    match (expected, sent) {
+        (None, None) => Ok(()),
+        (Some(expected), Some(sent)) if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {
+            Ok(())
+        }
+        _ => Err(SignatureError::TokenMismatch),
+    }
+}
+
+/// The parameters a caller may see: all but `Signature` and `SecurityToken`.
+fn visible_parameters(mut parameters: Vec<(String, String)>) -> Vec<(String, String)> {
+    parameters.retain(|(n, _)| n != "Signature" && n != "SecurityToken");
+    parameters
 }
 
 /// Signs requests as the official SDKs do (`alibabacloud_tea_openapi`), for clients, tests and
@@ -429,89 +504,5 @@ impl fmt::Debug for SignedParts {
             .field("query", &"<query>")
             .field("headers", &headers)
             .finish()
-    }
-}
-
-impl Signer<'_> {
-    /// Signs an ACS3-HMAC-SHA256 request as the SDK's `do_request` does, and returns the query
-    /// string and the headers to send: `host`, `x-acs-action`, `x-acs-version`, `x-acs-date`
-    /// (from `date`), `x-acs-signature-nonce` (`nonce`), `accept`, `x-acs-content-sha256`,
-    /// `content-type: application/x-www-form-urlencoded` when `body` is not empty, for an STS
-    /// credential `x-acs-accesskey-id` and `x-acs-security-token`, and `Authorization`. All
-    /// but `Authorization` are signed.
-    ///
-    /// ```
-    /// use std::time::{Duration, SystemTime};
-    /// let signer = ramcheck::signature::Signer {
-    ///     access_key_id: "AK1", secret: "s3cret", security_token: None };
-    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    /// let parts = signer.sign_acs3("POST", "ecs.aliyuncs.com", "/", &[("RegionId", "cn-hangzhou")],
-    ///     b"", "CancelImagePipelineExecution", "2014-05-26", "n-1", now);
-    /// assert_eq!(parts.query, "RegionId=cn-hangzhou");
-    /// let auth = ramcheck::signature::header(&parts.header_pairs(), "authorization").unwrap();
-    /// assert!(auth.starts_with("ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders="));
-    /// ```
-    #[allow(clippy::too_many_arguments)] // the parts of a request, as the design fixes them
-    #[must_use]
-    pub fn sign_acs3(
-        &self,
-        method: &str,
-        host: &str,
-        path: &str,
-        query: &[(&str, &str)],
-        body: &[u8],
-        action: &str,
-        version: &str,
-        nonce: &str,
-        date: SystemTime,
-    ) -> SignedParts {
-        let _ = (method, host, path, body, action, version, nonce, date);
-        let query = query
-            .iter()
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("&");
-        SignedParts {
-            query,
-            headers: vec![(
-                "Authorization".to_owned(),
-                format!(
-                    "ACS3-HMAC-SHA256 Credential={},SignedHeaders=,Signature=",
-                    self.access_key_id
-                ),
-            )],
-        }
-    }
-
-    /// Signs an RPC request (the SDK's `signature_algorithm='v2'`) as its `do_rpcrequest` does
-    /// and returns the whole query string, `Signature` included. `params` are the API's: give
-    /// `Action` and `Version` with the others; the signer adds `Format=json`, `Timestamp` (from
-    /// `date`), `SignatureNonce` (`nonce`), `SignatureMethod`, `SignatureVersion`,
-    /// `AccessKeyId` and, for an STS credential, `SecurityToken`.
-    ///
-    /// ```
-    /// use std::time::{Duration, SystemTime};
-    /// let signer = ramcheck::signature::Signer {
-    ///     access_key_id: "AK1", secret: "s3cret", security_token: None };
-    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    /// let query = signer.sign_rpc("POST", &[("Action", "DescribeRegions")], "n-1", now);
-    /// assert!(query.starts_with("Action=DescribeRegions&"));
-    /// ```
-    #[must_use]
-    pub fn sign_rpc(
-        &self,
-        method: &str,
-        params: &[(&str, &str)],
-        nonce: &str,
-        date: SystemTime,
-    ) -> String {
-        let _ = (method, nonce, date);
-        let mut query = params
-            .iter()
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("&");
-        query.push_str("&Signature=");
-        query
     }
 }
