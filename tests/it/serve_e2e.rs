@@ -97,7 +97,7 @@ impl Process {
 
     /// What it wrote so far.
     fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        process_log(&self.log)
     }
 
     /// Panics, with its log, if it has exited.
@@ -164,16 +164,13 @@ impl Drop for Process {
 }
 
 /// One HTTP/1.1 exchange on loopback: `(status, body)`, or `None` when nothing answers.
-fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> Option<(u16, String)> {
+fn http(port: u16, method: &str, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("Connection: close\r\nContent-Length: 0\r\n\r\n");
+    let request =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
@@ -253,9 +250,9 @@ impl Server {
     }
 }
 
+/// Starts `ramcheck serve` on port 0 (no race for a port: it picks one and says which on
+/// stderr) and waits until it is ready.
 fn start_serve(serve: Serve<'_>, log_dir: &Path) -> Server {
-    let port = free_port();
-    let grpc_port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_ramcheck"));
     command.current_dir(root()).args([
         "serve",
@@ -266,9 +263,9 @@ fn start_serve(serve: Serve<'_>, log_dir: &Path) -> Server {
         "--executions",
     ]);
     command.arg(serve.executions);
-    command.args(["--listen", &format!("127.0.0.1:{port}")]);
+    command.args(["--listen", "127.0.0.1:0"]);
     if serve.grpc {
-        command.args(["--grpc-listen", &format!("127.0.0.1:{grpc_port}")]);
+        command.args(["--grpc-listen", "127.0.0.1:0"]);
     }
     if let Some(upstream) = &serve.upstream {
         command.args(["--upstream", upstream]);
@@ -281,14 +278,35 @@ fn start_serve(serve: Serve<'_>, log_dir: &Path) -> Server {
     }
     command.env("RAMCHECK_LOG", "info");
     let mut process = Process::start(serve.name, command, log_dir, "the binary is built");
+    let (mut port, mut grpc_port) = (None, None);
+    process.wait_until("listening", Duration::from_secs(10), || {
+        let log = process_log(&log_dir.join(format!("{}.log", serve.name)));
+        port = listening_port(&log, "ramcheck serve: listening on http://");
+        grpc_port = listening_port(&log, "ramcheck serve: gRPC ext_authz listening on http://");
+        port.is_some() && (grpc_port.is_some() || !serve.grpc)
+    });
+    let port = port.expect("a port");
     process.wait_until("ready", Duration::from_secs(10), || {
-        matches!(http(port, "GET", "/readyz", &[]), Some((200, _)))
+        matches!(http(port, "GET", "/readyz"), Some((200, _)))
     });
     Server {
         process,
         port,
-        grpc_port,
+        // Without gRPC, a port where nothing listens (for Envoy's unused cluster).
+        grpc_port: grpc_port.unwrap_or_else(free_port),
     }
+}
+
+fn process_log(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The port of the line `{prefix}127.0.0.1:PORT` in a log.
+fn listening_port(log: &str, prefix: &str) -> Option<u16> {
+    log.lines()
+        .find_map(|line| line.strip_prefix(prefix))
+        .and_then(|address| address.trim().rsplit(':').next())
+        .and_then(|port| port.parse().ok())
 }
 
 /// The shipped executions with every id prefixed by each of `prefixes`, so that one table
@@ -647,7 +665,7 @@ fn start_envoy(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16, 
         .args(["--log-level", "warn", "--disable-hot-restart"]);
     let mut process = Process::start("envoy", command, dir, HOW_TO_INSTALL);
     process.wait_until("ready", Duration::from_secs(20), || {
-        matches!(http(admin, "GET", "/ready", &[]), Some((200, _)))
+        matches!(http(admin, "GET", "/ready"), Some((200, _)))
             && connects(http_port)
             && connects(grpc_port)
     });
@@ -805,7 +823,7 @@ impl Traffic {
 }
 
 fn metric(port: u16, name_and_labels: &str) -> f64 {
-    let (status, text) = http(port, "GET", "/metrics", &[]).expect("/metrics answers");
+    let (status, text) = http(port, "GET", "/metrics").expect("/metrics answers");
     assert_eq!(status, 200, "{text}");
     text.lines()
         .find(|line| line.starts_with(name_and_labels))
