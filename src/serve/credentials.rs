@@ -552,3 +552,6 @@ fn readable_by_others(path: &Path) -> Option<String> {
 fn readable_by_others(_path: &Path) -> Option<String> {
     None
 }
+
+#[cfg(test)]
+mod tests;

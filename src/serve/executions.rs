@@ -417,3 +417,6 @@ fn is_arn_safe(text: &str) -> bool {
     const SAFE: NameBytes = NameBytes::alphanumeric_and(b"-_.");
     !text.is_empty() && SAFE.has_all(text)
 }
+
+#[cfg(test)]
+mod tests;

@@ -236,15 +236,11 @@ async fn route(app: &App, request: Request<Incoming>, peer: SocketAddr) -> Answe
 
 fn metrics(server: &Server) -> Answer {
     let text = server.metrics.encode();
-    let content_type = if text.trim_end().ends_with("# EOF") {
-        "application/openmetrics-text; version=1.0.0; charset=utf-8"
-    } else {
-        "text/plain; version=0.0.4; charset=utf-8"
-    };
     let mut answer = Response::new(Full::new(Bytes::from(text)));
-    answer
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    answer.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(super::metrics::CONTENT_TYPE),
+    );
     answer
 }
 
@@ -253,15 +249,15 @@ struct Read {
     method: Method,
     path_and_query: String,
     header_map: HeaderMap,
-    headers: Vec<(String, String)>,
     body: Bytes,
 }
 
 impl Read {
+    /// The headers as text ([`read`] refused any value that is not UTF-8).
     fn header_pairs(&self) -> Vec<(&str, &str)> {
-        self.headers
+        self.header_map
             .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .filter_map(|(n, v)| Some((n.as_str(), std::str::from_utf8(v.as_bytes()).ok()?)))
             .collect()
     }
 }
@@ -274,40 +270,39 @@ async fn read(request: Request<Incoming>, limits: Limits) -> Result<Read, Refusa
         .get(hyper::header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
-    let id = api::request_id();
     let declared = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
-        return Err(Refusal::too_large(&id, host.as_deref()));
+        return Err(Refusal::too_large(&api::request_id(), host.as_deref()));
     }
     let body = match Limited::new(body, limits.max_body_bytes).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Err(Refusal::too_large(&id, host.as_deref()))
+            return Err(Refusal::too_large(&api::request_id(), host.as_deref()))
         }
         Err(_) => {
             return Err(Refusal::unreadable(
-                &id,
+                &api::request_id(),
                 host.as_deref(),
                 "The request body could not be read.",
             ))
         }
     };
-    let mut headers = Vec::with_capacity(parts.headers.len());
-    for (name, value) in &parts.headers {
-        // A header that is not text cannot be signed text, nor a context value: refused
-        // rather than dropped, since dropping one could drop what a condition reads.
-        let Ok(value) = std::str::from_utf8(value.as_bytes()) else {
-            return Err(Refusal::unreadable(
-                &id,
-                host.as_deref(),
-                "A request header is not valid UTF-8.",
-            ));
-        };
-        headers.push((name.as_str().to_owned(), value.to_owned()));
+    // A header that is not text cannot be signed text, nor a context value: refused rather
+    // than dropped, since dropping one could drop what a condition reads.
+    if parts
+        .headers
+        .values()
+        .any(|v| std::str::from_utf8(v.as_bytes()).is_err())
+    {
+        return Err(Refusal::unreadable(
+            &api::request_id(),
+            host.as_deref(),
+            "A request header is not valid UTF-8.",
+        ));
     }
     let path_and_query = parts
         .uri
@@ -317,7 +312,6 @@ async fn read(request: Request<Incoming>, limits: Limits) -> Result<Read, Refusa
         method: parts.method,
         path_and_query,
         header_map: parts.headers,
-        headers,
         body,
     })
 }

@@ -236,6 +236,27 @@ impl Serve {
         assert!(status.success());
     }
 
+    /// SIGTERM, and the exit status once it has exited (at most 10 s later).
+    fn stop(&mut self) -> std::process::ExitStatus {
+        self.signal("TERM");
+        self.wait_exit()
+    }
+
+    /// The exit status, waiting at most 10 s.
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running 10 s after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// A cancel signed by `signer` (ACS3, as the SDK signs by default), sent to `/`.
     fn cancel(&self, signer: &Signer<'_>, execution: &str) -> Answer {
         send(&self.addr, &signed(signer, execution, &nonce()))
@@ -388,7 +409,7 @@ fn read_answer(stream: &mut TcpStream) -> Answer {
 fn api_allows_cancels_once_and_refuses_as_alibaba_does() {
     let inputs = Inputs::new();
     let log = inputs.path("decisions.jsonl");
-    let serve = Serve::start(&inputs, &["--decision-log", log.to_str().expect("utf-8")]);
+    let mut serve = Serve::start(&inputs, &["--decision-log", log.to_str().expect("utf-8")]);
 
     // Allowed (E2): the execution is cancelled; a second cancel is refused by its status.
     let first = serve.cancel(&CI, "exec-1");
@@ -548,7 +569,7 @@ fn api_allows_cancels_once_and_refuses_as_alibaba_does() {
     assert!(serve.metric("ramcheck_signature_failures_total{code=\"SignatureNonceUsed\"") >= 1.0);
 
     // The decision log: one line per answer, never a secret or a token.
-    drop(serve);
+    assert_eq!(serve.stop().code(), Some(0));
     let text = std::fs::read_to_string(&log).expect("decision log");
     assert!(
         !text.contains("ci-secret") && !text.contains("token-1"),
@@ -689,6 +710,18 @@ fn ext_authz_and_auth_request_answer_for_gateways() {
     );
     assert_eq!(bare.status, 403);
 
+    // Bounded bodies.
+    // (The head says how large the body is; the server answers without waiting for it.)
+    let mut stream = TcpStream::connect(&serve.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1048577\r\nconnection: close\r\n\r\n")
+        .expect("head");
+    let r = read_answer(&mut stream);
+    assert_eq!((r.status, r.code().as_str()), (413, "RequestEntityTooLarge"));
+
     // Operations.
     assert_eq!(get(&serve.addr, "/healthz").status, 200);
     assert_eq!(get(&serve.addr, "/readyz").status, 200);
@@ -747,7 +780,12 @@ fn decision_api_answers_only_where_told() {
     );
     assert_eq!(r.status, 200, "{r:?}");
     let v = r.json();
-    assert_eq!(v["decision"], "ExplicitDeny");
+    // The `check --format json` object.
+    assert_eq!(
+        (v["decision"].as_str(), v["reason"].as_str()),
+        (Some("deny"), Some("explicit_deny")),
+        "{v}"
+    );
     assert_eq!(v["principal"], format!("acs:ram::{ACCOUNT}:user/ci"));
     assert_eq!(v["resource"], resource.as_str());
     let allowed = post_json(
@@ -757,7 +795,7 @@ fn decision_api_answers_only_where_told() {
             r#"{{"principal": "acs:ram::{ACCOUNT}:user/ci", "action": "ecs:CancelImagePipelineExecution", "resource": "acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-1"}}"#
         ),
     );
-    assert_eq!(allowed.json()["decision"], "Allow");
+    assert_eq!(allowed.json()["reason"], "allowed");
     let bad = post_json(&decide_addr, "/v1/decide", r#"{"principal": "user/ci""#);
     assert_eq!(bad.status, 400);
     assert!(bad.json()["error"]
