@@ -717,10 +717,15 @@ fn ext_authz_and_auth_request_answer_for_gateways() {
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
     stream
-        .write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1048577\r\nconnection: close\r\n\r\n")
+        .write_all(
+            b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1048577\r\nconnection: close\r\n\r\n",
+        )
         .expect("head");
     let r = read_answer(&mut stream);
-    assert_eq!((r.status, r.code().as_str()), (413, "RequestEntityTooLarge"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (413, "RequestEntityTooLarge")
+    );
 
     // Operations.
     assert_eq!(get(&serve.addr, "/healthz").status, 200);
