@@ -309,25 +309,15 @@ async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         ));
     }
     if let Some(listener) = grpc {
-        // gRPC CALL SITE: the gRPC `ext_authz` listener (Envoy's
-        // `envoy.service.auth.v3.Authorization/Check`), once `grpc::serve` is merged:
-        //
-        //     let server = Arc::clone(&server);
-        //     let mut stopped = stopped.clone();
-        //     tasks.spawn(async move {
-        //         let shutdown = async move { http::stopping(&mut stopped).await };
-        //         if let Err(e) = grpc::serve(listener, server, shutdown).await {
-        //             tracing::error!(error = %e, "the gRPC listener failed");
-        //         }
-        //     });
-        //
-        // Until then a `--grpc-listen` is refused, never ignored.
-        drop(listener);
-        let _ = stop.send(true);
-        while tasks.join_next().await.is_some() {}
-        return Err(ServeError::Runtime(
-            "--grpc-listen: this build has no gRPC listener yet".to_owned(),
-        ));
+        // The gRPC `ext_authz` listener (Envoy's `envoy.service.auth.v3.Authorization/Check`).
+        let server = Arc::clone(&server);
+        let mut stopped = stopped.clone();
+        tasks.spawn(async move {
+            let shutdown = async move { http::stopping(&mut stopped).await };
+            if let Err(e) = grpc::serve(listener, server, shutdown).await {
+                tracing::error!(error = %e, "the gRPC listener failed");
+            }
+        });
     }
 
     let inputs = inputs(&config);

@@ -8,8 +8,26 @@
 //! `SignatureNonce`) is the caller's to check against its nonce store, after the signature
 //! holds: an unsigned request must not use up a nonce.
 //!
-//! [`Signer::sign_acs3`] and [`Signer::sign_rpc`] sign as the SDKs do, for clients and load
-//! generators.
+//! [`Signer::sign_acs3`], [`Signer::sign_rpc`] and [`Signer::sign_rpc_form`] sign as the SDKs
+//! do, for clients and load generators.
+//!
+//! # Rules where Alibaba Cloud's documentation is silent
+//!
+//! - ACS3: the canonical headers follow `SignedHeaders` in the order the client lists them (the
+//!   SDKs sort them); a header sent twice is its trimmed values sorted and joined by `,`, as the
+//!   SDK joins them. `host`, every `x-acs-*` header sent and `content-type` must be signed, and
+//!   `x-acs-date`, `x-acs-signature-nonce` and `x-acs-content-sha256` sent; the last must be the
+//!   SHA-256 of the body as received, and `x-acs-accesskey-id`, when sent, the `Credential`.
+//! - RPC: the parameters are the query's and, with `content-type:
+//!   application/x-www-form-urlencoded`, the body's; a body of another type is not signed and
+//!   carries no parameter. A signature parameter (`Signature`, `AccessKeyId`, ...) given twice
+//!   is refused.
+//! - Decoding: `+` is a space in the query and a form body (the SDKs write them with Python's
+//!   `urlencode`); a bad `%` escape, or text that is not UTF-8, is 400 `InvalidParameter`.
+//! - Bounds: at most 256 parameters, 64 signed headers and a nonce of 256 bytes, else
+//!   `IncompleteSignature`.
+//! - Secrets: no error, message or `Debug` output holds a secret or a security token; the RPC
+//!   string to sign in a `SignatureDoesNotMatch` message shows `SecurityToken` as `<redacted>`.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -158,7 +176,8 @@ impl SignatureError {
     ///
     /// ```
     /// use ramcheck::signature::SignatureError;
-    /// assert_eq!(SignatureError::TokenMismatch.code(), "InvalidSecurityToken.MismatchWithAccessKey");
+    /// let code = SignatureError::TokenMismatch.code();
+    /// assert_eq!(code, "InvalidSecurityToken.MismatchWithAccessKey");
     /// ```
     #[must_use]
     pub fn code(&self) -> &'static str {

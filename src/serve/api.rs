@@ -30,7 +30,7 @@ use serde::Serialize;
 use super::decision_log::{DecisionLog, DecisionRecord};
 use super::executions::{CancelError, Ledger};
 use super::metrics::Metrics;
-use super::nonce::NonceStore;
+use super::nonce::{NonceStore, Scope};
 use super::snapshot::{Snapshot, SnapshotHandle};
 use crate::account::Principal;
 use crate::authorizer::AuthRequest;
@@ -363,12 +363,21 @@ fn host<'a>(call: &Call<'a>) -> Option<&'a str> {
 }
 
 impl Server {
-    /// Runs the checks of the [module](self) on a call; counts it and logs the decision.
+    /// Runs the checks of the [module](self) on a call for a gateway (`ext_authz`,
+    /// `auth_request`), which only decides; counts it and logs the decision.
     pub async fn authorize(&self, call: &Call<'_>) -> Outcome {
+        self.authorize_in(Scope::Gateway, call).await
+    }
+
+    /// [`authorize`](Server::authorize) with the nonce claimed in `scope`: the API at `/`,
+    /// which carries the call out, claims in [`Scope::Api`]; the gateway checks, which only
+    /// decide, in [`Scope::Gateway`]. So a call a gateway let through may reach this server
+    /// as the API too, while each signed request is carried out once.
+    pub async fn authorize_in(&self, scope: Scope, call: &Call<'_>) -> Outcome {
         let started = Clock::now();
         let request_id = request_id();
         let host = host(call);
-        let (outcome, record) = self.decide(call, &request_id, host).await;
+        let (outcome, record) = self.decide(scope, call, &request_id, host).await;
         if let Outcome::Refused(r) = &outcome {
             tracing::debug!(request_id, status = r.status, code = %r.code, "refused");
         }
@@ -446,6 +455,7 @@ impl Server {
     /// Steps 1 to 4, then [`ram`](Server::ram).
     async fn decide(
         &self,
+        scope: Scope,
         call: &Call<'_>,
         request_id: &str,
         host: Option<&str>,
@@ -506,7 +516,7 @@ impl Server {
         let window = self.max_skew.saturating_mul(2);
         match self
             .nonces
-            .claim(&verified.access_key_id, &verified.nonce, window)
+            .claim(scope, &verified.access_key_id, &verified.nonce, window)
             .await
         {
             Ok(true) => {}
@@ -875,6 +885,205 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::nonce::NonceStore;
+    use crate::serve::snapshot::Inputs;
+    use crate::signature::Signer;
+
+    const ACCOUNT: &str = "1234567890123456";
+
+    /// A server on inputs written to `dir`: the user `net` may cancel only from
+    /// 192.0.2.0/24 over TLS (C8: the context the front end gives is what conditions read).
+    fn server(dir: &std::path::Path, nonces: NonceStore, loaded: bool) -> Server {
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("write");
+            path
+        };
+        let account = write(
+            "account.json",
+            &format!(
+                r#"{{"account_id": "{ACCOUNT}", "policies": {{"Net": {{"Version": "1",
+                "Statement": [{{"Effect": "Allow", "Action": "ecs:CancelImagePipelineExecution",
+                "Resource": "*", "Condition": {{"IpAddress": {{"acs:SourceIp": "192.0.2.0/24"}},
+                "Bool": {{"acs:SecureTransport": "true"}}}}}}]}}}},
+                "users": {{"net": {{"policies": ["Net"]}}}}}}"#
+            ),
+        );
+        let credentials = write(
+            "credentials.json",
+            r#"{"access_keys": [{"id": "AKNET", "secret": "net-secret", "principal": "user/net"}]}"#,
+        );
+        let executions = write(
+            "executions.json",
+            &format!(
+                r#"{{"executions": {{"exec-1": {{"pipeline": "ip-1", "region": "cn-hangzhou",
+                "account": "{ACCOUNT}", "status": "BUILDING"}}}}}}"#
+            ),
+        );
+        let handle = SnapshotHandle::empty();
+        if loaded {
+            let inputs = Inputs {
+                accounts: vec![account],
+                credentials,
+                executions,
+                ..Inputs::default()
+            };
+            let (snapshot, _) = Snapshot::load(&inputs, 1).expect("loads");
+            handle.publish(snapshot);
+        }
+        Server {
+            snapshot: Arc::new(handle),
+            ledger: Ledger::default(),
+            nonces,
+            metrics: Arc::new(Metrics::new()),
+            log: None,
+            max_skew: Duration::from_secs(900),
+        }
+    }
+
+    /// A signed cancel of `execution` in `region`, as the front end would hand it over.
+    struct Signed {
+        query: String,
+        headers: Vec<(String, String)>,
+    }
+
+    fn signed(nonce: &str, region: &str) -> Signed {
+        let signer = Signer {
+            access_key_id: "AKNET",
+            secret: "net-secret",
+            security_token: None,
+        };
+        let parts = signer.sign_acs3(
+            "POST",
+            "ecs.aliyuncs.com",
+            "/",
+            &[("ExecutionId", "exec-1"), ("RegionId", region)],
+            b"",
+            ACTION,
+            VERSION,
+            nonce,
+            SystemTime::now(),
+        );
+        Signed {
+            query: parts.query.clone(),
+            headers: parts.headers.clone(),
+        }
+    }
+
+    async fn run(
+        server: &Server,
+        signed: &Signed,
+        source_ip: Option<&str>,
+        secure_transport: bool,
+    ) -> Outcome {
+        run_in(Scope::Gateway, server, signed, source_ip, secure_transport).await
+    }
+
+    async fn run_in(
+        scope: Scope,
+        server: &Server,
+        signed: &Signed,
+        source_ip: Option<&str>,
+        secure_transport: bool,
+    ) -> Outcome {
+        let headers: Vec<(&str, &str)> = signed
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let call = Call {
+            method: "POST",
+            path: "/",
+            query: &signed.query,
+            headers: &headers,
+            body: b"",
+            source_ip: source_ip.map(|ip| ip.parse().expect("an address")),
+            secure_transport,
+        };
+        server.authorize_in(scope, &call).await
+    }
+
+    fn status(outcome: &Outcome) -> (u16, &str) {
+        match outcome {
+            Outcome::Allowed(_) => (200, "Allowed"),
+            Outcome::Refused(r) => (r.status, r.code.as_str()),
+        }
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(future)
+    }
+
+    #[test]
+    fn the_context_is_what_the_front_end_saw() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = server(dir.path(), NonceStore::memory(100), true);
+        block_on(async {
+            let office = Some("192.0.2.7");
+            let ok = run(&server, &signed("n-1", "cn-hangzhou"), office, true).await;
+            assert_eq!(status(&ok), (200, "Allowed"));
+            for (nonce, ip, tls) in [
+                ("n-2", Some("198.51.100.1"), true),
+                ("n-3", office, false),
+                // No address given: the condition cannot hold (C8).
+                ("n-4", None, true),
+            ] {
+                let denied = run(&server, &signed(nonce, "cn-hangzhou"), ip, tls).await;
+                assert_eq!(status(&denied), (403, "Forbidden.RAM"), "{ip:?} {tls}");
+            }
+            // Another region than the execution's: ECS does not find it there.
+            let elsewhere = run(&server, &signed("n-5", "cn-beijing"), office, true).await;
+            assert_eq!(
+                status(&elsewhere),
+                (404, "InvalidImagePipelineExecution.NotFound")
+            );
+        });
+    }
+
+    #[test]
+    fn a_signed_call_is_authorized_once_by_a_gateway_and_carried_out_once_by_the_api() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = server(dir.path(), NonceStore::memory(100), true);
+        block_on(async {
+            let office = Some("192.0.2.7");
+            let call = signed("n-1", "cn-hangzhou");
+            // Envoy asks, then forwards the call to this server as the API.
+            let checked = run_in(Scope::Gateway, &server, &call, office, true).await;
+            assert_eq!(status(&checked), (200, "Allowed"));
+            let carried = run_in(Scope::Api, &server, &call, office, true).await;
+            assert_eq!(status(&carried), (200, "Allowed"));
+            // A replay is refused by either.
+            for scope in [Scope::Gateway, Scope::Api] {
+                let replay = run_in(scope, &server, &call, office, true).await;
+                assert_eq!(status(&replay), (400, "SignatureNonceUsed"), "{scope:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn no_snapshot_and_a_full_nonce_store_refuse_with_503() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let empty = server(dir.path(), NonceStore::memory(100), false);
+        let full = server(dir.path(), NonceStore::memory(1), true);
+        block_on(async {
+            let office = Some("192.0.2.7");
+            let r = run(&empty, &signed("n-1", "cn-hangzhou"), office, true).await;
+            assert_eq!(status(&r), (503, "ServiceUnavailable"));
+            let first = run(&full, &signed("n-1", "cn-hangzhou"), office, true).await;
+            assert_eq!(status(&first), (200, "Allowed"));
+            // The one slot holds a live nonce: the next call is refused, never unchecked.
+            let second = run(&full, &signed("n-2", "cn-hangzhou"), office, true).await;
+            assert_eq!(status(&second), (503, "ServiceUnavailable"));
+        });
+        assert!(empty
+            .metrics
+            .encode()
+            .contains(r#"ramcheck_decisions_total{decision="Error",stage="none"} 1"#));
+    }
 
     #[test]
     fn parameters_are_form_decoded() {

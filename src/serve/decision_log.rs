@@ -287,3 +287,6 @@ fn write_lines(lines: Receiver<Message>, out: Box<dyn Write + Send>, dropped: &A
     }
     let _ = out.flush();
 }
+
+#[cfg(test)]
+mod tests;

@@ -781,4 +781,257 @@ mod tests {
             ]
         );
     }
+
+    /// A live server on a loopback port and a tonic client to it: the checks go through
+    /// HTTP/2, the codec and [`Server::authorize`] with the fixtures' account, credentials
+    /// and executions.
+    mod live {
+        use std::time::SystemTime;
+
+        use tokio::sync::oneshot;
+
+        use super::*;
+        use crate::serve::executions::Ledger;
+        use crate::serve::metrics::Metrics;
+        use crate::serve::nonce::NonceStore;
+        use crate::serve::snapshot::{Inputs, Snapshot, SnapshotHandle};
+        use crate::signature::Signer;
+
+        const ALICE: Signer<'static> = Signer {
+            access_key_id: "LTAI5tCiRunner",
+            secret: "secret-of-alice",
+            security_token: None,
+        };
+        const CAROL: Signer<'static> = Signer {
+            access_key_id: "LTAI5tCarol",
+            secret: "secret-of-carol",
+            security_token: None,
+        };
+
+        struct Live {
+            server: Arc<Server>,
+            client: tonic::client::Grpc<tonic::transport::Channel>,
+            stop: oneshot::Sender<()>,
+            served: tokio::task::JoinHandle<Result<(), GrpcError>>,
+        }
+
+        async fn start() -> Live {
+            let server = Arc::new(Server {
+                snapshot: Arc::new(SnapshotHandle::empty()),
+                ledger: Ledger::default(),
+                nonces: NonceStore::memory(1000),
+                metrics: Arc::new(Metrics::new()),
+                log: None,
+                max_skew: crate::signature::DEFAULT_MAX_CLOCK_SKEW,
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            let (stop, stopped) = oneshot::channel::<()>();
+            let served = tokio::spawn(serve(listener, Arc::clone(&server), async {
+                let _ = stopped.await;
+            }));
+            let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+                .unwrap()
+                .connect()
+                .await
+                .unwrap();
+            Live {
+                server,
+                client: tonic::client::Grpc::new(channel),
+                stop,
+                served,
+            }
+        }
+
+        fn publish(server: &Server) {
+            let inputs = Inputs {
+                accounts: vec!["policies/example-account.json".into()],
+                credentials: "tests/fixtures/serve/credentials.json".into(),
+                executions: "tests/fixtures/serve/executions.json".into(),
+                ..Inputs::default()
+            };
+            server
+                .snapshot
+                .publish(Snapshot::load(&inputs, 1).unwrap().0);
+        }
+
+        /// The check Envoy sends for a cancel `signer` signed, with `nonce`.
+        fn signed_check(signer: Signer<'_>, execution: &str, nonce: &str) -> CheckRequest {
+            http_check(signed_http(signer, execution, nonce), "10.0.0.1")
+        }
+
+        /// The HTTP request of [`signed_check`].
+        fn signed_http(signer: Signer<'_>, execution: &str, nonce: &str) -> HttpRequest {
+            let query = [("ExecutionId", execution), ("RegionId", "cn-hangzhou")];
+            let parts = signer.sign_acs3(
+                "POST",
+                "ecs.aliyuncs.com",
+                "/",
+                &query,
+                b"",
+                "CancelImagePipelineExecution",
+                "2014-05-26",
+                nonce,
+                SystemTime::now(),
+            );
+            let path = format!("/?{}", parts.query);
+            let mut headers: std::collections::HashMap<String, String> = parts
+                .headers
+                .iter()
+                .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+                .collect();
+            headers.insert(":authority".into(), "ecs.aliyuncs.com".into());
+            headers.insert(":path".into(), path.clone());
+            headers.insert(":method".into(), "POST".into());
+            HttpRequest {
+                method: "POST".into(),
+                headers,
+                path,
+                host: "ecs.aliyuncs.com".into(),
+                scheme: "http".into(),
+                ..HttpRequest::default()
+            }
+        }
+
+        async fn call(live: &mut Live, request: CheckRequest) -> CheckResponse {
+            call_at(live, CHECK_PATH, request).await.unwrap()
+        }
+
+        async fn call_at(
+            live: &mut Live,
+            path: &'static str,
+            request: CheckRequest,
+        ) -> Result<CheckResponse, tonic::Status> {
+            live.client.ready().await.unwrap();
+            let codec = ProstCodec::<CheckRequest, CheckResponse>::default();
+            let path = http::uri::PathAndQuery::from_static(path);
+            let response = live
+                .client
+                .unary(tonic::Request::new(request), path, codec)
+                .await?;
+            Ok(response.into_inner())
+        }
+
+        /// The gRPC code, HTTP status and body `Code` of a denial.
+        fn denial(response: &CheckResponse) -> (i32, i32, String) {
+            let Some(HttpResponse::DeniedResponse(denied)) = &response.http_response else {
+                panic!("expected a denied_response, got {response:?}");
+            };
+            let body: serde_json::Value = serde_json::from_str(&denied.body).unwrap();
+            (
+                response.status.as_ref().map_or(-1, |s| s.code),
+                denied.status.as_ref().map_or(-1, |s| s.code),
+                body["Code"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+
+        #[tokio::test]
+        async fn checks_over_grpc_allow_deny_and_refuse_as_the_api() {
+            let mut live = start().await;
+
+            // Before the first snapshot: 503.
+            let before = call(&mut live, signed_check(ALICE, "exec-1", "n-1")).await;
+            assert_eq!(
+                denial(&before),
+                (code::UNAVAILABLE, 503, "ServiceUnavailable".into())
+            );
+
+            publish(&live.server);
+            let allowed = call(&mut live, signed_check(ALICE, "exec-1", "n-2")).await;
+            assert_eq!(allowed.status.as_ref().map(|s| s.code), Some(code::OK));
+            let Some(HttpResponse::OkResponse(ok)) = &allowed.http_response else {
+                panic!("expected an ok_response, got {allowed:?}");
+            };
+            let header = ok.headers[0].header.as_ref().unwrap();
+            assert_eq!(
+                (header.key.as_str(), header.value.as_str()),
+                (
+                    "x-ramcheck-principal",
+                    "acs:ram::1234567890123456:user/alice"
+                )
+            );
+            // An allowed check cancels nothing: Envoy forwards the call, the upstream cancels.
+            let again = call(&mut live, signed_check(ALICE, "exec-1", "n-3")).await;
+            assert!(matches!(
+                again.http_response,
+                Some(HttpResponse::OkResponse(_))
+            ));
+
+            // E1: carol has no policy that allows the cancel.
+            let denied = call(&mut live, signed_check(CAROL, "exec-1", "n-4")).await;
+            assert_eq!(
+                denial(&denied),
+                (code::PERMISSION_DENIED, 403, "Forbidden.RAM".into())
+            );
+            let Some(HttpResponse::DeniedResponse(d)) = &denied.http_response else {
+                unreachable!()
+            };
+            assert!(d.body.contains("AccessDeniedDetail"), "{}", d.body);
+            let content_type = d.headers[0].header.as_ref().unwrap();
+            assert_eq!(content_type.value, "application/json;charset=utf-8");
+
+            let wrong = Signer {
+                secret: "not-the-secret",
+                ..ALICE
+            };
+            let forged = call(&mut live, signed_check(wrong, "exec-1", "n-5")).await;
+            assert_eq!(
+                denial(&forged),
+                (code::UNAUTHENTICATED, 400, "SignatureDoesNotMatch".into())
+            );
+
+            let replay = call(&mut live, signed_check(ALICE, "exec-1", "n-2")).await;
+            assert_eq!(
+                denial(&replay),
+                (code::UNAUTHENTICATED, 400, "SignatureNonceUsed".into())
+            );
+
+            let unknown = call(&mut live, signed_check(ALICE, "exec-nope", "n-6")).await;
+            assert_eq!(
+                denial(&unknown),
+                (
+                    code::INVALID_ARGUMENT,
+                    404,
+                    "InvalidImagePipelineExecution.NotFound".into()
+                )
+            );
+
+            let _ = live.stop.send(());
+            live.served.await.unwrap().unwrap();
+        }
+
+        #[tokio::test]
+        async fn a_body_past_the_limit_or_cut_short_is_413() {
+            let mut live = start().await;
+            publish(&live.server);
+            let mut big = signed_http(ALICE, "exec-1", "n-1");
+            big.raw_body = vec![b'a'; Limits::default().max_body_bytes + 1];
+            let response = call(&mut live, http_check(big, "10.0.0.1")).await;
+            assert_eq!(
+                denial(&response),
+                (code::INVALID_ARGUMENT, 413, "RequestEntityTooLarge".into())
+            );
+
+            let mut partial = signed_http(ALICE, "exec-1", "n-2");
+            partial
+                .headers
+                .insert("x-envoy-auth-partial-body".into(), "true".into());
+            let response = call(&mut live, http_check(partial, "10.0.0.1")).await;
+            assert_eq!(denial(&response).1, 413);
+        }
+
+        #[tokio::test]
+        async fn another_method_is_unimplemented() {
+            let mut live = start().await;
+            let status = call_at(
+                &mut live,
+                "/envoy.service.auth.v2.Authorization/Check",
+                CheckRequest::default(),
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(status.code(), tonic::Code::Unimplemented);
+        }
+    }
 }

@@ -27,6 +27,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::api::{self, Call, Outcome, Refusal, Server};
+use super::nonce::Scope;
 use super::upstream::Upstream;
 
 /// Alibaba Cloud's JSON content type.
@@ -374,7 +375,7 @@ async fn api_call(app: &App, request: Request<Incoming>, peer: SocketAddr) -> An
         source_ip: Some(peer.ip().to_canonical()),
         secure_transport: false,
     };
-    let allowed = match app.server.authorize(&call).await {
+    let allowed = match app.server.authorize_in(Scope::Api, &call).await {
         Outcome::Allowed(allowed) => allowed,
         Outcome::Refused(refusal) => return refusal_answer(&refusal),
     };

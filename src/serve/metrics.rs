@@ -217,3 +217,6 @@ fn label(value: &str, known: &[&'static str]) -> Label {
         None => Cow::Owned(value.to_owned()),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,9 +2,15 @@
 //! accepted once per access key within the clock-skew window, so that a captured request
 //! cannot be replayed while its time stamp is still good.
 //!
+//! A nonce is claimed in a [`Scope`]: once by the API itself (`/`, which carries the call out)
+//! and once by the gateway checks (`ext_authz`, `auth_request`), which only decide. So a call
+//! that Envoy or nginx let through may still reach a `ramcheck serve` acting as the API, as
+//! the shipped configurations do, while each signed request is carried out once and
+//! authorized once; a replay to either is refused.
+//!
 //! In memory, the window protects one process: a replay sent to another replica of a fleet is
 //! not seen there. With Redis (`--nonce-store redis://HOST:PORT`) every replica claims the
-//! nonce in one place, `SET ramcheck:nonce:{access_key_id}:{nonce} 1 NX EX {window}`, and a
+//! nonce in one place, `SET ramcheck:nonce:{scope}:{access_key_id}:{nonce} 1 NX EX {window}`, and a
 //! replay is refused wherever it lands.
 //!
 //! Fails closed: a store that cannot answer (Redis unreachable or slow, memory full of live
@@ -17,6 +23,31 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+
+/// Who claims a nonce: the API itself, or a gateway's check (see the [module](self) docs).
+///
+/// ```
+/// use ramcheck::serve::nonce::Scope;
+///
+/// assert_eq!((Scope::Api.as_str(), Scope::Gateway.as_str()), ("api", "gateway"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The ECS API at `/`, which carries the call out.
+    Api,
+    /// Envoy's `ext_authz` (HTTP and gRPC) and nginx's `auth_request`, which only decide.
+    Gateway,
+}
+
+impl Scope {
+    /// The scope's name in store keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Api => "api",
+            Scope::Gateway => "gateway",
+        }
+    }
+}
 
 /// How long one Redis command may take before the claim is an error.
 pub const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
@@ -61,14 +92,14 @@ pub enum NonceError {
 ///
 /// ```
 /// use std::time::Duration;
-/// use ramcheck::serve::nonce::NonceStore;
+/// use ramcheck::serve::nonce::{NonceStore, Scope};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
 /// let store = NonceStore::memory(1000);
 /// let window = Duration::from_secs(900);
-/// assert_eq!(store.claim("LTAI-ci", "n-1", window).await, Ok(true));
-/// assert_eq!(store.claim("LTAI-ci", "n-1", window).await, Ok(false));
-/// assert_eq!(store.claim("LTAI-other", "n-1", window).await, Ok(true));
+/// assert_eq!(store.claim(Scope::Api, "LTAI-ci", "n-1", window).await, Ok(true));
+/// assert_eq!(store.claim(Scope::Api, "LTAI-ci", "n-1", window).await, Ok(false));
+/// assert_eq!(store.claim(Scope::Api, "LTAI-other", "n-1", window).await, Ok(true));
 /// # });
 /// # Ok::<(), std::io::Error>(())
 /// ```
@@ -98,21 +129,22 @@ impl NonceStore {
         RedisNonces::new(url).map(NonceStore::Redis)
     }
 
-    /// Claims `nonce` for `access_key_id` for `window`: `Ok(true)` when it was not used
-    /// within its window (it is now), `Ok(false)` when it was.
+    /// Claims `nonce` for `access_key_id` in `scope` for `window`: `Ok(true)` when it was
+    /// not used there within its window (it is now), `Ok(false)` when it was.
     ///
     /// # Errors
     ///
     /// When the store cannot tell: the call must be refused (503), never let through.
     pub async fn claim(
         &self,
+        scope: Scope,
         access_key_id: &str,
         nonce: &str,
         window: Duration,
     ) -> Result<bool, NonceError> {
         match self {
-            NonceStore::Memory(m) => m.claim(access_key_id, nonce, window, Instant::now()),
-            NonceStore::Redis(r) => r.claim(access_key_id, nonce, window).await,
+            NonceStore::Memory(m) => m.claim(scope, access_key_id, nonce, window, Instant::now()),
+            NonceStore::Redis(r) => r.claim(scope, access_key_id, nonce, window).await,
         }
     }
 }
@@ -167,12 +199,13 @@ impl MemoryNonces {
     /// [`NonceStore::claim`] at `now`.
     fn claim(
         &self,
+        scope: Scope,
         access_key_id: &str,
         nonce: &str,
         window: Duration,
         now: Instant,
     ) -> Result<bool, NonceError> {
-        let key = digest(access_key_id, nonce);
+        let key = digest(scope, access_key_id, nonce);
         let mut state = self.lock();
         if let Some(&until) = state.live.get(&key) {
             if until > now {
@@ -208,10 +241,11 @@ impl MemoryState {
     }
 }
 
-/// The digest an entry is kept under: the key id's length first, so that no two pairs of
-/// key id and nonce give the same bytes.
-fn digest(access_key_id: &str, nonce: &str) -> [u8; 32] {
+/// The digest an entry is kept under: the scope, then the key id's length, so that no two
+/// triples of scope, key id and nonce give the same bytes.
+fn digest(scope: Scope, access_key_id: &str, nonce: &str) -> [u8; 32] {
     let mut hasher = Sha256::new();
+    hasher.update([scope as u8]);
     hasher.update((access_key_id.len() as u64).to_be_bytes());
     hasher.update(access_key_id.as_bytes());
     hasher.update(nonce.as_bytes());
@@ -259,11 +293,13 @@ impl RedisNonces {
 
     async fn claim(
         &self,
+        scope: Scope,
         access_key_id: &str,
         nonce: &str,
         window: Duration,
     ) -> Result<bool, NonceError> {
-        let key = format!("ramcheck:nonce:{access_key_id}:{nonce}");
+        // Access key ids hold no `:` (credentials refuse them), so the key reads back one way.
+        let key = format!("ramcheck:nonce:{}:{access_key_id}:{nonce}", scope.as_str());
         let mut command = redis::cmd("SET");
         command
             .arg(&key)
@@ -303,3 +339,6 @@ fn without_password(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -266,3 +266,6 @@ async fn next_hangup(hangups: &mut Hangups) -> Option<()> {
     let _ = hangups;
     std::future::pending().await
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,8 @@
 //! signed with HMAC-SHA256 under the secret.
 //!
 //! The server side follows Alibaba Cloud's V3 signature rules; the client side
-//! ([`sign`]) does what `alibabacloud_tea_openapi`'s `do_request` and `get_authorization` do.
+//! ([`Signer::sign_acs3`]) does what `alibabacloud_tea_openapi`'s `do_request` and
+//! `get_authorization` do.
 
 use std::time::SystemTime;
 
@@ -284,8 +285,9 @@ impl Signer<'_> {
     /// let signer = ramcheck::signature::Signer {
     ///     access_key_id: "AK1", secret: "s3cret", security_token: None };
     /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    /// let parts = signer.sign_acs3("POST", "ecs.aliyuncs.com", "/", &[("RegionId", "cn-hangzhou")],
-    ///     b"", "CancelImagePipelineExecution", "2014-05-26", "n-1", now);
+    /// let parts = signer.sign_acs3("POST", "ecs.aliyuncs.com", "/",
+    ///     &[("RegionId", "cn-hangzhou")], b"", "CancelImagePipelineExecution", "2014-05-26",
+    ///     "n-1", now);
     /// assert_eq!(parts.query, "RegionId=cn-hangzhou");
     /// let headers = parts.header_pairs();
     /// let auth = ramcheck::signature::header(&headers, "authorization").unwrap();

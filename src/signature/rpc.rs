@@ -3,8 +3,8 @@
 //! percent-encoded and sorted; the string to sign `METHOD&%2F&` + the percent-encoded result;
 //! HMAC-SHA1 under `secret&`, in base64.
 //!
-//! The client side ([`sign`]) does what `alibabacloud_tea_openapi`'s `do_rpcrequest` and
-//! `get_rpcsignature` do.
+//! The client side ([`Signer::sign_rpc_form`]) does what `alibabacloud_tea_openapi`'s
+//! `do_rpcrequest` and `get_rpcsignature` do.
 
 use std::time::{Duration, SystemTime};
 

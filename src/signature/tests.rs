@@ -527,10 +527,12 @@ proptest! {
         let body = b"ExecutionId=exec-9&Extra=%2A";
         let (mut query, mut headers) = acs3(&signer, body);
         let mut body = body.to_vec();
-        let (rpc_query, rpc_body) = signer.sign_rpc_form("POST", &QUERY[..1], &QUERY[1..], "n", now());
+        let (rpc_query, rpc_body) =
+            signer.sign_rpc_form("POST", &QUERY[..1], &QUERY[1..], "n", now());
         let mut rpc_query = rpc_query.into_bytes();
         let mut rpc_body = rpc_body.into_bytes();
-        let rpc_headers = vec![("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned())];
+        let form_type = "application/x-www-form-urlencoded".to_owned();
+        let rpc_headers = vec![("content-type".to_owned(), form_type)];
         match part {
             0 => {
                 let mut bytes = query.into_bytes();
@@ -544,7 +546,8 @@ proptest! {
             }
             1 => {
                 // A signed header of the ACS3 request (all but Authorization are signed).
-                let signed: Vec<usize> = (0..headers.len()).filter(|&i| headers[i].0 != "Authorization").collect();
+                let signed: Vec<usize> =
+                    (0..headers.len()).filter(|&i| headers[i].0 != "Authorization").collect();
                 let h = signed[at.index(signed.len())];
                 let mut bytes = std::mem::take(&mut headers[h].1).into_bytes();
                 let i = at.index(bytes.len());
@@ -560,9 +563,9 @@ proptest! {
             }
             _ => {
                 let i = at.index(body.len());
-                prop_assume!(body[i] != body_byte && rpc_body[at.index(rpc_body.len())] != body_byte);
-                body[i] = body_byte;
                 let j = at.index(rpc_body.len());
+                prop_assume!(body[i] != body_byte && rpc_body[j] != body_byte);
+                body[i] = body_byte;
                 prop_assume!(!only_escape_case(&rpc_body, j, body_byte));
                 rpc_body[j] = body_byte;
             }

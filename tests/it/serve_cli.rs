@@ -770,11 +770,28 @@ fn decision_api_answers_only_where_told() {
     let inputs = Inputs::new();
     let port = free_port();
     let decide_addr = format!("127.0.0.1:{port}");
-    let serve = Serve::start(&inputs, &["--decision-api", &decide_addr]);
-    assert!(serve
-        .stderr()
-        .iter()
-        .any(|l| l.contains(&format!("http://{decide_addr}"))));
+    let serve = Serve::start(
+        &inputs,
+        &[
+            "--decision-api",
+            &decide_addr,
+            "--grpc-listen",
+            "127.0.0.1:0",
+        ],
+    );
+    let stderr = serve.stderr();
+    assert!(
+        stderr
+            .iter()
+            .any(|l| l.contains(&format!("http://{decide_addr}"))),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr
+            .iter()
+            .any(|l| l.starts_with("ramcheck serve: gRPC ext_authz listening on http://127.0.0.1:")),
+        "{stderr:?}"
+    );
     let resource = format!("acs:ecs:cn-hangzhou:{ACCOUNT}:imagepipeline/ip-prod-1");
     let r = post_json(
         &decide_addr,

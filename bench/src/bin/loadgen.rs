@@ -225,7 +225,11 @@ fn sign(config: &Config, worker: usize, seq: u64) -> SignedParts {
 /// What one worker saw during the measured window.
 #[derive(Default)]
 struct Tally {
+    /// From when a request was due (open loop; sent, closed loop) to its answer.
     latencies_us: Vec<u32>,
+    /// From when it was sent: without the time it waited for tokio's timer (1 ms ticks) or
+    /// for the connection's previous answer.
+    service_us: Vec<u32>,
     statuses: BTreeMap<String, u64>,
     errors: u64,
     first_error: Option<String>,
@@ -234,6 +238,7 @@ struct Tally {
 impl Tally {
     fn merge(&mut self, other: Tally) {
         self.latencies_us.extend(other.latencies_us);
+        self.service_us.extend(other.service_us);
         for (status, n) in other.statuses {
             *self.statuses.entry(status).or_default() += n;
         }
@@ -247,8 +252,9 @@ impl Tally {
     /// was due (open loop) or sent (closed loop).
     fn answer(&mut self, schedule: &Schedule, sent: Instant, due: Option<Instant>, status: String) {
         if sent >= schedule.measure_from {
-            self.latencies_us
-                .push(micros(Instant::now() - due.unwrap_or(sent)));
+            let now = Instant::now();
+            self.latencies_us.push(micros(now - due.unwrap_or(sent)));
+            self.service_us.push(micros(now - sent));
             *self.statuses.entry(status).or_default() += 1;
         }
     }
@@ -520,6 +526,11 @@ fn main() -> Result<(), BoxError> {
         .build()?;
     let mut tally = runtime.block_on(run(Arc::clone(&config)))?;
     tally.latencies_us.sort_unstable();
+    tally.service_us.sort_unstable();
+    let service = (
+        percentile(&tally.service_us, 50.0),
+        percentile(&tally.service_us, 99.0),
+    );
     let requests = tally.latencies_us.len();
     let seconds = config.duration.as_secs_f64();
     let per_second = requests as f64 / seconds;
@@ -551,6 +562,11 @@ fn main() -> Result<(), BoxError> {
         text,
         "latency ms: p50 {p50:.3}, p90 {p90:.3}, p99 {p99:.3}, max {max:.3}"
     )?;
+    writeln!(
+        text,
+        "from send (without schedule lag) ms: p50 {:.3}, p99 {:.3}",
+        service.0, service.1
+    )?;
     let statuses: Vec<String> = tally
         .statuses
         .iter()
@@ -572,6 +588,7 @@ fn main() -> Result<(), BoxError> {
             "requests_per_second": per_second,
             "errors": tally.errors,
             "latency_ms": {"p50": p50, "p90": p90, "p99": p99, "max": max},
+            "from_send_ms": {"p50": service.0, "p99": service.1},
             "statuses": tally.statuses,
         });
         let out = serde_json::to_string_pretty(&value)?;
