@@ -44,6 +44,11 @@
 //! - `snapshot_cli`: `ramcheck snapshot` and the source flags through the real binary:
 //!   canonical, idempotent output that decides as its input does, policy origins in
 //!   explanations, trust policies linted in snapshots and ROS templates.
+//! - `serve_e2e`: `ramcheck serve` against the real things on loopback: the official Python SDK
+//!   (`tests/e2e/sdk_client.py`) on the API, through Envoy (HTTP and gRPC `ext_authz`) and nginx
+//!   (`auth_request`) with the shipped `deploy/` configurations, replicas sharing a real Redis
+//!   nonce store, reloads under traffic, SIGTERM with calls in flight. Installed by
+//!   `.ci/e2e/install`.
 //! - `assume_cli`: `check` and `who-can` on `sts:AssumeRole` across accounts (T1-T6).
 //! - `graph_render`: `who-can` and `diff` pictures (`--format dot|mermaid`) held to the real
 //!   parsers, drawing what the JSON answer of the same question lists; CI's check of the node
@@ -87,6 +92,9 @@ mod real_parsers;
 #[cfg(feature = "serve")]
 #[path = "it/serve_cli.rs"]
 mod serve_cli;
+#[cfg(feature = "serve")]
+#[path = "it/serve_e2e.rs"]
+mod serve_e2e;
 #[path = "it/snapshot_cli.rs"]
 mod snapshot_cli;
 #[path = "it/util.rs"]
