@@ -609,8 +609,9 @@ fn replace(text: &str, from: &str, to: &str) -> String {
     text.replace(from, to)
 }
 
-/// `deploy/envoy.yaml` on free ports, its ECS cluster pointed at `ecs` over plain HTTP.
-fn start_envoy(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16, u16) {
+/// `deploy/envoy.yaml` as shipped, on free ports: Envoy asks `server` and sends allowed calls
+/// to `server` as the ECS API.
+fn start_envoy(dir: &Path, server: &Server) -> (Process, u16, u16) {
     let envoy = venv().join("bin/envoy");
     assert!(envoy.exists(), "Envoy is not installed; {HOW_TO_INSTALL}");
     let (admin, http_port, grpc_port) = (free_port(), free_port(), free_port());
@@ -630,31 +631,22 @@ fn start_envoy(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16, 
         "port_value: 10001}",
         &format!("port_value: {grpc_port}}}"),
     );
+    // The ext_authz cluster and the ECS stand-in, both `ramcheck serve`.
     text = replace(
         &text,
         "port_value: 8080}",
-        &format!("port_value: {}}}", authorizer.port),
+        &format!("port_value: {}}}", server.port),
     );
     text = replace(
         &text,
         "\"http://127.0.0.1:8080\"",
-        &format!("\"http://127.0.0.1:{}\"", authorizer.port),
+        &format!("\"http://127.0.0.1:{}\"", server.port),
     );
     text = replace(
         &text,
         "port_value: 8081}",
-        &format!("port_value: {}}}", authorizer.grpc_port),
+        &format!("port_value: {}}}", server.grpc_port),
     );
-    text = replace(
-        &text,
-        "{address: ecs.aliyuncs.com, port_value: 443}",
-        &format!("{{address: 127.0.0.1, port_value: {}}}", ecs.port),
-    );
-    // The TLS of the ECS cluster, the last block of the file, goes: ECS here is plain HTTP.
-    let tls = text
-        .find("    transport_socket:")
-        .expect("the ECS cluster's TLS block");
-    text.truncate(tls);
     let config = dir.join("envoy.yaml");
     std::fs::write(&config, text).expect("write");
     let mut command = Command::new(envoy);
@@ -672,8 +664,9 @@ fn start_envoy(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16, 
     (process, http_port, grpc_port)
 }
 
-/// `deploy/nginx.conf` on a free port, its ECS upstream pointed at `ecs` over plain HTTP.
-fn start_nginx(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16) {
+/// `deploy/nginx.conf` as shipped, on a free port: nginx asks `server` and sends allowed
+/// calls to `server` as the ECS API.
+fn start_nginx(dir: &Path, server: &Server) -> (Process, u16) {
     let nginx = debian_binary("nginx", "nginx-core");
     let port = free_port();
     let shipped = std::fs::read_to_string(root().join("deploy/nginx.conf")).expect("read");
@@ -681,12 +674,7 @@ fn start_nginx(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16) 
     text = replace(
         &text,
         "127.0.0.1:8080",
-        &format!("127.0.0.1:{}", authorizer.port),
-    );
-    text = replace(
-        &text,
-        "https://ecs.aliyuncs.com",
-        &format!("http://127.0.0.1:{}", ecs.port),
+        &format!("127.0.0.1:{}", server.port),
     );
     let prefix = dir.join("nginx");
     std::fs::create_dir_all(&prefix).expect("nginx prefix");
@@ -709,15 +697,14 @@ fn start_nginx(dir: &Path, authorizer: &Server, ecs: &Server) -> (Process, u16) 
     (process, port)
 }
 
-/// The authorizer and ECS behind a gateway: the same inputs; the authorizer with gRPC on when
-/// `grpc`.
-fn authorizer_and_ecs(dir: &Path, grpc: bool) -> (Server, Server) {
+/// The one `ramcheck serve` behind a gateway, as the shipped configurations have it: the
+/// authorizer the gateway asks and the ECS API it forwards allowed calls to (each signed call
+/// is authorized once and carried out once); with gRPC on when `grpc`.
+fn server_behind_gateway(dir: &Path, grpc: bool) -> Server {
     let executions = root().join(EXECUTIONS);
-    let mut authorizer = Serve::new("ramcheck", &executions);
-    authorizer.grpc = grpc;
-    let authorizer = start_serve(authorizer, dir);
-    let ecs = start_serve(Serve::new("ecs", &executions), dir);
-    (authorizer, ecs)
+    let mut serve = Serve::new("ramcheck", &executions);
+    serve.grpc = grpc;
+    start_serve(serve, dir)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -759,13 +746,13 @@ fn serve_e2e_sdk_against_the_api() {
     scenario(&server.endpoint(), "");
 }
 
-/// The SDK through Envoy, which asks ramcheck's `/ext_authz` (HTTP): allowed calls reach ECS
-/// (and are cancelled there), refused ones get ramcheck's status and body.
+/// The SDK through Envoy, which asks ramcheck's `/ext_authz` (HTTP): allowed calls reach the
+/// ECS API (and are cancelled there), refused ones get ramcheck's status and body.
 #[test]
 fn serve_e2e_sdk_through_envoy_http_ext_authz() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), false);
-    let (_envoy, http_port, _) = start_envoy(dir.path(), &authorizer, &ecs);
+    let server = server_behind_gateway(dir.path(), false);
+    let (_envoy, http_port, _) = start_envoy(dir.path(), &server);
     scenario(&format!("127.0.0.1:{http_port}"), "");
 }
 
@@ -773,8 +760,8 @@ fn serve_e2e_sdk_through_envoy_http_ext_authz() {
 #[test]
 fn serve_e2e_sdk_through_envoy_grpc_ext_authz() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), true);
-    let (_envoy, _, grpc_port) = start_envoy(dir.path(), &authorizer, &ecs);
+    let server = server_behind_gateway(dir.path(), true);
+    let (_envoy, _, grpc_port) = start_envoy(dir.path(), &server);
     scenario(&format!("127.0.0.1:{grpc_port}"), "");
 }
 
@@ -782,8 +769,8 @@ fn serve_e2e_sdk_through_envoy_grpc_ext_authz() {
 #[test]
 fn serve_e2e_sdk_through_nginx_auth_request() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (authorizer, ecs) = authorizer_and_ecs(dir.path(), false);
-    let (_nginx, port) = start_nginx(dir.path(), &authorizer, &ecs);
+    let server = server_behind_gateway(dir.path(), false);
+    let (_nginx, port) = start_nginx(dir.path(), &server);
     scenario(&format!("127.0.0.1:{port}"), "");
 }
 
