@@ -321,6 +321,9 @@ async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     }
 
     let inputs = inputs(&config);
+    // Every listener stops within its grace; this bounds the wait for all of them (the gRPC
+    // listener has no grace of its own), so that a signal always ends the process in time.
+    let grace = config.limits.shutdown_grace + Duration::from_millis(500);
     let first = {
         let inputs = inputs.clone();
         tokio::task::spawn_blocking(move || snapshot::Snapshot::load(&inputs, 1))
@@ -358,7 +361,11 @@ async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     };
     tracing::info!("stopping: no new connections, finishing the requests in flight");
     let _ = stop.send(true);
-    while tasks.join_next().await.is_some() {}
+    let drained = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(grace, drained).await.is_err() {
+        tracing::warn!("listeners still busy after the grace period: closing them");
+        tasks.abort_all();
+    }
     if let Some(log) = &server.log {
         log.flush();
     }

@@ -404,6 +404,23 @@ fn form_body(
     encoding::parse_pairs(body, "the form body", parameters)
 }
 
+/// Refuses a parameter given twice, in the query or the form body or both: the signature
+/// covers both values in sorted order, but a reader takes one, so the order of the request
+/// would pick the `ExecutionId` decided on. The SDKs never repeat a name (lists are `Name.1`,
+/// `Name.2`).
+fn no_repeated_parameter(parameters: &[(String, String)]) -> Result<(), SignatureError> {
+    let mut names: Vec<&str> = parameters.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    match names.windows(2).find(|pair| pair.first() == pair.get(1)) {
+        Some(pair) => Err(SignatureError::InvalidParameter(format!(
+            "the parameter `{}` is given twice (in the query, the form body or both); give \
+             each parameter once",
+            pair.first().copied().unwrap_or_default()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Refuses a time stamp more than `max_skew` from `now`, either way.
 fn check_time(
     timestamp: SystemTime,

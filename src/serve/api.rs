@@ -40,7 +40,7 @@ use crate::decision::{Decision, Request, CANCEL_IMAGE_PIPELINE_EXECUTION};
 use crate::gateway::{self, AccessDeniedDetail, CancelRequest};
 use crate::output::json::check_value;
 use crate::output::CheckReport;
-use crate::signature::{self, SignedRequest};
+use crate::signature::{self, Algorithm, SignedRequest};
 
 /// The one action the API answers.
 pub const ACTION: &str = "CancelImagePipelineExecution";
@@ -105,6 +105,8 @@ pub struct Allowed {
     pub execution_id: String,
     /// The account that owns the execution.
     pub account_id: String,
+    /// The execution's region.
+    pub region: String,
     /// The `HostId` of error bodies for this call.
     pub host: String,
 }
@@ -357,13 +359,36 @@ fn header_or_parameter(call: &Call<'_>, header: &str, name: &str) -> Result<Opti
     Ok(None)
 }
 
+/// The value of `header`, else of the parameter `name`, as the signature covers it (`None`
+/// when the two disagree). ACS3 signs every `x-acs-*` header the request has, and its
+/// parameters; the RPC signature signs only the parameters, so beside it the header counts only
+/// when the parameter says the same: an unsigned `x-acs-action` must not turn a signed
+/// `Describe...` into a cancel.
+fn signed_value<'a>(
+    call: &Call<'a>,
+    verified: &'a signature::Verified,
+    header: &str,
+    name: &str,
+) -> Option<&'a str> {
+    match (
+        signature::header(call.headers, header),
+        verified.parameter(name),
+    ) {
+        (Some(header), Some(parameter)) if header != parameter => None,
+        (Some(header), None) if verified.algorithm == Algorithm::Acs3HmacSha256 => Some(header),
+        (Some(_), None) => None,
+        (_, parameter) => parameter,
+    }
+}
+
 /// How long a nonce of a request dated `date` must be kept at `now`: until the date is more
-/// than `max_skew` behind the clock, and at least a second (the stores' resolution).
+/// than `max_skew` behind the clock, plus a second, so that neither a store's whole seconds nor
+/// a small step of the clock opens a gap before the date refuses the request.
 fn nonce_window(date: SystemTime, now: SystemTime, max_skew: Duration) -> Duration {
     date.checked_add(max_skew)
         .and_then(|until| until.duration_since(now).ok())
         .unwrap_or(Duration::ZERO)
-        .max(Duration::from_secs(1))
+        .saturating_add(Duration::from_secs(1))
 }
 
 /// The host of the call, as `HostId`.
@@ -414,10 +439,19 @@ impl Server {
         let Some(snapshot) = self.snapshot.current() else {
             return Err(Refusal::unavailable(id, host));
         };
-        match self
-            .ledger
-            .cancel(&snapshot.executions, &allowed.execution_id)
-        {
+        // A reload since the decision may have moved the execution: cancel only the one RAM
+        // decided on.
+        let decided = snapshot
+            .executions
+            .get(&allowed.execution_id)
+            .is_some_and(|e| e.account_id == allowed.account_id && e.region == allowed.region);
+        let result = if decided {
+            self.ledger
+                .cancel(&snapshot.executions, &allowed.execution_id)
+        } else {
+            Err(CancelError::NotFound)
+        };
+        match result {
             Ok(()) => Ok(serde_json::json!({ "RequestId": id }).to_string()),
             Err(CancelError::NotFound) => Err(Refusal::new(
                 404,
@@ -516,6 +550,18 @@ impl Server {
                 ));
             }
         };
+        if signed_value(call, &verified, "x-acs-action", "Action") != Some(ACTION) {
+            return refuse(Refusal::no_action(request_id, host));
+        }
+        if signed_value(call, &verified, "x-acs-version", "Version") != Some(VERSION) {
+            return refuse(Refusal::new(
+                400,
+                "InvalidVersion",
+                "Specified parameter Version is not valid.",
+                request_id,
+                host,
+            ));
+        }
         // A request is accepted while its date is within the skew of the server's clock: its
         // nonce is kept until the date leaves that window (at most twice the skew from now),
         // when the date itself refuses a replay.
@@ -634,6 +680,7 @@ impl Server {
                     access_key_id: key.to_owned(),
                     execution_id: execution_id.to_owned(),
                     account_id: execution.account_id.clone(),
+                    region: execution.region.clone(),
                     host: host.unwrap_or(DEFAULT_HOST).to_owned(),
                 };
                 (Outcome::Allowed(allowed), record)
@@ -1051,6 +1098,63 @@ mod tests {
     }
 
     #[test]
+    fn the_action_and_version_are_what_the_signature_covers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = server(dir.path(), NonceStore::memory(100), true);
+        let signer = Signer {
+            access_key_id: "AKNET",
+            secret: "net-secret",
+            security_token: None,
+        };
+        let office = Some("192.0.2.7");
+        block_on(async {
+            // An RPC-signed Describe, with an unsigned header naming the cancel.
+            let describe = signer.sign_rpc(
+                "POST",
+                &[
+                    ("Action", "DescribeImagePipelineExecutions"),
+                    ("ExecutionId", "exec-1"),
+                    ("RegionId", "cn-hangzhou"),
+                    ("Version", VERSION),
+                ],
+                "n-1",
+                SystemTime::now(),
+            );
+            let header = [("x-acs-action".to_owned(), ACTION.to_owned())];
+            let rpc = Signed {
+                query: describe,
+                headers: header.to_vec(),
+            };
+            let r = run(&server, &rpc, office, true).await;
+            assert_eq!(status(&r), (404, "InvalidAction.NotFound"));
+            // ACS3 with a signed `x-acs-action` and another `Action` in the signed query.
+            let mut acs3 = signed("n-2", "cn-hangzhou");
+            let parts = signer.sign_acs3(
+                "POST",
+                "ecs.aliyuncs.com",
+                "/",
+                &[
+                    ("Action", "DescribeImagePipelineExecutions"),
+                    ("ExecutionId", "exec-1"),
+                    ("RegionId", "cn-hangzhou"),
+                ],
+                b"",
+                ACTION,
+                VERSION,
+                "n-3",
+                SystemTime::now(),
+            );
+            acs3.query = parts.query;
+            acs3.headers = parts.headers;
+            let r = run(&server, &acs3, office, true).await;
+            assert_eq!(status(&r), (404, "InvalidAction.NotFound"));
+            // Refused before its nonce was used: the honest call still goes through.
+            let ok = run(&server, &signed("n-1", "cn-hangzhou"), office, true).await;
+            assert_eq!(status(&ok), (200, "Allowed"));
+        });
+    }
+
+    #[test]
     fn a_signed_call_is_authorized_once_by_a_gateway_and_carried_out_once_by_the_api() {
         let dir = tempfile::tempdir().expect("tempdir");
         let server = server(dir.path(), NonceStore::memory(100), true);
@@ -1097,9 +1201,9 @@ mod tests {
         let skew = Duration::from_secs(900);
         let secs = Duration::from_secs;
         // A client ahead of the clock: kept for longest.
-        assert_eq!(nonce_window(now + secs(900), now, skew), secs(1800));
-        assert_eq!(nonce_window(now, now, skew), secs(900));
-        assert_eq!(nonce_window(now - secs(899), now, skew), secs(1));
+        assert_eq!(nonce_window(now + secs(900), now, skew), secs(1801));
+        assert_eq!(nonce_window(now, now, skew), secs(901));
+        assert_eq!(nonce_window(now - secs(899), now, skew), secs(2));
         assert_eq!(nonce_window(now - secs(900), now, skew), secs(1));
     }
 

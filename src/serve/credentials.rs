@@ -332,6 +332,8 @@ impl<'a> Loader<'a> {
                 Some(Arc::new(self.session_policy(doc, n, id, files)?))
             }
         };
+        // A security token is a secret too: written in the file, the file must be private.
+        let literal = literal || security_token.is_some();
         Ok((
             Credential {
                 access_key_id: id.to_owned(),

@@ -148,6 +148,9 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct Executions {
     entries: HashMap<String, Entry>,
+    /// The snapshot generation these were loaded for (0 outside a snapshot): the [`Ledger`]
+    /// tells an old snapshot's view from a newer one's by it.
+    generation: u64,
 }
 
 impl Executions {
@@ -268,12 +271,21 @@ impl Executions {
             let execution = Execution::new(pipeline, account);
             entries.insert(m.key.clone(), Entry { record, execution });
         }
-        Ok(Executions { entries })
+        Ok(Executions {
+            entries,
+            generation: 0,
+        })
     }
 
     /// The execution with this id, in any region.
     pub fn get(&self, id: &str) -> Option<&ExecutionRecord> {
         self.entries.get(id).map(|e| &e.record)
+    }
+
+    /// The same executions, as loaded for snapshot `generation`.
+    pub(crate) fn for_generation(mut self, generation: u64) -> Executions {
+        self.generation = generation;
+        self
     }
 
     /// How many executions there are.
@@ -352,7 +364,7 @@ pub enum CancelError {
 #[derive(Debug, Default)]
 pub struct Ledger {
     /// Execution id -> the status the file gave when it was cancelled.
-    cancelled: Mutex<HashMap<String, Status>>,
+    cancelled: Mutex<HashMap<String, Cancelled>>,
 }
 
 impl Ledger {
@@ -376,11 +388,17 @@ impl Ledger {
         if !status.is_cancellable() {
             return Err(CancelError::InvalidStatus(status));
         }
-        cancelled.insert(id.to_owned(), status);
+        cancelled.insert(
+            id.to_owned(),
+            Cancelled {
+                file_status: status,
+                generation: executions.generation,
+            },
+        );
         Ok(())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Status>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cancelled>> {
         // The map stays consistent whatever a panicking holder did: each change is one insert
         // or one remove.
         self.cancelled
@@ -389,24 +407,37 @@ impl Ledger {
     }
 }
 
-/// The effective status, forgetting a cancellation the file has moved past.
+/// The effective status, forgetting a cancellation the file has moved past. A caller still
+/// holding a snapshot older than the cancellation's changes nothing: what its file says is not
+/// news, and forgetting would let the execution be cancelled twice.
 fn effective(
-    cancelled: &mut HashMap<String, Status>,
+    cancelled: &mut HashMap<String, Cancelled>,
     executions: &Executions,
     id: &str,
 ) -> Option<Status> {
+    let entry = cancelled.get(id).copied();
+    let older = entry.is_some_and(|c| executions.generation < c.generation);
     let Some(file) = executions.get(id).map(|r| r.status) else {
-        cancelled.remove(id);
+        if !older {
+            cancelled.remove(id);
+        }
         return None;
     };
-    match cancelled.get(id) {
-        Some(&was) if was == file => Some(Status::Cancelled),
+    match entry {
+        Some(c) if c.file_status == file || older => Some(Status::Cancelled),
         Some(_) => {
             cancelled.remove(id);
             Some(file)
         }
         None => Some(file),
     }
+}
+
+/// A cancellation: the status the file gave, in the snapshot generation that cancelled it.
+#[derive(Debug, Clone, Copy)]
+struct Cancelled {
+    file_status: Status,
+    generation: u64,
 }
 
 const ARN_SAFE_HELP: &str =

@@ -609,6 +609,7 @@ mod tests {
             access_key_id: "AK1".to_owned(),
             execution_id: "exec-1".to_owned(),
             account_id: "1234567890123456".to_owned(),
+            region: "cn-hangzhou".to_owned(),
             host: "ecs.aliyuncs.com".to_owned(),
         };
         let response = allow(&allowed);
@@ -766,6 +767,7 @@ mod tests {
             access_key_id: String::new(),
             execution_id: String::new(),
             account_id: String::new(),
+            region: String::new(),
             host: String::new(),
         };
         let top = fields(&allow(&allowed).encode_to_vec());

@@ -306,7 +306,8 @@ impl RedisNonces {
             .arg(1)
             .arg("NX")
             .arg("EX")
-            .arg(window.as_secs().max(1));
+            // Whole seconds, rounded up: never shorter than the window asked for.
+            .arg((window.as_secs() + u64::from(window.subsec_nanos() > 0)).max(1));
         let mut connection = self.manager.clone();
         let reply: redis::Value =
             match tokio::time::timeout(REDIS_TIMEOUT, command.query_async(&mut connection)).await {

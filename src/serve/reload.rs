@@ -99,6 +99,7 @@ pub async fn watch(
     let inputs = Arc::new(inputs);
     let mut hangup = hangups();
     let (events, mut changed) = mpsc::channel::<()>(1);
+    let again = events.clone();
     let mut watcher = Watcher::new(events);
     let mut files = watched_files(&inputs, &handle);
     watcher.follow(&files);
@@ -127,6 +128,7 @@ pub async fn watch(
             }
         };
         tracing::info!(reason, "reloading the inputs");
+        let before = fingerprints(&files);
         let (inputs, handle2, metrics) = (
             Arc::clone(&inputs),
             Arc::clone(&handle),
@@ -137,9 +139,16 @@ pub async fn watch(
                 .await
                 .unwrap_or(false);
         if loaded {
+            // A file saved while the load ran may or may not be in the snapshot: load again.
+            let meanwhile = fingerprints(&files) != before;
             files = watched_files_of(&handle);
             watcher.follow(&files);
             seen = fingerprints(&files);
+            if meanwhile {
+                // Nothing seen yet: the next look finds every file changed.
+                seen.clear();
+                let _ = again.try_send(());
+            }
         }
     }
 }

@@ -231,7 +231,8 @@ impl Snapshot {
         let accounts: Vec<&Authorizer> = authorizers.values().collect();
         let (credentials, warnings) =
             Credentials::load_checked(&inputs.credentials, &accounts, inputs.limit())?;
-        let executions = Executions::load_limited(&inputs.executions, inputs.limit())?;
+        let executions = Executions::load_limited(&inputs.executions, inputs.limit())?
+            .for_generation(generation);
         files.insert(inputs.credentials.clone());
         files.extend(credentials.files());
         files.insert(inputs.executions.clone());

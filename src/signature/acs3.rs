@@ -16,8 +16,8 @@ use super::encoding::{
     parse_pairs, parse_timestamp,
 };
 use super::{
-    check_time, check_token, form_body, header, visible_parameters, AccessKeys, Algorithm,
-    SignatureError, SignedParts, SignedRequest, Signer, Verified,
+    check_time, check_token, form_body, header, no_repeated_parameter, visible_parameters,
+    AccessKeys, Algorithm, SignatureError, SignedParts, SignedRequest, Signer, Verified,
 };
 
 /// The algorithm name, first word of the `Authorization` header and of the string to sign.
@@ -188,6 +188,21 @@ pub(super) fn verify<K: AccessKeys + ?Sized>(
                 "the header `{lower}` is not signed; list it in `SignedHeaders`"
             )));
         }
+        // Its values are signed sorted and joined, but read one at a time (the action, the
+        // date, the body hash, the token): two would let the order pick what is read.
+        let read_later = must_sign || lower == "host";
+        if read_later
+            && request
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .nth(1)
+                .is_some()
+        {
+            return Err(incomplete(format!(
+                "the header `{lower}` is sent twice; send it once"
+            )));
+        }
     }
     let mut headers: Vec<(&str, String)> = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
@@ -236,6 +251,7 @@ pub(super) fn verify<K: AccessKeys + ?Sized>(
     parse_pairs(request.query, "the query", &mut parameters)?;
     let canonical_query = canonical_pairs(parameters.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     form_body(request, &mut parameters)?;
+    no_repeated_parameter(&parameters)?;
 
     let key = keys
         .access_key(auth.credential)

@@ -17,8 +17,8 @@ use super::encoding::{
     percent_encode_into,
 };
 use super::{
-    check_time, check_token, form_body, visible_parameters, AccessKeys, Algorithm, SignatureError,
-    SignedRequest, Signer, Verified,
+    check_time, check_token, form_body, no_repeated_parameter, visible_parameters, AccessKeys,
+    Algorithm, SignatureError, SignedRequest, Signer, Verified,
 };
 
 fn incomplete(why: impl Into<String>) -> SignatureError {
@@ -122,6 +122,7 @@ pub(super) fn verify<K: AccessKeys + ?Sized>(
         "the parameter `Timestamp`",
     )?;
     let token = single(&parameters, "SecurityToken")?;
+    no_repeated_parameter(&parameters)?;
 
     let key = keys
         .access_key(access_key_id)

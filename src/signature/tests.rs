@@ -470,13 +470,13 @@ fn check(
 #[test]
 fn signer_output_verifies_for_both_schemes_and_both_kinds_of_key() {
     for signer in [PLAIN, STS] {
-        for body in [&b""[..], b"ExecutionId=exec-2"] {
+        for body in [&b""[..], b"ClientToken=token-2"] {
             let (query, headers) = acs3(&signer, body);
             let verified = check(&query, &headers, body).unwrap();
             assert_eq!(verified.access_key_id, signer.access_key_id);
             assert_eq!(verified.parameter("TemplateTag.1.Value"), Some("a b*c~/é"));
             if !body.is_empty() {
-                assert_eq!(verified.parameters.last().unwrap().1, "exec-2");
+                assert_eq!(verified.parameters.last().unwrap().1, "token-2");
             }
         }
         let query = signer.sign_rpc("GET", QUERY, "nonce-2", now());
@@ -830,10 +830,10 @@ fn the_checks_run_in_alibabas_order() {
 
 #[test]
 fn a_body_changed_after_signing_does_not_match_even_with_its_hash_updated() {
-    let (query, headers) = acs3(&PLAIN, b"ExecutionId=exec-1");
-    let new_hash = encoding::hex_lower(&crypto::sha256(b"ExecutionId=exec-2"));
+    let (query, headers) = acs3(&PLAIN, b"ClientToken=token-1");
+    let new_hash = encoding::hex_lower(&crypto::sha256(b"ClientToken=token-2"));
     let h = with_header(&headers, "x-acs-content-sha256", Some(&new_hash));
-    let e = check(&query, &h, b"ExecutionId=exec-2").unwrap_err();
+    let e = check(&query, &h, b"ClientToken=token-2").unwrap_err();
     assert_eq!((e.code(), e.status()), ("SignatureDoesNotMatch", 400));
     assert!(
         e.message()
@@ -842,7 +842,7 @@ fn a_body_changed_after_signing_does_not_match_even_with_its_hash_updated() {
         e.message()
     );
     // The declared hash alone changed: the signature may hold, the body does not.
-    let e = check(&query, &h, b"ExecutionId=exec-1").unwrap_err();
+    let e = check(&query, &h, b"ClientToken=token-1").unwrap_err();
     assert_eq!(e.code(), "SignatureDoesNotMatch");
 }
 
@@ -914,6 +914,66 @@ fn error_codes_statuses_and_messages_are_alibabas() {
         assert_eq!(
             (e.code(), e.status(), e.message().as_str()),
             (code, status, message)
+        );
+    }
+}
+
+#[test]
+fn a_parameter_given_twice_is_refused_whatever_the_order() {
+    // Signed over both values in sorted order, the request would read the first one sent:
+    // the order would pick the execution decided on.
+    let twice: &[(&str, &str)] = &[
+        ("ExecutionId", "exec-a"),
+        ("ExecutionId", "exec-b"),
+        ("RegionId", "cn-hangzhou"),
+    ];
+    let parts = PLAIN.sign_acs3(
+        "POST",
+        "ecs.aliyuncs.com",
+        "/",
+        twice,
+        b"",
+        "CancelImagePipelineExecution",
+        "2014-05-26",
+        "nonce-1",
+        now(),
+    );
+    let rpc = PLAIN.sign_rpc("POST", twice, "n", now());
+    let (query, form) = PLAIN.sign_rpc_form(
+        "POST",
+        &[("ExecutionId", "exec-a")],
+        &[("ExecutionId", "exec-b"), ("RegionId", "cn-hangzhou")],
+        "n",
+        now(),
+    );
+    let form_type = [(
+        "content-type".to_owned(),
+        "application/x-www-form-urlencoded".to_owned(),
+    )];
+    for (query, headers, body) in [
+        (parts.query.clone(), &parts.headers[..], &b""[..]),
+        (rpc, &[][..], b""),
+        (query, &form_type[..], form.as_bytes()),
+    ] {
+        let e = check(&query, headers, body).unwrap_err();
+        assert_eq!((e.code(), e.status()), ("InvalidParameter", 400), "{e}");
+        assert!(
+            e.to_string().contains("`ExecutionId` is given twice"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_signed_header_sent_twice_is_refused() {
+    let (query, headers) = acs3(&PLAIN, b"");
+    assert!(check(&query, &headers, b"").is_ok());
+    for name in ["x-acs-action", "host", "x-acs-date"] {
+        let mut twice = headers.clone();
+        twice.push((name.to_owned(), "DescribeRegions".to_owned()));
+        incomplete_because(
+            check(&query, &twice, b""),
+            &format!("the header `{name}` is sent twice"),
         );
     }
 }

@@ -304,3 +304,24 @@ fn the_fixture_loads() {
         .get("exec-done")
         .is_some_and(|r| !r.status.is_cancellable()));
 }
+
+#[test]
+fn a_call_on_an_older_snapshot_does_not_cancel_twice() {
+    // A reload moved exec-1 from BUILDING (generation 1) to DISTRIBUTING (generation 2); a
+    // call on generation 2 cancels it while another still holds generation 1.
+    let ledger = Ledger::default();
+    let old = with_status(Status::Building).for_generation(1);
+    let new = with_status(Status::Distributing).for_generation(2);
+    assert_eq!(ledger.cancel(&new, "exec-1"), Ok(()));
+    assert_eq!(
+        ledger.cancel(&old, "exec-1"),
+        Err(CancelError::InvalidStatus(Status::Cancelled))
+    );
+    assert_eq!(ledger.status(&old, "exec-1"), Some(Status::Cancelled));
+    // The old view changed nothing: the newer snapshot still sees it cancelled.
+    assert_eq!(ledger.status(&new, "exec-1"), Some(Status::Cancelled));
+    // Nor does an older snapshot in which the execution is missing forget it.
+    let gone = load(r#"{"executions": {}}"#).for_generation(1);
+    assert_eq!(ledger.status(&gone, "exec-1"), None);
+    assert_eq!(ledger.status(&new, "exec-1"), Some(Status::Cancelled));
+}
