@@ -109,7 +109,7 @@ impl ServeConfig {
             nonce_store: None,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             limits: http::Limits::default(),
-            max_nonces: 1_000_000,
+            max_nonces: nonce::DEFAULT_MAX_ENTRIES,
             announce: |_| {},
         }
     }

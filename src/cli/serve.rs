@@ -51,7 +51,8 @@ pub(crate) struct ServeArgs {
     /// The bound of the in-memory nonce store: a nonce is kept until its date leaves the
     /// clock-skew window, so size it to the signed calls per second times the skew; when it is
     /// full of live nonces, signed calls get 503 (never unchecked).
-    #[arg(long = "max-nonces", value_name = "N", default_value_t = 1_000_000,
+    #[arg(long = "max-nonces", value_name = "N",
+          default_value_t = ramcheck::serve::nonce::DEFAULT_MAX_ENTRIES as u64,
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     max_nonces: u64,
     #[command(flatten)]
