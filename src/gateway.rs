@@ -364,6 +364,9 @@ pub struct ApiError {
     status: u16,
     body: ErrorBody,
     cause: Option<String>,
+    /// For a RAM denial, the deciding statements as `policy#index` (also in the body's
+    /// encoded diagnosis), for the gateway's logs.
+    deciding: Vec<String>,
     /// The resolver's own error: shared, so that the error stays `Clone`.
     #[source]
     source: Option<Arc<dyn Error + Send + Sync>>,
@@ -403,6 +406,13 @@ impl ApiError {
         &self.body
     }
 
+    /// For a RAM denial, the statements that decided it, as `policy#index`: what the body's
+    /// `EncodedDiagnosticMessage` lists, without decoding it. Empty for other errors and for
+    /// an implicit denial.
+    pub fn deciding_statements(&self) -> &[String] {
+        &self.deciding
+    }
+
     /// For a 500: what went wrong (not part of the body). For a resolver's failure it names
     /// the step only; the resolver's error is the [`source`](std::error::Error::source).
     pub fn cause(&self) -> Option<&str> {
@@ -421,6 +431,7 @@ impl ApiError {
                 access_denied_detail: None,
             },
             cause: None,
+            deciding: Vec::new(),
             source: None,
         }
     }
@@ -774,7 +785,7 @@ fn denial(request: &CancelRequest<'_>, resource: &str, denied: Denied<'_>) -> Ap
         auth_principal_type: principal_type.to_owned(),
         auth_principal_display_name: display_name,
         auth_principal_owner_id: denied.owner.to_owned(),
-        encoded_diagnostic_message: base64(diagnosis.to_string().as_bytes()),
+        encoded_diagnostic_message: crate::signature::base64(diagnosis.to_string().as_bytes()),
         no_permission_type: if denied.explicit {
             "ExplicitDeny"
         } else {
@@ -782,30 +793,8 @@ fn denial(request: &CancelRequest<'_>, resource: &str, denied: Denied<'_>) -> Ap
         }
         .to_owned(),
     });
+    e.deciding = denied.statements;
     e
-}
-
-/// Standard base64 with padding (RFC 4648 §4).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                let index = ((n >> shift) & 63) as usize;
-                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'=')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

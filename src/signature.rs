@@ -37,6 +37,10 @@ use subtle::ConstantTimeEq;
 mod acs3;
 mod crypto;
 mod encoding;
+
+pub(crate) use encoding::base64;
+#[cfg(feature = "serve")]
+pub(crate) use encoding::decode_component;
 mod rpc;
 #[cfg(test)]
 mod tests;

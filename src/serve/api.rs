@@ -300,39 +300,15 @@ fn refuse(refusal: Refusal) -> (Outcome, Record) {
 
 /// A parameter's first value in a raw query or form text, decoded; `Err` on bad encoding.
 fn raw_parameter(text: &str, name: &str) -> Result<Option<String>, ()> {
+    let decode_component =
+        |raw: &str, what: &str| signature::decode_component(raw, what).map_err(|_| ());
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if percent_decode(key)? == name {
-            return percent_decode(value).map(Some);
+        if decode_component(key, "")? == name {
+            return decode_component(value, "").map(Some);
         }
     }
     Ok(None)
-}
-
-/// Form decoding: `%XX` and `+` for a space; `Err` for a broken escape or bytes not UTF-8.
-fn percent_decode(text: &str) -> Result<String, ()> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3).ok_or(())?;
-                let hex = std::str::from_utf8(hex).map_err(|_| ())?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_err(|_| ())
 }
 
 /// Whether the body is a form whose parameters count.
@@ -711,7 +687,7 @@ impl Server {
                     record.decision = decision_name(decision);
                     record.reason = decision.reason().to_owned();
                     record.stage = Some(detail.policy_type.clone());
-                    record.statements = diagnosed_statements(&detail.encoded_diagnostic_message);
+                    record.statements = e.deciding_statements().to_vec();
                 }
                 if record.decision == "Error" {
                     record.reason = refusal.code.clone();
@@ -889,50 +865,6 @@ fn principal_account(principal: &str, snapshot: &Snapshot) -> Result<String, Dec
             "principal `{principal}`: with several accounts loaded, give the principal's ARN (`acs:ram::ACCOUNT:user/NAME`)"
         ))),
     }
-}
-
-/// The deciding statements of a denial, from its `EncodedDiagnosticMessage` (base64 of JSON
-/// with `DecidingStatements`); none when it cannot be read.
-fn diagnosed_statements(encoded: &str) -> Vec<String> {
-    let Some(bytes) = base64_decode(encoded) else {
-        return Vec::new();
-    };
-    serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| {
-            v.get("DecidingStatements")?.as_array().map(|list| {
-                list.iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect()
-            })
-        })
-        .unwrap_or_default()
-}
-
-/// Standard base64 with padding (RFC 4648 §4), as the gateway adapter encodes it.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-    let trimmed = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in trimmed.bytes() {
-        acc = (acc << 6) | value(c)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Decodes one percent-encoded component; `+` is a space, as in `application/x-www-form-urlencoded`
 /// (the SDKs encode the query with Python's `urlencode`, which writes a space as `+`). `what`
 /// names the part for the error.
-pub(super) fn decode_component(raw: &str, what: &str) -> Result<String, SignatureError> {
+pub(crate) fn decode_component(raw: &str, what: &str) -> Result<String, SignatureError> {
     decode(raw, what, true)
 }
 
@@ -183,8 +183,9 @@ pub(super) fn hex_lower(bytes: &[u8]) -> String {
     out
 }
 
-/// Standard base64 with padding, as the SDKs write the RPC signature.
-pub(super) fn base64(bytes: &[u8]) -> String {
+/// Standard base64 with padding (RFC 4648 §4), as the SDKs write the RPC signature and the
+/// gateway adapter its `EncodedDiagnosticMessage`.
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {

@@ -286,44 +286,6 @@ fn parameters_are_form_decoded() {
 }
 
 #[test]
-fn base64_reads_what_the_adapter_writes() {
-    for text in [
-        "",
-        "a",
-        "ab",
-        "abc",
-        "abcd",
-        r#"{"DecidingStatements":["p#0"]}"#,
-    ] {
-        let encoded = crate::serve::api::tests::encode(text.as_bytes());
-        assert_eq!(base64_decode(&encoded).as_deref(), Some(text.as_bytes()));
-    }
-    assert_eq!(base64_decode("a*=="), None);
-}
-
-/// A reference encoder, bit by bit.
-fn encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bits: Vec<bool> = bytes
-        .iter()
-        .flat_map(|b| (0..8).rev().map(move |i| b >> i & 1 == 1))
-        .collect();
-    let mut out: String = bits
-        .chunks(6)
-        .map(|c| {
-            let v = (0..6).fold(0usize, |acc, i| {
-                acc << 1 | usize::from(c.get(i) == Some(&true))
-            });
-            char::from(ALPHABET[v])
-        })
-        .collect();
-    while out.len() % 4 != 0 {
-        out.push('=');
-    }
-    out
-}
-
-#[test]
 fn error_bodies_are_alibabas_shape() {
     let r = Refusal::new(400, "InvalidVersion", "bad", "ID", Some("h.example"));
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
