@@ -508,7 +508,11 @@ fn are_digits(word: u64) -> bool {
 }
 
 /// The pieces of the ARN of `pipeline_id` in `region` of `account`.
-fn pipeline_arn<'a>(region: &'a str, account: &'a str, pipeline_id: &'a str) -> [&'a str; 6] {
+pub(crate) fn pipeline_arn<'a>(
+    region: &'a str,
+    account: &'a str,
+    pipeline_id: &'a str,
+) -> [&'a str; 6] {
     [
         "acs:ecs:",
         region,

@@ -612,12 +612,8 @@ impl Server {
         let execution = execution_id
             .and_then(|id| snapshot.executions.get(id))
             .filter(|e| Some(e.region.as_str()) == region);
-        let resource = execution.map(|e| {
-            format!(
-                "acs:ecs:{}:{}:imagepipeline/{}",
-                e.region, e.account_id, e.pipeline_id
-            )
-        });
+        let resource = execution
+            .map(|e| gateway::pipeline_arn(&e.region, &e.account_id, &e.pipeline_id).concat());
         let mut record = Record {
             access_key_id: Some(key.to_owned()),
             principal: Some(credential.principal.clone()),
