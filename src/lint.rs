@@ -172,6 +172,30 @@ impl LintedFile {
     }
 }
 
+/// What a lint run counted besides its findings, for the summary: the files a walk passed
+/// over and the findings it did not report.
+///
+/// ```
+/// use ramcheck::lint::Tally;
+///
+/// let mut tally = Tally::default();
+/// tally.not_ram_documents.push("package.json".to_owned());
+/// tally.suppressed += 2;
+/// assert_eq!((tally.not_ram_documents.len(), tally.suppressed, tally.baselined), (1, 2, 0));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Tally {
+    /// Files a directory walk met that are none of the known kinds (policy, trust policy,
+    /// account snapshot, Terraform plan or state, GetPolicy output, ROS template): skipped,
+    /// as shown to people.
+    pub not_ram_documents: Vec<String>,
+    /// Findings not reported because `--ignore` or the sidecar suppresses them.
+    pub suppressed: usize,
+    /// Findings not reported because the baseline holds them.
+    pub baselined: usize,
+}
+
 /// Every finding of `files` with its file and document, sorted by file, line and column (then
 /// rule), as all renderers list them.
 pub fn sorted_findings(files: &[LintedFile]) -> Vec<(&LintedFile, &LintedDocument, &Finding)> {

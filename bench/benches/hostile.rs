@@ -98,7 +98,7 @@ fn lint_and_render(texts: &[String]) -> usize {
         })
         .collect();
     let mut out = std::io::sink();
-    lint_text::write_findings(&mut out, &files, false).expect("renders");
+    lint_text::write_findings(&mut out, &files, &Default::default(), false).expect("renders");
     files
         .iter()
         .flat_map(|f| &f.documents)

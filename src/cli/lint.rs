@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use ramcheck::lint::config::{Config, SIDECAR};
 use ramcheck::lint::registry::rule;
-use ramcheck::lint::{lint_file_at, registry, LintedFile, Severity};
+use ramcheck::lint::{lint_file_at, registry, LintedFile, Severity, Tally};
 use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
 use ramcheck::read::{read_file, ReadError};
@@ -158,6 +158,7 @@ struct LintJob {
 pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     let job = resolve(args)?;
     let mut files = Vec::with_capacity(job.inputs.len());
+    let mut tally = Tally::default();
     let limit = job.limits.max_file_size;
     for input in &job.inputs {
         let (bytes, shown, name, path) = match input {
@@ -204,7 +205,9 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
             .map(|i| i.rule.as_str())
             .collect();
         for doc in &mut documents {
+            let before = doc.findings.len();
             doc.findings.retain(|f| !suppressed.contains(&f.rule));
+            tally.suppressed += before - doc.findings.len();
         }
         files.push(LintedFile::new(shown, documents));
     }
@@ -212,8 +215,8 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     write_stdout(|out| match job.format {
-        LintFormat::Text => lint_text::write_findings(out, &files, color),
-        LintFormat::Json => lint_json::write_findings(out, &files),
+        LintFormat::Text => lint_text::write_findings(out, &files, &tally, color),
+        LintFormat::Json => lint_json::write_findings(out, &files, &tally),
         LintFormat::Sarif => sarif::write_log(out, &files),
     })?;
     let failing = job.fail_on.level().is_some_and(|level| {

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::escape_controls;
-use crate::lint::{sorted_findings, LintedFile, Severity};
+use crate::lint::{sorted_findings, LintedFile, Severity, Tally};
 use crate::policy::{Position, Source};
 
 const RESET: &str = "\x1b[0m";
@@ -22,22 +22,28 @@ fn colour(severity: Severity) -> &'static str {
     }
 }
 
-/// Writes every finding of `files` (sorted by file, line, column) and a summary line.
+/// Writes every finding of `files` (sorted by file, line, column) and a summary line, which
+/// also says what `tally` counted.
 ///
 /// ```
-/// use ramcheck::lint::{lint_file, LintedFile};
+/// use ramcheck::lint::{lint_file, LintedFile, Tally};
 /// use ramcheck::output::lint_text;
 ///
 /// let text = br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 /// let files = vec![LintedFile::new("admin.json", lint_file(text, "admin", None))];
 /// let mut out = Vec::new();
-/// lint_text::write_findings(&mut out, &files, false)?;
+/// lint_text::write_findings(&mut out, &files, &Tally::default(), false)?;
 /// let out = String::from_utf8(out)?;
 /// assert!(out.starts_with("admin.json:1:32: security[allow-all]: "));
 /// assert!(out.ends_with("2 findings (2 security) in 1 file, 1 document\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -> io::Result<()> {
+pub fn write_findings(
+    out: &mut impl Write,
+    files: &[LintedFile],
+    tally: &Tally,
+    color: bool,
+) -> io::Result<()> {
     let paint = |code: &'static str| if color { code } else { "" };
     let reset = paint(RESET);
     let findings = sorted_findings(files);
@@ -93,7 +99,7 @@ pub fn write_findings(out: &mut impl Write, files: &[LintedFile], color: bool) -
         }
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary(files))
+    writeln!(out, "{}", summary(files, tally))
 }
 
 /// The most characters of a source line a snippet shows: a longer line is cut to a window
@@ -184,8 +190,9 @@ fn shown(text: &str) -> String {
 
 /// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`, with the files
 /// that hold no document: `no findings in 1 file, 0 documents (`plan.json` holds no RAM policy
-/// document)`.
-pub fn summary(files: &[LintedFile]) -> String {
+/// document)`; then what `tally` counted: `; skipped 3 files that are not RAM documents; 2
+/// findings suppressed, 1 in the baseline`.
+pub fn summary(files: &[LintedFile], tally: &Tally) -> String {
     // Counted, so in any order.
     let findings: Vec<&crate::lint::Finding> = files
         .iter()
@@ -229,7 +236,7 @@ pub fn summary(files: &[LintedFile]) -> String {
             many.len()
         ),
     };
-    if findings.is_empty() {
+    let line = if findings.is_empty() {
         format!("no findings {where_}")
     } else {
         format!(
@@ -238,7 +245,48 @@ pub fn summary(files: &[LintedFile]) -> String {
             plural(findings.len(), "finding"),
             counts.join(", ")
         )
+    };
+    line + &tally_summary(tally)
+}
+
+/// `; skipped 3 files that are not RAM documents; 2 findings suppressed, 1 in the baseline`,
+/// or nothing when the tally is empty: what the run did not report, so a gate never passes on
+/// less than it seems to.
+fn tally_summary(tally: &Tally) -> String {
+    let mut out = String::new();
+    let skipped = tally.not_ram_documents.len();
+    if skipped > 0 {
+        out.push_str(&if skipped == 1 {
+            "; skipped 1 file that is not a RAM document".to_owned()
+        } else {
+            format!("; skipped {skipped} files that are not RAM documents")
+        });
     }
+    let mut hidden = Vec::new();
+    if tally.suppressed > 0 {
+        hidden.push(format!(
+            "{} {} suppressed",
+            tally.suppressed,
+            plural(tally.suppressed, "finding")
+        ));
+    }
+    if tally.baselined > 0 {
+        let what = if hidden.is_empty() {
+            format!(
+                "{} {} ",
+                tally.baselined,
+                plural(tally.baselined, "finding")
+            )
+        } else {
+            format!("{} ", tally.baselined)
+        };
+        hidden.push(format!("{what}in the baseline"));
+    }
+    if !hidden.is_empty() {
+        out.push_str("; ");
+        out.push_str(&hidden.join(", "));
+    }
+    out
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -252,6 +300,30 @@ fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_says_what_was_skipped_suppressed_and_baselined() {
+        let files = [LintedFile::new("p.json", Vec::new())];
+        let mut tally = Tally::default();
+        assert_eq!(
+            summary(&files, &tally),
+            "no findings in 1 file, 0 documents (`p.json` holds no RAM policy document)"
+        );
+        tally.not_ram_documents = vec!["package.json".into(), "tsconfig.json".into()];
+        tally.suppressed = 1;
+        tally.baselined = 3;
+        assert!(
+            summary(&files, &tally).ends_with(
+                "; skipped 2 files that are not RAM documents; 1 finding suppressed, 3 in the baseline"
+            ),
+            "{}",
+            summary(&files, &tally)
+        );
+        tally.suppressed = 0;
+        tally.not_ram_documents.truncate(1);
+        assert!(summary(&files, &tally)
+            .ends_with("; skipped 1 file that is not a RAM document; 3 findings in the baseline"));
+    }
 
     /// The snippet of the first occurrence of `needle` in `text`, and the text its carets are
     /// under.
