@@ -11,6 +11,9 @@
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
 //!   deciding statements, or error kind.
+//! - `cli_flags`: the flags every command takes (`-q`, `-o`, `--color` with `NO_COLOR` and
+//!   `CLICOLOR_FORCE`, on a terminal too, `--error-format json`), `rules RULE` and
+//!   `rules --format json`, and every command's `--help`, whose examples are run.
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
@@ -69,6 +72,8 @@ mod assume_cli;
 mod cases;
 #[path = "it/cli_check.rs"]
 mod cli_check;
+#[path = "it/cli_flags.rs"]
+mod cli_flags;
 #[path = "it/conditions.rs"]
 mod conditions;
 #[path = "it/corpus.rs"]

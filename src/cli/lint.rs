@@ -7,7 +7,6 @@
 
 mod walk;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -18,12 +17,14 @@ use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
 use ramcheck::read::{read_file, ReadError};
 
-use super::{read_input, write_stdout, Failure, Limits, Status};
+use super::options::options;
+use super::{read_input, write_stdout_without, Chatter, Failure, Limits, Status};
 use globset::GlobMatcher;
 use walk::{compile_glob, display, note, skipped, Finder, Input, GLOB_SYNTAX};
 
 /// Flags of `lint`, as typed.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::LINT)]
 pub(crate) struct LintArgs {
     /// Files, directories (every `*.json` below them), quoted glob patterns, or `-` for standard
     /// input; the current directory when none is given.
@@ -211,10 +212,12 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         }
         files.push(LintedFile::new(shown, documents));
     }
-    let color = job.format == LintFormat::Text
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    write_stdout(|out| match job.format {
+    let color = job.format == LintFormat::Text && options().color_stdout();
+    let chatter = match job.format {
+        LintFormat::Text => Chatter::Suffix(format!("{}\n", lint_text::summary(&files, &tally))),
+        LintFormat::Json | LintFormat::Sarif => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match job.format {
         LintFormat::Text => lint_text::write_findings(out, &files, &tally, color),
         LintFormat::Json => lint_json::write_findings(out, &files, &tally),
         LintFormat::Sarif => sarif::write_log(out, &files),

@@ -273,7 +273,7 @@ pub(super) fn skipped(shown: &str, refused: &ReadError) -> String {
 
 /// Prints a note about something skipped: the run goes on.
 pub(super) fn note(message: &str) {
-    eprintln!("note: {}", ramcheck::output::escape_controls(message));
+    crate::cli::diagnostic::note(message);
 }
 
 /// A loop of links is skipped with a note; any other failure of the walk stops it, for what it
