@@ -99,6 +99,7 @@ Examples:
   ramcheck snapshot policies/examples/ros-template.yaml --account-id 1234567890123456";
 
 /// `ramcheck serve --help`.
+#[cfg(feature = "serve")]
 pub(crate) const SERVE: &str = "\
 Exit status:
   0  stopped by SIGTERM or SIGINT
