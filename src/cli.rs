@@ -518,3 +518,39 @@ pub(crate) fn warn_unused(file: &str, input: &Input, flags: &SourceArgs) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Chatter;
+
+    fn strip(chatter: &Chatter, text: &str) -> String {
+        String::from_utf8(chatter.strip(text.as_bytes().to_vec())).expect("UTF-8")
+    }
+
+    #[test]
+    fn quiet_strips_the_first_or_last_line_with_or_without_a_final_break() {
+        assert_eq!(strip(&Chatter::FirstLine, "count\na\nb\n"), "a\nb\n");
+        assert_eq!(strip(&Chatter::FirstLine, "count"), "");
+        assert_eq!(strip(&Chatter::LastLine, "a\n\ncount\n"), "a\n\n");
+        assert_eq!(strip(&Chatter::LastLine, "a\ncount"), "a\n");
+        assert_eq!(strip(&Chatter::LastLine, "count\n"), "");
+        assert_eq!(strip(&Chatter::None, "a\nb\n"), "a\nb\n");
+    }
+
+    #[test]
+    fn quiet_strips_a_suffix_only_where_it_is() {
+        let summary = Chatter::Suffix("2 findings\n".to_owned());
+        assert_eq!(strip(&summary, "x\n\n2 findings\n"), "x\n\n");
+        assert_eq!(strip(&summary, "x\n3 findings\n"), "x\n3 findings\n");
+    }
+
+    #[test]
+    fn quiet_keeps_the_unindented_lines_of_an_explanation() {
+        let text =
+            "ALLOW: a on r\n  decided at stage S\n  f:1:1: allows it\n\nDENY: b on r\n  why\n";
+        assert_eq!(
+            strip(&Chatter::Indented, text),
+            "ALLOW: a on r\nDENY: b on r\n"
+        );
+    }
+}

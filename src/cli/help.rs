@@ -2,8 +2,9 @@
 //! from the repository's root, against the shipped `policies/` (a test runs every example and
 //! holds it to the status its comment names, so they cannot rot).
 //!
-//! An example is one `# ... (exit N)` comment line and one `ramcheck ...` line, words separated
-//! by single spaces and nothing quoted, so that the test can split it as a shell would.
+//! An example is `# ...` comment lines, the last naming its status `(exit N`, then one
+//! `ramcheck ...` line, words separated by single spaces and nothing quoted, so that the test
+//! can split it as a shell would.
 
 /// `ramcheck --help`.
 pub(crate) const RAMCHECK: &str = "\
@@ -108,7 +109,8 @@ Exit status:
      text, filtered by RAMCHECK_LOG (-q: `warn` instead of `info`)
 
 Examples:
-  # The example account on a free port, printed on standard error (exit 0 on SIGTERM)
+  # The example account on a free port, printed on standard error; the secrets are in the
+  # RAMCHECK_SECRET_* variables the credentials name (exit 0 on SIGTERM)
   ramcheck serve --account policies/example-account.json --credentials policies/serve/credentials.json --executions policies/serve/executions.json --listen 127.0.0.1:0
   # Envoy's gRPC ext_authz too, and one JSON line per decision on standard output (exit 0 on SIGTERM)
   ramcheck serve --account policies/example-account.json --credentials policies/serve/credentials.json --executions policies/serve/executions.json --listen 127.0.0.1:0 --grpc-listen 127.0.0.1:0 --decision-log -";

@@ -663,26 +663,32 @@ fn epilogue(args: &[&str]) -> (String, Vec<Example>) {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let examples: Vec<Example> = lines
-        .chunks(2)
-        .map(|pair| {
-            let [comment, command] = pair else {
-                panic!("an example is a comment and a command: {pair:?}")
-            };
-            assert!(comment.starts_with("# "), "{comment}");
-            let status = comment
-                .split_once("(exit ")
-                .and_then(|(_, rest)| rest.get(..1))
-                .and_then(|d| d.parse().ok())
-                .unwrap_or_else(|| panic!("the comment names no `(exit N`: {comment}"));
-            let mut words = command.split(' ').map(str::to_owned);
-            assert_eq!(words.next().as_deref(), Some("ramcheck"), "{command}");
-            Example {
-                status,
-                words: words.collect(),
-            }
-        })
-        .collect();
+    // Comment lines, then the command they are about.
+    let mut examples = Vec::new();
+    let mut comment = String::new();
+    for line in lines {
+        if let Some(text) = line.strip_prefix("# ") {
+            comment.push_str(text);
+            comment.push(' ');
+            continue;
+        }
+        let status = comment
+            .split_once("(exit ")
+            .and_then(|(_, rest)| rest.get(..1))
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("no `# ... (exit N` comment before `{line}`"));
+        let mut words = line.split(' ').map(str::to_owned);
+        assert_eq!(words.next().as_deref(), Some("ramcheck"), "{line}");
+        examples.push(Example {
+            status,
+            words: words.collect(),
+        });
+        comment.clear();
+    }
+    assert!(
+        comment.is_empty(),
+        "a comment without its command: {comment}"
+    );
     assert_eq!(examples.len(), 2, "two examples for {args:?}");
     (statuses, examples)
 }
