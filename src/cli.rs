@@ -2,6 +2,7 @@
 //! module reads files, calls it, renders the result and picks the exit status.
 
 mod check;
+mod completions;
 mod diff;
 mod lint;
 mod rules;
@@ -143,6 +144,10 @@ enum Command {
     /// Alibaba Cloud request signatures and deciding with the compiled authorizer.
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with `--dir`.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the exit status.
@@ -168,6 +173,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Snapshot(args) => snapshot::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
     };
     match result {
         Ok(status) => status.into(),
