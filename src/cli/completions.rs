@@ -42,7 +42,8 @@ pub(crate) fn run_completions(args: CompletionsArgs) -> Result<Status, Failure> 
 
 /// Prints the manual page of `ramcheck`, or writes every command's page into a directory.
 pub(crate) fn run_man(args: ManArgs) -> Result<Status, Failure> {
-    let command = Cli::command();
+    // `ramcheck help` repeats `--help`: no page of its own, and none listed.
+    let command = Cli::command().disable_help_subcommand(true);
     match args.dir {
         None => {
             let mut page = Vec::new();
@@ -64,9 +65,17 @@ pub(crate) fn run_man(args: ManArgs) -> Result<Status, Failure> {
     Ok(Status::Ok)
 }
 
-/// Writes `ramcheck.1` and one page per visible subcommand (`ramcheck-lint.1` and so on),
-/// which the `SUBCOMMANDS` section of `ramcheck.1` refers to.
-fn write_pages(command: clap::Command, dir: &Path) -> io::Result<()> {
+/// Writes `ramcheck.1` and one page per subcommand its `SUBCOMMANDS` section lists
+/// (`ramcheck-lint.1` and so on). `clap_mangen::generate_to` is not used: its top page lists a
+/// `ramcheck-help(1)` that it never writes, and differs from the page `ramcheck man` prints.
+fn write_pages(mut command: clap::Command, dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    clap_mangen::generate_to(command, dir)
+    // Built as `Man::new` builds it, so that the subcommands are those the top page lists,
+    // each named `ramcheck-NAME`.
+    command.build();
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        clap_mangen::Man::new(sub.clone()).generate_to(dir)?;
+    }
+    clap_mangen::Man::new(command).generate_to(dir)?;
+    Ok(())
 }
