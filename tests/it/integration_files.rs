@@ -163,6 +163,63 @@ fn pre_commit_hook_fails_on_a_broken_policy_and_passes_a_clean_one() {
     );
 }
 
+/// The commit `dir`'s repository is at.
+fn head(dir: &Path) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "{}", text(&output));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// The who-can gate as a user configures it (`try-repo` takes no arguments, so through a
+/// `.pre-commit-config.yaml` and `pre-commit run`): a principal outside `--allow-only` that
+/// reaches the action through a role fails the commit (T5), and passes once it is allowed.
+#[test]
+fn pre_commit_who_can_hook_gates_on_allow_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let hooks = hook_repository(tmp.path());
+    let plan = std::fs::read_to_string(root().join("policies/examples/terraform-plan.json"))
+        .expect("plan");
+    let resource = "acs:ecs:cn-*:1234567890123456:imagepipeline/*";
+    let gate = |name: &str, allowed: &[&str]| -> Output {
+        let config = format!(
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: ramcheck-who-can-system\n        args: {}\n",
+            hooks.display(),
+            head(&hooks),
+            serde_json::json!(["--account", "plan.json", "--resource", resource, "--allow-only"]
+                .iter()
+                .chain(allowed)
+                .collect::<Vec<_>>())
+        );
+        let project = tmp.path().join(name);
+        repository(
+            &project,
+            &[("plan.json", &plan), (".pre-commit-config.yaml", &config)],
+        );
+        Command::new(pre_commit())
+            .current_dir(&project)
+            .env("PRE_COMMIT_HOME", tmp.path().join("home"))
+            .env("PATH", path_with_binary())
+            .args(["run", "--all-files", "--verbose", "--color", "never"])
+            .output()
+            .expect("pre-commit runs")
+    };
+    let output = gate("strict", &["role/deployer"]);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("violation: user/ci-runner: not in `--allow-only`"),
+        "{all}"
+    );
+    let output = gate("allowed", &["role/deployer", "user/ci-runner"]);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{all}");
+    assert!(all.contains("gate: pass"), "{all}");
+}
+
 /// The `language: rust` hook, as a user's pre-commit runs it: `cargo install --path .` of this
 /// repository (a release build of the whole crate, minutes on a cold cache, so not in every
 /// run: `cargo test -- --ignored pre_commit_rust_hook`). The build goes to `target/` with
@@ -203,7 +260,12 @@ fn pre_commit_hooks_file_declares_the_documented_hooks() {
         .iter()
         .map(|h| h["id"].as_str().expect("id"))
         .collect();
-    for id in ["ramcheck-lint", "ramcheck-lint-system", "ramcheck-who-can"] {
+    for id in [
+        "ramcheck-lint",
+        "ramcheck-lint-system",
+        "ramcheck-who-can",
+        "ramcheck-who-can-system",
+    ] {
         assert!(ids.contains(id), "no hook `{id}`");
     }
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
