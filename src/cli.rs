@@ -2,6 +2,7 @@
 //! module reads files, calls it, renders the result and picks the exit status.
 
 mod check;
+mod completions;
 mod diagnostic;
 mod diff;
 mod help;
@@ -151,6 +152,10 @@ enum Command {
     /// Alibaba Cloud request signatures and deciding with the compiled authorizer.
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with `--dir`.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the exit status.
@@ -173,6 +178,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Snapshot(args) => snapshot::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => refuse_output("serve").and_then(|()| serve::run(args)),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
     });
     // `-o FILE` is written only now, when the command is over: on exit status 2 it is left
     // as it was (or not created), as standard output is left empty.

@@ -29,6 +29,10 @@
 //!   warnings and `--strict`, special and oversized files, escaped output.
 //! - `parser_props`: property tests: the parser never panics on random bytes, random text or
 //!   mutated policies, and its errors always lie inside the document.
+//! - `integration_files`: the files that put ramcheck into other tools, run by those tools:
+//!   the pre-commit hooks through `pre-commit try-repo` (installed by `.ci/e2e/install`), the
+//!   GitHub Action's lint step, shell completions, manual pages; and the README's and `docs/`'s
+//!   links, which must resolve in a fresh clone.
 //! - `lint_cli`: `ramcheck lint` and `ramcheck rules` through the real binary: exit statuses
 //!   for each `--fail-on`, the JSON and SARIF outputs, Terraform and GetPolicy inputs,
 //!   suppressions.
@@ -82,6 +86,8 @@ mod corpus;
 mod graph_render;
 #[path = "it/hostile_inputs.rs"]
 mod hostile_inputs;
+#[path = "it/integration_files.rs"]
+mod integration_files;
 #[path = "it/lint_cli.rs"]
 mod lint_cli;
 #[path = "it/lint_fixtures.rs"]

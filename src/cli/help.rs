@@ -114,3 +114,27 @@ Examples:
   ramcheck serve --account policies/example-account.json --credentials policies/serve/credentials.json --executions policies/serve/executions.json --listen 127.0.0.1:0
   # Envoy's gRPC ext_authz too, and one JSON line per decision on standard output (exit 0 on SIGTERM)
   ramcheck serve --account policies/example-account.json --credentials policies/serve/credentials.json --executions policies/serve/executions.json --listen 127.0.0.1:0 --grpc-listen 127.0.0.1:0 --decision-log -";
+
+/// `ramcheck completions --help`.
+pub(crate) const COMPLETIONS: &str = "\
+Exit status:
+  0  printed
+  2  an unknown shell: nothing on standard output
+
+Examples:
+  # Completion for bash, to source from ~/.bashrc or install (exit 0)
+  ramcheck completions bash
+  # Completion for zsh, for a folder on $fpath as _ramcheck (exit 0)
+  ramcheck completions zsh";
+
+/// `ramcheck man --help`.
+pub(crate) const MAN: &str = "\
+Exit status:
+  0  printed or written
+  2  DIR cannot be created or written: nothing on standard output
+
+Examples:
+  # The page of ramcheck, to read with `man -l -` (exit 0)
+  ramcheck man
+  # One page per command into target/man (exit 0)
+  ramcheck man --dir target/man";
