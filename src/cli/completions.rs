@@ -26,7 +26,8 @@ pub(crate) struct CompletionsArgs {
 #[command(after_help = super::help::MAN)]
 pub(crate) struct ManArgs {
     /// Write one page per command into DIR (`ramcheck.1`, `ramcheck-lint.1`, ...; DIR is
-    /// created if missing) instead of printing the page of `ramcheck` to standard output.
+    /// created if missing), listing their paths, instead of printing the page of `ramcheck` to
+    /// standard output.
     #[arg(long = "dir", value_name = "DIR")]
     dir: Option<PathBuf>,
 }
@@ -55,29 +56,38 @@ pub(crate) fn run_man(args: ManArgs) -> Result<Status, Failure> {
             write_stdout(|out| out.write_all(&page))?;
         }
         Some(dir) => {
-            write_pages(command, &dir).map_err(|e| {
+            let written = write_pages(command, &dir).map_err(|e| {
                 Failure::new(format!(
                     "cannot write the manual pages into `{}`: {e}",
                     dir.display()
                 ))
                 .with_help("name a directory you can write to, e.g. `--dir target/man`")
             })?;
+            // The pages written, one path per line: what to install, or to check in a script.
+            write_stdout(|out| {
+                written
+                    .iter()
+                    .try_for_each(|page| writeln!(out, "{}", page.display()))
+            })?;
         }
     }
     Ok(Status::Ok)
 }
 
-/// Writes `ramcheck.1` and one page per subcommand its `SUBCOMMANDS` section lists
+/// Writes `ramcheck.1` and one page per subcommand its `SUBCOMMANDS` section lists, and returns
+/// their paths, sorted
 /// (`ramcheck-lint.1` and so on). `clap_mangen::generate_to` is not used: its top page lists a
 /// `ramcheck-help(1)` that it never writes, and differs from the page `ramcheck man` prints.
-fn write_pages(mut command: clap::Command, dir: &Path) -> io::Result<()> {
+fn write_pages(mut command: clap::Command, dir: &Path) -> io::Result<Vec<PathBuf>> {
     fs::create_dir_all(dir)?;
     // Built as `Man::new` builds it, so that the subcommands are those the top page lists,
     // each named `ramcheck-NAME`.
     command.build();
+    let mut written = Vec::new();
     for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-        clap_mangen::Man::new(sub.clone()).generate_to(dir)?;
+        written.push(clap_mangen::Man::new(sub.clone()).generate_to(dir)?);
     }
-    clap_mangen::Man::new(command).generate_to(dir)?;
-    Ok(())
+    written.push(clap_mangen::Man::new(command).generate_to(dir)?);
+    written.sort();
+    Ok(written)
 }

@@ -586,11 +586,24 @@ fn man_pages_render_one_per_command() {
     let dir = tmp.path().join("man/man1");
     let run = ramcheck(&["man", "--dir", dir.to_str().expect("UTF-8")]);
     assert_eq!(run.status, Some(0), "{run:?}");
-    assert!(run.stdout.is_empty(), "{run:?}");
     let written: BTreeSet<String> = std::fs::read_dir(&dir)
         .expect("pages")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
+    // It lists what it wrote, one path per line.
+    let listed: BTreeSet<String> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let path = std::path::Path::new(line);
+            assert_eq!(path.parent(), Some(dir.as_path()), "{line}");
+            path.file_name()
+                .expect("a file")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(listed, written);
     let mut expected: BTreeSet<String> = subcommands()
         .iter()
         .map(|c| format!("ramcheck-{c}.1"))
