@@ -200,11 +200,12 @@ impl Finder {
             Err(_) if is_glob(given) => {
                 let found = self.glob(given)?;
                 if found == 0 {
-                    return Err(self.nothing_found(
-                        format!("no policy documents found: no file matches `{given}`"),
-                        skipped_before,
-                        GLOB_HELP,
-                    ));
+                    let message = if self.not_ram.len() > skipped_before {
+                        format!("no policy documents found among the files `{given}` matches")
+                    } else {
+                        format!("no policy documents found: no file matches `{given}`")
+                    };
+                    return Err(self.nothing_found(message, skipped_before, GLOB_HELP));
                 }
                 Ok(())
             }
