@@ -40,6 +40,10 @@
 //!   loops, special and oversized files), globs, paths without documents, the strict sidecar,
 //!   Terraform resources without a readable document, account snapshots checked as
 //!   `check --account` loads them.
+//! - `lint_walk`: what `ramcheck lint` lints in a repository (issue 23): RAM documents found
+//!   and other JSON and YAML skipped and counted, nested ignore files, `node_modules`,
+//!   `--exclude` and the sidecar's `exclude`, `--ignore RULE:DIR`, and `--skip-non-ram` and
+//!   `--force-exclude` for files a pre-commit hook names.
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
@@ -94,6 +98,8 @@ mod lint_cli;
 mod lint_fixtures;
 #[path = "it/lint_inputs.rs"]
 mod lint_inputs;
+#[path = "it/lint_walk.rs"]
+mod lint_walk;
 #[path = "it/no_silent_pass.rs"]
 mod no_silent_pass;
 #[path = "it/parser_props.rs"]

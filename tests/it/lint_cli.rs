@@ -83,7 +83,15 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
     let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
     assert_eq!(
         keys,
-        ["documents", "files", "files_without_documents", "findings"]
+        [
+            "baselined",
+            "documents",
+            "files",
+            "files_without_documents",
+            "findings",
+            "skipped_not_ram_documents",
+            "suppressed"
+        ]
     );
     assert_eq!(v["files_without_documents"], serde_json::json!([]));
     assert_eq!(v["files"], 2);
