@@ -11,6 +11,8 @@
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
 //!   deciding statements, or error kind.
+//! - `check_batch`: `check` in batches (repeated `--action`/`--resource`, `--requests`), its
+//!   JSON-lines and array outputs, and `check --policy` on GetPolicy output and Terraform plans.
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
@@ -67,6 +69,8 @@ mod analysis_props;
 mod assume_cli;
 #[path = "it/cases.rs"]
 mod cases;
+#[path = "it/check_batch.rs"]
+mod check_batch;
 #[path = "it/cli_check.rs"]
 mod cli_check;
 #[path = "it/conditions.rs"]
