@@ -25,6 +25,10 @@
 //! `AuthPrincipalDisplayName`, `AuthPrincipalOwnerId`, `NoPermissionType` (`ImplicitDeny` or
 //! `ExplicitDeny`) and `EncodedDiagnosticMessage` (base64 of a JSON diagnosis: action,
 //! resource, policy type, whether explicit, and the deciding statements as `policy#index`).
+//! How much of the diagnosis a caller sees is the gateway's choice, per call
+//! ([`CancelRequest::with_diagnostics`]): all of it ([`Diagnostics::Full`], the default), the
+//! decision without the account's internals ([`Diagnostics::Redacted`]), or none
+//! ([`Diagnostics::Off`]), for callers outside the organisation.
 //!
 //! A caller the account snapshot does not know has no policy that allows anything: a user or
 //! role missing from it (deleted, or added since the snapshot) is denied as RAM denies one
@@ -97,6 +101,69 @@ pub struct CancelRequest<'a> {
     pub now: Instant,
     /// The session policy of a role session (AssumeRole's `Policy`), which bounds it (E4).
     pub session: Option<&'a SessionPolicy>,
+    /// How much a denial's `EncodedDiagnosticMessage` tells this caller.
+    pub diagnostics: Diagnostics,
+}
+
+/// How much of a denial's diagnosis (`AccessDeniedDetail.EncodedDiagnosticMessage`) a caller
+/// is told. The diagnosis is base64, not encrypted: whoever receives the 403 can read it, so a
+/// gateway that answers callers outside the organisation redacts it or switches it off.
+/// [`ApiError::deciding_statements`] keeps the whole list for the gateway's own logs in every
+/// mode; the rest of `AccessDeniedDetail` (the caller's own name, account and the policy type)
+/// is sent in every mode, as RAM sends it.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use ramcheck::authorizer::Authorizer;
+/// use ramcheck::condition::value::Instant;
+/// use ramcheck::gateway::{authorize_cancel, CancelRequest, Diagnostics, Execution};
+///
+/// let authorizer = Authorizer::load("policies/example-account.json")?;
+/// let mut executions = HashMap::new();
+/// executions.insert("exec-1".to_owned(), Execution::new("ip-1", "1234567890123456"));
+/// let carol = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"), "user/carol", Instant::now());
+///
+/// let full = authorize_cancel(&authorizer, &executions, &carol).unwrap_err();
+/// let off = authorize_cancel(&authorizer, &executions, &carol.with_diagnostics(Diagnostics::Off))
+///     .unwrap_err();
+/// let detail = |e: &ramcheck::gateway::ApiError| e.body().access_denied_detail.clone();
+/// assert!(!detail(&full).map(|d| d.encoded_diagnostic_message).unwrap_or_default().is_empty());
+/// assert!(detail(&off).map(|d| d.encoded_diagnostic_message).unwrap_or_default().is_empty());
+/// assert!(!serde_json::to_string(off.body())?.contains("EncodedDiagnosticMessage"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Diagnostics {
+    /// Everything: `AuthAction`, `AuthResource`, `NoPermissionPolicyType`, `ExplicitDeny` and
+    /// the deciding statements as `policy#index` (`DecidingStatements`). For callers of the
+    /// organisation, who debug their own policies with it.
+    #[default]
+    Full,
+    /// The decision without the account's internals: `AuthAction`,
+    /// `NoPermissionPolicyType` and `ExplicitDeny`; `AuthResource` only when the resource
+    /// belongs to the caller's own account (an execution of another account would name that
+    /// account's pipeline); no `DecidingStatements`, which name the account's policies.
+    Redacted,
+    /// No `EncodedDiagnosticMessage` at all: the key is left out of `AccessDeniedDetail`.
+    Off,
+}
+
+impl Diagnostics {
+    /// `full`, `redacted` or `off`: the name `ramcheck serve --diagnostics` takes.
+    ///
+    /// ```
+    /// use ramcheck::gateway::Diagnostics;
+    ///
+    /// assert_eq!(Diagnostics::Redacted.name(), "redacted");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Diagnostics::Full => "full",
+            Diagnostics::Redacted => "redacted",
+            Diagnostics::Off => "off",
+        }
+    }
 }
 
 impl<'a> CancelRequest<'a> {
@@ -131,6 +198,7 @@ impl<'a> CancelRequest<'a> {
             request_id: None,
             now,
             session: None,
+            diagnostics: Diagnostics::Full,
         }
     }
 
@@ -164,6 +232,25 @@ impl<'a> CancelRequest<'a> {
     pub fn with_session(self, session: &'a SessionPolicy) -> CancelRequest<'a> {
         CancelRequest {
             session: Some(session),
+            ..self
+        }
+    }
+
+    /// The same call with a denial's `EncodedDiagnosticMessage` told as `diagnostics` says
+    /// (see [`Diagnostics`]).
+    ///
+    /// ```
+    /// use ramcheck::condition::value::Instant;
+    /// use ramcheck::gateway::{CancelRequest, Diagnostics};
+    ///
+    /// let request = CancelRequest::new(Some("cn-hangzhou"), Some("exec-1"), "user/alice", Instant::now())
+    ///     .with_diagnostics(Diagnostics::Redacted);
+    /// assert_eq!(request.diagnostics, Diagnostics::Redacted);
+    /// ```
+    #[inline]
+    pub fn with_diagnostics(self, diagnostics: Diagnostics) -> CancelRequest<'a> {
+        CancelRequest {
+            diagnostics,
             ..self
         }
     }
@@ -308,7 +395,9 @@ pub struct AccessDeniedDetail {
     pub auth_principal_display_name: String,
     /// The caller's account ID.
     pub auth_principal_owner_id: String,
-    /// Base64 of a JSON diagnosis.
+    /// Base64 of a JSON diagnosis, as much of it as the call's [`Diagnostics`] allows; empty
+    /// (and left out of the JSON) with [`Diagnostics::Off`].
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub encoded_diagnostic_message: String,
     /// `ImplicitDeny` or `ExplicitDeny`.
     pub no_permission_type: String,
@@ -775,13 +864,37 @@ fn denial(request: &CancelRequest<'_>, resource: &str, denied: Denied<'_>) -> Ap
         }
         Some(Principal::Root) | None => ("Account", denied.owner.to_owned()),
     };
-    let diagnosis = serde_json::json!({
-        "AuthAction": CANCEL_IMAGE_PIPELINE_EXECUTION,
-        "AuthResource": resource,
-        "NoPermissionPolicyType": denied.policy_type,
-        "ExplicitDeny": denied.explicit,
-        "DecidingStatements": denied.statements,
-    });
+    let encoded = match request.diagnostics {
+        Diagnostics::Full => crate::signature::base64(
+            serde_json::json!({
+                "AuthAction": CANCEL_IMAGE_PIPELINE_EXECUTION,
+                "AuthResource": resource,
+                "NoPermissionPolicyType": denied.policy_type,
+                "ExplicitDeny": denied.explicit,
+                "DecidingStatements": denied.statements,
+            })
+            .to_string()
+            .as_bytes(),
+        ),
+        Diagnostics::Redacted => {
+            let mut diagnosis = serde_json::json!({
+                "AuthAction": CANCEL_IMAGE_PIPELINE_EXECUTION,
+                "NoPermissionPolicyType": denied.policy_type,
+                "ExplicitDeny": denied.explicit,
+            });
+            // `acs:ecs:REGION:ACCOUNT:...`: the pipeline of another account is that
+            // account's business, not the caller's.
+            let resource_owner = resource.split(':').nth(3);
+            if let (Some(owner), serde_json::Value::Object(map)) = (resource_owner, &mut diagnosis)
+            {
+                if owner == denied.owner {
+                    map.insert("AuthResource".into(), resource.into());
+                }
+            }
+            crate::signature::base64(diagnosis.to_string().as_bytes())
+        }
+        Diagnostics::Off => String::new(),
+    };
     let mut e = ApiError::new(403, request, "Forbidden.RAM", FORBIDDEN_MESSAGE);
     e.body.access_denied_detail = Some(AccessDeniedDetail {
         policy_type: denied.policy_type.to_owned(),
@@ -789,7 +902,7 @@ fn denial(request: &CancelRequest<'_>, resource: &str, denied: Denied<'_>) -> Ap
         auth_principal_type: principal_type.to_owned(),
         auth_principal_display_name: display_name,
         auth_principal_owner_id: denied.owner.to_owned(),
-        encoded_diagnostic_message: crate::signature::base64(diagnosis.to_string().as_bytes()),
+        encoded_diagnostic_message: encoded,
         no_permission_type: if denied.explicit {
             "ExplicitDeny"
         } else {

@@ -5,6 +5,7 @@
 //! contract with other tools: add fields, never rename them.
 
 pub mod analysis;
+pub mod batch;
 pub mod graph;
 pub mod json;
 pub mod lint_json;

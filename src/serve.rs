@@ -87,6 +87,9 @@ pub struct ServeConfig {
     pub limits: http::Limits,
     /// The most nonces the in-memory store keeps.
     pub max_nonces: usize,
+    /// `--diagnostics full|redacted|off`: how much a 403's `EncodedDiagnosticMessage` tells
+    /// the caller (default [`Diagnostics::Full`](crate::gateway::Diagnostics::Full)).
+    pub diagnostics: crate::gateway::Diagnostics,
     /// Called once per listener, once it is bound, with a line saying where it listens
     /// (the CLI prints it on standard error; the library prints nothing).
     pub announce: fn(&str),
@@ -110,6 +113,7 @@ impl ServeConfig {
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             limits: http::Limits::default(),
             max_nonces: nonce::DEFAULT_MAX_ENTRIES,
+            diagnostics: crate::gateway::Diagnostics::Full,
             announce: |_| {},
         }
     }
@@ -291,6 +295,7 @@ async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         metrics: Arc::clone(&metrics),
         log,
         max_skew: config.max_clock_skew,
+        diagnostics: config.diagnostics,
     });
     let (stop, stopped) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();

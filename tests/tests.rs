@@ -11,12 +11,14 @@
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
 //!   deciding statements, or error kind.
-//! - `cli_flags`: the flags every command takes (`-q`, `-o`, `--color` with `NO_COLOR` and
-//!   `CLICOLOR_FORCE`, on a terminal too, `--error-format json`), `rules RULE` and
-//!   `rules --format json`, and every command's `--help`, whose examples are run.
+//! - `check_batch`: `check` in batches (repeated `--action`/`--resource`, `--requests`), its
+//!   JSON-lines and array outputs, and `check --policy` on GetPolicy output and Terraform plans.
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
+//! - `cli_flags`: the flags every command takes (`-q`, `-o`, `--color` with `NO_COLOR` and
+//!   `CLICOLOR_FORCE`, on a terminal too, `--error-format json`), `rules RULE` and
+//!   `rules --format json`, and every command's `--help`, whose examples are run.
 //! - `conditions`: condition rules seen through whole decisions: comparisons only where the
 //!   action and resource match (C7 with M6), and the request's clock (C8).
 //! - `corpus`: every real-world document of `../shared/corpus/real/` parses or fails with a
@@ -78,6 +80,8 @@ mod analysis_props;
 mod assume_cli;
 #[path = "it/cases.rs"]
 mod cases;
+#[path = "it/check_batch.rs"]
+mod check_batch;
 #[path = "it/cli_check.rs"]
 mod cli_check;
 #[path = "it/cli_flags.rs"]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use ramcheck::gateway::Diagnostics;
 use ramcheck::serve::{self, ServeConfig, ServeError};
 
 use super::{Failure, Limits, SourceArgs, Status};
@@ -56,8 +57,34 @@ pub(crate) struct ServeArgs {
           default_value_t = ramcheck::serve::nonce::DEFAULT_MAX_ENTRIES as u64,
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     max_nonces: u64,
+    /// How much a 403's `AccessDeniedDetail.EncodedDiagnosticMessage` tells the caller:
+    /// `full` (the deciding statements too), `redacted` (the decision without policy names or
+    /// another account's resources) or `off` (none); for callers outside the organisation.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = DiagnosticsArg::Full)]
+    diagnostics: DiagnosticsArg,
     #[command(flatten)]
     limits: Limits,
+}
+
+/// `--diagnostics`, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiagnosticsArg {
+    /// Action, resource, policy type, explicit or not, and the deciding statements.
+    Full,
+    /// Action, policy type and explicit or not; the resource only of the caller's account.
+    Redacted,
+    /// No `EncodedDiagnosticMessage`.
+    Off,
+}
+
+impl From<DiagnosticsArg> for Diagnostics {
+    fn from(arg: DiagnosticsArg) -> Diagnostics {
+        match arg {
+            DiagnosticsArg::Full => Diagnostics::Full,
+            DiagnosticsArg::Redacted => Diagnostics::Redacted,
+            DiagnosticsArg::Off => Diagnostics::Off,
+        }
+    }
 }
 
 /// Prints where a listener listens, on standard error.
@@ -88,6 +115,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<Status, Failure> {
     config.nonce_store = args.nonce_store;
     config.max_nonces = usize::try_from(args.max_nonces).unwrap_or(usize::MAX);
     config.max_file_size = args.limits.max_file_size;
+    config.diagnostics = args.diagnostics.into();
     config.announce = announce;
     init_logs();
     serve::run(config).map_err(failure)?;

@@ -23,6 +23,7 @@ fn call(principal: &str, region: Option<&str>, exec: Option<&str>) -> Result<Gra
         request_id: Some("r-1"),
         now: Instant::from_unix(1_767_225_600, 0),
         session: None,
+        diagnostics: Diagnostics::Full,
     };
     authorize_cancel(&authorizer, &executions, &request)
 }
@@ -127,6 +128,7 @@ fn spec1_the_pipeline_arn_is_written_whole_or_not_at_all() {
         request_id: None,
         now: Instant::from_unix(1_767_225_600, 0),
         session: None,
+        diagnostics: Diagnostics::Full,
     };
     let arn = format!("acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/{long}");
     let alice = authorizer.resolve("user/alice").unwrap();
@@ -339,6 +341,7 @@ fn call_with(
         request_id: Some("r-1"),
         now: Instant::from_unix(1_767_225_600, 0),
         session: None,
+        diagnostics: Diagnostics::Full,
     };
     authorize_cancel(authorizer, resolver, &request)
 }
@@ -431,4 +434,121 @@ fn e6_an_execution_that_makes_no_pipeline_arn_is_500() {
             "{pipeline} {owner}"
         );
     }
+}
+
+/// Decodes standard base64 (with padding), as a caller of the API would.
+fn unbase64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut bits, mut count) = (0u32, 0);
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let value = ALPHABET.iter().position(|&a| a == c).expect("base64 digit");
+        bits = (bits << 6) | u32::try_from(value).expect("small");
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push(u8::try_from((bits >> count) & 0xff).expect("byte"));
+        }
+    }
+    out
+}
+
+/// The 403 of `principal` cancelling `exec` with these diagnostics, and its decoded
+/// `EncodedDiagnosticMessage` (`None` when the body has none).
+fn diagnosis(
+    principal: &str,
+    exec: &str,
+    diagnostics: Diagnostics,
+) -> (ApiError, Option<serde_json::Value>) {
+    let (authorizer, executions) = fixture();
+    let request = CancelRequest::new(
+        Some("cn-hangzhou"),
+        Some(exec),
+        principal,
+        Instant::from_unix(1_767_225_600, 0),
+    )
+    .with_diagnostics(diagnostics);
+    let e = authorize_cancel(&authorizer, &executions, &request).unwrap_err();
+    let body = serde_json::to_value(e.body()).unwrap();
+    let decoded = body["AccessDeniedDetail"]["EncodedDiagnosticMessage"]
+        .as_str()
+        .map(|text| serde_json::from_slice(&unbase64(text)).unwrap());
+    (e, decoded)
+}
+
+#[test]
+fn full_diagnostics_name_the_deciding_statements_and_the_resource() {
+    let (e, decoded) = diagnosis("user/bob", "exec-prod", Diagnostics::Full);
+    let decoded = decoded.unwrap();
+    assert_eq!(decoded["ExplicitDeny"], true);
+    assert_eq!(
+        decoded["AuthResource"],
+        "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-prod-1"
+    );
+    let listed: Vec<String> = decoded["DecidingStatements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, e.deciding_statements());
+    assert!(!listed.is_empty());
+}
+
+#[test]
+fn redacted_diagnostics_keep_the_decision_and_drop_the_policies() {
+    let (e, decoded) = diagnosis("user/bob", "exec-prod", Diagnostics::Redacted);
+    let decoded = decoded.unwrap();
+    assert_eq!(decoded["AuthAction"], "ecs:CancelImagePipelineExecution");
+    assert_eq!(decoded["ExplicitDeny"], true);
+    assert_eq!(
+        decoded["NoPermissionPolicyType"],
+        "AccountLevelIdentityBasedPolicy"
+    );
+    assert!(decoded.get("DecidingStatements").is_none(), "{decoded}");
+    // The caller's own account's pipeline: named, as the caller asked about it.
+    assert_eq!(
+        decoded["AuthResource"],
+        "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-prod-1"
+    );
+    // No policy name anywhere in the body, though the gateway's logs still have them.
+    let body = serde_json::to_string(e.body()).unwrap();
+    for statement in e.deciding_statements() {
+        let policy = statement.split('#').next().unwrap();
+        assert!(!body.contains(policy), "{body} names {policy}");
+    }
+    assert!(!e.deciding_statements().is_empty());
+}
+
+#[test]
+fn redacted_diagnostics_leave_out_another_accounts_resource() {
+    let (_, decoded) = diagnosis("user/alice", "exec-other", Diagnostics::Redacted);
+    let decoded = decoded.unwrap();
+    assert!(decoded.get("AuthResource").is_none(), "{decoded}");
+    assert_eq!(decoded["NoPermissionPolicyType"], "ResourceBasedPolicy");
+    let (_, full) = diagnosis("user/alice", "exec-other", Diagnostics::Full);
+    assert!(full.unwrap()["AuthResource"]
+        .as_str()
+        .unwrap()
+        .contains("9999999999999999"));
+}
+
+#[test]
+fn diagnostics_off_leave_the_key_out_and_the_rest_of_the_detail_in() {
+    let (e, decoded) = diagnosis("user/bob", "exec-prod", Diagnostics::Off);
+    assert_eq!(decoded, None);
+    let body = serde_json::to_value(e.body()).unwrap();
+    let detail = &body["AccessDeniedDetail"];
+    assert!(detail.get("EncodedDiagnosticMessage").is_none(), "{body}");
+    assert_eq!(detail["NoPermissionType"], "ExplicitDeny");
+    assert_eq!(detail["AuthPrincipalDisplayName"], "bob");
+    assert!(!e.deciding_statements().is_empty());
+}
+
+#[test]
+fn unknown_principals_follow_the_diagnostics_too() {
+    let (_, off) = diagnosis("user/nobody", "exec-1", Diagnostics::Off);
+    assert_eq!(off, None);
+    let (_, redacted) = diagnosis("user/nobody", "exec-1", Diagnostics::Redacted);
+    assert_eq!(redacted.unwrap()["ExplicitDeny"], false);
 }

@@ -256,6 +256,8 @@ pub struct Server {
     pub log: Option<DecisionLog>,
     /// The largest accepted distance between a request's date and the server's clock.
     pub max_skew: Duration,
+    /// How much a 403's `EncodedDiagnosticMessage` tells the caller.
+    pub diagnostics: gateway::Diagnostics,
 }
 
 impl std::fmt::Debug for Server {
@@ -604,7 +606,8 @@ impl Server {
         let session = credential.session_policy.as_deref();
         let mut request = CancelRequest::new(region, execution_id, &credential.principal, now)
             .with_context(&context)
-            .with_request_id(request_id);
+            .with_request_id(request_id)
+            .with_diagnostics(self.diagnostics);
         if let Some(session) = session {
             request = request.with_session(session);
         }

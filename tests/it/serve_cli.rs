@@ -969,3 +969,81 @@ fn bad_flags_and_a_bad_first_load_exit_2() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("executions.json:2:"), "{stderr}");
 }
+
+/// Decodes standard base64 (with padding), as a caller of the API would.
+fn unbase64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut bits, mut count) = (0u32, 0);
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let value = ALPHABET.iter().position(|&a| a == c).expect("base64 digit");
+        bits = (bits << 6) | u32::try_from(value).expect("small");
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push(u8::try_from((bits >> count) & 0xff).expect("byte"));
+        }
+    }
+    out
+}
+
+/// `--diagnostics`: what a denied caller reads in `EncodedDiagnosticMessage` (`None`: the key
+/// is absent), for `ci` cancelling a production execution (denied by `DenyProd`).
+fn diagnosis_with(extra: &[&str]) -> Option<Value> {
+    let inputs = Inputs::new();
+    let serve = Serve::start(&inputs, extra);
+    let prod = serve.cancel(&CI, "exec-prod");
+    assert_eq!(
+        (prod.status, prod.code().as_str()),
+        (403, "Forbidden.RAM"),
+        "{prod:?}"
+    );
+    let detail = &prod.json()["AccessDeniedDetail"];
+    // The rest of the detail is there in every mode.
+    assert_eq!(detail["NoPermissionType"], "ExplicitDeny");
+    assert_eq!(detail["AuthPrincipalDisplayName"], "ci");
+    detail["EncodedDiagnosticMessage"]
+        .as_str()
+        .map(|text| serde_json::from_slice(&unbase64(text)).expect("JSON diagnosis"))
+}
+
+#[test]
+fn diagnostics_are_full_by_default_redacted_or_off_on_request() {
+    let full = diagnosis_with(&[]).expect("a diagnosis by default");
+    assert_eq!(
+        full["DecidingStatements"],
+        serde_json::json!(["DenyProd#0"])
+    );
+    assert_eq!(
+        diagnosis_with(&["--diagnostics", "full"]),
+        Some(full.clone())
+    );
+
+    let redacted = diagnosis_with(&["--diagnostics", "redacted"]).expect("a diagnosis");
+    assert!(redacted.get("DecidingStatements").is_none(), "{redacted}");
+    assert!(!redacted.to_string().contains("DenyProd"), "{redacted}");
+    for key in [
+        "AuthAction",
+        "NoPermissionPolicyType",
+        "ExplicitDeny",
+        "AuthResource",
+    ] {
+        assert_eq!(redacted[key], full[key], "{key}");
+    }
+
+    assert_eq!(diagnosis_with(&["--diagnostics", "off"]), None);
+}
+
+#[test]
+fn an_unknown_diagnostics_level_is_bad_usage() {
+    let inputs = Inputs::new();
+    let run = Command::new(env!("CARGO_BIN_EXE_ramcheck"))
+        .arg("serve")
+        .args(inputs.args())
+        .args(["--listen", "127.0.0.1:0", "--diagnostics", "some"])
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(run.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("redacted"));
+}

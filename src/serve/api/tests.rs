@@ -52,6 +52,7 @@ fn server(dir: &std::path::Path, nonces: NonceStore, loaded: bool) -> Server {
         metrics: Arc::new(Metrics::new()),
         log: None,
         max_skew: Duration::from_secs(900),
+        diagnostics: crate::gateway::Diagnostics::Full,
     }
 }
 

@@ -456,6 +456,7 @@ mod live {
             metrics: Arc::new(Metrics::new()),
             log: None,
             max_skew: crate::signature::DEFAULT_MAX_CLOCK_SKEW,
+            diagnostics: crate::gateway::Diagnostics::Full,
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
