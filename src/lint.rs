@@ -23,6 +23,7 @@
 //! assert_eq!(findings[0].help.as_deref(), Some("did you mean `ecs:CancelImagePipelineExecution`?"));
 //! ```
 
+pub mod baseline;
 pub mod catalog;
 pub mod config;
 pub mod input;
@@ -194,6 +195,8 @@ pub struct Tally {
     pub suppressed: usize,
     /// Findings not reported because the baseline holds them.
     pub baselined: usize,
+    /// Entries of the baseline that matched no finding: fixed since, or moved to another file.
+    pub stale_baseline: Vec<baseline::Entry>,
 }
 
 /// Every finding of `files` with its file and document, sorted by file, line and column (then

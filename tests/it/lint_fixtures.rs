@@ -169,7 +169,13 @@ fn sarif_log_of_corpus_and_fixtures_is_valid_sarif_2_1_0() {
             }
         }
     }
-    let log = ramcheck::output::sarif::log_value(&files);
+    let fingerprints = ramcheck::lint::baseline::Fingerprints::new(&files, None);
+    let log = ramcheck::output::sarif::log_value(
+        &files,
+        &ramcheck::lint::Tally::default(),
+        &fingerprints,
+        &ramcheck::output::sarif::Settings::new(1),
+    );
     let errors: Vec<String> = validator
         .iter_errors(&log)
         .map(|e| format!("{e} at {}", e.instance_path))
