@@ -42,10 +42,10 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::config::check_keys;
 use super::{Finding, LintedDocument, LintedFile};
 use crate::policy::json::{self, Member, Node, Value};
 use crate::policy::{locate, Position, Source, Span};
-use crate::suggest::did_you_mean;
 
 /// The key of ramcheck's fingerprint in a SARIF result's `partialFingerprints`; a new
 /// algorithm gets a new key.
@@ -147,18 +147,6 @@ pub fn file_key(root: Option<&Root>, shown: &str) -> String {
     })
 }
 
-/// Where a finding's span ends, in the frame of its position.
-pub(crate) fn end_of(doc: &LintedDocument, finding: &Finding) -> Position {
-    // Until findings carry their end: the span's end in the document's text, where that text
-    // is the one the position counts in.
-    let start = doc.source.position(finding.span.start);
-    if start == finding.position {
-        doc.source.position(finding.span.end)
-    } else {
-        finding.position
-    }
-}
-
 /// The fingerprints of a run's findings, in the order of the files, their documents and
 /// their findings, with each file's key ([`file_key`]). Computed once, before findings are
 /// filtered, and filtered with them ([`Baseline::apply`]): a finding's number among its equals
@@ -211,8 +199,8 @@ impl Fingerprints {
     }
 }
 
-/// A finding as the renderers list it: with its file (and the file's index), document, end
-/// and fingerprint.
+/// A finding as the renderers list it: with its file (and the file's index), document and
+/// fingerprint.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Fingerprinted<'a> {
@@ -224,8 +212,6 @@ pub struct Fingerprinted<'a> {
     pub document: &'a LintedDocument,
     /// The finding.
     pub finding: &'a Finding,
-    /// Where its span ends, in the frame of its position.
-    pub end: Position,
     /// Its fingerprint.
     pub fingerprint: &'a str,
 }
@@ -245,7 +231,6 @@ pub fn fingerprinted<'a>(
                     file,
                     document,
                     finding,
-                    end: end_of(document, finding),
                     fingerprint: fingerprints.get(i, d, f).unwrap_or_default(),
                 });
             }
@@ -338,7 +323,7 @@ fn span_text(doc: &LintedDocument, finding: &Finding) -> String {
     let text = source.text();
     let range = source
         .offset(finding.position)
-        .zip(source.offset(end_of(doc, finding)));
+        .zip(source.offset(finding.end));
     let Some(at) = range.and_then(|(start, end)| text.get(start..end.max(start))) else {
         return String::new();
     };
@@ -627,27 +612,8 @@ impl Reader<'_> {
         let Value::Object(members) = &node.value else {
             return Err(self.wrong_type(node, what, "an object"));
         };
-        for (i, m) in members.iter().enumerate() {
-            if !known.contains(&m.key.as_str()) {
-                let help = match did_you_mean(&m.key, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the keys allowed are `{}`", known.join("`, `")),
-                };
-                return Err(self.error_with(
-                    m.key_span,
-                    format!("unknown key `{}` in {what}", m.key),
-                    help,
-                ));
-            }
-            // At most as many keys as `known`: comparing with the earlier ones is cheap.
-            if members.iter().take(i).any(|o| o.key == m.key) {
-                return Err(self.error_with(
-                    m.key_span,
-                    format!("duplicate key `{}` in {what}", m.key),
-                    "keep one".to_owned(),
-                ));
-            }
-        }
+        check_keys(members, what, known)
+            .map_err(|(span, message, help)| self.error_with(span, message, help))?;
         Ok(members)
     }
 

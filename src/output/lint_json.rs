@@ -23,7 +23,7 @@ pub fn findings_value(files: &[LintedFile], tally: &Tally, fingerprints: &Finger
     let findings: Vec<Value> = fingerprinted(files, fingerprints)
         .into_iter()
         .map(|item| {
-            let (f, end) = (item.finding, item.end);
+            let (f, end) = (item.finding, item.finding.end);
             json!({
                 "rule": f.rule,
                 "severity": f.severity.name(),

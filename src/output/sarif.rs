@@ -156,7 +156,7 @@ impl Settings {
         let Some(root) = &self.root else {
             return json!({"uri": path_to_uri(shown)});
         };
-        let relative = if key && !Path::new(shown).is_absolute() {
+        let relative = if key && shown != "-" && !Path::new(shown).is_absolute() {
             Some(shown.replace('\\', "/"))
         } else {
             root.relative(shown)
@@ -189,7 +189,7 @@ pub fn log_value(
             if let Some(help) = &f.help {
                 message.push_str(&format!("; help: {help}"));
             }
-            let end = item.end;
+            let end = f.end;
             let mut location = settings.location(&item.file.path, false);
             location["index"] = json!(item.file_index);
             let mut result = json!({
@@ -219,16 +219,24 @@ pub fn log_value(
         .collect();
     let artifacts: Vec<Value> = files
         .iter()
-        .map(|f| json!({"location": settings.location(&f.path, false)}))
+        .map(
+            |f| json!({"location": settings.location(&f.path, false), "roles": ["analysisTarget"]}),
+        )
         .collect();
     let mut tool = tool(
         all.iter()
             .map(|r| rule_value(r, &settings.help_base))
             .collect(),
     );
+    // GitHub wants of a notification's descriptor what it wants of a rule's.
+    let stale_help = "The baseline (`--baseline FILE`) holds a finding this run did not find: it \
+                      was fixed, or its file, document or text changed. Remove the entry, or \
+                      write the baseline again with `--write-baseline FILE`.";
     tool["driver"]["notifications"] = json!([{
         "id": STALE,
-        "shortDescription": {"text": "a baseline entry matched no finding: fixed, or moved to another file"},
+        "shortDescription": {"text": "a baseline entry matched no finding"},
+        "fullDescription": {"text": stale_help},
+        "help": {"text": stale_help},
     }]);
     let stale: Vec<Value> = tally
         .stale_baseline

@@ -83,7 +83,16 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
     let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
     assert_eq!(
         keys,
-        ["documents", "files", "files_without_documents", "findings"]
+        [
+            "baselined",
+            "documents",
+            "files",
+            "files_without_documents",
+            "findings",
+            "skipped_not_ram_documents",
+            "stale_baseline",
+            "suppressed"
+        ]
     );
     assert_eq!(v["files_without_documents"], serde_json::json!([]));
     assert_eq!(v["files"], 2);
@@ -100,7 +109,20 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["column", "document", "file", "help", "line", "message", "path", "rule", "severity"]
+            [
+                "column",
+                "document",
+                "end_column",
+                "end_line",
+                "file",
+                "fingerprint",
+                "help",
+                "line",
+                "message",
+                "path",
+                "rule",
+                "severity"
+            ]
         );
     }
     let order: Vec<(String, u64, u64)> = findings
