@@ -67,7 +67,7 @@ fn results(log: &Value) -> &Vec<Value> {
 
 /// The problems Microsoft's SARIF multitool (`validate`, with its SARIF and GitHub rules) finds
 /// at level error or warning in `log`, as `RULE: message` lines.
-fn multitool_problems(log: &str) -> Vec<String> {
+pub fn multitool_problems(log: &str) -> Vec<String> {
     let modules = root().join("target/ci/sarif/node_modules/@microsoft");
     let tool = modules.join(format!(
         "sarif-multitool-{}/Sarif.Multitool",
