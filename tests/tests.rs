@@ -49,6 +49,10 @@
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
+//! - `lint_sarif`: `lint` for code scanning and adoption: SARIF regions, help URIs,
+//!   fingerprints, invocations and root-relative URIs held to Microsoft's SARIF multitool
+//!   (`.ci/sarif/install`); fingerprints across unrelated edits; `--stdin-filename`;
+//!   `--baseline` and `--write-baseline`.
 //! - `serve_cli`: `ramcheck serve` through the real binary: signed API calls (allow, the
 //!   second cancel, RAM denials with `AccessDeniedDetail`, every signature refusal, replays,
 //!   STS tokens and session policies, E4), Envoy `ext_authz` and nginx `auth_request`
@@ -102,6 +106,8 @@ mod lint_cli;
 mod lint_fixtures;
 #[path = "it/lint_inputs.rs"]
 mod lint_inputs;
+#[path = "it/lint_sarif.rs"]
+mod lint_sarif;
 #[path = "it/lint_walk.rs"]
 mod lint_walk;
 #[path = "it/no_silent_pass.rs"]

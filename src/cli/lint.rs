@@ -3,15 +3,18 @@
 //!
 //! Raw flags ([`LintArgs`]) are resolved into a [`LintJob`] (inputs listed, ignores parsed,
 //! the sidecar `.ramcheck.json` read) before any file is linted, so usage errors exit 2 with
-//! nothing on stdout. Finding the files is [`walk`]'s job.
+//! nothing on stdout. Finding the files is [`walk`]'s job. After linting, the baseline is
+//! written or applied ([`ramcheck::lint::baseline`]) and the exit status is settled before
+//! anything is rendered, for the SARIF log reports it.
 
 mod walk;
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use ramcheck::lint::baseline::{Baseline, Fingerprints, Root};
 use ramcheck::lint::config::{Config, SIDECAR};
-use ramcheck::lint::registry::rule;
+use ramcheck::lint::registry::{rule, DOCS_BASE};
 use ramcheck::lint::{lint_file_at, registry, LintedFile, Severity, Tally};
 use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
@@ -67,6 +70,20 @@ pub(crate) struct LintArgs {
     /// without it, links met in a walk are skipped with a note.
     #[arg(long)]
     follow: bool,
+    /// Report only findings the baseline FILE does not hold (they do not fail the run either);
+    /// its entries that match nothing are reported as stale.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every finding (after `--ignore` and the sidecar) to the baseline FILE, and exit 0.
+    #[arg(long = "write-baseline", value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// The path standard input stands for: shown in the output, matched by ignores and the
+    /// baseline; with no PATH, standard input is read.
+    #[arg(long = "stdin-filename", value_name = "NAME")]
+    stdin_filename: Option<String>,
+    /// The base URL of the rule pages in SARIF (`helpUri` is BASE/docs/rules/RULE.md).
+    #[arg(long = "sarif-help-uri", value_name = "BASE", default_value = DOCS_BASE)]
+    sarif_help_uri: String,
     #[command(flatten)]
     limits: Limits,
 }
@@ -176,6 +193,11 @@ struct LintJob {
     format: LintFormat,
     fail_on: FailOn,
     limits: Limits,
+    /// `--baseline`: as named, and read.
+    baseline: Option<(PathBuf, Baseline)>,
+    write_baseline: Option<PathBuf>,
+    stdin_filename: Option<String>,
+    help_base: String,
 }
 
 pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
@@ -186,12 +208,29 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     let limit = job.limits.max_file_size;
     for input in &job.inputs {
         let (bytes, shown, name, path) = match input {
-            Input::Stdin => (
-                read_input("-", limit)?,
-                "-".to_owned(),
-                "-".to_owned(),
-                None,
-            ),
+            Input::Stdin => match &job.stdin_filename {
+                None => (
+                    read_input("-", limit)?,
+                    "-".to_owned(),
+                    "-".to_owned(),
+                    None,
+                ),
+                Some(named) => (
+                    read_input("-", limit)?,
+                    display(named),
+                    stem(Path::new(named), named),
+                    Some(Path::new(named.as_str())),
+                ),
+            },
+            // The baseline file itself, met in a walk, is not a policy to lint.
+            Input::File {
+                path,
+                shown,
+                walked: true,
+            } if job.is_baseline(path) => {
+                tally.not_ram_documents.push(shown.clone());
+                continue;
+            }
             Input::File {
                 path,
                 shown,
@@ -208,10 +247,12 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
                     }
                     Err(e) => return Err(e.into()),
                 };
-                let name = path
-                    .file_stem()
-                    .map_or_else(|| shown.clone(), |s| s.to_string_lossy().into_owned());
-                (bytes, shown.clone(), name, Some(path.as_path()))
+                (
+                    bytes,
+                    shown.clone(),
+                    stem(path, shown),
+                    Some(path.as_path()),
+                )
             }
         };
         let mut documents = lint_file_at(&bytes, path, &name, job.kind, limit);
@@ -222,10 +263,19 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
                 .iter()
                 .any(|d| d.findings.iter().any(|f| f.rule == rule))
         };
+        // Standard input named by `--stdin-filename` is matched as that file.
+        let named = match (input, path) {
+            (Input::Stdin, Some(path)) => Some(Input::File {
+                path: path.to_path_buf(),
+                shown: shown.clone(),
+                walked: false,
+            }),
+            _ => None,
+        };
         let suppressed: Vec<&str> = job
             .ignores
             .iter()
-            .filter(|i| found(&i.rule) && i.applies_to(input))
+            .filter(|i| found(&i.rule) && i.applies_to(named.as_ref().unwrap_or(input)))
             .map(|i| i.rule.as_str())
             .collect();
         for doc in &mut documents {
@@ -235,16 +285,24 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         }
         files.push(LintedFile::new(shown, documents));
     }
-    let color = job.format == LintFormat::Text && options().color_stdout();
-    let chatter = match job.format {
-        LintFormat::Text => Chatter::Suffix(format!("{}\n", lint_text::summary(&files, &tally))),
-        LintFormat::Json | LintFormat::Sarif => Chatter::None,
+    let root = std::env::current_dir()
+        .ok()
+        .map(|cwd| Root::new(repository_root().unwrap_or_else(|| cwd.clone()), cwd));
+    let mut fingerprints = Fingerprints::new(&files, root.as_ref());
+    let baseline = match &job.write_baseline {
+        Some(target) => {
+            let baseline = Baseline::from_findings(&files, &fingerprints);
+            write_baseline(target, &baseline)?;
+            Some(baseline)
+        }
+        None => job.baseline.map(|(_, baseline)| baseline),
     };
-    write_stdout_without(&chatter, |out| match job.format {
-        LintFormat::Text => lint_text::write_findings(out, &files, &tally, color),
-        LintFormat::Json => lint_json::write_findings(out, &files, &tally),
-        LintFormat::Sarif => sarif::write_log(out, &files),
-    })?;
+    if let Some(baseline) = baseline {
+        // A run that writes the baseline reports as the next run with it will: nothing new.
+        let applied = baseline.apply(&mut files, &mut fingerprints);
+        tally.baselined += applied.baselined;
+        tally.stale_baseline = applied.stale;
+    }
     let failing = job.fail_on.level().is_some_and(|level| {
         files
             .iter()
@@ -252,7 +310,102 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
             .flat_map(|d| &d.findings)
             .any(|f| f.severity.is_at_least(level))
     });
-    Ok(if failing { Status::Denied } else { Status::Ok })
+    let status = if failing { Status::Denied } else { Status::Ok };
+    let color = job.format == LintFormat::Text && options().color_stdout();
+    let chatter = match job.format {
+        LintFormat::Text => Chatter::Suffix(format!("{}\n", lint_text::summary(&files, &tally))),
+        LintFormat::Json | LintFormat::Sarif => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match job.format {
+        LintFormat::Text => lint_text::write_findings(out, &files, &tally, color),
+        LintFormat::Json => lint_json::write_findings(out, &files, &tally, &fingerprints),
+        LintFormat::Sarif => {
+            let mut settings = sarif::Settings::new(status as i32).with_help_base(job.help_base);
+            if let Some(root) = root {
+                settings = settings.with_root(root);
+            }
+            sarif::write_log(out, &files, &tally, &fingerprints, &settings)
+        }
+    })?;
+    Ok(status)
+}
+
+/// The name of a plain document read from `path` (shown as `shown`): the file's name without
+/// its extension.
+fn stem(path: &Path, shown: &str) -> String {
+    path.file_stem()
+        .map_or_else(|| shown.to_owned(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Writes the baseline to `target` whole or not at all: to a file beside it, then renamed over
+/// it, so that a failed write never leaves half a baseline.
+fn write_baseline(target: &Path, baseline: &Baseline) -> Result<(), Failure> {
+    let shown = target.to_string_lossy();
+    let fail = |e: std::io::Error| {
+        Failure::new(format!("cannot write the baseline `{shown}`: {e}"))
+            .with_help("name a file in a directory that exists and can be written")
+    };
+    let mut temporary = target.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    let written = std::fs::write(&temporary, baseline.to_json())
+        .and_then(|()| std::fs::rename(&temporary, target));
+    if let Err(e) = written {
+        // Nothing to undo when the file was never made.
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(e));
+    }
+    note(&format!(
+        "wrote {} {} to the baseline `{shown}`",
+        baseline.entries().len(),
+        if baseline.entries().len() == 1 {
+            "finding"
+        } else {
+            "findings"
+        }
+    ));
+    Ok(())
+}
+
+impl LintJob {
+    /// Whether `path` is the file of `--baseline` or `--write-baseline`.
+    fn is_baseline(&self, path: &Path) -> bool {
+        let named = self.baseline.as_ref().map(|(p, _)| p);
+        named
+            .into_iter()
+            .chain(&self.write_baseline)
+            .any(|b| same_file(b, path))
+    }
+}
+
+/// Whether two paths name the same file (both must exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Reads the baseline of `--baseline FILE`: a missing or broken file is exit 2, with the place
+/// of the fault.
+fn read_baseline(path: &Path, limit: u64) -> Result<Baseline, Failure> {
+    let shown = path.to_string_lossy().into_owned();
+    let bytes = read_file(path, limit).map_err(|e| match e {
+        ReadError::Io {
+            kind: std::io::ErrorKind::NotFound,
+            ..
+        } => Failure::new(format!("the baseline `{shown}` does not exist")).with_help(format!(
+            "write it with `ramcheck lint --write-baseline {shown}`"
+        )),
+        other => other.into(),
+    })?;
+    Baseline::parse(&bytes, Some(&shown)).map_err(|e| {
+        let failure = Failure::new(format!("invalid baseline: {e}"));
+        match e.help() {
+            Some(help) => failure.with_help(help),
+            None => failure,
+        }
+    })
 }
 
 fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
@@ -283,10 +436,24 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
     let sidecar = sidecar(args.limits.max_file_size)?;
     ignores.extend(sidecar.ignores);
     excludes.extend(sidecar.excludes);
-    let paths = if args.paths.is_empty() {
-        vec![".".to_owned()]
-    } else {
-        args.paths
+    let paths = match (args.paths.is_empty(), &args.stdin_filename) {
+        (true, Some(_)) => vec!["-".to_owned()],
+        (true, None) => vec![".".to_owned()],
+        (false, Some(named)) if !args.paths.iter().any(|p| p == "-") => {
+            return Err(Failure::new(format!(
+                "`--stdin-filename {named}` names standard input, but no `-` is among the paths"
+            ))
+            .with_help("add `-` to read standard input, or leave `--stdin-filename` out"))
+        }
+        _ => args.paths,
+    };
+    check_help_base(&args.sarif_help_uri)?;
+    let baseline = match args.baseline {
+        Some(path) => {
+            let baseline = read_baseline(&path, args.limits.max_file_size)?;
+            Some((path, baseline))
+        }
+        None => None,
     };
     let mut finder = Finder::new(Choices {
         follow: args.follow,
@@ -307,7 +474,28 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         format: args.format,
         fail_on: args.fail_on,
         limits: args.limits,
+        baseline,
+        write_baseline: args.write_baseline,
+        stdin_filename: args.stdin_filename,
+        help_base: args.sarif_help_uri,
     })
+}
+
+/// A SARIF `helpUri` must be absolute: `scheme:` then the rest.
+fn check_help_base(base: &str) -> Result<(), Failure> {
+    let scheme = base.split_once(':').map(|(scheme, _)| scheme);
+    let absolute = scheme.is_some_and(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    if absolute && !base.contains(char::is_whitespace) {
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "`--sarif-help-uri {base}` is not an absolute URL"
+    ))
+    .with_help("give the base of the rule pages with its scheme, e.g. `https://github.com/ORG/ramcheck/blob/main`"))
 }
 
 fn check_rule_id(id: &str, place: &str) -> Result<(), Failure> {

@@ -167,6 +167,38 @@ struct Reader<'a> {
     file: Option<&'a str>,
 }
 
+/// Refuses a key not in `known` (with a did-you-mean) and a repeated key among the members of
+/// an object that `what` names: the place, the message and the help. Shared by the strict
+/// files of the linter, the sidecar and the baseline.
+pub(crate) fn check_keys(
+    members: &[Member],
+    what: &str,
+    known: &[&str],
+) -> Result<(), (Span, String, String)> {
+    for (i, m) in members.iter().enumerate() {
+        if !known.contains(&m.key.as_str()) {
+            let help = match did_you_mean(&m.key, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the keys allowed are `{}`", known.join("`, `")),
+            };
+            return Err((
+                m.key_span,
+                format!("unknown key `{}` in {what}", m.key),
+                help,
+            ));
+        }
+        // At most as many keys as `known`: comparing with the earlier ones is cheap.
+        if members.iter().take(i).any(|o| o.key == m.key) {
+            return Err((
+                m.key_span,
+                format!("duplicate key `{}` in {what}", m.key),
+                "keep one".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Reader<'_> {
     #[cold]
     fn error(&self, span: Span, message: String, help: Option<String>) -> ConfigError {
@@ -201,27 +233,8 @@ impl Reader<'_> {
         let Value::Object(members) = &node.value else {
             return Err(self.wrong_type(node, what, "an object"));
         };
-        for (i, m) in members.iter().enumerate() {
-            if !known.contains(&m.key.as_str()) {
-                let help = match did_you_mean(&m.key, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the keys allowed are `{}`", known.join("`, `")),
-                };
-                return Err(self.error(
-                    m.key_span,
-                    format!("unknown key `{}` in {what}", m.key),
-                    Some(help),
-                ));
-            }
-            // At most as many keys as `known`: comparing with the earlier ones is cheap.
-            if members.iter().take(i).any(|o| o.key == m.key) {
-                return Err(self.error(
-                    m.key_span,
-                    format!("duplicate key `{}` in {what}", m.key),
-                    Some("keep one".to_owned()),
-                ));
-            }
-        }
+        check_keys(members, what, known)
+            .map_err(|(span, message, help)| self.error(span, message, Some(help)))?;
         Ok(members)
     }
 

@@ -85,6 +85,27 @@ pub(crate) fn rule_for_kind(kind: PolicyErrorKind) -> &'static Rule {
     rule(kind.rule_id()).unwrap_or(&rules::grammar::INTERNAL_ERROR)
 }
 
+/// Where the rule pages are published by default: the project's repository, whose
+/// `docs/rules/<id>.md` is each rule's page. `lint --sarif-help-uri` sets another base (a fork,
+/// a mirror inside the organisation).
+pub const DOCS_BASE: &str = "https://github.com/ramcheck/ramcheck/blob/main";
+
+impl Rule {
+    /// The absolute URL of the rule's page under `base` (a URL without the final `/`):
+    /// `BASE/docs/rules/<id>.md`.
+    ///
+    /// ```
+    /// use ramcheck::lint::registry::{rule, DOCS_BASE};
+    ///
+    /// let rule = rule("allow-all").unwrap();
+    /// assert_eq!(rule.help_uri("https://example.com/ramcheck/"), "https://example.com/ramcheck/docs/rules/allow-all.md");
+    /// assert!(rule.help_uri(DOCS_BASE).starts_with("https://github.com/"));
+    /// ```
+    pub fn help_uri(&self, base: &str) -> String {
+        format!("{}/docs/rules/{}.md", base.trim_end_matches('/'), self.id)
+    }
+}
+
 /// The index page of `docs/rules/`, listing every rule.
 pub fn index_markdown() -> String {
     let mut out = String::from(

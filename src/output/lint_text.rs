@@ -99,7 +99,39 @@ pub fn write_findings(
         }
         writeln!(out)?;
     }
+    write_stale(out, tally, paint)?;
     writeln!(out, "{}", summary(files, tally))
+}
+
+/// A note for each baseline entry that matched no finding, so that the baseline can shrink as
+/// findings are fixed.
+fn write_stale(
+    out: &mut impl Write,
+    tally: &Tally,
+    paint: impl Fn(&'static str) -> &'static str,
+) -> io::Result<()> {
+    if tally.stale_baseline.is_empty() {
+        return Ok(());
+    }
+    for entry in &tally.stale_baseline {
+        writeln!(
+            out,
+            "{}note:{} baseline entry matches no finding: {}: {} in `{}` ({})",
+            paint(BOLD),
+            paint(RESET),
+            escape_controls(&entry.file),
+            escape_controls(&entry.rule),
+            escape_controls(&entry.document),
+            escape_controls(&entry.fingerprint),
+        )?;
+    }
+    writeln!(
+        out,
+        "{} = help:{} fixed or moved; remove the entries, or write the baseline again with \
+         `--write-baseline FILE`\n",
+        paint(GREEN),
+        paint(RESET)
+    )
 }
 
 /// The most characters of a source line a snippet shows: a longer line is cut to a window
@@ -191,7 +223,7 @@ fn shown(text: &str) -> String {
 /// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`, with the files
 /// that hold no document: `no findings in 1 file, 0 documents (`plan.json` holds no RAM policy
 /// document)`; then what `tally` counted: `; skipped 3 files that are not RAM documents; 2
-/// findings suppressed, 1 in the baseline`.
+/// findings suppressed, 1 in the baseline; 1 stale baseline entry`.
 pub fn summary(files: &[LintedFile], tally: &Tally) -> String {
     // Counted, so in any order.
     let findings: Vec<&crate::lint::Finding> = files
@@ -249,9 +281,9 @@ pub fn summary(files: &[LintedFile], tally: &Tally) -> String {
     line + &tally_summary(tally)
 }
 
-/// `; skipped 3 files that are not RAM documents; 2 findings suppressed, 1 in the baseline`,
-/// or nothing when the tally is empty: what the run did not report, so a gate never passes on
-/// less than it seems to.
+/// `; skipped 3 files that are not RAM documents; 2 findings suppressed, 1 in the baseline; 1
+/// stale baseline entry`, or nothing when the tally is empty: what the run did not report, so
+/// a gate never passes on less than it seems to.
 fn tally_summary(tally: &Tally) -> String {
     let mut out = String::new();
     let skipped = tally.not_ram_documents.len();
@@ -285,6 +317,11 @@ fn tally_summary(tally: &Tally) -> String {
     if !hidden.is_empty() {
         out.push_str("; ");
         out.push_str(&hidden.join(", "));
+    }
+    let stale = tally.stale_baseline.len();
+    if stale > 0 {
+        let entries = if stale == 1 { "entry" } else { "entries" };
+        out.push_str(&format!("; {stale} stale baseline {entries}"));
     }
     out
 }
@@ -323,6 +360,19 @@ mod tests {
         tally.not_ram_documents.truncate(1);
         assert!(summary(&files, &tally)
             .ends_with("; skipped 1 file that is not a RAM document; 3 findings in the baseline"));
+        let entry = |fingerprint: &str| crate::lint::baseline::Entry {
+            file: "p.json".into(),
+            document: "p".into(),
+            rule: "allow-all".into(),
+            fingerprint: fingerprint.into(),
+            message: String::new(),
+        };
+        tally.stale_baseline = vec![entry("a:1")];
+        assert!(
+            summary(&files, &tally).ends_with("3 findings in the baseline; 1 stale baseline entry")
+        );
+        tally.stale_baseline.push(entry("b:1"));
+        assert!(summary(&files, &tally).ends_with("; 2 stale baseline entries"));
     }
 
     /// The snippet of the first occurrence of `needle` in `text`, and the text its carets are

@@ -90,6 +90,7 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
             "files_without_documents",
             "findings",
             "skipped_not_ram_documents",
+            "stale_baseline",
             "suppressed"
         ]
     );
@@ -108,7 +109,20 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["column", "document", "file", "help", "line", "message", "path", "rule", "severity"]
+            [
+                "column",
+                "document",
+                "end_column",
+                "end_line",
+                "file",
+                "fingerprint",
+                "help",
+                "line",
+                "message",
+                "path",
+                "rule",
+                "severity"
+            ]
         );
     }
     let order: Vec<(String, u64, u64)> = findings

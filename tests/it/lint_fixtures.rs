@@ -5,6 +5,7 @@
 //!   `fixtures/lint/EXPECTED.tsv`; `<rule-id>.ok.json` must give no finding at all.
 //! - Every document of `../shared/corpus/real/` is linted without a crash, and each one that is
 //!   not strict JSON gets `invalid-json` at the line and column of the fault.
+//! - Their SARIF log is valid by the SARIF 2.1.0 schema and by Microsoft's SARIF multitool.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -154,7 +155,7 @@ fn g11_corpus_lints_and_non_strict_json_is_located() {
 }
 
 #[test]
-fn sarif_log_of_corpus_and_fixtures_is_valid_sarif_2_1_0() {
+fn sarif_log_of_corpus_and_fixtures_is_valid_sarif_2_1_0_and_passes_the_multitool() {
     let schema_text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json"),
     )
@@ -172,13 +173,21 @@ fn sarif_log_of_corpus_and_fixtures_is_valid_sarif_2_1_0() {
             }
         }
     }
-    let log = ramcheck::output::sarif::log_value(&files);
+    let fingerprints = ramcheck::lint::baseline::Fingerprints::new(&files, None);
+    let log = ramcheck::output::sarif::log_value(
+        &files,
+        &ramcheck::lint::Tally::default(),
+        &fingerprints,
+        &ramcheck::output::sarif::Settings::new(1),
+    );
     let errors: Vec<String> = validator
         .iter_errors(&log)
         .map(|e| format!("{e} at {}", e.instance_path))
         .take(10)
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+    let problems = crate::lint_sarif::multitool_problems(&log.to_string());
+    assert!(problems.is_empty(), "{problems:#?}");
     assert!(log["runs"][0]["results"]
         .as_array()
         .is_some_and(|r| !r.is_empty()));
