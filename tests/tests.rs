@@ -14,6 +14,9 @@
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
+//! - `explain`: explanations that say where access comes from: each deciding or closest
+//!   statement's route to the principal (E2, E4) and its condition clauses' values, in text and
+//!   JSON, for `check`, `who-can` and `diff`; every README `check` example with its output.
 //! - `conditions`: condition rules seen through whole decisions: comparisons only where the
 //!   action and resource match (C7 with M6), and the request's clock (C8).
 //! - `corpus`: every real-world document of `../shared/corpus/real/` parses or fails with a
@@ -73,6 +76,8 @@ mod cli_check;
 mod conditions;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/explain.rs"]
+mod explain;
 #[path = "it/graph_render.rs"]
 mod graph_render;
 #[path = "it/hostile_inputs.rs"]

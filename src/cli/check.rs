@@ -1,6 +1,6 @@
 //! `ramcheck check`: decide one request and explain it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -228,8 +228,11 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
     if job.format == Format::Text {
         print_warnings(&warnings);
     }
+    let color = job.format == Format::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     write_stdout(|out| match job.format {
-        Format::Text => output::text::write_check(out, &report),
+        Format::Text => output::text::write_check(out, &report, color),
         Format::Json => output::json::write_check(out, &report),
     })?;
     Ok(if outcome.decision().is_allowed() {
