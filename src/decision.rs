@@ -4,6 +4,10 @@
 //! policy, collects what applied, then decides, so the verdict and its explanation cannot
 //! drift apart. The decision procedure (E2–E4, `crate::procedure`) calls it once per pool of
 //! each stage, through the account's reference engine ([`crate::account`]).
+//!
+//! Each statement it names also says how its policy reached the principal and what each of its
+//! condition clauses compared ([`Via`], [`ClauseCheck`]): the explanation `check`, `who-can` and
+//! `diff` print.
 
 mod request;
 mod via;
