@@ -87,8 +87,8 @@ fn is_system_policy(policy: &NamedPolicy) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Route {
-    /// Given to a [`PolicySet`](super::PolicySet) (`check --policy`): attached directly to
-    /// the user the pool stands for.
+    /// Given to a [`PolicySet`](super::PolicySet) (`check --policy`, the policy documents
+    /// `diff` compares): attached directly to the user the pool stands for.
     Given,
     /// Attached to this user.
     User(String),

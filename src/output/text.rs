@@ -60,7 +60,7 @@ impl Paint {
 /// let mut out = Vec::new();
 /// text::write_check(&mut out, &CheckReport::new(&request, None, &outcome, &[]), false)?;
 /// let out = String::from_utf8(out)?;
-/// assert!(out.contains(": statement 0 of `p` given with `--policy` allows it: Allow Action `ecs:*`"));
+/// assert!(out.contains(": statement 0 of `p` attached directly allows it: Allow Action `ecs:*`"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_check(out: &mut impl Write, report: &CheckReport<'_>, color: bool) -> io::Result<()> {
@@ -265,7 +265,7 @@ pub(crate) fn name(s: &StatementRef) -> String {
 /// `readers``, `as a control policy at folder `Prod``, ...
 fn route(route: &Route) -> String {
     match route {
-        Route::Given => "given with `--policy`".to_owned(),
+        Route::Given => "attached directly".to_owned(),
         Route::User(user) => format!("attached to user `{}`", safe(user)),
         Route::Group(group) => format!("via group `{}`", safe(group)),
         Route::Role(role) => format!("attached to role `{}`", safe(role)),

@@ -348,7 +348,7 @@ fn text_allow_first_line_is_the_verdict() {
     );
     assert!(
         run.stdout.contains(
-            "policies/examples/cancel-hangzhou.json:4:5: statement 0 of `cancel-hangzhou` (Sid `CancelHangzhouBuilds`) given with `--policy` allows it"
+            "policies/examples/cancel-hangzhou.json:4:5: statement 0 of `cancel-hangzhou` (Sid `CancelHangzhouBuilds`) attached directly allows it"
         ),
         "{run:?}"
     );
@@ -363,7 +363,7 @@ fn text_explicit_deny_names_the_deny_statement() {
         "{run:?}"
     );
     assert!(
-        run.stdout.contains("policies/examples/readonly-operator.json:13:5: statement 1 of `readonly-operator` (Sid `NeverCancelBuilds`) given with `--policy` denies it"),
+        run.stdout.contains("policies/examples/readonly-operator.json:13:5: statement 1 of `readonly-operator` (Sid `NeverCancelBuilds`) attached directly denies it"),
         "{run:?}"
     );
 }

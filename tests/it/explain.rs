@@ -115,7 +115,7 @@ fn e2_a_bundled_system_policy_given_by_name_is_a_system_policy() {
     let run = ramcheck(&args);
     assert!(
         run.stdout.contains(
-            "<AliyunECSFullAccess>:4:5: statement 0 of system policy `AliyunECSFullAccess` given with `--policy` allows it"
+            "<AliyunECSFullAccess>:4:5: statement 0 of system policy `AliyunECSFullAccess` attached directly allows it"
         ),
         "{run:?}"
     );
