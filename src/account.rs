@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub use load::AccountError;
 pub use principal::{Principal, PrincipalError};
 
-use crate::decision::{EvaluationError, NamedPolicy, Outcome, Request};
+use crate::decision::{EvaluationError, NamedPolicy, Outcome, Request, Via};
 use crate::matching::wildcard_match;
 use crate::policy::{Position, Span};
 use crate::procedure;
@@ -39,6 +39,8 @@ pub enum Scope {
 pub struct Attachment {
     policy: Arc<NamedPolicy>,
     scope: Scope,
+    /// How it reaches the principals it applies to: the holder and the scope (E2, E4.3).
+    via: Arc<Via>,
 }
 
 impl Attachment {
@@ -55,6 +57,17 @@ impl Attachment {
     /// Where it applies.
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+
+    /// How it reaches a principal: attached to the user, to one of its groups, or to the
+    /// role, at its scope.
+    pub fn via(&self) -> &Via {
+        &self.via
+    }
+
+    /// The same, shared by every statement an explanation names from it.
+    pub(crate) fn shared_via(&self) -> &Arc<Via> {
+        &self.via
     }
 }
 
@@ -87,12 +100,21 @@ pub struct Role {
 pub struct DirectoryLevel {
     name: String,
     control_policies: Vec<Arc<NamedPolicy>>,
+    /// The route of each control policy, in the same order (E4.1).
+    vias: Vec<Arc<Via>>,
 }
 
 impl DirectoryLevel {
     /// The control policies attached at this level.
     pub(crate) fn control_policies(&self) -> &[Arc<NamedPolicy>] {
         &self.control_policies
+    }
+
+    /// Each control policy with its route: a control policy of this level.
+    pub(crate) fn routed_control_policies(
+        &self,
+    ) -> impl Iterator<Item = (&NamedPolicy, &Arc<Via>)> {
+        self.control_policies.iter().map(|p| &**p).zip(&self.vias)
     }
 }
 

@@ -784,8 +784,9 @@ impl Authorizer {
         Ok(outcome)
     }
 
-    /// The CLI's explanation: the decision, stage and deciding statements from the compiled
-    /// form, and, for an implicit deny, the near misses from the reference evaluator (which
+    /// The CLI's explanation: the decision and stage from the compiled form, and the deciding
+    /// statements (with how their policies reached the principal and what their conditions
+    /// compared) and, for an implicit deny, the near misses from the reference evaluator (which
     /// `account` must be the source of this authorizer for).
     ///
     /// # Errors
@@ -825,8 +826,15 @@ impl Authorizer {
             Err(_) => return account.decide(principal, session, request),
         };
         let mut outcome = self.outcome(id, compiled_session.as_ref(), &auth)?;
+        // The reference evaluator explains: how each deciding statement's policy reached the
+        // principal, what its conditions compared, and the near misses. The verdict stays the
+        // compiled one; should the two ever disagree, the statements stay the compiled ones.
+        let explained = account.decide(principal, session, request)?;
+        if (explained.decision, explained.stage) == (outcome.decision, outcome.stage) {
+            outcome.deciding = explained.deciding;
+        }
         if outcome.decision == Decision::ImplicitDeny {
-            outcome.near_misses = account.decide(principal, session, request)?.near_misses;
+            outcome.near_misses = explained.near_misses;
         }
         Ok(outcome)
     }

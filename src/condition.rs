@@ -52,7 +52,7 @@ pub(crate) fn evaluate(
 }
 
 /// Tests one `operator: {key: values}` clause (C2–C5).
-fn clause_met(
+pub(crate) fn clause_met(
     clause: &Clause,
     context: &Context,
     now: Instant,

@@ -4,14 +4,20 @@
 //! policy, collects what applied, then decides, so the verdict and its explanation cannot
 //! drift apart. The decision procedure (E2–E4, `crate::procedure`) calls it once per pool of
 //! each stage, through the account's reference engine ([`crate::account`]).
+//!
+//! Each statement it names also says how its policy reached the principal and what each of its
+//! condition clauses compared ([`Via`], [`ClauseCheck`]): the explanation `check`, `who-can` and
+//! `diff` print.
 
 mod request;
+mod via;
 
 use std::sync::Arc;
 
 pub use crate::context::{Context, RequestError};
 pub(crate) use request::validate_action;
 pub use request::{Request, CANCEL_IMAGE_PIPELINE_EXECUTION};
+pub use via::{ClauseCheck, Level, Route, Via};
 
 use crate::condition::value::ValueError;
 use crate::condition::{self, ConditionResult, Operator};
@@ -257,7 +263,12 @@ impl PolicySet {
     /// [`Stage::AccountLevelIdentityBasedPolicy`]: the pool stands for policies attached to a
     /// RAM user of the resource's account.
     pub fn decide(&self, request: &Request) -> Result<Outcome, EvaluationError> {
-        let refs: Vec<&NamedPolicy> = self.policies.iter().collect();
+        let vias: Vec<Arc<Via>> = self
+            .policies
+            .iter()
+            .map(|p| Arc::new(Via::new(Route::Given, p)))
+            .collect();
+        let refs: Vec<(&NamedPolicy, &Arc<Via>)> = self.policies.iter().zip(&vias).collect();
         let pool = evaluate_pool(&refs, request)?;
         Ok(pool.into_outcome(Stage::AccountLevelIdentityBasedPolicy))
     }
@@ -326,7 +337,15 @@ impl Side {
 }
 
 /// A statement named by its policy, index and position, with what made it apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The reference evaluator also says how its policy reached the principal ([`via`]) and what
+/// each condition clause compared ([`condition_checks`]); the compiled authorizer names the
+/// statement only. Equality is that of the statement and how it matched, so the two engines'
+/// references to one statement are equal.
+///
+/// [`via`]: StatementRef::via
+/// [`condition_checks`]: StatementRef::condition_checks
+#[derive(Debug, Clone)]
 pub struct StatementRef {
     pub(crate) policy: String,
     pub(crate) file: Option<String>,
@@ -339,7 +358,30 @@ pub struct StatementRef {
     pub(crate) conditions: Vec<(Operator, String)>,
     pub(crate) origin: Option<Arc<Origin>>,
     pub(crate) side: Option<Side>,
+    /// How the policy reached the principal: the reference evaluator's explanation.
+    pub(crate) via: Option<Arc<Via>>,
+    /// Every clause of the statement's condition as tested: the reference evaluator's.
+    pub(crate) condition_checks: Vec<ClauseCheck>,
 }
+
+impl PartialEq for StatementRef {
+    fn eq(&self, other: &StatementRef) -> bool {
+        // Not `via` and `condition_checks`: they explain the statement, they do not name it.
+        self.policy == other.policy
+            && self.file == other.file
+            && self.index == other.index
+            && self.sid == other.sid
+            && self.effect == other.effect
+            && self.position == other.position
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.conditions == other.conditions
+            && self.origin == other.origin
+            && self.side == other.side
+    }
+}
+
+impl Eq for StatementRef {}
 
 impl StatementRef {
     /// The policy's name.
@@ -396,6 +438,19 @@ impl StatementRef {
     /// The `(operator, key)` of each condition clause, all of which held.
     pub fn conditions(&self) -> &[(Operator, String)] {
         &self.conditions
+    }
+
+    /// How the statement's policy reached the principal (E2, E4): known when the reference
+    /// evaluator named the statement, `None` from the compiled authorizer.
+    pub fn via(&self) -> Option<&Via> {
+        self.via.as_deref()
+    }
+
+    /// Every clause of the statement's condition, in document order, with the policy's and
+    /// the request's values and whether it was met (all of them for a statement that applied).
+    /// Empty for a statement without a condition, and from the compiled authorizer.
+    pub fn condition_checks(&self) -> &[ClauseCheck] {
+        &self.condition_checks
     }
 }
 
@@ -586,14 +641,18 @@ impl PoolResult {
 }
 
 /// Tests every statement of every policy of a pool against the request (M6, E1, E6).
+///
+/// Each policy comes with how it reached the principal, which every statement named from it
+/// carries.
 pub(crate) fn evaluate_pool(
-    policies: &[&NamedPolicy],
+    policies: &[(&NamedPolicy, &Arc<Via>)],
     request: &Request,
 ) -> Result<PoolResult, EvaluationError> {
     let mut result = PoolResult::default();
-    for named in policies {
+    for (named, via) in policies {
         for statement in named.policy.statements() {
-            evaluate_statement(named, statement, request, Target::Resource, &mut result)?;
+            let from = Routed { named, via };
+            evaluate_statement(from, statement, request, Target::Resource, &mut result)?;
         }
     }
     Ok(result)
@@ -618,9 +677,14 @@ pub(crate) fn evaluate_trust(
     request: &Request,
 ) -> Result<PoolResult, EvaluationError> {
     let mut result = PoolResult::default();
+    let via = Arc::new(Via::new(Route::TrustPolicy, trust));
+    let from = Routed {
+        named: trust,
+        via: &via,
+    };
     for statement in trust.policy.statements() {
         evaluate_statement(
-            trust,
+            from,
             statement,
             request,
             Target::Caller(caller),
@@ -628,6 +692,13 @@ pub(crate) fn evaluate_trust(
         )?;
     }
     Ok(result)
+}
+
+/// The policy a statement is evaluated from, and how it reached the principal.
+#[derive(Debug, Clone, Copy)]
+struct Routed<'a> {
+    named: &'a NamedPolicy,
+    via: &'a Arc<Via>,
 }
 
 /// What a statement's second part is matched against: the request's resource (identity,
@@ -639,18 +710,22 @@ enum Target<'a> {
 }
 
 fn evaluate_statement(
-    named: &NamedPolicy,
+    from: Routed<'_>,
     statement: &Statement,
     request: &Request,
     target: Target<'_>,
     result: &mut PoolResult,
 ) -> Result<(), EvaluationError> {
+    let named = from.named;
     let action = matched_action(statement, request.action());
     if action == Matched::None {
         return Ok(());
     }
-    let reference = |action: Matched, resource: Matched, conditions| {
-        StatementRef::of(named, statement, action, resource, conditions)
+    let reference = |action: Matched, resource: Matched, conditions, checks| {
+        let mut r = StatementRef::of(named, statement, action, resource, conditions);
+        r.via = Some(Arc::clone(from.via));
+        r.condition_checks = checks;
+        r
     };
     let resource = match target {
         Target::Resource => matched_resource(statement, request.resource().as_str()),
@@ -667,7 +742,7 @@ fn evaluate_statement(
                 )
             });
             result.near_misses.push(NearMiss {
-                statement: reference(action, Matched::None, Vec::new()),
+                statement: reference(action, Matched::None, Vec::new(), Vec::new()),
                 reason: MissReason::Resource { patterns, negated },
             });
         }
@@ -686,7 +761,12 @@ fn evaluate_statement(
     };
     match met {
         ConditionResult::Met => {
-            let r = reference(action, resource, clauses);
+            let r = reference(
+                action,
+                resource,
+                clauses,
+                condition_checks(statement, request),
+            );
             match statement.effect() {
                 Effect::Deny => result.denies.push(r),
                 Effect::Allow => result.allows.push(r),
@@ -701,8 +781,9 @@ fn evaluate_statement(
                 // acs:CurrentTime is never absent: the request's instant stands in (C8).
                 let absent = request.context().values(&key).is_none()
                     && !key.eq_ignore_ascii_case("acs:CurrentTime");
+                let checks = condition_checks(statement, request);
                 result.near_misses.push(NearMiss {
-                    statement: reference(action, resource, Vec::new()),
+                    statement: reference(action, resource, Vec::new(), checks),
                     reason: MissReason::Condition {
                         operator,
                         key,
@@ -713,6 +794,40 @@ fn evaluate_statement(
         }
     }
     Ok(())
+}
+
+/// Every clause of the statement's condition as tested against the request, for the
+/// explanation (C2–C5, C8). Asked only once the whole block was evaluated without error, so a
+/// clause's test cannot fail here; if it did, the clause would be shown as not met, never as
+/// met.
+fn condition_checks(statement: &Statement, request: &Request) -> Vec<ClauseCheck> {
+    let Some(condition) = statement.condition() else {
+        return Vec::new();
+    };
+    let now = request.now();
+    condition
+        .clauses()
+        .iter()
+        .map(|clause| {
+            let key = clause.key();
+            let request_values = match request.context().values(key) {
+                Some(values) => Some(values.to_vec()),
+                None if key.eq_ignore_ascii_case("acs:CurrentTime") => Some(vec![now.to_string()]),
+                None => None,
+            };
+            ClauseCheck {
+                operator: clause.operator(),
+                key: key.to_owned(),
+                policy_values: clause
+                    .values()
+                    .iter()
+                    .map(|v| v.text().to_owned())
+                    .collect(),
+                request_values,
+                met: condition::clause_met(clause, request.context(), now).unwrap_or(false),
+            }
+        })
+        .collect()
 }
 
 impl StatementRef {
@@ -736,6 +851,8 @@ impl StatementRef {
             conditions,
             origin: named.origin.clone(),
             side: None,
+            via: None,
+            condition_checks: Vec::new(),
         }
     }
 }

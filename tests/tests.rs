@@ -19,6 +19,9 @@
 //! - `cli_flags`: the flags every command takes (`-q`, `-o`, `--color` with `NO_COLOR` and
 //!   `CLICOLOR_FORCE`, on a terminal too, `--error-format json`), `rules RULE` and
 //!   `rules --format json`, and every command's `--help`, whose examples are run.
+//! - `explain`: explanations that say where access comes from: each deciding or closest
+//!   statement's route to the principal (E2, E4) and its condition clauses' values, in text and
+//!   JSON, for `check`, `who-can` and `diff`; every README `check` example with its output.
 //! - `conditions`: condition rules seen through whole decisions: comparisons only where the
 //!   action and resource match (C7 with M6), and the request's clock (C8).
 //! - `corpus`: every real-world document of `../shared/corpus/real/` parses or fails with a
@@ -94,6 +97,8 @@ mod cli_flags;
 mod conditions;
 #[path = "it/corpus.rs"]
 mod corpus;
+#[path = "it/explain.rs"]
+mod explain;
 #[path = "it/graph_render.rs"]
 mod graph_render;
 #[path = "it/hostile_inputs.rs"]

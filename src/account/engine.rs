@@ -5,11 +5,12 @@
 
 use std::iter::{Map, Rev};
 use std::slice;
+use std::sync::Arc;
 
 use super::{Account, Attachment, DecideError, DirectoryLevel, Principal, Scope};
 use crate::decision::{
-    evaluate_pool, Applying, Decision, NamedPolicy, NearMiss, Outcome, PoolResult, Request,
-    StatementRef,
+    evaluate_pool, Applying, Decision, NamedPolicy, NearMiss, Outcome, PoolResult, Request, Route,
+    StatementRef, Via,
 };
 use crate::procedure::{ControlPolicies, Deciding, Engine, PrincipalKind, Verdict};
 
@@ -109,7 +110,7 @@ impl<'a> Reference<'a> {
     }
 
     /// Evaluates a pool and adds what applied to what the stage collected.
-    fn take(&mut self, policies: &[&NamedPolicy]) -> Result<Applying, DecideError> {
+    fn take(&mut self, policies: &[(&NamedPolicy, &Arc<Via>)]) -> Result<Applying, DecideError> {
         let result: PoolResult = evaluate_pool(policies, &self.request)?;
         let applying = result.applying();
         self.denies.extend(result.denies);
@@ -118,12 +119,12 @@ impl<'a> Reference<'a> {
         Ok(applying)
     }
 
-    /// The principal's attached policies whose scope `at` accepts.
-    fn attached_at(&self, at: impl Fn(&Scope) -> bool) -> Vec<&'a NamedPolicy> {
+    /// The principal's attached policies whose scope `at` accepts, each with its route.
+    fn attached_at(&self, at: impl Fn(&Scope) -> bool) -> Vec<(&'a NamedPolicy, &'a Arc<Via>)> {
         self.attachments
             .iter()
             .filter(|a| at(a.scope()))
-            .map(|a| a.policy())
+            .map(|a| (a.policy(), a.shared_via()))
             .collect()
     }
 }
@@ -185,8 +186,11 @@ impl<'a> Engine for Reference<'a> {
     }
 
     fn evaluate_session(&mut self) -> Result<Applying, DecideError> {
-        let session = self.session_policy;
-        self.take(session.as_slice())
+        let Some(session) = self.session_policy else {
+            return self.take(&[]);
+        };
+        let via = Arc::new(Via::new(Route::SessionPolicy, session));
+        self.take(&[(session, &via)])
     }
 
     fn account_pool(&self) -> Result<Pool<'a>, DecideError> {
@@ -198,8 +202,8 @@ impl<'a> Engine for Reference<'a> {
     }
 
     fn evaluate(&mut self, pool: Pool<'a>) -> Result<Applying, DecideError> {
-        let policies: Vec<&NamedPolicy> = match pool {
-            Pool::Level(level) => level.control_policies().iter().map(|p| &**p).collect(),
+        let policies: Vec<(&NamedPolicy, &Arc<Via>)> = match pool {
+            Pool::Level(level) => level.routed_control_policies().collect(),
             Pool::AccountScope => self.attached_at(|s| *s == Scope::Account),
             Pool::GroupScope(group) => {
                 self.attached_at(|s| matches!(s, Scope::ResourceGroup(g) if g == group))

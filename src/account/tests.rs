@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::condition::value::Instant;
-use crate::decision::{Context, Decision, Request, Stage};
+use crate::decision::{Context, Decision, Request, Route, Stage};
 
 const ID: &str = "1234567890123456";
 
@@ -868,4 +868,64 @@ fn e4_two_groups_error_names_the_second_claim() {
         .map(|_| ())
         .expect_err("two groups");
     assert_eq!(compiled_err.to_string(), err.to_string());
+}
+
+// How a policy reached the principal (E2, E4), fixed at load time per attachment and level.
+
+fn deciding_via(account: &Account, principal: &str, resource: &str) -> Vec<crate::decision::Via> {
+    let p = Principal::parse(principal, account.id()).expect("principal");
+    let outcome = account
+        .decide(&p, None, &cancel(resource))
+        .expect("decides");
+    outcome
+        .deciding()
+        .iter()
+        .map(|s| s.via().cloned().expect("the reference evaluator explains"))
+        .collect()
+}
+
+#[test]
+fn e2_a_policy_attached_to_the_user_and_to_its_group_is_named_once_per_route() {
+    let a = account(&format!(
+        r#"{{"account_id": "{ID}",
+            "users": {{"alice": {{"groups": ["ops"], "policies": ["AliyunECSFullAccess"]}}}},
+            "groups": {{"ops": {{"policies": ["AliyunECSFullAccess"]}}}}}}"#
+    ));
+    let routes: Vec<Route> = deciding_via(&a, "user/alice", &pipeline("cn-hangzhou", "ip-1"))
+        .into_iter()
+        .map(|v| v.route().clone())
+        .collect();
+    assert_eq!(
+        routes,
+        [Route::User("alice".into()), Route::Group("ops".into())]
+    );
+}
+
+#[test]
+fn e4_3_a_scoped_attachment_names_its_resource_group() {
+    let a = account(&format!(
+        r#"{{"account_id": "{ID}",
+            "users": {{"carol": {{"policies": [{{"policy": "AliyunECSFullAccess", "resource_group": "rg-dev"}}]}}}},
+            "resource_groups": {{"rg-dev": ["acs:ecs:*:*:imagepipeline/ip-dev*"]}}}}"#
+    ));
+    let via = deciding_via(&a, "user/carol", &pipeline("cn-hangzhou", "ip-dev-1"));
+    assert_eq!(via[0].route(), &Route::User("carol".into()));
+    assert_eq!(via[0].resource_group(), Some("rg-dev"));
+    assert!(via[0].is_system_policy());
+}
+
+#[test]
+fn e4_1_a_lone_level_is_the_account() {
+    let a = account(&format!(
+        r#"{{"account_id": "{ID}",
+            "policies": {{"NoCancel": {{"Version": "1", "Statement": [
+                {{"Effect": "Deny", "Action": "ecs:Cancel*", "Resource": "*"}}]}}}},
+            "users": {{"alice": {{"policies": ["AliyunECSFullAccess"]}}}},
+            "resource_directory": {{"path": [{{"name": "{ID}", "control_policies": ["FullAliyunAccess", "NoCancel"]}}]}}}}"#
+    ));
+    let via = deciding_via(&a, "user/alice", &pipeline("cn-hangzhou", "ip-1"));
+    assert_eq!(
+        via[0].route(),
+        &Route::ControlPolicy(crate::decision::Level::Account(ID.into()))
+    );
 }

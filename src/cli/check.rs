@@ -20,6 +20,7 @@ use ramcheck::output::{self, escape_controls, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
 use ramcheck::suggest::did_you_mean;
 
+use super::options::options;
 use super::{
     read_input, read_source, write_stdout_without, Chatter, Failure, Limits, SourceArgs, Status,
 };
@@ -299,6 +300,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
             )
         })
         .collect();
+    let color = format == Format::Text && options().color_stdout();
     match (&reports[..], is_batch, format) {
         ([report], false, Format::Text | Format::Json) => {
             if format == Format::Text {
@@ -310,7 +312,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
             };
             write_stdout_without(&chatter, |out| match format {
                 Format::Json => output::json::write_check(out, report),
-                _ => output::text::write_check(out, report),
+                _ => output::text::write_check(out, report, color),
             })?;
         }
         _ => {
@@ -335,7 +337,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
                 _ => Chatter::None,
             };
             write_stdout_without(&chatter, |out| match format {
-                Format::Text => batch::write_text(out, &entries),
+                Format::Text => batch::write_text(out, &entries, color),
                 Format::Json => batch::write_json_lines(out, &entries),
                 Format::JsonArray => batch::write_json_array(out, &entries),
             })?;

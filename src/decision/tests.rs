@@ -649,3 +649,38 @@ fn c6_context_keys_fold_case_below_and_above_the_index_threshold() {
         assert_eq!(c.values(&last).unwrap(), ["a", "b"], "n = {n}");
     }
 }
+
+// E5: how a policy given to a pool reached the principal.
+
+/// The route of the one deciding statement of a pool of `named` for a Cancel on `PIPELINE`.
+fn given_via(named: NamedPolicy) -> Via {
+    let set = PolicySet::new(vec![named]);
+    let outcome = set
+        .decide(&Request::new(CANCEL, PIPELINE).unwrap())
+        .unwrap();
+    outcome.deciding()[0].via().cloned().unwrap()
+}
+
+#[test]
+fn e5_a_policy_given_to_a_pool_is_given() {
+    let via = given_via(NamedPolicy::new(
+        "p",
+        None,
+        policy(&[&allow(r#""ecs:*""#, r#""*""#)]),
+    ));
+    assert_eq!(via.route(), &Route::Given);
+    assert_eq!(via.resource_group(), None);
+    assert!(!via.is_system_policy());
+}
+
+#[test]
+fn e5_only_the_bundled_text_under_its_name_is_a_system_policy() {
+    let bundled = crate::policy::system::find("AliyunECSFullAccess").unwrap();
+    let text = Arc::new(bundled.parse().unwrap());
+    assert!(given_via(NamedPolicy::new(bundled.name, None, text.clone())).is_system_policy());
+    // The same text from a file, or another text under the name, is the user's own policy.
+    let from_file = NamedPolicy::new(bundled.name, Some("full.json".into()), text);
+    assert!(!given_via(from_file).is_system_policy());
+    let other = policy(&[&allow(r#""ecs:Cancel*""#, r#""*""#)]);
+    assert!(!given_via(NamedPolicy::new(bundled.name, None, other)).is_system_policy());
+}

@@ -41,8 +41,8 @@ impl<'a> BatchEntry<'a> {
     }
 }
 
-/// Writes one paragraph per request (`request N:`, then the single-request text), and a last
-/// line counting the allowed and denied requests.
+/// Writes one paragraph per request (`request N:`, then the single-request text, coloured when
+/// `color` is set), and a last line counting the allowed and denied requests.
 ///
 /// ```
 /// use ramcheck::decision::{PolicySet, Request};
@@ -54,16 +54,16 @@ impl<'a> BatchEntry<'a> {
 /// let outcome = PolicySet::new(vec![]).decide(&request)?;
 /// let report = CheckReport::new(&request, None, &outcome, &[]);
 /// let mut out = Vec::new();
-/// write_text(&mut out, &[BatchEntry::new(0, report), BatchEntry::new(1, report)])?;
+/// write_text(&mut out, &[BatchEntry::new(0, report), BatchEntry::new(1, report)], false)?;
 /// let text = String::from_utf8(out)?;
 /// assert!(text.starts_with("request 0:\nDENY (implicit deny)"));
 /// assert!(text.ends_with("\n2 requests: 0 allowed, 2 denied\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_text(out: &mut impl Write, entries: &[BatchEntry<'_>]) -> io::Result<()> {
+pub fn write_text(out: &mut impl Write, entries: &[BatchEntry<'_>], color: bool) -> io::Result<()> {
     for entry in entries {
         writeln!(out, "request {}:", entry.index)?;
-        text::write_check(out, &entry.report)?;
+        text::write_check(out, &entry.report, color)?;
         writeln!(out)?;
     }
     let allowed = entries

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::CheckReport;
-use crate::decision::{Decision, Matched, MissReason, StatementRef};
+use crate::decision::{ClauseCheck, Decision, Matched, MissReason, Route, StatementRef, Via};
 use crate::lint::request::RequestWarning;
 
 /// Writes the report as one JSON object and a newline.
@@ -51,7 +51,16 @@ pub fn check_value(report: &CheckReport<'_>) -> Value {
                     }
                     MissReason::Condition { operator, key, absent } => {
                         map.insert("missed".into(), json!("condition"));
-                        map.insert("condition".into(), json!({"operator": operator.name(), "key": key, "key_absent": absent}));
+                        let mut condition = json!({"operator": operator.name(), "key": key, "key_absent": absent});
+                        // The failing clause's values, when the explanation has them.
+                        let failed = m.statement().condition_checks().iter().find(|c| {
+                            !c.is_met() && c.operator() == *operator && c.key() == key
+                        });
+                        if let (Some(check), Value::Object(fields)) = (failed, &mut condition) {
+                            fields.insert("policy_values".into(), json!(check.policy_values()));
+                            fields.insert("request_values".into(), json!(check.request_values().unwrap_or_default()));
+                        }
+                        map.insert("condition".into(), condition);
                     }
                 }
             }
@@ -131,7 +140,43 @@ pub fn statement_value(s: &StatementRef) -> Value {
     if let (Some(side), Value::Object(map)) = (s.side(), &mut value) {
         map.insert("side".into(), json!(side.name()));
     }
+    // Only the reference evaluator explains a statement: how its policy reached the principal
+    // and what each condition clause compared.
+    if let (Some(via), Value::Object(map)) = (s.via(), &mut value) {
+        map.insert("via".into(), via_value(via));
+        let checks: Vec<Value> = s.condition_checks().iter().map(check_value_of).collect();
+        map.insert("condition_values".into(), json!(checks));
+    }
     value
+}
+
+/// `{"kind", "name", "level", "resource_group", "system_policy"}`: how a policy reached the
+/// principal. `name` is the user, group or role, or the directory level's name; `level`
+/// (`root`, `folder`, `account`) only for a control policy.
+fn via_value(via: &Via) -> Value {
+    let mut value = json!({
+        "kind": via.route().kind(),
+        "name": via.route().name(),
+        "resource_group": via.resource_group(),
+        "system_policy": via.is_system_policy(),
+    });
+    if let (Route::ControlPolicy(level), Value::Object(map)) = (via.route(), &mut value) {
+        map.insert("level".into(), json!(level.kind()));
+    }
+    value
+}
+
+/// `{"operator", "key", "policy_values", "request_values", "key_absent", "met"}`: one condition
+/// clause as tested (`request_values` is `[]` when the key was absent).
+fn check_value_of(check: &ClauseCheck) -> Value {
+    json!({
+        "operator": check.operator().name(),
+        "key": check.key(),
+        "policy_values": check.policy_values(),
+        "request_values": check.request_values().unwrap_or_default(),
+        "key_absent": check.request_values().is_none(),
+        "met": check.is_met(),
+    })
 }
 
 /// Writes `who-can`'s answer: `{"action", "resource", "principals": [{"principal",

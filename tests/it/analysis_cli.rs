@@ -648,7 +648,8 @@ fn who_can_text_has_a_line_per_principal_and_the_witness() {
     assert!(run.stdout.contains("  deny  none  user/carol"), "{run:?}");
     assert!(run.stdout.contains("via role/deployer"), "{run:?}");
     assert!(
-        run.stdout.contains("(Sid `ProdFromOffice`) allows it"),
+        run.stdout
+            .contains("(Sid `ProdFromOffice`) attached to role `deployer` allows it"),
         "{run:?}"
     );
 }

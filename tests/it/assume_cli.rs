@@ -101,9 +101,9 @@ fn t3_text_output_names_each_side() {
         run.stdout.contains("decided at stage AssumeRolePolicy"),
         "{run:?}"
     );
-    assert!(run.stdout.contains("  caller side: tests/fixtures/assume/a.json:7:9: statement 0 of `AssumeAnyRole` (Sid `AssumeRoles`) allows it"), "{run:?}");
+    assert!(run.stdout.contains("  caller side: tests/fixtures/assume/a.json:7:9: statement 0 of `AssumeAnyRole` (Sid `AssumeRoles`) attached to user `ci` allows it"), "{run:?}");
     assert!(
-        run.stdout.contains(&format!("  trust side: {B}:9:11: statement 0 of `role/deployer trust policy` (Sid `TrustCiFromOffice`) allows it: Allow Action `sts:AssumeRole` for Principal `{CI}`, condition `IpAddress acs:SourceIp` held")),
+        run.stdout.contains(&format!("  trust side: {B}:9:11: statement 0 of `role/deployer trust policy` (Sid `TrustCiFromOffice`) as the role's trust policy allows it: Allow Action `sts:AssumeRole` for Principal `{CI}`\n    condition `IpAddress acs:SourceIp`: policy [`192.168.0.0/16`], request [`192.168.1.7`] \u{2192} met\n")),
         "{run:?}"
     );
 }
@@ -267,7 +267,8 @@ fn t3_same_account_with_the_example_snapshot() {
     );
     assert_eq!(run.status, Some(0), "{run:?}");
     assert!(
-        run.stdout.contains("(Sid `TrustOwnAccount`) allows it"),
+        run.stdout
+            .contains("(Sid `TrustOwnAccount`) as the role's trust policy allows it"),
         "{run:?}"
     );
 }

@@ -140,7 +140,8 @@ fn json_implicit_deny_has_no_statements() {
     assert_eq!(report["near_misses"][0]["missed"], "condition");
     assert_eq!(
         report["near_misses"][0]["condition"],
-        json!({"operator": "Bool", "key": "acs:SecureTransport", "key_absent": true})
+        json!({"operator": "Bool", "key": "acs:SecureTransport", "key_absent": true,
+               "policy_values": ["true"], "request_values": []})
     );
 }
 
@@ -347,7 +348,7 @@ fn text_allow_first_line_is_the_verdict() {
     );
     assert!(
         run.stdout.contains(
-            "policies/examples/cancel-hangzhou.json:4:5: statement 0 of `cancel-hangzhou` (Sid `CancelHangzhouBuilds`) allows it"
+            "policies/examples/cancel-hangzhou.json:4:5: statement 0 of `cancel-hangzhou` (Sid `CancelHangzhouBuilds`) attached directly allows it"
         ),
         "{run:?}"
     );
@@ -362,7 +363,7 @@ fn text_explicit_deny_names_the_deny_statement() {
         "{run:?}"
     );
     assert!(
-        run.stdout.contains("policies/examples/readonly-operator.json:13:5: statement 1 of `readonly-operator` (Sid `NeverCancelBuilds`) denies it"),
+        run.stdout.contains("policies/examples/readonly-operator.json:13:5: statement 1 of `readonly-operator` (Sid `NeverCancelBuilds`) attached directly denies it"),
         "{run:?}"
     );
 }

@@ -230,7 +230,7 @@ fn an_origin_is_printed_beside_the_statement() {
     assert_eq!(run.status, Some(0), "{run:?}");
     assert!(
         run.stdout.contains(
-            r#"origin.json:5:50 (from `module.iam.alicloud_ram_policy.cancel["prod"]` at plan.json:40:7): statement 0 of `CancelProd` allows it"#
+            r#"origin.json:5:50 (from `module.iam.alicloud_ram_policy.cancel["prod"]` at plan.json:40:7): statement 0 of `CancelProd` attached to user `ci` allows it"#
         ),
         "{run:?}"
     );

@@ -10,6 +10,7 @@ use super::resolve::Resolver;
 use super::{Loader, Result};
 use crate::account::principal::is_valid_name;
 use crate::account::{Group, Role, User};
+use crate::decision::Route;
 use crate::policy::json::{member, Member, Node};
 use crate::suggest::did_you_mean;
 
@@ -30,7 +31,7 @@ impl Loader {
             let what = format!("group `{}`", g.key);
             let attachments =
                 match self.recover(self.object(&g.value, &what, Some(&["policies"])))? {
-                    Some(fields) => resolver.attachments(fields)?,
+                    Some(fields) => resolver.attachments(fields, &Route::Group(g.key.clone()))?,
                     None => Vec::new(),
                 };
             groups.insert(g.key.clone(), Group { attachments });
@@ -83,7 +84,7 @@ impl Loader {
                     user_groups.push(name.to_owned());
                 }
             }
-            let attachments = resolver.attachments(fields)?;
+            let attachments = resolver.attachments(fields, &Route::User(u.key.clone()))?;
             users.insert(
                 u.key.clone(),
                 User {
@@ -127,7 +128,7 @@ impl Loader {
                 Some(node) => self.trust_policy(&r.key, node)?.map(Arc::new),
                 None => None,
             };
-            let attachments = resolver.attachments(fields)?;
+            let attachments = resolver.attachments(fields, &Route::Role(r.key.clone()))?;
             roles.insert(
                 r.key.clone(),
                 Role {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::policies::Policies;
 use super::{Loader, Result};
 use crate::account::{Attachment, ResourceGroup, Scope};
-use crate::decision::NamedPolicy;
+use crate::decision::{NamedPolicy, Route, Via};
 use crate::policy::json::{member, Member, Node, Value};
 use crate::policy::{system, PolicyKind};
 use crate::suggest::did_you_mean;
@@ -78,7 +78,9 @@ impl Resolver<'_> {
         ))
     }
 
-    pub(super) fn attachments(&self, fields: &[Member]) -> Result<Vec<Attachment>> {
+    /// The attachments of a `policies` list of `holder` (a user, group or role), each with
+    /// its route to a principal fixed once here (E2).
+    pub(super) fn attachments(&self, fields: &[Member], holder: &Route) -> Result<Vec<Attachment>> {
         let Some(policies) = member(fields, "policies") else {
             return Ok(Vec::new());
         };
@@ -88,7 +90,7 @@ impl Resolver<'_> {
             .recover(self.loader.array(policies, "`policies`"))?;
         for item in items.unwrap_or_default() {
             // An attachment with a fault is left out when checking; the next is checked.
-            if let Some(Some(attachment)) = self.loader.recover(self.attachment(item))? {
+            if let Some(Some(attachment)) = self.loader.recover(self.attachment(item, holder))? {
                 out.push(attachment);
             }
         }
@@ -97,7 +99,7 @@ impl Resolver<'_> {
 
     /// One item of a `policies` list; `None` (when checking) for a policy whose definition
     /// had a fault.
-    fn attachment(&self, item: &Node) -> Result<Option<Attachment>> {
+    fn attachment(&self, item: &Node, holder: &Route) -> Result<Option<Attachment>> {
         let (policy, scope) = match &item.value {
             Value::String(_) => (item, Scope::Account),
             Value::Object(_) => {
@@ -133,8 +135,17 @@ impl Resolver<'_> {
                 ))
             }
         };
-        Ok(self
-            .policy(policy, false)?
-            .map(|policy| Attachment { policy, scope }))
+        Ok(self.policy(policy, false)?.map(|policy| {
+            let group = match &scope {
+                Scope::Account => None,
+                Scope::ResourceGroup(g) => Some(g.as_str()),
+            };
+            let via = Via::new(holder.clone(), &policy).at_resource_group(group);
+            Attachment {
+                policy,
+                scope,
+                via: Arc::new(via),
+            }
+        }))
     }
 }

@@ -4,7 +4,10 @@
 
 use super::resolve::Resolver;
 use super::{Loader, Result};
+use std::sync::Arc;
+
 use crate::account::{Claim, DirectoryLevel, ResourceDirectory, ResourceGroup};
+use crate::decision::{Level, Route, Via};
 use crate::policy::json::{member, Node};
 
 impl Loader {
@@ -92,6 +95,16 @@ impl Resolver<'_> {
                 ));
             }
         }
+        // Each control policy's route names its level, known once the whole path is read.
+        let len = path.len();
+        for (index, level) in path.iter_mut().enumerate() {
+            let route = Route::ControlPolicy(Level::of_path(&level.name, index, len));
+            level.vias = level
+                .control_policies
+                .iter()
+                .map(|p| Arc::new(Via::new(route.clone(), p)))
+                .collect();
+        }
         Ok(ResourceDirectory {
             management_account,
             path,
@@ -126,6 +139,7 @@ impl Resolver<'_> {
         Ok(DirectoryLevel {
             name: name.to_owned(),
             control_policies,
+            vias: Vec::new(),
         })
     }
 }

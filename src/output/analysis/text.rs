@@ -327,7 +327,7 @@ mod tests {
                 pipeline("prod-7")
             )
         );
-        assert!(lines[3].starts_with("      grants/prod.json:1:32: statement 0 of `prod` (Sid `ProdFromOffice`) allows it"), "{text}");
+        assert!(lines[3].starts_with("      grants/prod.json:1:32: statement 0 of `prod` (Sid `ProdFromOffice`) attached directly allows it"), "{text}");
         assert!(
             text.contains("  ALLOW some  user/ci-runner  via role/deployer\n"),
             "{text}"
@@ -371,7 +371,7 @@ mod tests {
         write_diff(&mut out, &DiffReport::new(&answer, &[])).expect("writes");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(text.starts_with(&format!(
-            "NEW: user/ci-runner can cancel {} (and every pipeline matching `acs:ecs:*:*:imagepipeline/prod-*`)\n  with acs:SourceIp=10.0.0.1\n  assumes role/deployer\n  granted by:\n    grants/prod.json:1:32: statement 0 of `prod` (Sid `ProdFromOffice`) allows it",
+            "NEW: user/ci-runner can cancel {} (and every pipeline matching `acs:ecs:*:*:imagepipeline/prod-*`)\n  with acs:SourceIp=10.0.0.1\n  assumes role/deployer\n  granted by:\n    grants/prod.json:1:32: statement 0 of `prod` (Sid `ProdFromOffice`) attached directly allows it",
             pipeline("prod-7")
         )), "{text}");
         assert!(text.contains("  before: implicit deny at stage"), "{text}");
