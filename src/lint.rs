@@ -337,6 +337,12 @@ pub fn lint_file_at(
             _ => {
                 let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
                 linted.embedded = format != input::Format::Policy;
+                // A document decoded from a JSON string of the file: linted as its own text,
+                // its findings placed where that text is written in the file.
+                if let (frame::Frame::Escaped(_), Some(file)) = (&doc.frame, &file_source) {
+                    doc.frame.place(&linted.source, file, &mut linted.findings);
+                    linted.source = file.clone();
+                }
                 linted.frame = doc.frame;
                 linted
             }
@@ -586,6 +592,27 @@ mod tests {
             )
         );
         assert_eq!(doc.file_span(finding.span), Some(finding.span));
+    }
+
+    /// G5, G6: a misspelt `Effect` is one finding, the unknown key, whose help names `Effect`;
+    /// a missing `Effect` is still `invalid-effect`.
+    #[test]
+    fn a_misspelt_effect_is_one_finding_at_the_key() {
+        let text = "{\"Version\": \"1\", \"Statement\": [{\"Efect\": \"Allow\", \
+                    \"Action\": \"ecs:*\", \"Resource\": \"*\"}]}";
+        let findings = lint_document(text.as_bytes(), None);
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["unknown-key"], "{findings:#?}");
+        assert_eq!(
+            findings[0].help.as_deref(),
+            Some("did you mean `Effect`? keys are case-sensitive")
+        );
+        let missing = text.replace("\"Efect\": \"Allow\", ", "");
+        let rules: Vec<&'static str> = lint_document(missing.as_bytes(), None)
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(rules, ["invalid-effect"]);
     }
 
     #[test]

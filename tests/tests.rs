@@ -30,6 +30,8 @@
 //!   keys among thousands, one-line files, long lines with many findings, thousands of unknown
 //!   actions; positions with LF, CR and CRLF line ends; control characters escaped in lint's
 //!   text output.
+//! - `lint_positions`: findings in documents embedded as JSON strings are placed in the file,
+//!   through every escape, and text, JSON and SARIF agree on where.
 //! - `no_silent_pass`: issue 18 for `check` and `who-can`: every mode flag combination,
 //!   warnings and `--strict`, special and oversized files, escaped output.
 //! - `parser_props`: property tests: the parser never panics on random bytes, random text or
@@ -111,6 +113,8 @@ mod lint_cli;
 mod lint_fixtures;
 #[path = "it/lint_inputs.rs"]
 mod lint_inputs;
+#[path = "it/lint_positions.rs"]
+mod lint_positions;
 #[path = "it/lint_sarif.rs"]
 mod lint_sarif;
 #[path = "it/lint_walk.rs"]

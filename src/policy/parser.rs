@@ -336,6 +336,10 @@ impl Parser {
         let (mut sid, mut effect, mut action, mut not_action) = (None, None, None, None);
         let (mut resource, mut not_resource, mut principal, mut condition) =
             (None, None, None, None);
+        // A misspelt `Effect` (`Efect`) is one fault: the unknown key, whose help names
+        // `Effect`, says where and how to fix it; a missing `Effect` besides would say it again,
+        // at the whole statement.
+        let mut misspelt_effect = false;
         for member in self.unique_members(members, path) {
             match member.key.as_str() {
                 "Sid" => sid = Some(member),
@@ -346,7 +350,11 @@ impl Parser {
                 "NotResource" => not_resource = Some(member),
                 "Principal" => principal = Some(member),
                 "Condition" => condition = Some(member),
-                _ => self.unknown_key(member, &STATEMENT_KEYS, path, "in a statement"),
+                _ => {
+                    misspelt_effect |=
+                        did_you_mean(&member.key, STATEMENT_KEYS.iter().copied()) == Some("Effect");
+                    self.unknown_key(member, &STATEMENT_KEYS, path, "in a statement");
+                }
             }
         }
 
@@ -367,7 +375,11 @@ impl Parser {
             }
         });
 
-        let effect = self.effect(effect.as_deref(), span, path);
+        let effect = match effect {
+            // Reported as the unknown key; the statement is not read.
+            None if misspelt_effect => None,
+            effect => self.effect(effect.as_deref(), span, path),
+        };
         let action = self.pattern_pair(
             action,
             not_action,
