@@ -5,6 +5,7 @@
 //! the sidecar `.ramcheck.json` read) before any file is linted, so usage errors exit 2 with
 //! nothing on stdout. Finding the files is [`walk`]'s job.
 
+mod fix;
 mod walk;
 
 use std::io::IsTerminal;
@@ -46,6 +47,11 @@ pub(crate) struct LintArgs {
     /// without it, links met in a walk are skipped with a note.
     #[arg(long)]
     follow: bool,
+    /// Fix the findings of the mechanical rules (action case, a statement object, repeated
+    /// entries, trailing commas) in the files, in place, then report what is left; not with
+    /// standard input.
+    #[arg(long)]
+    fix: bool,
     #[command(flatten)]
     limits: Limits,
 }
@@ -153,6 +159,7 @@ struct LintJob {
     format: LintFormat,
     fail_on: FailOn,
     limits: Limits,
+    fix: bool,
 }
 
 pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
@@ -190,7 +197,27 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
                 (bytes, shown.clone(), name, Some(path.as_path()))
             }
         };
-        let mut documents = lint_file_at(&bytes, path, &name, job.kind, limit);
+        let mut documents = match (job.fix, path) {
+            (true, Some(path)) => {
+                // Suppressed findings are not fixed: `--ignore` says to leave them be.
+                let ignored: Vec<&str> = job
+                    .ignores
+                    .iter()
+                    .filter(|i| rule(&i.rule).is_some_and(|r| r.fixable.is_fixable()))
+                    .filter(|i| i.applies_to(input))
+                    .map(|i| i.rule.as_str())
+                    .collect();
+                let target = fix::Target {
+                    path,
+                    shown: &shown,
+                    name: &name,
+                    kind: job.kind,
+                    limit,
+                };
+                fix::fix(&target, &bytes, &ignored, &mut tally)?
+            }
+            _ => lint_file_at(&bytes, path, &name, job.kind, limit),
+        };
         // Which ignores apply to this file is worked out once (globs, canonical paths), not
         // once per finding, and only for the rules it has findings of.
         let found = |rule: &str| {
@@ -252,6 +279,14 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
     } else {
         args.paths
     };
+    // Refused before anything is read or written: the fixed text would have nowhere to go
+    // but stdout, which holds the findings.
+    if args.fix && paths.iter().any(|p| p == "-") {
+        return Err(Failure::new(
+            "`--fix` rewrites files in place and cannot fix standard input `-`",
+        )
+        .with_help("name the file instead of `-`, or lint standard input without `--fix`"));
+    }
     let mut finder = Finder::new(args.follow, args.limits.max_file_size);
     for given in &paths {
         finder.add(given)?;
@@ -263,6 +298,7 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         format: args.format,
         fail_on: args.fail_on,
         limits: args.limits,
+        fix: args.fix,
     })
 }
 

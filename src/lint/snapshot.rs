@@ -65,6 +65,7 @@ fn finding(span: Span, position: Position, message: String, help: Option<String>
         message,
         help,
         related: None,
+        fix: None,
     }
 }
 

@@ -4,7 +4,9 @@
 //! sorted by file, line and column; `files_without_documents` lists the files read that hold no
 //! RAM policy document (a Terraform plan without RAM resources). It also says what the run
 //! did not report: `"skipped_not_ram_documents": [PATH]` (files a walk passed over),
-//! `"suppressed": N` and `"baselined": N`. The field names are a contract.
+//! `"suppressed": N` and `"baselined": N`; each finding says whether `--fix` can fix it
+//! (`"fixable": bool`), and `"fixed": N` and `"fixed_files": N` count what `--fix` fixed. The
+//! field names are a contract.
 
 use std::io::{self, Write};
 
@@ -28,6 +30,7 @@ pub fn findings_value(files: &[LintedFile], tally: &Tally) -> Value {
                 "path": f.path,
                 "message": f.message,
                 "help": f.help,
+                "fixable": f.fix.is_some(),
             })
         })
         .collect();
@@ -44,6 +47,8 @@ pub fn findings_value(files: &[LintedFile], tally: &Tally) -> Value {
         "skipped_not_ram_documents": tally.not_ram_documents,
         "suppressed": tally.suppressed,
         "baselined": tally.baselined,
+        "fixed": tally.fixed,
+        "fixed_files": tally.fixed_files,
     })
 }
 
