@@ -26,6 +26,7 @@
 pub mod catalog;
 pub mod config;
 pub mod fix;
+mod frame;
 pub mod input;
 pub mod registry;
 pub mod request;
@@ -114,8 +115,12 @@ pub struct Finding {
     pub severity: Severity,
     /// Byte span in the document's text.
     pub span: Span,
-    /// Line and column of the span's start, both from 1 (columns in characters).
+    /// Line and column of the span's start, both from 1 (columns in characters), in the
+    /// file: for a document embedded in another format, where the span's text stands in it.
     pub position: Position,
+    /// Line and column just past the span's end, in the same frame as `position`; equal to
+    /// it for a span of no bytes.
+    pub end: Position,
     /// JSON path of the element (`Statement[0].Action[1]`); empty for the document itself.
     pub path: String,
     /// What is wrong.
@@ -146,6 +151,34 @@ pub struct LintedDocument {
     pub source: Source,
     /// The findings, in document order.
     pub findings: Vec<Finding>,
+    /// How the findings' spans map onto the file's bytes.
+    frame: frame::Frame,
+}
+
+impl LintedDocument {
+    /// The span of the file's bytes that `span` of the document's text (a finding's span)
+    /// came from: the same span for a plain document, shifted for a document inline in an
+    /// account snapshot or a JSON template. `None` where the document's text is not a copy
+    /// of the file's bytes: a document of a YAML template, linted as its JSON rendering, or
+    /// a document decoded from a JSON string.
+    ///
+    /// ```
+    /// use ramcheck::lint::lint_file;
+    ///
+    /// let account = br#"{"account_id": "1234567890123456",
+    ///   "policies": {"p": {"Version": "1", "Statement": [
+    ///     {"Effect": "Allow", "Action": "ecs:cancelimagepipelineexecution", "Resource": "*"}]}}}"#;
+    /// let documents = lint_file(account, "account", None);
+    /// let (doc, finding) = documents
+    ///     .iter()
+    ///     .find_map(|d| Some((d, d.findings.iter().find(|f| f.rule == "action-case")?)))
+    ///     .unwrap();
+    /// let span = doc.file_span(finding.span).unwrap();
+    /// assert_eq!(&account[span.start..span.end], b"\"ecs:cancelimagepipelineexecution\"");
+    /// ```
+    pub fn file_span(&self, span: Span) -> Option<Span> {
+        self.frame.file_span(span)
+    }
 }
 
 /// The documents of one input file, linted.
@@ -304,11 +337,13 @@ pub fn lint_file_at(
                     embedded: false,
                     source: source.clone(),
                     findings,
+                    frame: doc.frame,
                 }
             }
             _ => {
                 let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
                 linted.embedded = format != input::Format::Policy;
+                linted.frame = doc.frame;
                 linted
             }
         })
@@ -320,6 +355,7 @@ pub fn lint_file_at(
                 severity: fault.rule.severity,
                 span: fault.span,
                 position: source.position(fault.span.start),
+                end: source.position(fault.span.end),
                 path: fault.path,
                 message: fault.message,
                 help: fault.help,
@@ -332,10 +368,11 @@ pub fn lint_file_at(
                 embedded: false,
                 source: source.clone(),
                 findings: vec![finding],
+                frame: frame::Frame::File,
             });
         }
         if format == input::Format::Account {
-            let mut findings = snapshot::findings(bytes, path, max_file_size);
+            let mut findings = snapshot::findings(bytes, source, path, max_file_size);
             // A fault of an inline document (a malformed trust policy) that its own rules
             // already report as an error at the same place is said once, by that rule.
             let said: Vec<Position> = linted
@@ -353,6 +390,7 @@ pub fn lint_file_at(
                     embedded: false,
                     source: source.clone(),
                     findings,
+                    frame: frame::Frame::File,
                 });
             }
         }
@@ -375,6 +413,7 @@ pub fn lint_bytes(bytes: &[u8], name: &str, kind: Option<PolicyKind>) -> LintedD
             None => Source::new(&String::from_utf8_lossy(bytes)),
         },
         findings,
+        frame: frame::Frame::File,
     }
 }
 
@@ -395,6 +434,16 @@ fn lint_policy(
 ) -> (PolicyKind, Vec<Finding>, Option<Policy>) {
     let kind = kind.unwrap_or_else(|| input::guess_kind(bytes));
     let (policy, errors) = Policy::parse_with_errors_at(bytes, kind, origin);
+    // The text the errors' spans are in, for their ends: the parsed document's, else read
+    // here, once, only when there is an error to place.
+    let read;
+    let source = match &policy {
+        Some(policy) => policy.source(),
+        None => {
+            read = Source::with_origin(&String::from_utf8_lossy(bytes), origin);
+            &read
+        }
+    };
     let mut findings: Vec<Finding> = errors
         .iter()
         .map(|e| (e, registry::rule_for_kind(e.kind())))
@@ -403,6 +452,7 @@ fn lint_policy(
             severity: rule.severity,
             span: e.span(),
             position: e.position(),
+            end: end_position(source, e.span(), e.position()),
             path: e.path().to_owned(),
             message: e.message().to_owned(),
             help: e.help().map(str::to_owned),
@@ -420,6 +470,12 @@ fn lint_policy(
     // under one `DateLessThan` give two findings that differ only in their path.
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     (kind, findings, policy)
+}
+
+/// Where `span` of `source` ends, never before `position`, where it starts: a text that is not
+/// UTF-8 is read lossily, which can move the offsets after a fault.
+fn end_position(source: &Source, span: Span, position: Position) -> Position {
+    source.position(span.end).max(position)
 }
 
 /// What a rule sees: the parsed document. Rules push findings through [`Ctx::report`].
@@ -457,6 +513,7 @@ impl<'a> Ctx<'a> {
             severity: rule.severity,
             span,
             position: self.policy.position(span),
+            end: self.policy.source().position(span.end),
             path,
             message,
             help,
@@ -509,6 +566,7 @@ impl<'a> Ctx<'a> {
                 severity,
                 span,
                 position: self.policy.position(span),
+                end: self.policy.source().position(span.end),
                 path: String::new(),
                 message: match count {
                     1 => format!("1 more finding of `{rule}` in this document is not listed"),
@@ -525,6 +583,45 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_ends_just_past_its_span_and_a_plain_file_maps_to_itself() {
+        let text = "{\"Version\": \"1\", \"Statement\": [\n  {\"Effect\": \"Allow\", \
+                    \"Action\": \"ecs:cancelimagepipelineexecution\", \"Resource\": \"*\"}]}";
+        let documents = lint_file(text.as_bytes(), "p", None);
+        let doc = &documents[0];
+        let finding = doc
+            .findings
+            .iter()
+            .find(|f| f.rule == "action-case")
+            .expect("an action-case finding");
+        let quoted = "\"ecs:cancelimagepipelineexecution\"";
+        let start = text.find(quoted).expect("the action in the text");
+        assert_eq!(finding.span, Span::new(start, start + quoted.len()));
+        assert_eq!(finding.position, doc.source.position(start));
+        assert_eq!(
+            finding.end,
+            Position::new(
+                finding.position.line,
+                finding.position.column + quoted.len()
+            )
+        );
+        assert_eq!(doc.file_span(finding.span), Some(finding.span));
+    }
+
+    #[test]
+    fn a_parse_error_has_an_end_too() {
+        let text = "{\"Version\": \"1\", \"Statement\": [{\"Efect\": \"Allow\"}]}";
+        for finding in lint_document(text.as_bytes(), None) {
+            let source = Source::new(text);
+            assert_eq!(
+                finding.end,
+                source.position(finding.span.end),
+                "{finding:?}"
+            );
+            assert!(finding.end >= finding.position, "{finding:?}");
+        }
+    }
 
     #[test]
     fn a_finding_repeated_at_one_span_is_reported_once() {

@@ -31,6 +31,7 @@
 
 use std::collections::HashSet;
 
+use super::frame::Frame;
 use super::registry::Rule;
 use super::rules::{grammar, wrapper};
 use super::Finding;
@@ -63,6 +64,8 @@ pub struct Document {
     /// (a document of a YAML template, linted as JSON): the positions of its findings are
     /// mapped back through it.
     pub(crate) placement: Option<Placement>,
+    /// How its text maps onto the file's bytes.
+    pub(crate) frame: Frame,
 }
 
 /// The format a file was recognised as.
@@ -123,6 +126,7 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
             kind,
             origin: None,
             placement: None,
+            frame: Frame::File,
         }],
         source: None,
         faults: Vec::new(),
@@ -406,6 +410,7 @@ impl<'a> Plan<'a, '_> {
                     kind: Some(kind),
                     origin: None,
                     placement: None,
+                    frame: Frame::Rendered,
                 });
             }
             return;
@@ -495,6 +500,7 @@ fn account(text: &str, members: &[Member]) -> (Vec<Document>, Source) {
             kind: Some(kind),
             origin: Some(source.position(document.span.start)),
             placement: None,
+            frame: Frame::Slice(document.span.start),
         })
     };
     let mut documents: Vec<Document> = object(member(members, "policies"))
@@ -629,6 +635,7 @@ fn ros_embedded(name: String, text: &str, kind: PolicyKind) -> Document {
         kind: Some(kind),
         origin: None,
         placement: None,
+        frame: Frame::Rendered,
     }
 }
 
@@ -653,6 +660,7 @@ fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source, Vec<Fault>) {
                     kind: Some(kind),
                     origin: Some(source.position(node.span.start)),
                     placement: None,
+                    frame: Frame::Slice(node.span.start),
                 });
             }
         }
@@ -797,6 +805,7 @@ fn yaml_documents(
                     kind: Some(kind),
                     origin: Some(node.at),
                     placement: Some(Placement { marks }),
+                    frame: Frame::Rendered,
                 });
             }
             other => faults.push(ros_not_document(
@@ -930,6 +939,9 @@ impl Placement {
             if let Some(at) = self.at(finding.span.start) {
                 finding.position = at;
             }
+            // Where a token ends in the template is not known yet: the span is marked at its
+            // start.
+            finding.end = finding.position;
             finding.related = finding
                 .related
                 .and_then(|p| self.at(rendering.offset(p)?).or(Some(p)));
@@ -956,6 +968,7 @@ fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Docume
         kind: kind.or(Some(PolicyKind::Identity)),
         origin: None,
         placement: None,
+        frame: Frame::Rendered,
     }])
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::rules::{arn_intersects, wrapper::INVALID_ACCOUNT};
 use super::Finding;
 use crate::account::{Account, AccountError};
-use crate::policy::{Position, Span};
+use crate::policy::{Position, Source, Span};
 
 /// The most pairs of patterns of different resource groups compared for overlaps: far above
 /// real accounts (a few groups of a few patterns), and a bound on the time a hostile file can
@@ -16,8 +16,14 @@ use crate::policy::{Position, Span};
 const MAX_PAIRS: usize = 250_000;
 
 /// The findings about the account file at `path` (`None`: standard input, whose policy paths
-/// are relative to the current directory), in the file's positions.
-pub(super) fn findings(bytes: &[u8], path: Option<&Path>, max_file_size: u64) -> Vec<Finding> {
+/// are relative to the current directory), in the file's positions; `source` is the file's
+/// text, for where their spans end.
+pub(super) fn findings(
+    bytes: &[u8],
+    source: &Source,
+    path: Option<&Path>,
+    max_file_size: u64,
+) -> Vec<Finding> {
     let base = path.and_then(Path::parent);
     let file = path.map(|p| p.display().to_string());
     let (faults, account) = Account::check_snapshot(bytes, base, file.as_deref(), max_file_size);
@@ -36,8 +42,12 @@ pub(super) fn findings(bytes: &[u8], path: Option<&Path>, max_file_size: u64) ->
                 ..
             } => finding(span, position, message, help),
             // A fault of a document inline in this file (a trust policy, T1): at its place.
+            // Its span is in the document's own text, its position the file's: the span is
+            // moved to where the position is, so that it is the file's too.
             AccountError::Policy(e) if e.file() == file.as_deref() => finding(
-                e.span(),
+                source.offset(e.position()).map_or(e.span(), |start| {
+                    Span::new(start, start + e.span().end.saturating_sub(e.span().start))
+                }),
                 e.position(),
                 e.message().to_owned(),
                 e.help().map(str::to_owned),
@@ -52,6 +62,10 @@ pub(super) fn findings(bytes: &[u8], path: Option<&Path>, max_file_size: u64) ->
     if let Some(account) = account {
         overlaps(&account, &mut out);
     }
+    // The account loader gives where each fault starts; where it ends is the file's.
+    for finding in &mut out {
+        finding.end = source.position(finding.span.end).max(finding.position);
+    }
     out
 }
 
@@ -61,6 +75,8 @@ fn finding(span: Span, position: Position, message: String, help: Option<String>
         severity: INVALID_ACCOUNT.severity,
         span,
         position,
+        // Set by `findings` from the file's text, which the account loader does not keep.
+        end: position,
         path: String::new(),
         message,
         help,
