@@ -33,6 +33,8 @@
 //!   loops, special and oversized files), globs, paths without documents, the strict sidecar,
 //!   Terraform resources without a readable document, account snapshots checked as
 //!   `check --account` loads them.
+//! - `lint_fix`: `ramcheck lint --fix` through the real binary, and the property that fixing
+//!   the fixtures and the corpus never changes a decision and replaces only the bytes at fault.
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
@@ -79,6 +81,8 @@ mod graph_render;
 mod hostile_inputs;
 #[path = "it/lint_cli.rs"]
 mod lint_cli;
+#[path = "it/lint_fix.rs"]
+mod lint_fix;
 #[path = "it/lint_fixtures.rs"]
 mod lint_fixtures;
 #[path = "it/lint_inputs.rs"]

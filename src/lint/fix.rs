@@ -200,17 +200,12 @@ pub(crate) fn trailing_comma(text: &[u8], error: &PolicyError) -> Option<Fix> {
 /// The edits of a fix of a finding of `doc`, in the bytes of `file`: `None` when a span cannot
 /// be mapped there (a document rendered from a YAML template) or no longer covers the bytes
 /// the fix was made for.
-fn file_edits(
-    doc: &LintedDocument,
-    finding: &Finding,
-    fix: &Fix,
-    file: &[u8],
-) -> Option<Vec<Edit>> {
+fn file_edits(doc: &LintedDocument, fix: &Fix, file: &[u8]) -> Option<Vec<Edit>> {
     fix.edits
         .iter()
         .map(|edit| {
-            let span = file_span(doc, finding, edit.span, file)?;
-            let check = file_span(doc, finding, edit.check, file)?;
+            let span = doc.file_span(edit.span)?;
+            let check = doc.file_span(edit.check)?;
             file.get(span.start..span.end)?;
             let found = file.get(check.start..check.end)?;
             let replacement = if found == edit.original.as_bytes() {
@@ -234,19 +229,6 @@ fn file_edits(
             })
         })
         .collect()
-}
-
-/// Where a span of `doc`'s text is in the bytes of `file`.
-// LOCAL: until `LintedDocument::file_span` lands, the plain and inline cases only: a plain
-// document is the file, an inline one (account snapshot, JSON template) a slice of it, found
-// from where the finding stands in the file. Documents in JSON strings are not mapped (no fix).
-fn file_span(doc: &LintedDocument, finding: &Finding, span: Span, file: &[u8]) -> Option<Span> {
-    if doc.embedded || doc.source.text().as_bytes() != file {
-        return None;
-    }
-    let start = doc.source.offset(finding.position)?;
-    let shift = |at: usize| (at + start).checked_sub(finding.span.start);
-    Some(Span::new(shift(span.start)?, shift(span.end)?))
 }
 
 /// Whether a text changes when written inside a JSON string.
@@ -277,7 +259,7 @@ pub(crate) fn settle(file: &[u8], documents: &mut [LintedDocument]) {
         let mut findings = std::mem::take(&mut doc.findings);
         for finding in &mut findings {
             let Some(fix) = &finding.fix else { continue };
-            if file_edits(doc, finding, fix, file).is_none() {
+            if file_edits(doc, fix, file).is_none() {
                 finding.fix = None;
                 let why = "not fixable with `--fix` here: the document is not in the file as \
                            written (a YAML template's document); edit it by hand";
@@ -336,7 +318,7 @@ pub fn fix_file(
             .iter()
             .flat_map(|doc| doc.findings.iter().map(move |f| (doc, f)))
             .filter(|(doc, f)| wanted(doc, f))
-            .filter_map(|(doc, f)| file_edits(doc, f, f.fix.as_ref()?, &text))
+            .filter_map(|(doc, f)| file_edits(doc, f.fix.as_ref()?, &text))
             .collect();
         let mut slices: Vec<&[Edit]> = edits.iter().map(Vec::as_slice).collect();
         let (next, applied) = apply_edits(&text, &mut slices);
