@@ -2,8 +2,12 @@
 //! module reads files, calls it, renders the result and picks the exit status.
 
 mod check;
+mod completions;
+mod diagnostic;
 mod diff;
+mod help;
 mod lint;
+mod options;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
@@ -11,13 +15,15 @@ mod snapshot;
 mod space;
 mod who_can;
 
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::{Mutex, PoisonError};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use options::{options, GlobalArgs, Options};
 use ramcheck::account::AccountError;
-use ramcheck::output::escape_controls;
 use ramcheck::read::{read_file, read_to_limit, ReadError, DEFAULT_MAX_FILE_SIZE};
 use ramcheck::source::{self, Input, LoadError, PlanSide, SourceOptions};
 
@@ -116,9 +122,12 @@ pub(crate) enum SpaceFormat {
     name = "ramcheck",
     version,
     about = "Reads Alibaba Cloud RAM policies and decides, as RAM would, whether a principal may cancel an image pipeline execution, and says why",
-    propagate_version = true
+    propagate_version = true,
+    after_help = help::RAMCHECK
 )]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -143,23 +152,24 @@ enum Command {
     /// Alibaba Cloud request signatures and deciding with the compiled authorizer.
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with `--dir`.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the exit status.
 pub(crate) fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                Status::Invalid
-            } else {
-                Status::Ok
-            }
-            .into();
+            options::set(Options::prescan(&args));
+            return diagnostic::clap_error(&e).into();
         }
     };
-    let result = match cli.command {
+    options::set(Options::new(cli.global));
+    let result = check_output().and_then(|()| match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
@@ -167,21 +177,20 @@ pub(crate) fn run() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         #[cfg(feature = "serve")]
-        Command::Serve(args) => serve::run(args),
-    };
+        Command::Serve(args) => refuse_output("serve").and_then(|()| serve::run(args)),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
+    });
+    // `-o FILE` is written only now, when the command is over: on exit status 2 it is left
+    // as it was (or not created), as standard output is left empty.
+    let result = result.and_then(|status| match status {
+        Status::Invalid => Ok(status),
+        Status::Ok | Status::Denied => commit_output().map(|()| status),
+    });
     match result {
         Ok(status) => status.into(),
         Err(failure) => {
-            // Messages quote inputs (paths, flag values, file contents): escaped, so that a
-            // quoted value cannot forge a line or drive the terminal.
-            let mut err = io::stderr().lock();
-            let _ = writeln!(err, "error: {}", escape_controls(&failure.message));
-            for detail in &failure.details {
-                let _ = writeln!(err, "  {}", escape_controls(detail));
-            }
-            if let Some(help) = failure.help {
-                let _ = writeln!(err, "  help: {}", escape_controls(&help));
-            }
+            diagnostic::error(&failure);
             Status::Invalid.into()
         }
     }
@@ -220,16 +229,172 @@ pub(crate) fn read_input(path: &str, limit: u64) -> Result<Vec<u8>, Failure> {
     Ok(read_file(Path::new(path), limit)?)
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.
+/// What `-q` leaves out of a command's text output: the lines that are neither findings nor
+/// decisions. The renderers do not know about `-q`; the command says where its summary is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Chatter {
+    /// Nothing: the output is all essential (JSON, SARIF, a snapshot, a rule's page).
+    None,
+    /// The first line (`who-can`'s count of principals).
+    FirstLine,
+    /// The last line (`diff`'s count of changes).
+    LastLine,
+    /// This text at the end, when the output ends with it (lint's summary line).
+    Suffix(String),
+    /// Every indented or empty line: what explains a decision, under the verdict line.
+    Indented,
+}
+
+impl Chatter {
+    /// `text` without the chatter.
+    fn strip(&self, mut text: Vec<u8>) -> Vec<u8> {
+        let line_ends = |text: &[u8]| -> Vec<usize> {
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1)
+                .collect()
+        };
+        match self {
+            Chatter::None => text,
+            Chatter::FirstLine => {
+                let end = line_ends(&text).first().copied().unwrap_or(text.len());
+                text.split_off(end)
+            }
+            Chatter::LastLine => {
+                let ends = line_ends(&text);
+                // The last line ends the text (with its line break, or without one).
+                let start = match ends.as_slice() {
+                    [.., before, last] if *last == text.len() => *before,
+                    [.., last] if *last < text.len() => *last,
+                    _ => 0,
+                };
+                text.truncate(start);
+                text
+            }
+            Chatter::Suffix(suffix) => {
+                if text.ends_with(suffix.as_bytes()) {
+                    text.truncate(text.len() - suffix.len());
+                }
+                text
+            }
+            Chatter::Indented => text
+                .split_inclusive(|b| *b == b'\n')
+                .filter(|line| !matches!(line.first(), None | Some(b' ' | b'\t' | b'\n' | b'\r')))
+                .flatten()
+                .copied()
+                .collect(),
+        }
+    }
+}
+
+/// What `-o FILE` will hold, gathered until the command is over.
+static OUTPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Writes a command's output: to standard output, or kept for `-o FILE`. A closed pipe
+/// (`| head`) is not an error worth reporting.
 pub(crate) fn write_stdout(
-    render: impl FnOnce(&mut io::StdoutLock<'_>) -> io::Result<()>,
+    render: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
 ) -> Result<(), Failure> {
+    write_stdout_without(&Chatter::None, render)
+}
+
+/// [`write_stdout`], leaving out `chatter` under `-q`.
+pub(crate) fn write_stdout_without(
+    chatter: &Chatter,
+    render: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+) -> Result<(), Failure> {
+    let mut text = Vec::new();
+    render(&mut text).map_err(|e| Failure::new(format!("cannot write output: {e}")))?;
+    if options().quiet() {
+        text = chatter.strip(text);
+    }
+    if options().output().is_some() {
+        OUTPUT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(&text);
+        return Ok(());
+    }
     let mut out = io::stdout().lock();
-    match render(&mut out).and_then(|()| out.flush()) {
+    match out.write_all(&text).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::new(format!("cannot write output: {e}"))),
     }
+}
+
+/// Refuses `-o FILE` that could not be written, before any work: a directory, or a file in
+/// a folder that does not exist.
+fn check_output() -> Result<(), Failure> {
+    let Some(path) = options().output() else {
+        return Ok(());
+    };
+    let shown = path.to_string_lossy();
+    if path.is_dir() || path.file_name().is_none() {
+        return Err(Failure::new(format!("-o: `{shown}` is a directory"))
+            .with_help("name the file to write, e.g. `-o ramcheck.sarif`"));
+    }
+    let folder = output_folder(path);
+    if !folder.is_dir() {
+        return Err(
+            Failure::new(format!("-o: the folder of `{shown}` does not exist"))
+                .with_help(format!("create `{}` first", folder.to_string_lossy())),
+        );
+    }
+    Ok(())
+}
+
+/// Refuses `-o` for `serve`, whose standard output is the decision log (`--decision-log -`),
+/// written as it goes, not once at the end.
+#[cfg(feature = "serve")]
+fn refuse_output(command: &str) -> Result<(), Failure> {
+    match options().output() {
+        None => Ok(()),
+        Some(_) => Err(Failure::new(format!(
+            "`-o` is not for `{command}`: its standard output is the decision log, written as it goes"
+        ))
+        .with_help("drop `-o`; write the decision log to a file with `--decision-log FILE`")),
+    }
+}
+
+/// Writes what the command gave to `-o FILE`, atomically: a file beside it, renamed over it,
+/// so that a reader never sees half of it and a failed write leaves the old file.
+fn commit_output() -> Result<(), Failure> {
+    let Some(path) = options().output() else {
+        return Ok(());
+    };
+    let text = std::mem::take(&mut *OUTPUT.lock().unwrap_or_else(PoisonError::into_inner));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary =
+        output_folder(path).join(format!(".{name}.{}.ramcheck-tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| {
+            let result = file
+                .write_all(&text)
+                .and_then(|()| file.sync_all())
+                .and_then(|()| std::fs::rename(&temporary, path));
+            if result.is_err() {
+                let _ = std::fs::remove_file(&temporary);
+            }
+            result
+        });
+    written.map_err(|e| {
+        Failure::new(format!(
+            "-o: cannot write `{}`: {e}",
+            path.to_string_lossy()
+        ))
+    })
+}
+
+/// The folder `-o FILE` is written in.
+fn output_folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// The flags of an account source (`--account`, `snapshot`'s input) that its file may not
@@ -353,13 +518,46 @@ pub(crate) fn warn_unused(file: &str, input: &Input, flags: &SourceArgs) {
         source::Format::Ros => "a ROS template",
         _ => "an account source",
     };
-    let mut err = io::stderr().lock();
     for unused in flags.unused(input.format()) {
-        let _ = writeln!(
-            err,
-            "warning[unused-source-flag]: {}; `{}` is {format}, so it is ignored",
-            unused,
-            escape_controls(file)
+        diagnostic::warning(
+            "unused-source-flag",
+            &format!("{unused}; `{file}` is {format}, so it is ignored"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chatter;
+
+    fn strip(chatter: &Chatter, text: &str) -> String {
+        String::from_utf8(chatter.strip(text.as_bytes().to_vec())).expect("UTF-8")
+    }
+
+    #[test]
+    fn quiet_strips_the_first_or_last_line_with_or_without_a_final_break() {
+        assert_eq!(strip(&Chatter::FirstLine, "count\na\nb\n"), "a\nb\n");
+        assert_eq!(strip(&Chatter::FirstLine, "count"), "");
+        assert_eq!(strip(&Chatter::LastLine, "a\n\ncount\n"), "a\n\n");
+        assert_eq!(strip(&Chatter::LastLine, "a\ncount"), "a\n");
+        assert_eq!(strip(&Chatter::LastLine, "count\n"), "");
+        assert_eq!(strip(&Chatter::None, "a\nb\n"), "a\nb\n");
+    }
+
+    #[test]
+    fn quiet_strips_a_suffix_only_where_it_is() {
+        let summary = Chatter::Suffix("2 findings\n".to_owned());
+        assert_eq!(strip(&summary, "x\n\n2 findings\n"), "x\n\n");
+        assert_eq!(strip(&summary, "x\n3 findings\n"), "x\n3 findings\n");
+    }
+
+    #[test]
+    fn quiet_keeps_the_unindented_lines_of_an_explanation() {
+        let text =
+            "ALLOW: a on r\n  decided at stage S\n  f:1:1: allows it\n\nDENY: b on r\n  why\n";
+        assert_eq!(
+            strip(&Chatter::Indented, text),
+            "ALLOW: a on r\nDENY: b on r\n"
         );
     }
 }

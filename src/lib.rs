@@ -47,10 +47,23 @@
 //! Each of these uses only those above it: vocabulary ← policy ← condition ← decision, with
 //! [`matching`] and the context below condition.
 //!
-//! Above them: [`account`] (snapshots, principals, the reference engine of the decision
-//! procedure), [`assume`] (several accounts, and `sts:AssumeRole` decided on both sides,
-//! T3), [`source`] (accounts read from snapshots, Terraform and ROS), [`authorizer`]
-//! (the compiled engine), [`gateway`] and [`lint`].
+//! Above them, what applications use:
+//!
+//! - [`account`]: account snapshots and principals, and the reference engine of the decision
+//!   procedure (E2–E5), which explains every decision.
+//! - [`assume`]: several accounts, and `sts:AssumeRole` decided on both sides (T1–T6).
+//! - [`source`]: accounts read from snapshots, Terraform plans and states, and ROS templates.
+//! - [`authorizer`]: the compiled engine for a gateway's hot path.
+//!   [`Authorizer::compile`](authorizer::Authorizer::compile) turns an account into an
+//!   immutable, indexed form that decides without allocating, exactly as the reference engine
+//!   does; [`AuthorizerHandle`](authorizer::AuthorizerHandle) is what each worker clones, and
+//!   swaps in a reloaded snapshot atomically, keeping the old one when the new one fails.
+//! - [`gateway`]: the `CancelImagePipelineExecution` adapter on top of the authorizer: from
+//!   the API's parameters (`RegionId`, `ExecutionId`), through the gateway's resolver of
+//!   executions to pipelines, to an allow or to the error body and status the API returns
+//!   (400, 403 with `AccessDeniedDetail`, 404, 500).
+//! - [`signature`]: Alibaba Cloud request signatures, verified and made.
+//! - [`lint`] and [`analysis`]: the linter's rules, and who can reach a space of requests.
 //!
 //! # Guarantees
 //!

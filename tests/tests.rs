@@ -11,6 +11,9 @@
 //! - `cases`: the decision corpus `tests/cases/` (format in its `README.md`), each case decided
 //!   by the reference and the compiled authorizer and held to its expected decision, stage and
 //!   deciding statements, or error kind.
+//! - `cli_flags`: the flags every command takes (`-q`, `-o`, `--color` with `NO_COLOR` and
+//!   `CLICOLOR_FORCE`, on a terminal too, `--error-format json`), `rules RULE` and
+//!   `rules --format json`, and every command's `--help`, whose examples are run.
 //! - `cli_check`: `ramcheck check` through the real binary: exit statuses, the JSON contract,
 //!   text explanations, standard input, bundled policies, and invalid input (status 2, empty
 //!   stdout, an informative stderr). Its fixtures are in `tests/fixtures/check/`.
@@ -26,6 +29,10 @@
 //!   warnings and `--strict`, special and oversized files, escaped output.
 //! - `parser_props`: property tests: the parser never panics on random bytes, random text or
 //!   mutated policies, and its errors always lie inside the document.
+//! - `integration_files`: the files that put ramcheck into other tools, run by those tools:
+//!   the pre-commit hooks through `pre-commit try-repo` (installed by `.ci/e2e/install`), the
+//!   GitHub Action's lint step, shell completions, manual pages; and the README's and `docs/`'s
+//!   links, which must resolve in a fresh clone.
 //! - `lint_cli`: `ramcheck lint` and `ramcheck rules` through the real binary: exit statuses
 //!   for each `--fail-on`, the JSON and SARIF outputs, Terraform and GetPolicy inputs,
 //!   suppressions.
@@ -33,6 +40,10 @@
 //!   loops, special and oversized files), globs, paths without documents, the strict sidecar,
 //!   Terraform resources without a readable document, account snapshots checked as
 //!   `check --account` loads them.
+//! - `lint_walk`: what `ramcheck lint` lints in a repository (issue 23): RAM documents found
+//!   and other JSON and YAML skipped and counted, nested ignore files, `node_modules`,
+//!   `--exclude` and the sidecar's `exclude`, `--ignore RULE:DIR`, and `--skip-non-ram` and
+//!   `--force-exclude` for files a pre-commit hook names.
 //! - `lint_fix`: `ramcheck lint --fix` through the real binary, and the property that fixing
 //!   the fixtures and the corpus never changes a decision and replaces only the bytes at fault.
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
@@ -71,6 +82,8 @@ mod assume_cli;
 mod cases;
 #[path = "it/cli_check.rs"]
 mod cli_check;
+#[path = "it/cli_flags.rs"]
+mod cli_flags;
 #[path = "it/conditions.rs"]
 mod conditions;
 #[path = "it/corpus.rs"]
@@ -79,6 +92,8 @@ mod corpus;
 mod graph_render;
 #[path = "it/hostile_inputs.rs"]
 mod hostile_inputs;
+#[path = "it/integration_files.rs"]
+mod integration_files;
 #[path = "it/lint_cli.rs"]
 mod lint_cli;
 #[path = "it/lint_fix.rs"]
@@ -87,6 +102,8 @@ mod lint_fix;
 mod lint_fixtures;
 #[path = "it/lint_inputs.rs"]
 mod lint_inputs;
+#[path = "it/lint_walk.rs"]
+mod lint_walk;
 #[path = "it/no_silent_pass.rs"]
 mod no_silent_pass;
 #[path = "it/parser_props.rs"]

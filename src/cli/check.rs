@@ -1,6 +1,5 @@
 //! `ramcheck check`: decide one request and explain it.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,14 +11,18 @@ use ramcheck::decision::{
     Context, EvaluationError, NamedPolicy, PolicySet, Request, CANCEL_IMAGE_PIPELINE_EXECUTION,
 };
 use ramcheck::lint::request::{account_warning, check_request, unlisted_warning, RequestWarning};
-use ramcheck::output::{self, escape_controls, CheckReport};
+use ramcheck::output::{self, CheckReport};
 use ramcheck::policy::{system, Policy, PolicyKind};
 use ramcheck::suggest::did_you_mean;
 
-use super::{read_input, read_source, write_stdout, Failure, Format, Limits, SourceArgs, Status};
+use super::{
+    read_input, read_source, write_stdout_without, Chatter, Failure, Format, Limits, SourceArgs,
+    Status,
+};
 
 /// Flags of `check`, as typed.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::CHECK)]
 pub(crate) struct CheckArgs {
     // Which flags go together is checked in `mode`, not with clap's `requires` and
     // `conflicts_with`: clap skips `requires` when a conflicting flag is present, which let
@@ -115,9 +118,8 @@ pub(crate) fn enforce_strict(
 
 /// Prints warnings on standard error (text output; JSON output carries them in the object).
 pub(crate) fn print_warnings(warnings: &[RequestWarning]) {
-    let mut err = std::io::stderr().lock();
     for w in warnings {
-        let _ = writeln!(err, "warning[{}]: {}", w.code, escape_controls(&w.message));
+        super::diagnostic::warning(&w.code.to_string(), &w.message);
     }
 }
 
@@ -228,7 +230,11 @@ pub(crate) fn run(args: CheckArgs) -> Result<Status, Failure> {
     if job.format == Format::Text {
         print_warnings(&warnings);
     }
-    write_stdout(|out| match job.format {
+    let chatter = match job.format {
+        Format::Text => Chatter::Indented,
+        Format::Json => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match job.format {
         Format::Text => output::text::write_check(out, &report),
         Format::Json => output::json::write_check(out, &report),
     })?;

@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 use super::check::{enforce_strict, print_warnings};
 use super::space::{analysis_failure, literal_account, parse_max_cases, question};
 use super::{
-    read_input, warn_unused, write_stdout, Failure, Limits, SourceArgs, SpaceFormat, Status,
+    read_input, warn_unused, write_stdout_without, Chatter, Failure, Limits, SourceArgs,
+    SpaceFormat, Status,
 };
 
 /// The user that holds the policy documents of a side given as documents.
@@ -27,6 +28,7 @@ pub(crate) const POLICY_HOLDER: &str = "policy-holder";
 
 /// Flags of `diff`, as typed.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::DIFF)]
 pub(crate) struct DiffArgs {
     /// The accounts before the change: account sources (one per account) or policy documents
     /// (of one user); one or more values, repeatable.
@@ -107,7 +109,11 @@ pub(crate) fn run(args: DiffArgs) -> Result<Status, Failure> {
     if args.format != SpaceFormat::Json {
         print_warnings(&warnings);
     }
-    write_stdout(|out| match args.format {
+    let chatter = match args.format {
+        SpaceFormat::Text => Chatter::LastLine,
+        _ => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match args.format {
         SpaceFormat::Text => render::text::write_diff(out, &report),
         SpaceFormat::Json => render::json::write_diff(out, &report),
         SpaceFormat::Sarif => render::sarif::write(out, &render::sarif::diff_log(&report)),
@@ -200,8 +206,9 @@ fn load_sides(args: &DiffArgs) -> Result<(Accounts, Accounts), Failure> {
         // account sources.
         for unused in args.source.unused(source::Format::Snapshot) {
             if !unused.starts_with("`--account-id`") {
-                eprintln!(
-                    "warning[unused-source-flag]: {unused}; the sides are policy documents, so it is ignored"
+                super::diagnostic::warning(
+                    "unused-source-flag",
+                    &format!("{unused}; the sides are policy documents, so it is ignored"),
                 );
             }
         }

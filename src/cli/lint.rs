@@ -8,7 +8,6 @@
 mod fix;
 mod walk;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -19,15 +18,21 @@ use ramcheck::output::{lint_json, lint_text, sarif};
 use ramcheck::policy::PolicyKind;
 use ramcheck::read::{read_file, ReadError};
 
-use super::{read_input, write_stdout, Failure, Limits, Status};
+use super::options::options;
+use super::{read_input, write_stdout_without, Chatter, Failure, Limits, Status};
 use globset::GlobMatcher;
-use walk::{compile_glob, display, note, skipped, Finder, Input, GLOB_SYNTAX};
+use walk::{
+    canonical_file, compile_glob, directory_glob, display, note, skipped, Choices, Exclude, Finder,
+    Input, GLOB_SYNTAX,
+};
 
 /// Flags of `lint`, as typed.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::LINT)]
 pub(crate) struct LintArgs {
-    /// Files, directories (every `*.json` below them), quoted glob patterns, or `-` for standard
-    /// input; the current directory when none is given.
+    /// Files, directories (every `*.json`, `*.yaml` and `*.yml` below them that is a RAM
+    /// document), quoted glob patterns, or `-` for standard input; the current directory when
+    /// none is given.
     #[arg(value_name = "PATH | GLOB | -")]
     paths: Vec<String>,
     /// Output format.
@@ -36,10 +41,26 @@ pub(crate) struct LintArgs {
     /// Exit with status 1 when a finding is at this level or above; `never` always exits 0.
     #[arg(long = "fail-on", value_enum, value_name = "LEVEL", default_value_t = FailOn::Security)]
     fail_on: FailOn,
-    /// Suppress a rule everywhere (`RULE`) or in the files a path or glob names (`RULE:PATH`);
-    /// repeatable.
+    /// Suppress a rule everywhere (`RULE`) or in the files a path or glob names (`RULE:PATH`;
+    /// a directory covers everything under it); repeatable.
     #[arg(long = "ignore", value_name = "RULE[:PATH]")]
     ignore: Vec<String>,
+    /// Do not lint the files and directories a path or glob names (relative to the current
+    /// directory; a directory's whole tree goes with it) when walking; repeatable.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Apply `--exclude` and the sidecar's `exclude` to files named on the command line too,
+    /// as a pre-commit hook needs.
+    #[arg(long = "force-exclude")]
+    force_exclude: bool,
+    /// Skip a named `*.json`, `*.yaml` or `*.yml` file that is not a RAM document, as a walk
+    /// does, instead of linting it: for a pre-commit hook, which names every changed file.
+    #[arg(long = "skip-non-ram")]
+    skip_non_ram: bool,
+    /// Print a note on stderr for each file skipped as not a RAM document or excluded, saying
+    /// why.
+    #[arg(long = "show-skipped")]
+    show_skipped: bool,
     /// The kind of document to expect; `auto` tells trust policies from identity policies.
     #[arg(long, value_enum, default_value_t = KindArg::Auto)]
     kind: KindArg,
@@ -138,7 +159,7 @@ impl Ignore {
         let path = match path {
             None => None,
             Some(path) => {
-                let path = display(path);
+                let path = directory_glob(path);
                 let matcher = compile_glob(&path)?;
                 Some((path, matcher))
             }
@@ -154,6 +175,8 @@ impl Ignore {
 /// `lint` with its inputs listed and its suppressions read.
 struct LintJob {
     inputs: Vec<Input>,
+    /// The files skipped as not RAM documents, as shown.
+    not_ram: Vec<String>,
     ignores: Vec<Ignore>,
     kind: Option<PolicyKind>,
     format: LintFormat,
@@ -166,6 +189,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     let job = resolve(args)?;
     let mut files = Vec::with_capacity(job.inputs.len());
     let mut tally = Tally::default();
+    tally.not_ram_documents.clone_from(&job.not_ram);
     let limit = job.limits.max_file_size;
     for input in &job.inputs {
         let (bytes, shown, name, path) = match input {
@@ -238,10 +262,12 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         }
         files.push(LintedFile::new(shown, documents));
     }
-    let color = job.format == LintFormat::Text
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    write_stdout(|out| match job.format {
+    let color = job.format == LintFormat::Text && options().color_stdout();
+    let chatter = match job.format {
+        LintFormat::Text => Chatter::Suffix(format!("{}\n", lint_text::summary(&files, &tally))),
+        LintFormat::Json | LintFormat::Sarif => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match job.format {
         LintFormat::Text => lint_text::write_findings(out, &files, &tally, color),
         LintFormat::Json => lint_json::write_findings(out, &files, &tally),
         LintFormat::Sarif => sarif::write_log(out, &files),
@@ -273,7 +299,17 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         })?;
         ignores.push(ignore);
     }
-    ignores.extend(sidecar_ignores(args.limits.max_file_size)?);
+    let mut excludes = Vec::new();
+    for given in &args.exclude {
+        let exclude = Exclude::new(given, None).map_err(|why| {
+            Failure::new(format!("invalid glob `{given}` in `--exclude`: {why}"))
+                .with_help(GLOB_SYNTAX)
+        })?;
+        excludes.push(exclude);
+    }
+    let sidecar = sidecar(args.limits.max_file_size)?;
+    ignores.extend(sidecar.ignores);
+    excludes.extend(sidecar.excludes);
     let paths = if args.paths.is_empty() {
         vec![".".to_owned()]
     } else {
@@ -287,12 +323,20 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         )
         .with_help("name the file instead of `-`, or lint standard input without `--fix`"));
     }
-    let mut finder = Finder::new(args.follow, args.limits.max_file_size);
+    let mut finder = Finder::new(Choices {
+        follow: args.follow,
+        limit: args.limits.max_file_size,
+        excludes,
+        skip_non_ram: args.skip_non_ram,
+        force_exclude: args.force_exclude,
+        show_skipped: args.show_skipped,
+    });
     for given in &paths {
         finder.add(given)?;
     }
     Ok(LintJob {
         inputs: finder.inputs,
+        not_ram: finder.not_ram,
         ignores,
         kind: args.kind.kind(),
         format: args.format,
@@ -312,7 +356,8 @@ fn check_rule_id(id: &str, place: &str) -> Result<(), Failure> {
 
 impl Ignore {
     /// Whether the ignore's path part (if any) covers the input; its rule is then suppressed
-    /// there.
+    /// there. A path or glob that names a directory covers everything under it
+    /// (`RULE:policies` is `RULE:policies/**`).
     fn applies_to(&self, input: &Input) -> bool {
         let Some((pattern, matcher)) = &self.path else {
             return true;
@@ -320,20 +365,29 @@ impl Ignore {
         let Input::File { path, shown, .. } = input else {
             return false;
         };
+        let covers = |path: &str| {
+            *pattern == path
+                || matcher.is_match(path)
+                || path
+                    .match_indices('/')
+                    .any(|(at, _)| at > 0 && matcher.is_match(&path[..at]))
+        };
         match &self.root {
-            None => {
-                pattern == shown || matcher.is_match(shown) || same_file(Path::new(pattern), path)
-            }
-            Some(root) => relative_to(path, root)
-                .is_some_and(|relative| *pattern == relative || matcher.is_match(&relative)),
+            None => covers(shown) || contains(Path::new(pattern), path),
+            Some(root) => relative_to(path, root).is_some_and(|relative| covers(&relative)),
         }
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
+/// Whether `file` is `pattern` taken as a path, or lies in the directory it names, however
+/// each is written (`./x`, `../repo/x`, absolute).
+fn contains(pattern: &Path, file: &Path) -> bool {
+    match pattern.canonicalize() {
+        Ok(named) => {
+            canonical_file(file).starts_with(&named)
+                || file.canonicalize().is_ok_and(|f| f == named)
+        }
+        Err(_) => false,
     }
 }
 
@@ -347,7 +401,7 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
 
 /// Why a glob of the sidecar is not one, in `lint`'s dialect.
 fn check_glob(pattern: &str) -> Result<(), String> {
-    compile_glob(&display(pattern)).map(drop)
+    compile_glob(&directory_glob(pattern)).map(drop)
 }
 
 /// The repository root: the first directory from the current one upwards that holds `.git` or
@@ -361,16 +415,24 @@ fn repository_root() -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// The suppressions of the sidecar `.ramcheck.json` at the repository root, if there is one:
-/// `{"ignore": [{"rule": ID, "path": GLOB}]}`, `path` relative to the root and optional. Read
-/// as strictly as a policy ([`Config::parse`]): any fault in it is exit 2.
-fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
+/// What the sidecar says: suppressions and exclusions.
+#[derive(Default)]
+struct Sidecar {
+    ignores: Vec<Ignore>,
+    excludes: Vec<Exclude>,
+}
+
+/// The suppressions and exclusions of the sidecar `.ramcheck.json` at the repository root, if
+/// there is one: `{"exclude": [GLOB], "ignore": [{"rule": ID, "path": GLOB}]}`, globs relative
+/// to the root, `path` optional. Read as strictly as a policy ([`Config::parse`]): any fault
+/// in it is exit 2.
+fn sidecar(limit: u64) -> Result<Sidecar, Failure> {
     let Some(root) = repository_root() else {
-        return Ok(Vec::new());
+        return Ok(Sidecar::default());
     };
     let file = root.join(SIDECAR);
     if std::fs::symlink_metadata(&file).is_err() {
-        return Ok(Vec::new());
+        return Ok(Sidecar::default());
     }
     let shown = file.to_string_lossy().into_owned();
     let bytes = read_file(&file, limit).map_err(|e| match e {
@@ -379,8 +441,8 @@ fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
             "the sidecar `{shown}` is {kind}, not a regular file"
         ))
         .with_help(
-            "the sidecar is a JSON file: \
-             `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`",
+            "the sidecar is a JSON file: `{\"exclude\": [\"<glob>\"], \
+             \"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`",
         ),
         other => other.into(),
     })?;
@@ -391,13 +453,21 @@ fn sidecar_ignores(limit: u64) -> Result<Vec<Ignore>, Failure> {
             None => failure,
         }
     })?;
-    config
+    // Each glob was checked by `check_glob` while the sidecar was read.
+    let ignores = config
         .ignores()
         .iter()
         .map(|entry| {
-            // Each path was checked by `check_glob` while the sidecar was read.
             Ignore::new(entry.rule(), entry.path(), Some(root.clone()))
                 .map_err(|why| Failure::new(format!("`{shown}`: {why}")))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let excludes = config
+        .excludes()
+        .iter()
+        .map(|glob| {
+            Exclude::new(glob, Some(&root)).map_err(|why| Failure::new(format!("`{shown}`: {why}")))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Sidecar { ignores, excludes })
 }

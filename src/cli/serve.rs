@@ -10,6 +10,7 @@ use ramcheck::serve::{self, ServeConfig, ServeError};
 use super::{Failure, Limits, SourceArgs, Status};
 
 #[derive(Debug, Args)]
+#[command(after_help = super::help::SERVE)]
 pub(crate) struct ServeArgs {
     /// An account source (snapshot, Terraform plan or state, ROS template), one per account
     /// (repeatable); reloaded with the policy files it names.
@@ -93,10 +94,16 @@ pub(crate) fn run(args: ServeArgs) -> Result<Status, Failure> {
     Ok(Status::Ok)
 }
 
-/// Operational logs on standard error, filtered by `RAMCHECK_LOG` (default `info`).
+/// Operational logs on standard error, filtered by `RAMCHECK_LOG` (default `info`, `warn`
+/// under `-q`).
 fn init_logs() {
+    let default = if super::options::options().quiet() {
+        "warn"
+    } else {
+        "info"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RAMCHECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)

@@ -10,6 +10,7 @@ use super::{read_source, write_stdout, Failure, Limits, SourceArgs, Status};
 
 /// Flags of `snapshot`, as typed.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::SNAPSHOT)]
 pub(crate) struct SnapshotArgs {
     /// The account source: an account snapshot, a `terraform show -json` output or a ROS
     /// template; `-` reads standard input.

@@ -11,11 +11,12 @@ use ramcheck::suggest::did_you_mean;
 
 use super::check::{assume_failure, load_accounts, print_warnings, RequestArgs};
 use super::space::{analysis_failure, literal_account, parse_max_cases, question};
-use super::{write_stdout, Failure, Limits, SourceArgs, SpaceFormat, Status};
+use super::{write_stdout_without, Chatter, Failure, Limits, SourceArgs, SpaceFormat, Status};
 
 /// Flags of `who-can`, as typed. `--resource` is shared with `check`, which takes one ARN;
 /// here it takes a pattern as well, and its help says so.
 #[derive(Debug, Args)]
+#[command(after_help = super::help::WHO_CAN)]
 #[command(mut_arg("resource", |arg| arg
     .value_name("PATTERN")
     .help("The resources asked about: a pattern, e.g. `acs:ecs:cn-*:1234567890123456:imagepipeline/prod-*`, or one resource ARN")
@@ -89,7 +90,11 @@ pub(crate) fn run(args: WhoCanArgs) -> Result<Status, Failure> {
     if args.format != SpaceFormat::Json {
         print_warnings(&warnings);
     }
-    write_stdout(|out| match args.format {
+    let chatter = match args.format {
+        SpaceFormat::Text => Chatter::FirstLine,
+        _ => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match args.format {
         SpaceFormat::Text => render::text::write_space(out, &report),
         SpaceFormat::Json => render::json::write_space(out, &report),
         SpaceFormat::Sarif => render::sarif::write(out, &render::sarif::space_log(&report)),
@@ -211,7 +216,11 @@ fn run_assume_role(args: WhoCanArgs) -> Result<Status, Failure> {
     if format == super::Format::Text {
         print_warnings(&warnings);
     }
-    write_stdout(|out| match format {
+    let chatter = match format {
+        super::Format::Text => Chatter::FirstLine,
+        super::Format::Json => Chatter::None,
+    };
+    write_stdout_without(&chatter, |out| match format {
         super::Format::Text => output::text::write_who_can(out, &request, &decisions),
         super::Format::Json => output::json::write_who_can(out, &request, &decisions, &warnings),
     })?;

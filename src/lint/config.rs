@@ -1,6 +1,7 @@
 //! The linter's configuration file, the sidecar `.ramcheck.json` at a repository's root:
-//! `{"ignore": [{"rule": "<rule-id>", "path": "<glob>"}]}`, each entry suppressing a rule
-//! everywhere (no `path`) or in the files its glob names (relative to the root).
+//! `{"exclude": ["<glob>"], "ignore": [{"rule": "<rule-id>", "path": "<glob>"}]}`. Each
+//! `exclude` glob names files and directories a walk does not lint (relative to the root), each
+//! `ignore` entry suppresses a rule everywhere (no `path`) or in the files its glob names.
 //!
 //! It is read as strictly as a policy, because a fault in it silently turns a failing gate
 //! into a passing one: an unknown or misspelt key (`"pathh"` would drop the path and suppress
@@ -21,6 +22,7 @@ pub const SIDECAR: &str = ".ramcheck.json";
 /// A parsed sidecar.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
+    excludes: Vec<String>,
     ignores: Vec<IgnoreEntry>,
 }
 
@@ -78,7 +80,8 @@ impl ConfigError {
 }
 
 /// The shape of a sidecar, for help texts.
-const SHAPE: &str = "write `{\"ignore\": [{\"rule\": \"<rule-id>\", \"path\": \"<glob>\"}]}`";
+const SHAPE: &str = "write `{\"exclude\": [\"<glob>\"], \"ignore\": [{\"rule\": \"<rule-id>\", \
+                     \"path\": \"<glob>\"}]}`";
 
 impl Config {
     /// Parses a sidecar. `file` names it in errors; `check_path` says why a `path` is not a
@@ -117,7 +120,16 @@ impl Config {
             source: Source::new(text),
             file,
         };
-        let top = reader.object(&root, "the sidecar", &["ignore"])?;
+        let top = reader.object(&root, "the sidecar", &["exclude", "ignore"])?;
+        let mut excludes = Vec::new();
+        if let Some(list) = json::member(top, "exclude") {
+            let Value::Array(items) = &list.value else {
+                return Err(reader.wrong_type(list, "`exclude`", "an array of globs"));
+            };
+            for item in items {
+                excludes.push(reader.exclude(item, &check_path)?);
+            }
+        }
         let mut ignores = Vec::new();
         if let Some(list) = json::member(top, "ignore") {
             let Value::Array(items) = &list.value else {
@@ -127,7 +139,21 @@ impl Config {
                 ignores.push(reader.entry(item, &check_path)?);
             }
         }
-        Ok(Config { ignores })
+        Ok(Config { excludes, ignores })
+    }
+
+    /// The globs of the files and directories a walk does not lint, relative to the
+    /// sidecar's folder, in file order.
+    ///
+    /// ```
+    /// use ramcheck::lint::config::Config;
+    ///
+    /// let config = Config::parse(br#"{"exclude": ["generated", "**/*.tfplan.json"]}"#, None, |_| Ok(()))?;
+    /// assert_eq!(config.excludes(), ["generated", "**/*.tfplan.json"]);
+    /// # Ok::<(), ramcheck::lint::config::ConfigError>(())
+    /// ```
+    pub fn excludes(&self) -> &[String] {
+        &self.excludes
     }
 
     /// The suppressions, in file order.
@@ -199,6 +225,48 @@ impl Reader<'_> {
         Ok(members)
     }
 
+    /// One glob of `exclude`.
+    fn exclude(
+        &self,
+        node: &Node,
+        check_path: &impl Fn(&str) -> Result<(), String>,
+    ) -> Result<String, ConfigError> {
+        let Value::String(glob) = &node.value else {
+            return Err(self.wrong_type(node, "an `exclude` entry", "a string (a glob)"));
+        };
+        if glob.is_empty() {
+            return Err(self.error(
+                node.span,
+                "an `exclude` entry is empty, which names no file".to_owned(),
+                Some(
+                    "write a glob relative to the repository root, or remove the entry".to_owned(),
+                ),
+            ));
+        }
+        self.check_glob(node, glob, check_path)?;
+        Ok(glob.clone())
+    }
+
+    /// Refuses a glob the caller's syntax refuses, at its place.
+    fn check_glob(
+        &self,
+        node: &Node,
+        glob: &str,
+        check_path: &impl Fn(&str) -> Result<(), String>,
+    ) -> Result<(), ConfigError> {
+        check_path(glob).map_err(|why| {
+            self.error(
+                node.span,
+                format!("invalid glob `{glob}`: {why}"),
+                Some(
+                    "use `*` (within a directory), `**` (across directories), `?`, `[...]` and \
+                     `{a,b}`"
+                        .to_owned(),
+                ),
+            )
+        })
+    }
+
     fn entry(
         &self,
         node: &Node,
@@ -241,17 +309,7 @@ impl Reader<'_> {
                         Some("leave `path` out to suppress the rule everywhere".to_owned()),
                     ));
                 }
-                if let Err(why) = check_path(path) {
-                    return Err(self.error(
-                        node.span,
-                        format!("invalid glob `{path}`: {why}"),
-                        Some(
-                            "use `*` (within a directory), `**` (across directories), `?`, \
-                             `[...]` and `{a,b}`"
-                                .to_owned(),
-                        ),
-                    ));
-                }
+                self.check_glob(node, path, check_path)?;
                 Some(path.clone())
             }
         };
@@ -315,6 +373,13 @@ mod tests {
                 .contains("1:43: invalid glob `a[b`: unclosed `[`")
         );
         assert!(fails(r#"{"ignores": []}"#).contains("did you mean `ignore`?"));
+        assert!(fails(r#"{"excludes": []}"#).contains("did you mean `exclude`?"));
+        assert!(fails(r#"{"exclude": "dist"}"#)
+            .contains("`exclude` must be an array of globs, found a string"));
+        assert!(fails(r#"{"exclude": [1]}"#)
+            .contains("an `exclude` entry must be a string (a glob), found a number"));
+        assert!(fails(r#"{"exclude": [""]}"#).contains("1:14: an `exclude` entry is empty"));
+        assert!(fails(r#"{"exclude": ["a[b"]}"#).contains("1:14: invalid glob `a[b`: unclosed `[`"));
         assert!(fails("{\"ignore\": [],}").contains("trailing comma"));
         assert!(fails("[]").contains("the sidecar must be an object, found an array"));
     }
@@ -330,6 +395,9 @@ mod tests {
             .map(|e| (e.rule(), e.path()))
             .collect();
         assert_eq!(entries, [("allow-all", None), ("key-case", Some("dev/**"))]);
+        let config =
+            parse(r#"{"exclude": ["dist", "**/*.tfplan.json"], "ignore": []}"#).expect("valid");
+        assert_eq!(config.excludes(), ["dist", "**/*.tfplan.json"]);
         assert_eq!(parse("{}").expect("empty"), Config::default());
     }
 }

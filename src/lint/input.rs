@@ -31,6 +31,8 @@
 
 use std::collections::HashSet;
 
+pub mod recognise;
+
 use super::frame::Frame;
 use super::registry::Rule;
 use super::rules::{grammar, wrapper};

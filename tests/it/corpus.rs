@@ -153,7 +153,10 @@ fn corpus_dir() -> PathBuf {
 fn documents() -> Option<Vec<(String, Vec<u8>)>> {
     let dir = corpus_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("skipped: no corpus at {}", dir.display());
+        super::util::skip(&format!(
+            "no corpus at `{}` (the `shared` folder beside the repository)",
+            dir.display()
+        ));
         return None;
     };
     let mut docs: Vec<(String, Vec<u8>)> = entries

@@ -83,7 +83,17 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
     let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
     assert_eq!(
         keys,
-        ["documents", "files", "files_without_documents", "findings"]
+        [
+            "baselined",
+            "documents",
+            "files",
+            "files_without_documents",
+            "findings",
+            "fixed",
+            "fixed_files",
+            "skipped_not_ram_documents",
+            "suppressed"
+        ]
     );
     assert_eq!(v["files_without_documents"], serde_json::json!([]));
     assert_eq!(v["files"], 2);
@@ -100,7 +110,10 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["column", "document", "file", "help", "line", "message", "path", "rule", "severity"]
+            [
+                "column", "document", "file", "fixable", "help", "line", "message", "path", "rule",
+                "severity"
+            ]
         );
     }
     let order: Vec<(String, u64, u64)> = findings

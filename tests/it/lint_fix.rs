@@ -250,6 +250,32 @@ fn the_usage_says_fix() {
     assert!(run.stdout.contains("--fix"), "{run:?}");
 }
 
+#[test]
+fn the_rules_say_which_are_fixable() {
+    let value = ramcheck(&["rules", "--format", "json"]).json();
+    let fixable: Vec<(&str, &str)> = value["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| r["fixable"] != "no")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or_default(),
+                r["fixable"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixable,
+        [
+            ("invalid-json", "sometimes"),
+            ("single-statement-object", "always"),
+            ("action-case", "always"),
+            ("duplicate-entry", "always"),
+        ]
+    );
+}
+
 // The property over real documents.
 
 /// What a document means, without where it says it: each statement's effect, its actions

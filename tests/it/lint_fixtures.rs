@@ -96,7 +96,10 @@ fn corpus() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: ../shared/corpus/real is absent");
+        super::util::skip(&format!(
+            "no corpus at `{}` (the `shared` folder beside the repository)",
+            dir.display()
+        ));
         None
     }
 }

@@ -20,7 +20,7 @@ use crate::util::{write_file, Invocation, Run};
 const HANG: Duration = Duration::from_secs(60);
 
 /// Runs `ramcheck lint ARGS` in `dir`.
-fn lint(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn lint(dir: &Path, args: &[&str]) -> Run {
     Invocation::new(&[&["lint"], args].concat())
         .dir(dir)
         .timeout(HANG)
@@ -28,14 +28,14 @@ fn lint(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// Runs `ramcheck lint ARGS --format json` in `dir`.
-fn lint_json(dir: &Path, args: &[&str]) -> (Run, Value) {
+pub(crate) fn lint_json(dir: &Path, args: &[&str]) -> (Run, Value) {
     let run = lint(dir, &[args, &["--format", "json"]].concat());
     let value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
     (run, value)
 }
 
 /// The files of a JSON report's findings, in order, each once.
-fn files_of(v: &Value) -> Vec<String> {
+pub(crate) fn files_of(v: &Value) -> Vec<String> {
     let mut files: Vec<String> = v["findings"]
         .as_array()
         .map(|f| {

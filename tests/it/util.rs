@@ -18,6 +18,19 @@ pub fn fixture(name: &str) -> String {
     format!("tests/fixtures/check/{name}")
 }
 
+/// Says that the running test skipped its work, and why, where every run shows it: on the
+/// process's standard error, as `SKIPPED <test>: <why>`. libtest keeps a passing test's
+/// `println!`/`eprintln!` to itself (they appear only with `--nocapture`), so a test that
+/// passes by skipping would look like one that checked something; writing to the standard
+/// error handle directly goes around that capture.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    // libtest runs each test on a thread named after it.
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
+}
+
 /// Writes `text` to `name` under `dir` (making the folders between), and returns its path.
 pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
