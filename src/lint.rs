@@ -343,6 +343,12 @@ pub fn lint_file_at(
             _ => {
                 let mut linted = lint_bytes(&doc.bytes, &doc.name, doc.kind);
                 linted.embedded = format != input::Format::Policy;
+                // A document decoded from a JSON string of the file: linted as its own text,
+                // its findings placed where that text is written in the file.
+                if let (frame::Frame::Escaped(_), Some(file)) = (&doc.frame, &file_source) {
+                    doc.frame.place(&linted.source, file, &mut linted.findings);
+                    linted.source = file.clone();
+                }
                 linted.frame = doc.frame;
                 linted
             }

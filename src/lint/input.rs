@@ -36,11 +36,11 @@ pub mod recognise;
 use super::frame::Frame;
 use super::registry::Rule;
 use super::rules::{grammar, wrapper};
-use super::Finding;
 use crate::policy::json::{self, get_str, member, object, strings, Limits, Member, Node, Value};
 use crate::policy::{PolicyKind, Position, Source, Span};
 use crate::source::ros::tree;
 use crate::source::terraform::{self, is_terraform};
+use placement::Placement;
 
 /// How deep a wrapper format (a Terraform plan, an account snapshot) may nest: modules nest
 /// as deep as the configuration does, two levels each, far beyond a policy's own limit; the
@@ -169,11 +169,11 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
     };
     if is_terraform(members) {
         let mut faults = Vec::new();
-        let documents = terraform(members, &mut faults);
+        let documents = terraform(text, members, &mut faults);
         return Detected {
             format: Format::Terraform,
             documents,
-            source: (!faults.is_empty()).then(|| Source::new(text)),
+            source: Some(Source::new(text)),
             faults,
         };
     }
@@ -195,11 +195,11 @@ pub(crate) fn detect_indexed(bytes: &[u8], name: &str, kind: Option<PolicyKind>)
             faults,
         };
     }
-    if let Some(documents) = get_policy(members, kind) {
+    if let Some(documents) = get_policy(text, members, kind) {
         return Detected {
             format: Format::GetPolicy,
             documents,
-            source: None,
+            source: Some(Source::new(text)),
             faults: Vec::new(),
         };
     }
@@ -296,8 +296,9 @@ fn terraform_type(ty: &str) -> Option<(&'static [&'static str], PolicyKind)> {
     }
 }
 
-fn terraform(members: &[Member], faults: &mut Vec<Fault>) -> Vec<Document> {
+fn terraform<'a>(text: &'a str, members: &'a [Member], faults: &mut Vec<Fault>) -> Vec<Document> {
     let mut plan = Plan {
+        text,
         documents: Vec::new(),
         faults,
         unknown: HashSet::new(),
@@ -361,6 +362,8 @@ fn terraform(members: &[Member], faults: &mut Vec<Fault>) -> Vec<Document> {
 
 /// The documents of a Terraform plan or state as they are found, with the faults.
 struct Plan<'a, 'f> {
+    /// The file's text, which the documents' strings are mapped into.
+    text: &'a str,
     documents: Vec<Document>,
     faults: &'f mut Vec<Fault>,
     /// The addresses whose document is known only after apply.
@@ -404,7 +407,14 @@ impl<'a> Plan<'a, '_> {
             Value::Object(members) => members,
             _ => &[],
         };
-        if let Some(text) = attributes.iter().find_map(|a| get_str(members, a)) {
+        let document = attributes.iter().find_map(|a| match member(members, a) {
+            Some(Node {
+                value: Value::String(text),
+                span,
+            }) => Some((text, *span)),
+            _ => None,
+        });
+        if let Some((text, span)) = document {
             if self.seen.insert((address, text)) {
                 self.documents.push(Document {
                     name: address.to_owned(),
@@ -412,7 +422,7 @@ impl<'a> Plan<'a, '_> {
                     kind: Some(kind),
                     origin: None,
                     placement: None,
-                    frame: Frame::Rendered,
+                    frame: Frame::string(self.text, span, text),
                 });
             }
             return;
@@ -630,14 +640,14 @@ fn ros_fault(rule: &'static Rule, name: &str, kind: PolicyKind, span: Span, path
 
 /// A document a ROS template gives as JSON text (a control policy's, always): linted as its
 /// own text, as Terraform's are.
-fn ros_embedded(name: String, text: &str, kind: PolicyKind) -> Document {
+fn ros_embedded(name: String, text: &str, kind: PolicyKind, frame: Frame) -> Document {
     Document {
         name,
         bytes: text.as_bytes().to_vec(),
         kind: Some(kind),
         origin: None,
         placement: None,
-        frame: Frame::Rendered,
+        frame,
     }
 }
 
@@ -651,7 +661,12 @@ fn ros(text: &str, members: &[Member]) -> (Vec<Document>, Source, Vec<Fault>) {
     let mut documents = Vec::new();
     let mut faults = Vec::new();
     let mut push = |name: String, node: &Node, kind: PolicyKind, path: String| match &node.value {
-        Value::String(embedded) => documents.push(ros_embedded(name, embedded, kind)),
+        Value::String(embedded) => documents.push(ros_embedded(
+            name,
+            embedded,
+            kind,
+            Frame::string(text, node.span, embedded),
+        )),
         Value::Object(_) => {
             if let Some((function, at)) = json_function(node) {
                 faults.push(ros_computed(&name, kind, function, at.span, path));
@@ -792,21 +807,21 @@ fn yaml_documents(
     };
     let mut push =
         |name: String, node: &tree::Node, kind: PolicyKind, path: String| match &node.value {
-            tree::Value::String(embedded) => documents.push(ros_embedded(name, embedded, kind)),
+            tree::Value::String(embedded) => {
+                documents.push(ros_embedded(name, embedded, kind, Frame::Rendered));
+            }
             tree::Value::Object(_) => {
                 if let Some((function, at)) = tree_function(node) {
                     faults.push(ros_computed(&name, kind, function, span_at(at), path));
                     return;
                 }
-                let mut text = String::new();
-                let mut marks = Vec::new();
-                render(node, &mut text, &mut marks);
+                let (text, placement) = placement::render(node, source);
                 documents.push(Document {
                     name,
                     bytes: text.into_bytes(),
                     kind: Some(kind),
                     origin: Some(node.at),
-                    placement: Some(Placement { marks }),
+                    placement: Some(placement),
                     frame: Frame::Rendered,
                 });
             }
@@ -874,88 +889,14 @@ fn tree_function(node: &tree::Node) -> Option<(&str, Position)> {
     None
 }
 
-/// Renders a template's subtree as one line of JSON, marking where each token starts in `out`
-/// with the position of the node (or key) it comes from. The tree's depth is bounded by its
-/// reader ([`tree::MAX_DEPTH`]), so the recursion is too.
-fn render(node: &tree::Node, out: &mut String, marks: &mut Vec<(usize, Position)>) {
-    marks.push((out.len(), node.at));
-    match &node.value {
-        tree::Value::Null => out.push_str("null"),
-        tree::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        tree::Value::Number(n) => out.push_str(n),
-        tree::Value::String(s) => quote(s, out),
-        tree::Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                render(item, out, marks);
-            }
-            out.push(']');
-        }
-        tree::Value::Object(members) => {
-            out.push('{');
-            for (i, m) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                marks.push((out.len(), m.at));
-                quote(&m.key, out);
-                out.push_str(": ");
-                render(&m.value, out, marks);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// A string as a JSON string literal.
-fn quote(s: &str, out: &mut String) {
-    // Serialising a string cannot fail; the fallback keeps the rendering well formed anyway.
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()));
-}
-
-/// Where the tokens of a document rendered from a YAML template stand in the template: the
-/// rendering is one line, and each token's offset in it maps to the line and column of the
-/// YAML node it was rendered from. An offset within a token maps to the token's start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Placement {
-    /// Token offsets in the rendering, ascending, with their positions in the template.
-    marks: Vec<(usize, Position)>,
-}
-
-impl Placement {
-    /// The template's position of the rendering's byte `offset`.
-    fn at(&self, offset: usize) -> Option<Position> {
-        let after = self.marks.partition_point(|(o, _)| *o <= offset);
-        self.marks.get(after.checked_sub(1)?).map(|(_, p)| *p)
-    }
-
-    /// Places findings of the rendering `text` (linted from [`Position::START`]) in the
-    /// template: their positions, and the related ones, which the rendering's one line makes
-    /// offsets again.
-    pub(crate) fn place(&self, text: &str, findings: &mut [Finding]) {
-        let rendering = Source::new(text);
-        for finding in findings {
-            if let Some(at) = self.at(finding.span.start) {
-                finding.position = at;
-            }
-            // Where a token ends in the template is not known yet: the span is marked at its
-            // start.
-            finding.end = finding.position;
-            finding.related = finding
-                .related
-                .and_then(|p| self.at(rendering.offset(p)?).or(Some(p)));
-        }
-    }
-}
-
-fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
+fn get_policy(file: &str, members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Document>> {
     let version = GET_POLICY_VERSIONS
         .iter()
         .find_map(|k| object(member(members, k)))?;
-    let text = get_str(version, "PolicyDocument")?;
+    let document = member(version, "PolicyDocument")?;
+    let Value::String(text) = &document.value else {
+        return None;
+    };
     let policy_name = object(member(members, "Policy")).and_then(|p| get_str(p, "PolicyName"));
     let version_id = get_str(version, "VersionId");
     let name = match (policy_name, version_id) {
@@ -970,9 +911,10 @@ fn get_policy(members: &[Member], kind: Option<PolicyKind>) -> Option<Vec<Docume
         kind: kind.or(Some(PolicyKind::Identity)),
         origin: None,
         placement: None,
-        frame: Frame::Rendered,
+        frame: Frame::string(file, document.span, text),
     }])
 }
 
+mod placement;
 #[cfg(test)]
 mod tests;

@@ -67,8 +67,7 @@ pub fn write_findings(
             paint(BOLD),
             escape_controls(&finding.message),
         )?;
-        let len = finding.span.end.saturating_sub(finding.span.start);
-        let snippet = Snippet::new(&doc.source, pos, len);
+        let snippet = Snippet::new(&doc.source, pos, finding.end);
         let number = pos.line.to_string();
         let gutter = " ".repeat(number.len());
         writeln!(out, "{}{number} |{reset} {}", paint(BLUE), snippet.text)?;
@@ -136,9 +135,12 @@ struct Snippet {
 }
 
 impl Snippet {
-    /// The snippet of the span of `len` bytes at `position` of `source`. It costs the window
-    /// and a lookup in the line index, not the length of the line.
-    fn new(source: &Source, position: Position, len: usize) -> Snippet {
+    /// The snippet of the span from `position` to `end` of `source` (to the end of the line
+    /// for a span of several lines). Positions, not the span's bytes: for a document embedded
+    /// in the file as a JSON string, the file's text of a span is longer than the document's,
+    /// by its escapes. It costs the window and a lookup in the line index, not the length of
+    /// the line.
+    fn new(source: &Source, position: Position, end: Position) -> Snippet {
         let text = source.text();
         // A position the text does not have (it cannot happen for a finding of this document)
         // shows an empty line with the caret at the column.
@@ -148,6 +150,13 @@ impl Snippet {
                 caret_start: position.column.saturating_sub(1),
                 caret_width: 1,
             };
+        };
+        let len = if end.line == position.line {
+            source
+                .offset(end)
+                .map_or(0, |end| end.saturating_sub(offset))
+        } else {
+            usize::MAX
         };
         let line_start = source.line_start(offset);
         let head = text.get(line_start..offset).unwrap_or_default();
@@ -355,7 +364,8 @@ mod tests {
     fn snippet(text: &str, needle: &str) -> (Snippet, String) {
         let source = Source::new(text);
         let offset = text.find(needle).expect("needle in text");
-        let snippet = Snippet::new(&source, source.position(offset), needle.len());
+        let end = source.position(offset + needle.len());
+        let snippet = Snippet::new(&source, source.position(offset), end);
         let marked = snippet
             .text
             .chars()

@@ -8,21 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{run_in, write_file as write, Run};
+use crate::util::{locate, run_in, write_file as write, Run};
 
 const RESOURCE: &str = "acs:ecs:cn-hangzhou:1234567890123456:imagepipeline/ip-1";
-
-/// The line and column (characters) of the first `needle` in `text`, counted here: LF, CR and
-/// CRLF each end a line.
-fn locate(text: &str, needle: &str) -> (usize, usize) {
-    let offset = text.find(needle).expect("needle in text");
-    let before = text[..offset].replace("\r\n", "\n").replace('\r', "\n");
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
-}
 
 fn check_policy(dir: &Path, file: &str) -> Run {
     run_in(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::{ramcheck, ramcheck_stdin, root, run_in, Invocation};
+use crate::util::{locate, ramcheck, ramcheck_stdin, root, run_in, Invocation};
 
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/{name}")
@@ -197,7 +197,10 @@ fn sarif_has_one_run_with_rules_and_located_results() {
 }
 
 #[test]
-fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document() {
+fn terraform_plan_documents_are_named_by_address_and_located_in_the_plan() {
+    let plan = std::fs::read_to_string(fixture("lint-inputs/terraform-plan.json")).expect("plan");
+    // Each finding is on the plan's line of the escaped text it is about.
+    let line = |needle: &str| locate(&plan, needle).0 as u64;
     let v = json_of(&[
         &fixture("lint-inputs/terraform-plan.json"),
         "--fail-on",
@@ -224,7 +227,7 @@ fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document
         findings.contains(&(
             "alicloud_ram_policy.builders".into(),
             "cancel-any-pipeline".into(),
-            7
+            line(r#"\"acs:ecs:*:*:imagepipeline/*\""#)
         )),
         "{findings:?}"
     );
@@ -232,7 +235,7 @@ fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document
         findings.contains(&(
             "alicloud_ram_role.deployer".into(),
             "trust-any-principal".into(),
-            9
+            line(r#"\"acs:ram::*:root\""#)
         )),
         "{findings:?}"
     );
@@ -240,7 +243,7 @@ fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document
         findings.contains(&(
             "module.ci.alicloud_ram_policy.legacy".into(),
             "unknown-action".into(),
-            1
+            line(r#"\"ecs:CancelImagePipelineExecutions\""#)
         )),
         "{findings:?}"
     );
@@ -258,10 +261,12 @@ fn terraform_plan_documents_are_named_by_address_and_located_inside_the_document
     );
     let run = ramcheck(&["lint", &fixture("lint-inputs/terraform-plan.json")]);
     let text = &run.stdout;
+    let (line, column) = locate(&plan, r#"\"acs:ecs:*:*:imagepipeline/*\""#);
     assert!(
-        text.contains(
-            "tests/fixtures/lint-inputs/terraform-plan.json:7:19: security[cancel-any-pipeline]: "
-        ),
+        text.contains(&format!(
+            "tests/fixtures/lint-inputs/terraform-plan.json:{line}:{column}: \
+             security[cancel-any-pipeline]: "
+        )),
         "{text}"
     );
     assert!(
@@ -292,13 +297,17 @@ fn a_control_policy_from_terraform_is_checked_as_control() {
 
 #[test]
 fn get_policy_output_is_unwrapped_and_named_after_the_policy() {
-    let v = json_of(&[&fixture("lint-inputs/get-policy.json")]);
+    let file = fixture("lint-inputs/get-policy.json");
+    let v = json_of(&[&file]);
     let f = &v["findings"][0];
     assert_eq!(f["rule"], "action-resource-mismatch");
     assert_eq!(f["document"], "cancel-builds@v2");
+    // Where the action is written in the file, escaped quotes and all.
+    let text = std::fs::read_to_string(&file).expect("fixture");
+    let (line, column) = locate(&text, r#"\"ecs:CancelImagePipelineExecution\""#);
     assert_eq!(
         (f["line"].as_u64(), f["column"].as_u64()),
-        (Some(6), Some(17))
+        (Some(line as u64), Some(column as u64))
     );
 }
 

@@ -185,6 +185,18 @@ fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ramcheck"))
 }
 
+/// The line and column (characters) of the first `needle` in `text`, counted here: LF, CR and
+/// CRLF each end a line.
+pub fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text.find(needle).expect("needle in text");
+    let before = text[..offset].replace("\r\n", "\n").replace('\r', "\n");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
 /// Whether a parse error's line and column lie inside the document (columns up to one past
 /// the end of the line, for an error at a line's end), and its span too; the text is read
 /// lossily, as the parser reports positions for non-UTF-8 input.
