@@ -223,6 +223,30 @@ fn a_json_template_is_fixed_and_a_yaml_one_is_left_alone() {
     );
 }
 
+#[test]
+fn a_document_in_a_terraform_string_is_fixed_with_its_escapes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let document = "{\n  \"Version\": \"1\",\n  \"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"ecs:addtags\", \"ecs:AddTags\"], \"Resource\": \"*\"}\n}";
+    let plan = |document: &str| {
+        serde_json::json!({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+            {"address": "alicloud_ram_policy.p", "type": "alicloud_ram_policy", "name": "p",
+             "values": {"policy_name": "p", "policy_document": document}}]}}})
+        .to_string()
+    };
+    let path = write_file(dir.path(), "plan.json", &plan(document));
+    let run = run_in(dir.path(), &["lint", "--fix", "plan.json"], None);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert!(
+        run.stdout.ends_with("fixed 3 findings in 1 file\n"),
+        "{run:?}"
+    );
+    let fixed = document
+        .replace("{\"Effect\"", "[{\"Effect\"")
+        .replace("\"*\"}\n}", "\"*\"}]\n}")
+        .replace("\"ecs:addtags\", \"ecs:AddTags\"", "\"ecs:AddTags\"");
+    assert_eq!(read(&path), plan(&fixed));
+}
+
 #[cfg(unix)]
 #[test]
 fn a_linked_file_is_fixed_through_its_link() {
