@@ -26,6 +26,7 @@
 pub mod baseline;
 pub mod catalog;
 pub mod config;
+pub mod fix;
 mod frame;
 pub mod input;
 pub mod registry;
@@ -129,6 +130,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// A second place involved (the first of two duplicates), when there is one.
     pub related: Option<Position>,
+    /// How `--fix` repairs it, for the mechanical rules ([`fix`]); its spans are in the
+    /// document's text, like `span`.
+    pub fix: Option<fix::Fix>,
 }
 
 /// One document that was linted, with its text (for rendering source lines) and findings.
@@ -230,6 +234,11 @@ pub struct Tally {
     pub baselined: usize,
     /// Entries of the baseline that matched no finding: fixed since, or moved to another file.
     pub stale_baseline: Vec<baseline::Entry>,
+    /// Findings `--fix` fixed (the files were rewritten, and the findings listed are those of
+    /// the fixed files).
+    pub fixed: usize,
+    /// Files `--fix` rewrote.
+    pub fixed_files: usize,
 }
 
 /// Every finding of `files` with its file and document, sorted by file, line and column (then
@@ -360,6 +369,7 @@ pub fn lint_file_at(
                 message: fault.message,
                 help: fault.help,
                 related: None,
+                fix: None,
             };
             linted.push(LintedDocument {
                 name: fault.document,
@@ -394,6 +404,8 @@ pub fn lint_file_at(
             }
         }
     }
+    // Only fixes that `--fix` can make in this file's bytes are offered.
+    fix::settle(bytes, &mut linted);
     linted
 }
 
@@ -454,6 +466,7 @@ fn lint_policy(
             message: e.message().to_owned(),
             help: e.help().map(str::to_owned),
             related: e.related().map(|(_, p)| p),
+            fix: fix::trailing_comma(bytes, e),
         })
         .collect();
     if let Some(policy) = &policy {
@@ -514,6 +527,7 @@ impl<'a> Ctx<'a> {
             message,
             help,
             related: None,
+            fix: None,
         });
         true
     }
@@ -535,12 +549,21 @@ impl<'a> Ctx<'a> {
         message: String,
         help: Option<String>,
         related: Span,
-    ) {
+    ) -> bool {
         if self.report(rule, span, path, message, help) {
             let position = self.policy.position(related);
             if let Some(last) = self.findings.last_mut() {
                 last.related = Some(position);
             }
+            return true;
+        }
+        false
+    }
+
+    /// Gives the finding just reported (when [`Ctx::report`] kept it) its fix.
+    pub(crate) fn fix_last(&mut self, fix: Option<fix::Fix>) {
+        if let Some(last) = self.findings.last_mut() {
+            last.fix = fix;
         }
     }
 
@@ -560,6 +583,7 @@ impl<'a> Ctx<'a> {
                 },
                 help: Some(dropped_help()),
                 related: None,
+                fix: None,
             });
         }
     }

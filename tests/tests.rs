@@ -51,6 +51,8 @@
 //!   and other JSON and YAML skipped and counted, nested ignore files, `node_modules`,
 //!   `--exclude` and the sidecar's `exclude`, `--ignore RULE:DIR`, and `--skip-non-ram` and
 //!   `--force-exclude` for files a pre-commit hook names.
+//! - `lint_fix`: `ramcheck lint --fix` through the real binary, and the property that fixing
+//!   the fixtures and the corpus never changes a decision and replaces only the bytes at fault.
 //! - `lint_fixtures`: every rule's fixtures give exactly the findings listed in
 //!   `tests/fixtures/lint/EXPECTED.tsv`; the corpus lints without a crash, non-strict JSON is
 //!   located; the SARIF log validates against the SARIF 2.1.0 schema.
@@ -109,6 +111,8 @@ mod hostile_inputs;
 mod integration_files;
 #[path = "it/lint_cli.rs"]
 mod lint_cli;
+#[path = "it/lint_fix.rs"]
+mod lint_fix;
 #[path = "it/lint_fixtures.rs"]
 mod lint_fixtures;
 #[path = "it/lint_inputs.rs"]

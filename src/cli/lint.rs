@@ -7,6 +7,7 @@
 //! written or applied ([`ramcheck::lint::baseline`]) and the exit status is settled before
 //! anything is rendered, for the SARIF log reports it.
 
+mod fix;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,11 @@ pub(crate) struct LintArgs {
     /// The base URL of the rule pages in SARIF (`helpUri` is BASE/docs/rules/RULE.md).
     #[arg(long = "sarif-help-uri", value_name = "BASE", default_value = DOCS_BASE)]
     sarif_help_uri: String,
+    /// Fix the findings of the mechanical rules (action case, a statement object, repeated
+    /// entries, trailing commas) in the files, in place, then report what is left; not with
+    /// standard input.
+    #[arg(long)]
+    fix: bool,
     #[command(flatten)]
     limits: Limits,
 }
@@ -198,6 +204,7 @@ struct LintJob {
     write_baseline: Option<PathBuf>,
     stdin_filename: Option<String>,
     help_base: String,
+    fix: bool,
 }
 
 pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
@@ -255,7 +262,27 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
                 )
             }
         };
-        let mut documents = lint_file_at(&bytes, path, &name, job.kind, limit);
+        let mut documents = match (job.fix, path) {
+            (true, Some(path)) => {
+                // Suppressed findings are not fixed: `--ignore` says to leave them be.
+                let ignored: Vec<&str> = job
+                    .ignores
+                    .iter()
+                    .filter(|i| rule(&i.rule).is_some_and(|r| r.fixable.is_fixable()))
+                    .filter(|i| i.applies_to(input))
+                    .map(|i| i.rule.as_str())
+                    .collect();
+                let target = fix::Target {
+                    path,
+                    shown: &shown,
+                    name: &name,
+                    kind: job.kind,
+                    limit,
+                };
+                fix::fix(&target, &bytes, &ignored, &mut tally)?
+            }
+            _ => lint_file_at(&bytes, path, &name, job.kind, limit),
+        };
         // Which ignores apply to this file is worked out once (globs, canonical paths), not
         // once per finding, and only for the rules it has findings of.
         let found = |rule: &str| {
@@ -455,6 +482,14 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         }
         None => None,
     };
+    // Refused before anything is read or written: the fixed text would have nowhere to go
+    // but stdout, which holds the findings.
+    if args.fix && paths.iter().any(|p| p == "-") {
+        return Err(Failure::new(
+            "`--fix` rewrites files in place and cannot fix standard input `-`",
+        )
+        .with_help("name the file instead of `-`, or lint standard input without `--fix`"));
+    }
     let mut finder = Finder::new(Choices {
         follow: args.follow,
         limit: args.limits.max_file_size,
@@ -478,6 +513,7 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         write_baseline: args.write_baseline,
         stdin_filename: args.stdin_filename,
         help_base: args.sarif_help_uri,
+        fix: args.fix,
     })
 }
 

@@ -35,7 +35,7 @@ enum RulesFormat {
     /// Every rule's documentation page.
     Markdown,
     /// One JSON object: `{"rules": [{"id", "level", "status", "since", "summary", "doc",
-    /// "help_uri"}]}`.
+    /// "help_uri", "fixable"}]}` (`fixable`: `no`, `sometimes` or `always`).
     Json,
 }
 
@@ -97,5 +97,6 @@ fn rule_json(rule: &Rule) -> Value {
         "summary": rule.summary,
         "doc": rule.markdown(),
         "help_uri": format!("{HELP_URI_BASE}/docs/rules/{}.md", rule.id),
+        "fixable": rule.fixable.name(),
     })
 }

@@ -18,6 +18,35 @@ pub enum Status {
     Preview,
 }
 
+/// Whether `ramcheck lint --fix` repairs a rule's findings ([`crate::lint::fix`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fixability {
+    /// Never: the fix needs a person's judgement.
+    None,
+    /// Some of its findings (`invalid-json`: a trailing comma, not a comment).
+    Sometimes,
+    /// Every finding, where the document is in the file as written (not a YAML template's).
+    Always,
+}
+
+impl Fixability {
+    /// Whether some findings of the rule are fixable.
+    pub fn is_fixable(self) -> bool {
+        self != Fixability::None
+    }
+
+    /// The name the docs and `ramcheck rules --format json` give it: `no`, `sometimes`,
+    /// `always`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fixability::None => "no",
+            Fixability::Sometimes => "sometimes",
+            Fixability::Always => "always",
+        }
+    }
+}
+
 /// A lint rule: its id, default severity and documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -30,18 +59,26 @@ pub struct Rule {
     pub status: Status,
     /// The version of ramcheck that introduced it.
     pub since: &'static str,
+    /// Whether `ramcheck lint --fix` repairs its findings; the doc of a fixable rule says how,
+    /// under "Fix".
+    pub fixable: Fixability,
     /// One line: what it finds.
     pub summary: &'static str,
     /// Markdown with the fixed headings "What it does", "Why is this bad?", "Example",
-    /// "Use instead" and "References".
+    /// "Use instead" and "References", and "Fix" before "References" for a fixable rule.
     pub doc: &'static str,
 }
 
 impl Rule {
     /// The rule's documentation page in Markdown, as `docs/rules/<id>.md` holds it.
     pub fn markdown(&self) -> String {
+        let fixable = match self.fixable {
+            Fixability::None => "",
+            Fixability::Sometimes => " · sometimes fixable with `ramcheck lint --fix`",
+            Fixability::Always => " · fixable with `ramcheck lint --fix`",
+        };
         format!(
-            "# `{}`\n\nLevel: **{}** · status: {} · since {}\n\n{}\n\n{}\n",
+            "# `{}`\n\nLevel: **{}** · status: {} · since {}{fixable}\n\n{}\n\n{}\n",
             self.id,
             self.severity,
             match self.status {
@@ -110,11 +147,16 @@ impl Rule {
 pub fn index_markdown() -> String {
     let mut out = String::from(
         "# ramcheck lint rules\n\nGenerated from the code (`src/lint/rules/`); regenerate with \
-         `RAMCHECK_BLESS=1 cargo test`.\n\n| id | level | finds |\n|---|---|---|\n",
+         `RAMCHECK_BLESS=1 cargo test`. `--fix`: whether `ramcheck lint --fix` repairs the \
+         rule's findings.\n\n| id | level | `--fix` | finds |\n|---|---|---|---|\n",
     );
     for rule in ALL {
+        let fix = match rule.fixable {
+            Fixability::None => "",
+            other => other.name(),
+        };
         out.push_str(&format!(
-            "| [`{}`]({}.md) | {} | {} |\n",
+            "| [`{}`]({}.md) | {} | {fix} | {} |\n",
             rule.id, rule.id, rule.severity, rule.summary
         ));
     }
@@ -158,6 +200,22 @@ mod tests {
                     rule.id
                 );
                 at += found.unwrap_or(0) + heading.len();
+            }
+        }
+    }
+
+    #[test]
+    fn a_rule_says_how_it_is_fixed_exactly_when_it_is_fixable() {
+        for rule in ALL {
+            let says = rule.doc.contains("\n## Fix\n");
+            assert_eq!(says, rule.fixable.is_fixable(), "{}", rule.id);
+            if says {
+                let (fix, references) = (rule.doc.find("## Fix"), rule.doc.find("## References"));
+                assert!(
+                    fix < references,
+                    "{}: `## Fix` goes before `## References`",
+                    rule.id
+                );
             }
         }
     }

@@ -81,6 +81,7 @@ fn finding(span: Span, position: Position, message: String, help: Option<String>
         message,
         help,
         related: None,
+        fix: None,
     }
 }
 

@@ -1,14 +1,15 @@
 //! Lint findings as one JSON object:
 //! `{"files": N, "documents": N, "files_without_documents": [PATH], "findings": [{"rule",
 //! "severity", "file", "document", "line", "column", "end_line", "end_column", "path",
-//! "message", "help", "fingerprint"}]}`, findings sorted by file, line and column;
+//! "message", "help", "fingerprint", "fixable"}]}`, findings sorted by file, line and column;
 //! `end_line`/`end_column` are just past the finding's span, `fingerprint` its
-//! [baseline fingerprint](crate::lint::baseline); `files_without_documents` lists the files read
-//! that hold no RAM policy document (a Terraform plan without RAM resources). It also says what
-//! the run did not report: `"skipped_not_ram_documents": [PATH]` (files a walk passed over),
-//! `"suppressed": N`, `"baselined": N`, and `"stale_baseline": [{"file", "document", "rule",
-//! "fingerprint", "message"}]` (baseline entries that matched no finding). The field names are
-//! a contract.
+//! [baseline fingerprint](crate::lint::baseline), `fixable` whether `--fix` can fix it;
+//! `files_without_documents` lists the files read that hold no RAM policy document (a
+//! Terraform plan without RAM resources). It also says what the run did not report:
+//! `"skipped_not_ram_documents": [PATH]` (files a walk passed over), `"suppressed": N`,
+//! `"baselined": N`, and `"stale_baseline": [{"file", "document", "rule", "fingerprint",
+//! "message"}]` (baseline entries that matched no finding); `"fixed": N` and `"fixed_files": N`
+//! count what `--fix` fixed. The field names are a contract.
 
 use std::io::{self, Write};
 
@@ -37,6 +38,7 @@ pub fn findings_value(files: &[LintedFile], tally: &Tally, fingerprints: &Finger
                 "message": f.message,
                 "help": f.help,
                 "fingerprint": item.fingerprint,
+                "fixable": f.fix.is_some(),
             })
         })
         .collect();
@@ -54,6 +56,8 @@ pub fn findings_value(files: &[LintedFile], tally: &Tally, fingerprints: &Finger
         "suppressed": tally.suppressed,
         "baselined": tally.baselined,
         "stale_baseline": tally.stale_baseline,
+        "fixed": tally.fixed,
+        "fixed_files": tally.fixed_files,
     })
 }
 

@@ -88,10 +88,19 @@ pub fn write_findings(
                 related.column
             )?;
         }
-        if let Some(help) = &finding.help {
+        let fixable = if finding.fix.is_some() {
+            " (fixable with `--fix`)"
+        } else {
+            ""
+        };
+        let help = finding
+            .help
+            .as_deref()
+            .or(finding.fix.as_ref().map(|f| f.description.as_str()));
+        if let Some(help) = help {
             writeln!(
                 out,
-                "{}{gutter} = help:{reset} {}",
+                "{}{gutter} = help:{reset} {}{fixable}",
                 paint(GREEN),
                 escape_controls(help)
             )?;
@@ -231,8 +240,9 @@ fn shown(text: &str) -> String {
 
 /// The summary line: `3 findings (1 error, 2 warnings) in 2 files, 4 documents`, with the files
 /// that hold no document: `no findings in 1 file, 0 documents (`plan.json` holds no RAM policy
-/// document)`; then what `tally` counted: `; skipped 3 files that are not RAM documents; 2
-/// findings suppressed, 1 in the baseline; 1 stale baseline entry`.
+/// document)`; how many of them `--fix` can fix: `; 2 fixable with `--fix``; then what `tally`
+/// counted: `; skipped 3 files that are not RAM documents; 2 findings suppressed, 1 in the
+/// baseline; 1 stale baseline entry; fixed 3 findings in 2 files`.
 pub fn summary(files: &[LintedFile], tally: &Tally) -> String {
     // Counted, so in any order.
     let findings: Vec<&crate::lint::Finding> = files
@@ -287,12 +297,18 @@ pub fn summary(files: &[LintedFile], tally: &Tally) -> String {
             counts.join(", ")
         )
     };
-    line + &tally_summary(tally)
+    let fixable = findings.iter().filter(|f| f.fix.is_some()).count();
+    let fixable = if fixable > 0 {
+        format!("; {fixable} fixable with `--fix`")
+    } else {
+        String::new()
+    };
+    line + &fixable + &tally_summary(tally)
 }
 
 /// `; skipped 3 files that are not RAM documents; 2 findings suppressed, 1 in the baseline; 1
-/// stale baseline entry`, or nothing when the tally is empty: what the run did not report, so
-/// a gate never passes on less than it seems to.
+/// stale baseline entry; fixed 3 findings in 2 files`, or nothing when the tally is empty: what
+/// the run did not report, so a gate never passes on less than it seems to.
 fn tally_summary(tally: &Tally) -> String {
     let mut out = String::new();
     let skipped = tally.not_ram_documents.len();
@@ -331,6 +347,15 @@ fn tally_summary(tally: &Tally) -> String {
     if stale > 0 {
         let entries = if stale == 1 { "entry" } else { "entries" };
         out.push_str(&format!("; {stale} stale baseline {entries}"));
+    }
+    if tally.fixed > 0 {
+        out.push_str(&format!(
+            "; fixed {} {} in {} {}",
+            tally.fixed,
+            plural(tally.fixed, "finding"),
+            tally.fixed_files,
+            plural(tally.fixed_files, "file")
+        ));
     }
     out
 }

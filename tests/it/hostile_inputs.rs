@@ -101,7 +101,8 @@ fn a_long_line_with_many_findings_prints_a_window_per_finding() {
     let run = lint(dir.path(), &["long.json"]);
     assert!(
         run.stdout.ends_with(
-            "5000 findings (1 error, 2500 warnings, 2499 suggestions) in 1 file, 1 document\n"
+            "5000 findings (1 error, 2500 warnings, 2499 suggestions) in 1 file, 1 document; \
+             2499 fixable with `--fix`\n"
         ),
         "{}",
         &run.stdout[run.stdout.len().saturating_sub(300)..]

@@ -89,6 +89,8 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
             "files",
             "files_without_documents",
             "findings",
+            "fixed",
+            "fixed_files",
             "skipped_not_ram_documents",
             "stale_baseline",
             "suppressed"
@@ -116,6 +118,7 @@ fn json_has_exactly_the_contract_fields_sorted_by_file_line_column() {
                 "end_line",
                 "file",
                 "fingerprint",
+                "fixable",
                 "help",
                 "line",
                 "message",

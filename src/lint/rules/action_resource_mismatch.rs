@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{arn_intersects, entry_path};
 use crate::lint::catalog::{catalog, Action};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::matching::has_wildcard;
 
@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "an action whose resource patterns cannot match the resource type it needs: above all Cancel granted on `imagepipelineexecution/*` or `instance/*`",
     doc: r#"
 ## What it does

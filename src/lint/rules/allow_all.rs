@@ -1,7 +1,7 @@
 //! `allow-all`: an Allow of every action on every resource.
 
 use super::{grants, statement_path};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `allow-all`
@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Security,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "Allow of `*` actions on `*` resources",
     doc: r#"
 ## What it does

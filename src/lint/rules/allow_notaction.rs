@@ -1,7 +1,7 @@
 //! `allow-notaction`: an Allow with `NotAction`.
 
 use super::{grants, statement_path};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::Effect;
 
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Security,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "Allow with `NotAction` (grants every other action, including ones not yet invented)",
     doc: r#"
 ## What it does

@@ -5,7 +5,7 @@ use super::{
     arn_intersects, entry_path, grants, is_unconditional, lets_action_through, statement_path,
     subsumes,
 };
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::Effect;
 
@@ -15,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Security,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "Allow that lets `ecs:CancelImagePipelineExecution` through on every pipeline of every region or account (`*`, `acs:ecs:*:*:*`, `acs:ecs:*:*:imagepipeline/*`) without a condition",
     doc: r#"
 ## What it does

@@ -2,7 +2,7 @@
 
 use super::value_path;
 use crate::condition::Family;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `cidr-host-bits`
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "`10.0.0.1/8`: host bits set in a CIDR block",
     doc: r#"
 ## What it does

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::clause_path;
 use crate::lint::catalog::{catalog, Action};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::matching::{has_wildcard, wildcard_match_ignore_case};
 use crate::policy::Statement;
@@ -16,6 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a service condition key that the statement's actions do not support, so the condition is never met",
     doc: r#"
 ## What it does

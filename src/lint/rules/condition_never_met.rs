@@ -1,7 +1,7 @@
 //! `condition-never-met`: a condition that can no longer be met.
 
 use super::clause_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::vocabulary::{Instant, IpTest, OrderTest, Test};
 
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a condition that can no longer be met (`DateLessThan acs:CurrentTime` in the past; `IpAddress` of an empty set)",
     doc: r#"
 ## What it does

@@ -2,7 +2,7 @@
 //! may omit, so the Deny does not apply when the key is absent (C5).
 
 use super::clause_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::Effect;
 
@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Security,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a Deny conditioned by a positive operator on a key that requests may omit (`acs:MFAPresent`, `acs:SourceVpc`, tag keys): when the key is absent the Deny does not apply (C5)",
     doc: r#"
 ## What it does

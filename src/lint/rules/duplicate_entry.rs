@@ -3,8 +3,10 @@
 use std::hash::{Hash, Hasher};
 
 use super::{entry_path, value_path};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::fix::{Edit, Fix};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
+use crate::policy::{Policy, Span};
 use crate::repeats::repeats;
 
 /// `duplicate-entry`
@@ -13,6 +15,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Suggestion,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::Always,
     summary: "the same action, resource or value listed twice",
     doc: r#"
 ## What it does
@@ -35,6 +38,11 @@ hides a copy-paste slip: the second entry was probably meant to be something els
 {"Version": "1", "Statement": [{"Effect": "Allow",
   "Action": ["ecs:CreateSnapshot", "ecs:DescribeSnapshots"], "Resource": "*"}]}
 ```
+
+## Fix
+`ramcheck lint --fix` removes the repeat with the comma before it and the whitespace around
+that comma; the first occurrence stays where it is. A list matches the same requests with or
+without a repeat.
 
 ## References
 - Spec M2, C2
@@ -97,7 +105,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                     continue;
                 }
                 let line = policy.position(first.span()).line;
-                ctx.report_related(
+                let kept = ctx.report_related(
                     &RULE,
                     entry.span(),
                     entry_path(policy, statement, list, key, i),
@@ -105,6 +113,10 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                     Some("remove the repeat".into()),
                     first.span(),
                 );
+                if kept {
+                    let before = i.checked_sub(1).and_then(|b| patterns.get(b));
+                    ctx.fix_last(fix(policy, before.map(|p| p.span()), entry.span()));
+                }
             }
         }
         for clause in statement
@@ -122,7 +134,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                     continue;
                 }
                 let line = policy.position(first.span()).line;
-                ctx.report_related(
+                let kept = ctx.report_related(
                     &RULE,
                     value.span(),
                     value_path(policy, statement, clause, i),
@@ -134,9 +146,30 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                     Some("remove the repeat".into()),
                     first.span(),
                 );
+                if kept {
+                    let before = i.checked_sub(1).and_then(|b| values.get(b));
+                    ctx.fix_last(fix(policy, before.map(|v| v.span()), value.span()));
+                }
             }
         }
     }
+}
+
+/// The fix of a repeated entry at `entry`, listed after the entry at `before`: the entry goes
+/// with the comma before it and the whitespace around that comma, so the list keeps its
+/// layout. A repeat is never first in its list, so there is always an entry before it; when
+/// anything but whitespace and one comma stands between the two, there is no fix.
+fn fix(policy: &Policy, before: Option<Span>, entry: Span) -> Option<Fix> {
+    let text = policy.source().text();
+    let between = text.get(before?.end..entry.start)?;
+    let separator = between.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    if separator != "," {
+        return None;
+    }
+    Fix::new(
+        "remove the repeat",
+        vec![Edit::new(text, Span::new(before?.end, entry.end), "")],
+    )
 }
 
 #[cfg(test)]

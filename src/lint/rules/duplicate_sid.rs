@@ -1,7 +1,7 @@
 //! `duplicate-sid`: two statements with the same `Sid`.
 
 use super::statement_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::{Spanned, Statement};
 use crate::repeats::repeats;
@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Suggestion,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "two statements with the same `Sid`",
     doc: r#"
 ## What it does

@@ -1,6 +1,6 @@
 //! `empty-statement`: `"Statement": []`, which grants and denies nothing (G3).
 
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `empty-statement`
@@ -9,6 +9,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "`Statement` is an empty array: the policy grants and denies nothing (G3)",
     doc: r#"
 ## What it does

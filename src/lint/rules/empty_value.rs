@@ -2,7 +2,7 @@
 //! arrays (and operators without keys) are reported by the parser; empty strings here.
 
 use super::{entry_path, value_path};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `empty-value`
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "empty array or empty string as action, resource or condition value",
     doc: r#"
 ## What it does

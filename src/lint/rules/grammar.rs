@@ -4,7 +4,7 @@
 //! file holds their registry entries and documentation. `empty-value` and `trust-policy-shape`
 //! are also reported by the parser but have checks of their own, in their own files.
 
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::Severity;
 
 /// `invalid-json`
@@ -13,6 +13,7 @@ pub(crate) const INVALID_JSON: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::Sometimes,
     summary: "not JSON; trailing commas, comments, BOM, NUL, non-breaking spaces",
     doc: r#"
 ## What it does
@@ -45,6 +46,11 @@ invisibly (a non-breaking space looks like a space).
 }
 ```
 
+## Fix
+`ramcheck lint --fix` removes a trailing comma (the comma alone); other faults need a person.
+ramcheck reads a document up to its first fault, so a document with several trailing commas
+is fixed one comma after another, as each is found.
+
 ## References
 - Spec G1, G11
 - RFC 8259, The JavaScript Object Notation (JSON) Data Interchange Format
@@ -57,6 +63,7 @@ pub(crate) const INVALID_VERSION: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "`Version` missing or not the string `\"1\"`",
     doc: r#"
 ## What it does
@@ -88,6 +95,7 @@ pub(crate) const MISSING_STATEMENT: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "no `Statement`",
     doc: r#"
 ## What it does
@@ -118,6 +126,7 @@ pub(crate) const UNKNOWN_KEY: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a key RAM does not know, top level or statement (with did-you-mean)",
     doc: r#"
 ## What it does
@@ -152,6 +161,7 @@ pub(crate) const DUPLICATE_KEY: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a key repeated in one object",
     doc: r#"
 ## What it does
@@ -187,6 +197,7 @@ pub(crate) const INVALID_EFFECT: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "`Effect` not exactly `Allow` / `Deny`",
     doc: r#"
 ## What it does
@@ -217,6 +228,7 @@ pub(crate) const MISSING_ACTION: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "neither `Action` nor `NotAction`, or both",
     doc: r#"
 ## What it does
@@ -246,6 +258,7 @@ pub(crate) const MISSING_RESOURCE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "identity/control/session statement without `Resource`/`NotResource`",
     doc: r#"
 ## What it does
@@ -276,6 +289,7 @@ pub(crate) const INVALID_TYPE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary:
         "a JSON value of the wrong type (a number as an action, an object as a statement list)",
     doc: r#"
@@ -309,6 +323,7 @@ pub(crate) const UNKNOWN_OPERATOR: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "an operator RAM does not have (AWS-only ones named as such)",
     doc: r#"
 ## What it does
@@ -344,6 +359,7 @@ pub(crate) const INVALID_CONDITION_VALUE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a value that does not parse for its operator (date, number, IP, bool)",
     doc: r#"
 ## What it does
@@ -377,6 +393,7 @@ pub(crate) const PRINCIPAL_NOT_ALLOWED: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "`Principal` in an identity, session or control policy",
     doc: r#"
 ## What it does
@@ -408,6 +425,7 @@ pub(crate) const INTERNAL_ERROR: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "ramcheck could not read the document for a reason of its own (a bug)",
     doc: r#"
 ## What it does

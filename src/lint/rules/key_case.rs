@@ -2,7 +2,7 @@
 
 use super::clause_path;
 use crate::lint::catalog::{catalog, GLOBAL_KEYS, GLOBAL_KEY_PREFIXES};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `key-case`
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Suggestion,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a condition key spelled with other case than documented (C6)",
     doc: r#"
 ## What it does

@@ -1,7 +1,7 @@
 //! `malformed-action`: an action that is not `ram-code:name` or `*`.
 
 use super::entry_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `malformed-action`
@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "not `ram-code:name` or `*` (spaces, no colon, two colons)",
     doc: r#"
 ## What it does

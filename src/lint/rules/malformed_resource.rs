@@ -1,7 +1,7 @@
 //! `malformed-resource`: a resource that is not `*` and not a 5-field `acs:` ARN pattern.
 
 use super::entry_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::matching::ResourceArn;
 
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "not `*` and not a 5-field `acs:` ARN pattern",
     doc: r#"
 ## What it does

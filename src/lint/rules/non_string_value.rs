@@ -1,7 +1,7 @@
 //! `non-string-value`: a JSON number or boolean where RAM expects a quoted string (G9).
 
 use super::value_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `non-string-value`
@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "JSON number or boolean where RAM expects a quoted string (G9)",
     doc: r#"
 ## What it does

@@ -1,7 +1,7 @@
 //! `not-resource`: `NotResource`, which RAM may not accept (G4).
 
 use super::statement_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `not-resource`
@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "`NotResource`, which RAM may not accept (G4)",
     doc: r#"
 ## What it does

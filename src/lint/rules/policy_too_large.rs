@@ -1,6 +1,6 @@
 //! `policy-too-large`: a document longer than RAM accepts for its kind (G10).
 
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 
 /// `policy-too-large`
@@ -9,6 +9,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "longer than the limit for its kind (G10)",
     doc: r#"
 ## What it does

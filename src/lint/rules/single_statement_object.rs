@@ -1,7 +1,9 @@
 //! `single-statement-object`: `Statement` is an object, not an array (G3).
 
-use crate::lint::registry::{Rule, Status};
+use crate::lint::fix::{Edit, Fix};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
+use crate::policy::Span;
 
 /// `single-statement-object`
 pub(crate) const RULE: Rule = Rule {
@@ -9,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::Always,
     summary: "`Statement` is an object, not an array (G3)",
     doc: r#"
 ## What it does
@@ -28,6 +31,10 @@ RAM documents only the array form; another tool, or RAM itself, may reject the d
 {"Version": "1", "Statement": [{"Effect": "Deny", "Action": "ecs:*", "Resource": "*"}]}
 ```
 
+## Fix
+`ramcheck lint --fix` inserts `[` before the statement object and `]` after it; the document
+decides as before (G3).
+
 ## References
 - Spec G3
 "#,
@@ -36,13 +43,24 @@ RAM documents only the array form; another tool, or RAM itself, may reject the d
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let policy = ctx.policy;
     if !policy.statement_is_array() {
-        ctx.report(
+        let span = policy.statement_span();
+        let kept = ctx.report(
             &RULE,
-            policy.statement_span(),
+            span,
             "Statement".into(),
             "`Statement` is a single object, not an array of statements".into(),
             Some("wrap it in brackets: `\"Statement\": [ {...} ]`".into()),
         );
+        if kept {
+            let text = policy.source().text();
+            ctx.fix_last(Fix::new(
+                "wrap the statement in brackets",
+                vec![
+                    Edit::new(text, Span::new(span.start, span.start), "["),
+                    Edit::new(text, Span::new(span.end, span.end), "]"),
+                ],
+            ));
+        }
     }
 }
 

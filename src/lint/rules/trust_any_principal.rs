@@ -1,7 +1,7 @@
 //! `trust-any-principal`: a trust policy that lets any account, or anyone, assume the role.
 
 use super::statement_path;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::{Effect, PolicyKind};
 
@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Security,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "trust policy that lets any account or `*` assume the role",
     doc: r#"
 ## What it does

@@ -2,7 +2,7 @@
 //! or with `Resource`, or an action other than `sts:AssumeRole`.
 
 use super::{entry_path, statement_path};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::PolicyKind;
 
@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a trust policy statement without `Principal`, or with `Resource`, or an action other than `sts:AssumeRole`",
     doc: r#"
 ## What it does

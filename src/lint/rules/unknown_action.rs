@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::entry_path;
 use super::malformed_action::is_well_formed;
 use crate::lint::catalog::catalog;
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::matching::{has_wildcard, wildcard_match_ignore_case};
 use crate::suggest::did_you_mean;
@@ -16,6 +16,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "an action of a known service that does not exist (did-you-mean: `ecs:CancelImagePipelineExecutions`)",
     doc: r#"
 ## What it does

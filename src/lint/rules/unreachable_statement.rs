@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{is_unconditional, statement_path, subsumes};
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::{Ctx, Severity};
 use crate::policy::{Effect, PatternList, PolicyKind, Statement};
 
@@ -14,6 +14,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Stable,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "an Allow that a Deny in the same document always overrides",
     doc: r#"
 ## What it does

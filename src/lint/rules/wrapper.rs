@@ -3,7 +3,7 @@
 //! reported while the file is read ([`crate::lint::input`], [`crate::lint::lint_file_at`]),
 //! positioned in the file, not in a document; this file holds their registry entries.
 
-use crate::lint::registry::{Rule, Status};
+use crate::lint::registry::{Fixability, Rule, Status};
 use crate::lint::Severity;
 
 /// `invalid-embedded-document`
@@ -12,6 +12,7 @@ pub(crate) const INVALID_EMBEDDED_DOCUMENT: Rule = Rule {
     severity: Severity::Error,
     status: Status::Preview,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a Terraform or ROS RAM resource whose policy document is missing or of a wrong type",
     doc: r#"
 ## What it does
@@ -57,6 +58,7 @@ pub(crate) const INVALID_ACCOUNT: Rule = Rule {
     severity: Severity::Error,
     status: Status::Preview,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "an account snapshot that `check --account` refuses, or one a request would fail on",
     doc: r#"
 ## What it does
@@ -98,6 +100,7 @@ pub(crate) const DOCUMENT_UNKNOWN_UNTIL_APPLY: Rule = Rule {
     severity: Severity::Warning,
     status: Status::Preview,
     since: "0.1.0",
+    fixable: Fixability::None,
     summary: "a RAM resource whose policy document is known only after apply or deploy",
     doc: r#"
 ## What it does
