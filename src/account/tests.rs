@@ -656,7 +656,7 @@ fn load_reports_inline_policy_errors_at_account_file_positions() {
 
 #[test]
 fn load_reports_invalid_json_position() {
-    assert_load_error("{\"account_id\": \"1\",\n}", 2, "trailing comma");
+    assert_load_error("{\"account_id\": \"1\",\n}", 1, "trailing comma");
 }
 
 #[test]

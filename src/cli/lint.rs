@@ -10,6 +10,7 @@
 mod fix;
 mod walk;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -211,6 +212,8 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     let job = resolve(args)?;
     let mut files = Vec::with_capacity(job.inputs.len());
     let mut tally = Tally::default();
+    // The rules suppressed in each file, in step with `files`.
+    let mut suppressed_in: Vec<Vec<&str>> = Vec::new();
     tally.not_ram_documents.clone_from(&job.not_ram);
     let limit = job.limits.max_file_size;
     for input in &job.inputs {
@@ -311,6 +314,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
             tally.suppressed += before - doc.findings.len();
         }
         files.push(LintedFile::new(shown, documents));
+        suppressed_in.push(suppressed);
     }
     let root = std::env::current_dir()
         .ok()
@@ -328,7 +332,23 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
         // A run that writes the baseline reports as the next run with it will: nothing new.
         let applied = baseline.apply(&mut files, &mut fingerprints);
         tally.baselined += applied.baselined;
-        tally.stale_baseline = applied.stale;
+        // An entry is stale only when this run could have met its finding: its file was linted
+        // and its rule not suppressed there. A run over some files (a pre-commit hook) leaves
+        // the other files' entries be.
+        let linted: HashMap<&str, &[&str]> = suppressed_in
+            .iter()
+            .enumerate()
+            .filter_map(|(i, rules)| Some((fingerprints.key(i)?, rules.as_slice())))
+            .collect();
+        tally.stale_baseline = applied
+            .stale
+            .into_iter()
+            .filter(|entry| {
+                linted
+                    .get(entry.file.as_str())
+                    .is_some_and(|rules| !rules.contains(&entry.rule.as_str()))
+            })
+            .collect();
     }
     let failing = job.fail_on.level().is_some_and(|level| {
         files

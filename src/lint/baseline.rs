@@ -864,7 +864,8 @@ mod tests {
             entry.replace(", \"message\": \"m\"", "")
         ))
         .contains("a baseline entry has no `message`"));
-        assert!(fails("{\"version\": 1, \"findings\": [],}").contains("1:31: "));
+        // At the trailing comma itself.
+        assert!(fails("{\"version\": 1, \"findings\": [],}").contains("1:30: "));
         assert!(fails("").contains("b.json:1:1: "));
     }
 

@@ -709,14 +709,14 @@ impl Reader<'_> {
         u32::from_str_radix(digits, 16).map_err(|_| error(at, "invalid `\\u` escape", None))
     }
 
-    /// A trailing comma is reported where the closing bracket is, as serde_json and Python's
-    /// `json` do (so positions agree with other tools), and the message says where the comma is.
+    /// A trailing comma is reported at the comma, the byte at fault (serde_json and Python's
+    /// `json` point at the closing bracket instead), and the message says where that bracket is.
     #[cold]
     fn trailing_comma(&self, comma: usize, close: char) -> JsonError {
-        let comma_at = super::locate(self.text, comma, super::Position::START);
+        let close_at = super::locate(self.text, self.pos, super::Position::START);
         error(
-            self.pos,
-            format!("trailing comma before the closing `{close}` (the comma is at {comma_at})"),
+            comma,
+            format!("trailing comma before the closing `{close}` (at {close_at})"),
             Some("remove the comma after the last element; JSON does not allow trailing commas"),
         )
     }

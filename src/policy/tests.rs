@@ -301,10 +301,10 @@ mod cases {
     fails!(g11_line_comment_is_invalid_json, "{\"Version\": \"1\", // RAM\n\"Statement\": []}", InvalidJson, "//");
     fails!(g11_block_comment_is_invalid_json, "{\"Version\": \"1\", /* RAM */ \"Statement\": []}", InvalidJson, "/*");
     fails!(g11_hash_comment_is_invalid_json, "{\"Version\": \"1\", # RAM\n\"Statement\": []}", InvalidJson, "#");
-    // A trailing comma is reported at the closing bracket, as serde_json and Python do; the
-    // message says where the comma is.
-    fails!(g11_trailing_comma_in_array_is_invalid_json, doc(r#""Effect": "Allow", "Action": ["ecs:*",], "Resource": "*""#), InvalidJson, "], \"Resource");
-    fails!(g11_trailing_comma_in_object_is_invalid_json, doc(&format!("{BASE},")), InvalidJson, "}]}");
+    // A trailing comma is reported at the comma, the byte at fault; the message says where the
+    // closing bracket is.
+    fails!(g11_trailing_comma_in_array_is_invalid_json, doc(r#""Effect": "Allow", "Action": ["ecs:*",], "Resource": "*""#), InvalidJson, ",], \"Resource");
+    fails!(g11_trailing_comma_in_object_is_invalid_json, doc(&format!("{BASE},")), InvalidJson, ",}]}");
     fails!(g11_nan_is_invalid_json, cond(r#"{"NumericEquals": {"k": NaN}}"#), InvalidJson, "NaN");
     fails!(g11_infinity_is_invalid_json, cond(r#"{"NumericEquals": {"k": -Infinity}}"#), InvalidJson, "-Infinity");
     fails!(g11_nbsp_indentation_is_invalid_json, "{\n\u{A0}\u{A0}\"Version\": \"1\", \"Statement\": []}", InvalidJson, "\u{A0}");
@@ -318,8 +318,8 @@ mod cases {
     #[test] fn g11_invalid_utf8_is_invalid_json_where_it_starts() { let e = Policy::from_bytes(b"{\"Version\": \"1\",\n \"Statement\": [\xFF]}", PolicyKind::Identity).unwrap_err(); assert_eq!((e.kind(), e.position()), (PolicyErrorKind::InvalidJson, pos(2, 16))); assert!(e.message().contains("not valid UTF-8")); }
     #[test] fn g11_utf16_text_is_invalid_json() { let utf16: Vec<u8> = doc(BASE).encode_utf16().flat_map(u16::to_le_bytes).collect(); assert_eq!(Policy::from_bytes(&utf16, PolicyKind::Identity).unwrap_err().kind(), PolicyErrorKind::InvalidJson); }
     #[test] fn g11_nbsp_message_and_help() { let e = err("{\u{A0}\"Version\": \"1\", \"Statement\": []}"); assert!(e.message().contains("non-breaking space (U+00A0)"), "{e}"); assert!(e.help().unwrap().contains("ordinary space")); }
-    #[test] fn g11_trailing_comma_message_names_the_comma() { let text = doc(&format!("{BASE},")); assert_eq!(err(&text).message(), format!("trailing comma before the closing `}}` (the comma is at {})", locate(&text, ",}"))); }
-    #[test] fn g11_trailing_comma_in_array_message() { let text = "{\"Version\": \"1\",\n \"Statement\": [\n  \"x\",\n]}"; let e = err(text); assert_eq!((e.position(), e.message()), (pos(4, 1), "trailing comma before the closing `]` (the comma is at 3:6)")); }
+    #[test] fn g11_trailing_comma_message_names_the_bracket() { let text = doc(&format!("{BASE},")); let comma = locate(&text, ",}"); assert_eq!(err(&text).message(), format!("trailing comma before the closing `}}` (at {})", pos(comma.line, comma.column + 1))); }
+    #[test] fn g11_trailing_comma_in_array_message() { let text = "{\"Version\": \"1\",\n \"Statement\": [\n  \"x\",\n]}"; let e = err(text); assert_eq!((e.position(), e.message()), (pos(3, 6), "trailing comma before the closing `]` (at 4:1)")); }
     #[test] fn g11_full_width_comma_help() { assert_eq!(err("{\"Version\": \"1\"\u{FF0C} \"Statement\": []}").help(), Some("replace it with an ASCII comma `,`")); }
     #[test] fn g11_error_display_names_file_line_and_column() { let e = err(&doc(r#""Effect": "allow", "Action": "ecs:*", "Resource": "*""#)).with_file("p.json"); assert_eq!(e.to_string(), "p.json:1:43: `Effect` must be \"Allow\" or \"Deny\", found \"allow\"; did you mean `Allow`? `Effect` is case-sensitive"); }
     #[test] fn g11_error_has_no_file_until_named() { assert_eq!(err("[]").file(), None); }

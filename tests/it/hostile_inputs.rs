@@ -62,12 +62,14 @@ fn lf_cr_and_crlf_each_end_a_line_in_positions_and_snippets() {
                 .contains("3 |     {\"Effect\": \"Allow\", \"Action\": \"ecs:*\"}]}\n  |     ^"),
             "{name}{run:?}"
         );
-        // The trailing comma's own position, in the message, counts the same way.
+        // The trailing comma's position, where the error points, counts the same way.
         let broken = text.replace("\"ecs:*\"}]}", "\"ecs:*\",}]}");
         write(dir.path(), &file, &broken);
         let (line, column) = locate(&broken, ",}");
-        check_policy(dir.path(), &file)
-            .assert_invalid(&[&format!("(the comma is at {line}:{column})")]);
+        check_policy(dir.path(), &file).assert_invalid(&[&format!(
+            "{file}:{line}:{column}: trailing comma before the closing `}}` (at {line}:{})",
+            column + 1
+        )]);
     }
 }
 

@@ -20,10 +20,14 @@ const CLEAN_POLICY: &str = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
 "#;
 /// What an npm or TypeScript project has beside its policies: not RAM documents, so the hooks
 /// must not pass them to lint (which would fail on them).
-const NOT_RAM: [(&str, &str); 3] = [
+const NOT_RAM: [(&str, &str); 4] = [
     ("package.json", r#"{"name": "infra", "version": "1.0.0"}"#),
     ("tsconfig.json", r#"{"compilerOptions": {"strict": true}}"#),
     (".ramcheck.json", r#"{"ignore": [{"rule": "action-case"}]}"#),
+    (
+        ".github/workflows/ci.yml",
+        "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+    ),
 ];
 
 const HOW_TO_INSTALL: &str =
@@ -432,6 +436,20 @@ fn action_lint_step_writes_sarif_and_reports_the_exit_status() {
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert_eq!(values["exit-code"], "2");
     assert!(!tmp.path().join("missing.sarif").exists());
+
+    // `args` cannot carry the flags the action sets: said plainly, not clap's "used multiple
+    // times".
+    let (output, values) = run_lint_step(
+        tmp.path(),
+        &[("paths", "policies/ok.json"), ("args", "--fail-on warning")],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(values["exit-code"], "2");
+    assert!(
+        text(&output).contains("use the `fail-on` input"),
+        "{}",
+        text(&output)
+    );
 
     // An input is data, never a command: what a shell would run stays a path to lint.
     let (output, _) = run_lint_step(

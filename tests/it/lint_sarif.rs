@@ -524,6 +524,39 @@ fn a_baseline_hides_what_it_holds_and_reports_the_rest_and_the_stale() {
     assert!(multitool_problems(&log.stdout).is_empty());
 }
 
+#[test]
+fn entries_of_files_not_linted_or_rules_suppressed_are_not_stale() {
+    let dir = repository();
+    let baseline = baseline_path(dir.path());
+    let b = baseline.to_string_lossy().into_owned();
+    assert_eq!(lint(dir.path(), &["--write-baseline", &b]).status, Some(0));
+    let stale = |args: &[&str]| {
+        let mut all = vec!["--baseline", b.as_str(), "--format", "json"];
+        all.extend_from_slice(args);
+        let run = lint(dir.path(), &all);
+        assert_ne!(run.status, Some(2), "{run:?}");
+        let v = run.json();
+        v["stale_baseline"]
+            .as_array()
+            .expect("stale")
+            .iter()
+            .map(|e| format!("{}:{}", e["file"].as_str().unwrap_or(""), e["rule"]))
+            .collect::<Vec<String>>()
+    };
+    // A pre-commit hook lints the files a commit changed: the other files' entries stand.
+    assert_eq!(stale(&["policies/clean.json"]), Vec::<String>::new());
+    // A suppressed rule's entries are not stale: the run did not look for those findings.
+    assert_eq!(stale(&["--ignore", "action-case"]), Vec::<String>::new());
+    // Fixed in a file the run linted: stale.
+    write_file(dir.path(), "policies/admin.json", CLEAN);
+    let found = stale(&["policies/admin.json"]);
+    assert!(!found.is_empty(), "{found:?}");
+    assert!(
+        found.iter().all(|e| e.starts_with("policies/admin.json:")),
+        "{found:?}"
+    );
+}
+
 fn log_notifications(log: &Value) -> Vec<Value> {
     log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         .as_array()
@@ -584,7 +617,7 @@ fn a_missing_or_broken_baseline_is_exit_2_with_its_place() {
     lint(dir.path(), &["--baseline", "b.json"])
         .assert_invalid(&["b.json:2:15: a baseline entry has no `document`", "help: "]);
     write_file(dir.path(), "b.json", "{\"version\": 1, \"findings\": [],}");
-    lint(dir.path(), &["--baseline", "b.json"]).assert_invalid(&["b.json:1:31: "]);
+    lint(dir.path(), &["--baseline", "b.json"]).assert_invalid(&["b.json:1:30: "]);
     let run = lint(dir.path(), &["--write-baseline", "no/such/dir/b.json"]);
     run.assert_invalid(&["cannot write the baseline `no/such/dir/b.json`"]);
 }

@@ -122,28 +122,25 @@ fn g11_comments_are_errors() {
 }
 #[test]
 fn g11_trailing_commas_are_errors() {
+    // At the comma, the byte at fault, not at the bracket after it.
     let e = err("[1, 2, ]");
-    assert_eq!(e.offset, 7);
-    assert_eq!(
-        e.message,
-        "trailing comma before the closing `]` (the comma is at 1:6)"
-    );
-    assert_eq!(err("{\"a\": 1,\n}").offset, 9);
+    assert_eq!(e.offset, 5);
+    assert_eq!(e.message, "trailing comma before the closing `]` (at 1:8)");
+    assert_eq!(err("{\"a\": 1,\n}").offset, 7);
 }
 #[test]
 fn g11_trailing_comma_position_counts_lines_and_characters() {
     // Columns count characters; LF, CR and CRLF each end one line, as editors count them.
-    for (text, comma) in [
-        (
-            "{\"a\": \"é\",\n \"中文\": 1,\n}",
-            "`}` (the comma is at 2:9)",
-        ),
-        ("[\"é\",\r\n \"x\"\r,\n]", "`]` (the comma is at 3:1)"),
-        ("[\"é\",\r \"中\",\r]", "`]` (the comma is at 2:5)"),
+    for (text, close) in [
+        ("{\"a\": \"é\",\n \"中文\": 1, }", "`}` (at 2:11)"),
+        ("[\"é\",\r\n \"x\"\r, ]", "`]` (at 3:3)"),
+        ("[\"é\",\r \"中\", ]", "`]` (at 2:7)"),
     ] {
+        let e = err(text);
+        assert_eq!(e.offset, text.rfind(',').expect("a comma"), "{text:?}");
         assert_eq!(
-            err(text).message,
-            format!("trailing comma before the closing {comma}"),
+            e.message,
+            format!("trailing comma before the closing {close}"),
             "{text:?}"
         );
     }
