@@ -46,6 +46,24 @@ impl Frame {
         }
     }
 
+    /// The frame of a document that is the value `decoded` of a YAML string scalar (a ROS
+    /// `PolicyDocument: |` holding JSON) that starts at `at` of the file's text `file` (its
+    /// indicator, quote or first character): the text mapped back through the scalar's line
+    /// breaks and indentation, or its quotes' escapes. A scalar that cannot be followed exactly
+    /// (folded lines, an escape YAML has and JSON lacks) has every offset placed at its start,
+    /// never at a line of its own text that the file does not have there.
+    pub(crate) fn yaml_string(file: &str, at: usize, decoded: &str) -> Frame {
+        let escapes = Escapes::yaml(file, at, decoded).unwrap_or(Escapes {
+            at,
+            decoded_len: decoded.len(),
+            escapes: vec![Escape {
+                decoded: (0, decoded.len()),
+                raw: (0, 0),
+            }],
+        });
+        Frame::Escaped(Arc::new(escapes))
+    }
+
     /// Places `findings` of the text (positioned in `own`, the text's own source) in the
     /// file, whose source is `file`: their positions, ends and related places. Spans stay the
     /// text's, as rules and fixes made them.
@@ -140,6 +158,92 @@ impl Escapes {
         })
     }
 
+    /// Follows the YAML scalar at `at` of `file` (its indicator, or its content's first
+    /// character) to its value `decoded`: a block scalar (`|`) line by line, each line break with the next line's indentation one escape; a quoted
+    /// scalar through its escapes (`''`, `\"`, `\\`, `\/`); a plain scalar as written.
+    fn yaml(file: &str, at: usize, decoded: &str) -> Option<Escapes> {
+        let bytes = file.as_bytes();
+        let (mut i, quote, indent) = match bytes.get(at)? {
+            b'|' => {
+                // The content starts on the next line, indented as its first line is.
+                let line = at + file.get(at..)?.find('\n')? + 1;
+                let indent = bytes
+                    .get(line..)?
+                    .iter()
+                    .take_while(|b| **b == b' ')
+                    .count();
+                (line + indent, None, indent)
+            }
+            q @ (b'\'' | b'"') => (at + 1, Some(*q), 0),
+            b'>' => return None,
+            // The reader may mark a block scalar at its content: the content then starts a
+            // line, indented, and that indentation is the block's.
+            _ => {
+                let line = file.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+                let before = bytes.get(line..at)?;
+                let block = !before.is_empty() && before.iter().all(|b| *b == b' ');
+                (at, None, if block { before.len() } else { 0 })
+            }
+        };
+        let start = i;
+        let want = decoded.as_bytes();
+        let mut escapes = Vec::new();
+        let mut d = 0;
+        while d < want.len() {
+            let (got, expected) = (bytes.get(i).copied()?, want.get(d).copied()?);
+            let raw_len = match (quote, got, expected) {
+                (_, g, e)
+                    if g == e
+                        && !(quote == Some(b'"') && g == b'\\')
+                        && quote != Some(g)
+                        && !(indent > 0 && g == b'\n') =>
+                {
+                    i += 1;
+                    d += 1;
+                    continue;
+                }
+                // A line break of a block scalar, with the next line's indentation.
+                (None, b'\n', b'\n') if indent > 0 => {
+                    1 + bytes
+                        .get(i + 1..)?
+                        .iter()
+                        .take(indent)
+                        .take_while(|b| **b == b' ')
+                        .count()
+                }
+                (None, b'\r', b'\n') if indent > 0 && bytes.get(i + 1) == Some(&b'\n') => {
+                    2 + bytes
+                        .get(i + 2..)?
+                        .iter()
+                        .take(indent)
+                        .take_while(|b| **b == b' ')
+                        .count()
+                }
+                (Some(b'\''), b'\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => 2,
+                (Some(b'"'), b'\\', e)
+                    if matches!(
+                        (bytes.get(i + 1), e),
+                        (Some(b'"'), b'"') | (Some(b'\\'), b'\\') | (Some(b'/'), b'/')
+                    ) =>
+                {
+                    2
+                }
+                _ => return None,
+            };
+            escapes.push(Escape {
+                decoded: (d, d + 1),
+                raw: (i - start, i - start + raw_len),
+            });
+            i += raw_len;
+            d += 1;
+        }
+        Some(Escapes {
+            at: start,
+            decoded_len: want.len(),
+            escapes,
+        })
+    }
+
     /// The file offset of the decoded value's offset `offset`; one inside what an escape
     /// decodes to is the escape's start, or its end when `after` (for a span's end).
     fn file_offset(&self, offset: usize, after: bool) -> usize {
@@ -168,6 +272,47 @@ mod tests {
     use super::*;
     use crate::policy::json;
     use proptest::prelude::*;
+
+    /// The file text at the span a decoded span maps to.
+    fn mapped<'a>(frame: &Frame, file: &'a str, start: usize, end: usize) -> &'a str {
+        let span = frame.file_span(Span::new(start, end)).expect("maps");
+        file.get(span.start..span.end).expect("in the file")
+    }
+
+    #[test]
+    fn a_yaml_block_scalar_maps_line_by_line_through_its_indentation() {
+        let file = "Doc: |\n  {\"Version\": \"1\",\n\n   \"Statement\": \"a\\\\b\"}\nNext: 1\n";
+        let decoded = "{\"Version\": \"1\",\n\n \"Statement\": \"a\\\\b\"}\n";
+        let frame = Frame::yaml_string(file, file.find('|').expect("|"), decoded);
+        for token in ["\"Version\"", "\"1\"", "\"Statement\"", "\"a\\\\b\""] {
+            let at = decoded.find(token).expect("token");
+            assert_eq!(mapped(&frame, file, at, at + token.len()), token, "{token}");
+            assert_eq!(
+                file.find(token),
+                frame.file_span(Span::new(at, at)).map(|s| s.start)
+            );
+        }
+    }
+
+    #[test]
+    fn yaml_quoted_scalars_map_through_their_escapes() {
+        let file = "A: '{\"It''s\": \"x\"}'\nB: \"{\\\"k\\\": \\\"a\\/b\\\"}\"\n";
+        let single = Frame::yaml_string(file, file.find('\'').expect("'"), "{\"It's\": \"x\"}");
+        assert_eq!(mapped(&single, file, 9, 12), "\"x\"");
+        assert_eq!(mapped(&single, file, 1, 7), "\"It''s\"");
+        let double_at = file.find("\"{").expect("\"");
+        let double = Frame::yaml_string(file, double_at, "{\"k\": \"a/b\"}");
+        assert_eq!(mapped(&double, file, 6, 11), "\\\"a\\/b\\\"");
+    }
+
+    #[test]
+    fn a_yaml_scalar_that_cannot_be_followed_is_placed_at_its_start() {
+        // Folded lines: the value is not the text as written, line for line.
+        let file = "Doc: >\n  {\"Version\": \"1\",\n   \"Statement\": []}\n";
+        let at = file.find('>').expect(">");
+        let frame = Frame::yaml_string(file, at, "{\"Version\": \"1\", \"Statement\": []}\n");
+        assert_eq!(frame.file_span(Span::new(13, 20)), Some(Span::new(at, at)));
+    }
 
     /// The frame of the one string of a JSON text `{"d": "..."}` and its decoded value.
     fn frame_of(file: &str) -> (Frame, String) {

@@ -808,7 +808,9 @@ fn yaml_documents(
     let mut push =
         |name: String, node: &tree::Node, kind: PolicyKind, path: String| match &node.value {
             tree::Value::String(embedded) => {
-                documents.push(ros_embedded(name, embedded, kind, Frame::Rendered));
+                let at = source.offset(node.at).unwrap_or(0);
+                let frame = Frame::yaml_string(source.text(), at, embedded);
+                documents.push(ros_embedded(name, embedded, kind, frame));
             }
             tree::Value::Object(_) => {
                 if let Some((function, at)) = tree_function(node) {

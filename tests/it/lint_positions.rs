@@ -94,6 +94,63 @@ fn text_json_and_sarif_agree_on_the_file_position_of_an_escaped_finding() {
     assert!(text.contains(&format!(" {carets}\n")), "{text}");
 }
 
+/// A ROS template holding a policy as a YAML block scalar (`PolicyDocument: |`): a finding
+/// is at the template's line and column of the token, in JSON and SARIF, with its end.
+#[test]
+fn a_finding_in_a_yaml_block_scalar_is_at_the_templates_line_and_column() {
+    let template = "ROSTemplateFormatVersion: '2015-09-01'\nResources:\n  Deployer:\n    \
+                    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyName: deployer\n      \
+                    PolicyDocument: |\n        {\n          \"Version\": \"1\",\n          \
+                    \"Statement\": [{\"Effect\": \"Allow\",\n            \
+                    \"Action\": \"ecs:cancelimagepipelineexecution\",\n            \
+                    \"Resource\": \"acs:ecs:*:*:imagepipeline/*\"}]\n        }\n";
+    let token = "\"ecs:cancelimagepipelineexecution\"";
+    let (line, column) = locate(template, token);
+    let json = ramcheck_stdin(
+        &["lint", "-", "--format", "json", "--fail-on", "never"],
+        template,
+    );
+    let finding = json.json()["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "action-case")
+        .cloned()
+        .expect("an action-case finding");
+    assert_eq!(
+        (
+            finding["line"].as_u64(),
+            finding["column"].as_u64(),
+            finding["end_line"].as_u64(),
+            finding["end_column"].as_u64()
+        ),
+        (
+            Some(line as u64),
+            Some(column as u64),
+            Some(line as u64),
+            Some((column + token.len()) as u64)
+        ),
+        "{finding}"
+    );
+    let sarif = ramcheck_stdin(
+        &["lint", "-", "--format", "sarif", "--fail-on", "never"],
+        template,
+    );
+    let sarif: Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
+    let region = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "action-case")
+        .map(|r| r["locations"][0]["physicalLocation"]["region"].clone())
+        .expect("an action-case result");
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(line as u64), Some(column as u64)),
+        "{region}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
