@@ -193,6 +193,9 @@ impl Ignore {
 /// `lint` with its inputs listed and its suppressions read.
 struct LintJob {
     inputs: Vec<Input>,
+    /// The repository root ([`repository_root`]), found once: the sidecar's folder, and what
+    /// fingerprints and SARIF URIs are relative to.
+    root: Option<PathBuf>,
     /// The files skipped as not RAM documents, as shown.
     not_ram: Vec<String>,
     ignores: Vec<Ignore>,
@@ -318,7 +321,7 @@ pub(crate) fn run(args: LintArgs) -> Result<Status, Failure> {
     }
     let root = std::env::current_dir()
         .ok()
-        .map(|cwd| Root::new(repository_root().unwrap_or_else(|| cwd.clone()), cwd));
+        .map(|cwd| Root::new(job.root.clone().unwrap_or_else(|| cwd.clone()), cwd));
     let mut fingerprints = Fingerprints::new(&files, root.as_ref());
     let baseline = match &job.write_baseline {
         Some(target) => {
@@ -480,7 +483,8 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
         })?;
         excludes.push(exclude);
     }
-    let sidecar = sidecar(args.limits.max_file_size)?;
+    let root = repository_root();
+    let sidecar = sidecar(root.as_deref(), args.limits.max_file_size)?;
     ignores.extend(sidecar.ignores);
     excludes.extend(sidecar.excludes);
     let paths = match (args.paths.is_empty(), &args.stdin_filename) {
@@ -523,6 +527,7 @@ fn resolve(args: LintArgs) -> Result<LintJob, Failure> {
     }
     Ok(LintJob {
         inputs: finder.inputs,
+        root,
         not_ram: finder.not_ram,
         ignores,
         kind: args.kind.kind(),
@@ -634,8 +639,8 @@ struct Sidecar {
 /// there is one: `{"exclude": [GLOB], "ignore": [{"rule": ID, "path": GLOB}]}`, globs relative
 /// to the root, `path` optional. Read as strictly as a policy ([`Config::parse`]): any fault
 /// in it is exit 2.
-fn sidecar(limit: u64) -> Result<Sidecar, Failure> {
-    let Some(root) = repository_root() else {
+fn sidecar(root: Option<&Path>, limit: u64) -> Result<Sidecar, Failure> {
+    let Some(root) = root else {
         return Ok(Sidecar::default());
     };
     let file = root.join(SIDECAR);
@@ -666,7 +671,7 @@ fn sidecar(limit: u64) -> Result<Sidecar, Failure> {
         .ignores()
         .iter()
         .map(|entry| {
-            Ignore::new(entry.rule(), entry.path(), Some(root.clone()))
+            Ignore::new(entry.rule(), entry.path(), Some(root.to_path_buf()))
                 .map_err(|why| Failure::new(format!("`{shown}`: {why}")))
         })
         .collect::<Result<_, _>>()?;
@@ -674,7 +679,7 @@ fn sidecar(limit: u64) -> Result<Sidecar, Failure> {
         .excludes()
         .iter()
         .map(|glob| {
-            Exclude::new(glob, Some(&root)).map_err(|why| Failure::new(format!("`{shown}`: {why}")))
+            Exclude::new(glob, Some(root)).map_err(|why| Failure::new(format!("`{shown}`: {why}")))
         })
         .collect::<Result<_, _>>()?;
     Ok(Sidecar { ignores, excludes })
